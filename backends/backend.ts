@@ -1,0 +1,57 @@
+import type { EstimatorDefinition } from '../estimators/estimator.js';
+import type { ParameterValues } from '../harness/parameters.js';
+import type { Rng } from '../harness/rng.js';
+import type { Problem } from '../suites/suite.js';
+
+/** Per-unit moments of a batch of single-sample estimates. */
+export interface BatchMoments {
+  readonly count: number;
+  readonly mean: Float64Array;
+  /** Sum of squared deviations from the batch mean, per unit. */
+  readonly sumOfSquaredDeviations: Float64Array;
+}
+
+/** Per-unit sums from a pilot batch: the baseline is weightedObjective / weight. */
+export interface BaselineSums {
+  readonly weightedObjective: Float64Array;
+  readonly weight: Float64Array;
+}
+
+/** What a backend compiles once per cell. */
+export interface CellRequest {
+  readonly estimator: EstimatorDefinition;
+  readonly estimatorParams: ParameterValues;
+  readonly problem: Problem;
+  /** Largest `count` any call on the prepared cell will ask for. */
+  readonly batchSize: number;
+}
+
+/**
+ * A cell's compiled kernels; every call draws its noise from the given RNG in sample-major order
+ * (sample, then element, then noise draw), so every backend consumes the same stream.
+ * Calls are asynchronous because GPU readback is (WebGPU has no synchronous readback).
+ */
+export interface PreparedCell {
+  /** Draws `count` (<= batchSize) independent single-sample estimates and reduces them to moments. */
+  estimateMoments(logits: Float64Array, baseline: Float64Array, count: number, rng: Rng): Promise<BatchMoments>;
+  /** Pilot batch for the estimator's baseline (only for estimators with `baselineWeight`). */
+  baselineSums(logits: Float64Array, count: number, rng: Rng): Promise<BaselineSums>;
+  dispose(): void;
+}
+
+/** A place kernels run: the CPU, or a GPU through gpu.js. */
+export interface ComputeBackend {
+  /** Registry id, as given to `--backend`. */
+  readonly id: string;
+  /** What actually runs, for example `cpu:fused-js` or `gpu:headlessgl`. */
+  readonly mode: string;
+  /** Adapter or renderer strings and anything else a reader needs to trust the numbers. */
+  readonly details: Readonly<Record<string, string>>;
+  /** Paths tried before this one, each with the reason it failed (empty when the first worked). */
+  readonly fallbacks: readonly string[];
+  prepare(request: CellRequest): PreparedCell;
+  dispose(): void;
+}
+
+/** Creates a backend; rejects with a message saying why this backend cannot run here. */
+export type BackendFactory = () => Promise<ComputeBackend>;

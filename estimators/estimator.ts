@@ -1,0 +1,76 @@
+import type { ParameterSpecs } from '../harness/parameters.js';
+
+/**
+ * What a stochastic or hard node hands downstream, and so which shapes the kernels see.
+ * - `bernoulli`: b ~ Bernoulli(p), p = sigmoid(theta), one logit per unit.
+ * - `categorical`: one-hot over K classes per unit (softmax of K logits); elements are (unit, class) pairs.
+ * - `deterministic`: a hard op of theta (step, sign, k-bit quantizer) with no noise.
+ */
+export type NodeKind = 'bernoulli' | 'categorical' | 'deterministic';
+
+/** How the estimator obtains a gradient. */
+export type EstimatorFamily = 'pathwise-surrogate' | 'score-function' | 'relaxation';
+
+/** Distribution of one noise draw per element, produced by the harness's seeded RNG. */
+export type NoiseKind = 'uniform' | 'normal';
+
+/**
+ * A kernel function: a named `function` declaration over numbers (and, for suite objectives, one array),
+ * using only arithmetic, `Math.*`, `if`/ternaries and loops, with no closures or outer variables.
+ * Backends compile its source: gpu.js to a shader, the CPU backend into a fused loop.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type KernelFunction = (...args: any[]) => number;
+
+/**
+ * The estimator's math, written once for every backend. Arguments, in order (params are the
+ * estimator's declared parameters, in declaration order):
+ * - `forward(theta, p, u, v, evaluation, ...params)` → h, the value handed downstream for one element.
+ * - `gradient(theta, p, u, v, h, dLdh, objective, objectiveSum, baseline, evaluation, ...params)` → this
+ *   evaluation's contribution to dL/dtheta for the element; the estimate is the sum over evaluations.
+ * - `baselineWeight(theta, p, u, v, h, ...params)` → w; the per-unit baseline passed to `gradient` is
+ *   c = E[w L] / E[w], estimated from an independent pilot batch at the same logits.
+ * Here theta is the element's logit, p the node's probability (sigmoid(theta) for Bernoulli nodes),
+ * u and v the element's noise draws (see `noise`; 0 when not declared), `objective` the objective value
+ * of this evaluation, `objectiveSum` the sum over all evaluations of the estimate (leave-one-out and
+ * antithetic estimators use it), and `dLdh` the objective's derivative at h.
+ */
+export interface EstimatorKernels {
+  readonly forward: KernelFunction;
+  readonly gradient: KernelFunction;
+  readonly baselineWeight?: KernelFunction;
+}
+
+/** A gradient estimator plug-in: metadata beside the math. */
+export interface EstimatorDefinition {
+  /** Registry key, kebab-case. */
+  readonly id: string;
+  readonly title: string;
+  /** Paper(s) the estimator comes from. */
+  readonly citation: string;
+  readonly family: EstimatorFamily;
+  readonly nodeKinds: readonly NodeKind[];
+  /** Whether E[estimate] equals the exact gradient of E[L]; tests hold the estimator to it. */
+  readonly claimsUnbiased: boolean;
+  /** Numeric parameters, passed to every kernel after the fixed arguments, in this order. */
+  readonly params: ParameterSpecs;
+  /** Noise draws per element, at most two (named u and v in the kernels). */
+  readonly noise: readonly NoiseKind[];
+  /** Objective evaluations per estimate (1; 2 for antithetic pairs; k for leave-one-out). */
+  readonly evaluations: number;
+  /** What the gradient kernel reads from the objective; backends skip work that is not needed. */
+  readonly needs: { readonly objective: boolean; readonly objectiveGradient: boolean };
+  /** Pilot-batch size for the baseline; required when `kernels.baselineWeight` is set. */
+  readonly baselinePilotSamples?: number;
+  readonly kernels: EstimatorKernels;
+  /**
+   * Kernel functions that the kernels call by name. Declare them in the estimator's own file:
+   * module loaders rewrite calls to imported functions, which would break the compiled source.
+   */
+  readonly helpers?: readonly KernelFunction[];
+}
+
+/** Identity helper that type-checks an estimator definition and freezes it. */
+export function defineEstimator(definition: EstimatorDefinition): EstimatorDefinition {
+  return Object.freeze(definition);
+}

@@ -1,0 +1,86 @@
+/**
+ * Seeded random numbers: xoshiro128** for uniforms, Marsaglia's polar method for normals.
+ *
+ * Uniforms carry 24 random bits and lie strictly inside (0, 1), so they are exact in float32:
+ * the GPU backend uploads the very same draws the CPU backend consumes, and both see one noise stream.
+ */
+export class Rng {
+  private s0: number;
+  private s1: number;
+  private s2: number;
+  private s3: number;
+  /** Second normal of the last polar-method pair, NaN when none is cached. */
+  private spareNormal = Number.NaN;
+
+  /** @param seed any integer; streams for different seeds are independent for practical purposes. */
+  constructor(seed: number) {
+    // splitmix32 expands the seed so that nearby seeds give unrelated states.
+    let x = seed >>> 0;
+    const next = (): number => {
+      x = (x + 0x9e3779b9) >>> 0;
+      let z = x;
+      z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
+      z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
+      return (z ^ (z >>> 16)) >>> 0;
+    };
+    this.s0 = next();
+    this.s1 = next();
+    this.s2 = next();
+    this.s3 = next() | 1;
+  }
+
+  /** Next 32 random bits as an unsigned integer. */
+  nextUint32(): number {
+    const result = Math.imul(rotl(Math.imul(this.s1, 5), 7), 9);
+    const t = this.s1 << 9;
+    this.s2 ^= this.s0;
+    this.s3 ^= this.s1;
+    this.s1 ^= this.s2;
+    this.s0 ^= this.s3;
+    this.s2 ^= t;
+    this.s3 = rotl(this.s3, 11);
+    return result >>> 0;
+  }
+
+  /** Uniform in the open interval (0, 1) with 24-bit resolution (exact in float32). */
+  nextUniform(): number {
+    return ((this.nextUint32() >>> 8) + 0.5) * 5.9604644775390625e-8;
+  }
+
+  /** Standard normal N(0, 1). */
+  nextNormal(): number {
+    const spare = this.spareNormal;
+    if (spare === spare) {
+      this.spareNormal = Number.NaN;
+      return spare;
+    }
+    let a: number;
+    let b: number;
+    let radiusSquared: number;
+    do {
+      a = 2 * this.nextUniform() - 1;
+      b = 2 * this.nextUniform() - 1;
+      radiusSquared = a * a + b * b;
+    } while (radiusSquared >= 1);
+    const scale = Math.sqrt((-2 * Math.log(radiusSquared)) / radiusSquared);
+    this.spareNormal = b * scale;
+    return a * scale;
+  }
+}
+
+function rotl(value: number, shift: number): number {
+  return (value << shift) | (value >>> (32 - shift));
+}
+
+/** Stable 32-bit hash of strings and numbers (FNV-1a), for deriving independent per-cell seeds. */
+export function hashSeed(...parts: Array<string | number>): number {
+  let hash = 0x811c9dc5;
+  for (const part of parts) {
+    const text = `${String(part)}\u0000`;
+    for (let index = 0; index < text.length; index++) {
+      hash ^= text.charCodeAt(index);
+      hash = Math.imul(hash, 0x01000193);
+    }
+  }
+  return hash >>> 0;
+}

@@ -1,0 +1,53 @@
+import type { BatchMoments, PreparedCell } from '../backends/backend.js';
+import type { EstimatorDefinition } from '../estimators/estimator.js';
+import type { Rng } from './rng.js';
+
+/** Merges per-batch moments exactly (Chan et al.'s pairwise update), in float64. */
+export function mergeMoments(left: BatchMoments, right: BatchMoments): BatchMoments {
+  const count = left.count + right.count;
+  const mean = new Float64Array(left.mean.length);
+  const sumOfSquaredDeviations = new Float64Array(left.mean.length);
+  for (let unit = 0; unit < mean.length; unit++) {
+    const delta = right.mean[unit] - left.mean[unit];
+    mean[unit] = left.mean[unit] + (delta * right.count) / count;
+    sumOfSquaredDeviations[unit] =
+      left.sumOfSquaredDeviations[unit] + right.sumOfSquaredDeviations[unit] + (delta * delta * left.count * right.count) / count;
+  }
+  return { count, mean, sumOfSquaredDeviations };
+}
+
+/**
+ * The estimator's per-unit baseline at `logits`, from its own pilot batch (drawn from `rng`, so it is
+ * independent of the samples it will centre); zeros for estimators without a baseline.
+ */
+export async function estimateBaseline(
+  cell: PreparedCell, estimator: EstimatorDefinition, logits: Float64Array, batchSize: number, rng: Rng,
+): Promise<Float64Array> {
+  if (!estimator.kernels.baselineWeight) return new Float64Array(logits.length);
+  let remaining = estimator.baselinePilotSamples ?? 1024;
+  const weightedObjective = new Float64Array(logits.length);
+  const weight = new Float64Array(logits.length);
+  while (remaining > 0) {
+    const count = Math.min(remaining, batchSize);
+    const sums = await cell.baselineSums(logits, count, rng);
+    for (let unit = 0; unit < logits.length; unit++) {
+      weightedObjective[unit] += sums.weightedObjective[unit];
+      weight[unit] += sums.weight[unit];
+    }
+    remaining -= count;
+  }
+  return weightedObjective.map((total, unit) => (weight[unit] > 0 ? total / weight[unit] : 0));
+}
+
+/** Draws `samples` single-sample estimates in batches of at most `batchSize` and merges their moments. */
+export async function drawMoments(
+  cell: PreparedCell, logits: Float64Array, baseline: Float64Array, samples: number, batchSize: number, rng: Rng,
+): Promise<BatchMoments> {
+  let moments: BatchMoments | null = null;
+  for (let drawn = 0; drawn < samples; drawn += batchSize) {
+    const batch = await cell.estimateMoments(logits, baseline, Math.min(batchSize, samples - drawn), rng);
+    moments = moments ? mergeMoments(moments, batch) : batch;
+  }
+  if (!moments) throw new Error('samples must be positive');
+  return moments;
+}

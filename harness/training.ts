@@ -1,0 +1,46 @@
+import type { PreparedCell } from '../backends/backend.js';
+import type { EstimatorDefinition } from '../estimators/estimator.js';
+import type { Problem } from '../suites/suite.js';
+import type { Rng } from './rng.js';
+import { drawMoments, estimateBaseline } from './sampling.js';
+import type { TrainingOptions, TrainingResult } from './types.js';
+
+const adamBeta1 = 0.9;
+const adamBeta2 = 0.999;
+const adamEpsilon = 1e-8;
+/** Loss curves keep at most this many points (evenly spaced, the last step always included). */
+const maxCurvePoints = 1000;
+
+/**
+ * Trains the logits from the problem's start with Adam, each step using the mean of
+ * `samplesPerStep` single-sample estimates; records the exact loss E[L] along the way.
+ */
+export async function trainLogits(
+  cell: PreparedCell, estimator: EstimatorDefinition, problem: Problem, options: TrainingOptions, rng: Rng,
+  onStep?: (step: number) => void,
+): Promise<TrainingResult> {
+  const logits = Float64Array.from(problem.initialLogits);
+  const firstMoment = new Float64Array(problem.dim);
+  const secondMoment = new Float64Array(problem.dim);
+  const stride = Math.max(1, Math.ceil(options.steps / maxCurvePoints));
+  const curve: TrainingResult['lossCurve'] = { step: [0], loss: [problem.exactLoss(logits)] };
+  const batchSize = Math.min(options.batchSize, options.samplesPerStep);
+  for (let step = 1; step <= options.steps; step++) {
+    const baseline = await estimateBaseline(cell, estimator, logits, options.batchSize, rng);
+    const gradient = (await drawMoments(cell, logits, baseline, options.samplesPerStep, batchSize, rng)).mean;
+    const firstCorrection = 1 - adamBeta1 ** step;
+    const secondCorrection = 1 - adamBeta2 ** step;
+    for (let unit = 0; unit < problem.dim; unit++) {
+      firstMoment[unit] = adamBeta1 * firstMoment[unit] + (1 - adamBeta1) * gradient[unit];
+      secondMoment[unit] = adamBeta2 * secondMoment[unit] + (1 - adamBeta2) * gradient[unit] * gradient[unit];
+      logits[unit] -=
+        (options.learningRate * (firstMoment[unit] / firstCorrection)) / (Math.sqrt(secondMoment[unit] / secondCorrection) + adamEpsilon);
+    }
+    if (step % stride === 0 || step === options.steps) {
+      curve.step.push(step);
+      curve.loss.push(problem.exactLoss(logits));
+    }
+    onStep?.(step);
+  }
+  return { finalLoss: curve.loss[curve.loss.length - 1], lossCurve: curve, finalLogits: Array.from(logits) };
+}

@@ -1,0 +1,132 @@
+/** Every public type of the results and configuration, in one place. */
+import type { BackendFactory } from '../backends/backend.js';
+import type { EstimatorDefinition } from '../estimators/estimator.js';
+import type { SuiteDefinition } from '../suites/suite.js';
+
+/** The plug-ins a run can use, keyed by id. */
+export interface Registries {
+  readonly suites: ReadonlyMap<string, SuiteDefinition>;
+  readonly estimators: ReadonlyMap<string, EstimatorDefinition>;
+  readonly backends: ReadonlyMap<string, BackendFactory>;
+}
+
+/** Training settings for the final-loss score. */
+export interface TrainingOptions {
+  readonly steps: number;
+  /** Single-sample estimates averaged per Adam step. */
+  readonly samplesPerStep: number;
+  readonly learningRate: number;
+  readonly batchSize: number;
+}
+
+/** One fully resolved, validated run configuration (frozen). */
+export interface BenchConfig {
+  readonly suites: readonly string[];
+  readonly estimators: readonly string[];
+  readonly backends: readonly string[];
+  /** Single-sample estimates scored per cell. */
+  readonly samples: number;
+  /** Estimates drawn per backend call (and per timed batch). */
+  readonly batchSize: number;
+  readonly seed: number;
+  readonly training: TrainingOptions;
+  /** Timed batches per cell for `nsPerEstimate` (0 skips timing). */
+  readonly timingIterations: number;
+  /** Parameter values in effect, per suite id and per estimator id (defaults merged with --set). */
+  readonly suiteParams: Readonly<Record<string, Readonly<Record<string, number>>>>;
+  readonly estimatorParams: Readonly<Record<string, Readonly<Record<string, number>>>>;
+  readonly outDir: string;
+}
+
+/** Bias and variance of an estimator against the exact gradient. */
+export interface GradientScores {
+  readonly exactGradient: number[];
+  readonly meanGradient: number[];
+  readonly varianceByUnit: number[];
+  /** ||mean - exact||_2. */
+  readonly bias: number;
+  /** Standard error of the mean gradient vector, sqrt(trace(Cov) / N). */
+  readonly biasStdErr: number;
+  /** bias / ||exact||_2. */
+  readonly relativeBias: number;
+  /** Trace of the covariance of one estimate. */
+  readonly variance: number;
+  /** E||estimate - exact||^2 = variance + bias^2 (per single-sample estimate). */
+  readonly mse: number;
+  /** Cosine similarity of the mean gradient and the exact gradient. */
+  readonly cosine: number;
+}
+
+export interface TrainingResult {
+  readonly finalLoss: number;
+  readonly lossCurve: { step: number[]; loss: number[] };
+  readonly finalLogits: number[];
+}
+
+/** Timing of one batch of estimates, as tinybench measured it. */
+export interface TimingScores {
+  /** Median batch latency divided by the batch size, in nanoseconds. */
+  readonly nsPerEstimate: number;
+  /** Median absolute deviation of the per-estimate time, in nanoseconds. */
+  readonly nsPerEstimateMad: number;
+  readonly timedBatches: number;
+  readonly timedBatchSize: number;
+}
+
+export type CellMetrics = GradientScores & Partial<TimingScores> & Pick<TrainingResult, 'finalLoss' | 'lossCurve'>;
+
+interface CellIdentity {
+  readonly suite: string;
+  readonly estimator: string;
+  /** Backend id as requested (`cpu`, `gpu`). */
+  readonly backend: string;
+  /** What actually ran, e.g. `gpu:headlessgl`; absent when the backend could not start. */
+  readonly backendMode?: string;
+  readonly samples: number;
+  /** Every suite and estimator parameter in effect, including the starting logits. */
+  readonly params: Record<string, number | number[]>;
+  /** Wall time of the cell in milliseconds. */
+  readonly elapsedMs: number;
+}
+
+export type CellResult =
+  | (CellIdentity & { readonly state: 'completed'; readonly metrics: CellMetrics })
+  | (CellIdentity & { readonly state: 'errored'; readonly error: string })
+  | (CellIdentity & { readonly state: 'unsupported'; readonly error: string });
+
+/** A backend as it started (or failed to) in this run. */
+export interface BackendReport {
+  readonly id: string;
+  readonly state: 'ready' | 'failed';
+  readonly mode?: string;
+  readonly details?: Readonly<Record<string, string>>;
+  /** Paths tried and failed before the one that ran (or all of them, when failed). */
+  readonly fallbacks: readonly string[];
+  readonly error?: string;
+}
+
+export interface RunEnvironment {
+  readonly node: string;
+  readonly v8: string;
+  readonly platform: string;
+  readonly arch: string;
+  readonly cpus: string;
+  readonly cpuCount: number;
+  readonly estibench: string;
+  readonly backends: readonly BackendReport[];
+}
+
+/** The results object: plain JSON, the only input of reporters. */
+export interface BenchResults {
+  readonly schemaVersion: 1;
+  readonly createdAt: string;
+  readonly env: RunEnvironment;
+  readonly config: BenchConfig;
+  readonly cells: readonly CellResult[];
+}
+
+/** Progress events the runner emits; reporters decide how (or whether) to show them. */
+export type ProgressEvent =
+  | { readonly kind: 'cell-start'; readonly index: number; readonly total: number; readonly label: string }
+  | { readonly kind: 'cell-end'; readonly index: number; readonly total: number; readonly cell: CellResult }
+  | { readonly kind: 'backend'; readonly report: BackendReport };

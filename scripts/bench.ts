@@ -1,0 +1,81 @@
+#!/usr/bin/env node
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { builtInBackends } from '../backends/index.js';
+import { builtInEstimators } from '../estimators/index.js';
+import { optionDefaults, resolveConfig } from '../harness/config.js';
+import { errorMessage, UsageError } from '../harness/errors.js';
+import { loadPluginModules } from '../harness/plugins.js';
+import { runBenchmark } from '../harness/runner.js';
+import type { Registries } from '../harness/types.js';
+import { builtInReporters } from '../reports/index.js';
+import { createProgressPrinter } from '../reports/progress.js';
+import { builtInSuites } from '../suites/index.js';
+
+/** Prints one line and exits with code 2: the contract for bad input. */
+function failUsage(message: string): never {
+  process.stderr.write(`estibench: ${message}\n(run with --help for usage)\n`);
+  process.exit(2);
+}
+
+async function main(): Promise<void> {
+  const argv = await yargs(hideBin(process.argv))
+    .scriptName('estibench')
+    .usage('$0 [options]\n\nScores gradient estimators (bias, variance, speed, final training loss) against exact gradients.')
+    .options({
+      suite: { type: 'string', array: true, description: `suite ids, comma-separated (default: all; built in: ${[...builtInSuites.keys()].join(', ')})` },
+      estimator: { type: 'string', array: true, description: `estimator ids, comma-separated (default: all; built in: ${[...builtInEstimators.keys()].join(', ')})` },
+      backend: { type: 'string', array: true, description: `backend ids, comma-separated (default: all: ${[...builtInBackends.keys()].join(', ')})` },
+      samples: { type: 'number', default: optionDefaults.samples, description: 'single-sample estimates scored per cell' },
+      'batch-size': { type: 'number', default: optionDefaults.batchSize, description: 'estimates per backend call and per timed batch' },
+      steps: { type: 'number', default: optionDefaults.steps, description: 'Adam steps of the training run (0 skips training)' },
+      'train-samples': { type: 'number', default: optionDefaults.trainSamples, description: 'estimates averaged per training step' },
+      'learning-rate': { type: 'number', default: optionDefaults.learningRate, description: 'Adam learning rate' },
+      'timing-iterations': { type: 'number', default: optionDefaults.timingIterations, description: 'timed batches per cell (0 skips timing)' },
+      seed: { type: 'number', default: optionDefaults.seed, description: 'seed of every random stream; same seed, same scores' },
+      set: { type: 'string', array: true, description: 'parameter override key=value or id.key=value, repeatable (e.g. --set dim=256 --set gumbel-softmax.tau=0.5)' },
+      plugin: { type: 'string', array: true, description: 'JavaScript module(s) exporting extra estimator or suite definitions' },
+      out: { type: 'string', default: optionDefaults.out, description: 'output directory for results.json' },
+    })
+    .strict()
+    .version(false)
+    .help()
+    .alias('h', 'help')
+    .wrap(Math.min(120, process.stdout.columns ?? 100))
+    .fail((message, error) => failUsage(message ?? errorMessage(error)))
+    .parse();
+
+  let registries: Registries = { suites: builtInSuites, estimators: builtInEstimators, backends: builtInBackends };
+  registries = await loadPluginModules(registries, (argv.plugin ?? []).flatMap((path) => path.split(',')));
+  const config = resolveConfig(
+    {
+      suite: argv.suite,
+      estimator: argv.estimator,
+      backend: argv.backend,
+      samples: argv.samples,
+      batchSize: argv['batch-size'],
+      steps: argv.steps,
+      trainSamples: argv['train-samples'],
+      learningRate: argv['learning-rate'],
+      timingIterations: argv['timing-iterations'],
+      seed: argv.seed,
+      set: argv.set,
+      out: argv.out,
+    },
+    registries,
+  );
+  const results = await runBenchmark(config, registries, createProgressPrinter());
+  const written: string[] = [];
+  for (const reporter of builtInReporters.values()) written.push(...(await reporter.report(results, config.outDir)));
+  for (const path of written) process.stderr.write(`wrote ${path}\n`);
+}
+
+main().then(
+  // The GPU runtime can keep handles open; the run is complete, so leave now.
+  () => process.exit(0),
+  (error: unknown) => {
+    if (error instanceof UsageError) failUsage(error.message);
+    process.stderr.write(`estibench: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,47 @@
+import type { KernelFunction, NodeKind } from '../estimators/estimator.js';
+import type { ParameterSpecs, ParameterValues } from '../harness/parameters.js';
+
+/**
+ * The objective L(h) as kernel functions over the batch of node outputs `h` (rows are samples or
+ * evaluations, columns are elements):
+ * - `value(h, row, dim, ...constants)` → L for one row;
+ * - `gradient(h, row, element, dim, ...constants)` → dL/dh for one element of one row.
+ */
+export interface ObjectiveKernels {
+  readonly value: KernelFunction;
+  readonly gradient: KernelFunction;
+  /** Numbers passed after `dim`, in order (for example the target t). */
+  readonly constants: readonly number[];
+  readonly helpers?: readonly KernelFunction[];
+}
+
+/** A concrete problem built from resolved suite parameters. */
+export interface Problem {
+  /** Number of elements (units) of the node. */
+  readonly dim: number;
+  readonly nodeKind: NodeKind;
+  /** Logits at which gradients are scored and from which training starts. */
+  readonly initialLogits: Float64Array;
+  readonly objective: ObjectiveKernels;
+  /** d E[L] / d theta, exact (closed form or enumeration). */
+  exactGradient(logits: Float64Array): Float64Array;
+  /** E[L] at these logits, exact; the training loss. */
+  exactLoss(logits: Float64Array): number;
+}
+
+/** A benchmark problem family with its parameters. */
+export interface SuiteDefinition {
+  /** Registry key, kebab-case. */
+  readonly id: string;
+  readonly title: string;
+  readonly description: string;
+  readonly nodeKind: NodeKind;
+  readonly params: ParameterSpecs;
+  /** Builds the problem; `params` are complete and validated. */
+  create(params: ParameterValues): Problem;
+}
+
+/** Identity helper that type-checks a suite definition and freezes it. */
+export function defineSuite(definition: SuiteDefinition): SuiteDefinition {
+  return Object.freeze(definition);
+}
