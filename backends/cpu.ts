@@ -1,111 +1,71 @@
-import type { NoiseKind } from '../estimators/estimator.js';
+import { availableParallelism } from 'node:os';
 import { nodeProbabilities } from '../harness/node-kinds.js';
-import type { Rng } from '../harness/rng.js';
+import { chunkSeeds, Rng } from '../harness/rng.js';
 import type { BaselineSums, BatchMoments, CellRequest, ComputeBackend, PreparedCell } from './backend.js';
-import { assertFiniteMoments, helperSources, namedFunctionSource, numberLiteral, parameterArguments } from './kernel-source.js';
+import { compileCpuLoops, cpuLoopSource, type CompiledLoops } from './cpu-loops.js';
+import { CpuWorkerPool, type ChunkJob } from './cpu-pool.js';
+import { assertFiniteMoments } from './kernel-source.js';
 
-type EstimateLoop = (
-  logits: Float64Array, probabilities: Float64Array, baseline: Float64Array, count: number, rng: Rng,
-  sum: Float64Array, sumOfSquares: Float64Array,
-) => void;
-type PilotLoop = (
-  logits: Float64Array, probabilities: Float64Array, count: number, rng: Rng,
-  weightedObjective: Float64Array, weight: Float64Array,
-) => void;
+/** Below this many sample-elements per call, thread hand-off costs more than it saves. */
+const minimumElementsForThreads = 1 << 16;
 
-const noiseDraw: Record<NoiseKind, string> = { uniform: 'rng.nextUniform()', normal: 'rng.nextNormal()' };
-
-/**
- * Generates one fused loop per cell from the kernel functions' sources: noise, forward pass,
- * objective and gradient run element by element with no intermediate batch arrays, and the
- * estimator's parameters are inlined as constants so V8 can optimise the whole loop.
- */
-function compileLoops(request: CellRequest): { estimate: EstimateLoop; pilot: PilotLoop | null } {
-  const { estimator, estimatorParams, problem } = request;
-  const forward = namedFunctionSource(estimator.kernels.forward, `${estimator.id} forward`);
-  const gradient = namedFunctionSource(estimator.kernels.gradient, `${estimator.id} gradient`);
-  const weight = estimator.kernels.baselineWeight
-    ? namedFunctionSource(estimator.kernels.baselineWeight, `${estimator.id} baselineWeight`)
-    : null;
-  const value = namedFunctionSource(problem.objective.value, 'objective value');
-  const objectiveGradient = namedFunctionSource(problem.objective.gradient, 'objective gradient');
-  const params = parameterArguments(estimator, estimatorParams);
-  const constants = problem.objective.constants.map((constant) => `, ${numberLiteral(constant)}`).join('');
-  const evaluations = estimator.evaluations;
-  const [firstNoise, secondNoise] = estimator.noise;
-
-  const drawNoise = `
-      for (let i = 0; i < dim; i++) {
-        noiseU[i] = ${firstNoise ? noiseDraw[firstNoise] : '0'};
-        noiseV[i] = ${secondNoise ? noiseDraw[secondNoise] : '0'};
-      }`;
-  const forwardPass = (withObjective: boolean) => `
-      let objectiveSum = 0;
-      for (let e = 0; e < ${evaluations}; e++) {
-        const hRow = hRows[e];
-        for (let i = 0; i < dim; i++) hRow[i] = ${forward.name}(logits[i], probabilities[i], noiseU[i], noiseV[i], e${params});
-        ${withObjective ? `objectives[e] = ${value.name}(hRows, e, dim${constants}); objectiveSum += objectives[e];` : ''}
-      }`;
-  const dLdh = estimator.needs.objectiveGradient ? `${objectiveGradient.name}(hRows, e, i, dim${constants})` : '0';
-
-  const source = `"use strict";
-    ${helperSources(estimator, problem.objective).join('\n')}
-    ${forward.source}
-    ${gradient.source}
-    ${weight ? weight.source : ''}
-    ${value.source}
-    ${objectiveGradient.source}
-    const dim = ${problem.dim};
-    const noiseU = new Float64Array(dim);
-    const noiseV = new Float64Array(dim);
-    const hRows = [];
-    for (let e = 0; e < ${evaluations}; e++) hRows.push(new Float64Array(dim));
-    const objectives = new Float64Array(${evaluations});
-    function estimate(logits, probabilities, baseline, count, rng, sum, sumOfSquares) {
-      for (let s = 0; s < count; s++) {
-        ${drawNoise}
-        ${forwardPass(estimator.needs.objective)}
-        for (let i = 0; i < dim; i++) {
-          let g = 0;
-          for (let e = 0; e < ${evaluations}; e++) {
-            g += ${gradient.name}(logits[i], probabilities[i], noiseU[i], noiseV[i], hRows[e][i], ${dLdh},
-              objectives[e], objectiveSum, baseline[i], e${params});
-          }
-          sum[i] += g;
-          sumOfSquares[i] += g * g;
-        }
-      }
-    }
-    function pilot(logits, probabilities, count, rng, weightedObjective, weight) {
-      ${weight ? '' : 'throw new Error("this estimator has no baseline");'}
-      for (let s = 0; s < count; s++) {
-        ${drawNoise}
-        ${forwardPass(true)}
-        for (let i = 0; i < dim; i++) {
-          const w = ${weight ? `${weight.name}(logits[i], probabilities[i], noiseU[i], noiseV[i], hRows[0][i]${params})` : '0'};
-          weightedObjective[i] += w * objectives[0];
-          weight[i] += w;
-        }
-      }
-    }
-    return { estimate, pilot };`;
-  const loops = new Function(source)() as { estimate: EstimateLoop; pilot: PilotLoop };
-  return { estimate: loops.estimate, pilot: weight ? loops.pilot : null };
+/** Options of the CPU backend. */
+export interface CpuBackendOptions {
+  /** Worker threads for large batches; 1 runs everything on the calling thread. Default: the cores available. */
+  readonly threads?: number;
 }
 
 class CpuPreparedCell implements PreparedCell {
-  private readonly loops: ReturnType<typeof compileLoops>;
+  private readonly source: string;
+  private readonly loops: CompiledLoops;
+  private pool: CpuWorkerPool | null = null;
 
-  constructor(private readonly request: CellRequest) {
-    this.loops = compileLoops(request);
+  constructor(private readonly request: CellRequest, private readonly threads: number) {
+    this.source = cpuLoopSource(request);
+    this.loops = compileCpuLoops(this.source, Rng);
+  }
+
+  /** Per-chunk sums for the whole call, computed in this thread or split across the workers. */
+  private async chunkSums(kind: ChunkJob['kind'], logits: Float64Array, baseline: Float64Array, count: number, rng: Rng): Promise<Float64Array> {
+    const dim = this.request.problem.dim;
+    const seeds = chunkSeeds(rng, count);
+    const probabilities = nodeProbabilities(this.request.problem.nodeKind, logits);
+    const threads = Math.min(this.threads, seeds.length);
+    if (threads <= 1 || count * dim < minimumElementsForThreads) {
+      const out = new Float64Array(seeds.length * 2 * dim);
+      const loop = kind === 'estimate' ? this.loops.estimate : this.loops.pilot!;
+      loop(logits, probabilities, baseline, seeds, 0, seeds.length, count, out);
+      return out;
+    }
+    this.pool ??= new CpuWorkerPool(this.source, dim, this.threads);
+    const jobs: ChunkJob[] = [];
+    for (let worker = 0; worker < threads; worker++) {
+      const firstChunk = Math.floor((worker * seeds.length) / threads);
+      const endChunk = Math.floor(((worker + 1) * seeds.length) / threads);
+      jobs.push({ kind, logits, probabilities, baseline, seeds, firstChunk, endChunk, count });
+    }
+    const parts = await this.pool.run(jobs);
+    const out = new Float64Array(seeds.length * 2 * dim);
+    parts.forEach((part, index) => out.set(part, jobs[index].firstChunk * 2 * dim));
+    return out;
+  }
+
+  /** Adds the chunks' sums in chunk order, so threaded and in-thread runs give identical numbers. */
+  private reduceChunks(out: Float64Array): [Float64Array, Float64Array] {
+    const dim = this.request.problem.dim;
+    const first = new Float64Array(dim);
+    const second = new Float64Array(dim);
+    for (let offset = 0; offset < out.length; offset += 2 * dim) {
+      for (let unit = 0; unit < dim; unit++) {
+        first[unit] += out[offset + unit];
+        second[unit] += out[offset + dim + unit];
+      }
+    }
+    return [first, second];
   }
 
   async estimateMoments(logits: Float64Array, baseline: Float64Array, count: number, rng: Rng): Promise<BatchMoments> {
-    const dim = this.request.problem.dim;
-    const sum = new Float64Array(dim);
-    const sumOfSquares = new Float64Array(dim);
-    const probabilities = nodeProbabilities(this.request.problem.nodeKind, logits);
-    this.loops.estimate(logits, probabilities, baseline, count, rng, sum, sumOfSquares);
+    const [sum, sumOfSquares] = this.reduceChunks(await this.chunkSums('estimate', logits, baseline, count, rng));
     const mean = sum.map((total) => total / count);
     // Float64 sums of O(1) values: the one-pass formula loses nothing that matters at these counts.
     const sumOfSquaredDeviations = sumOfSquares.map((squares, unit) => Math.max(0, squares - sum[unit] * mean[unit]));
@@ -116,24 +76,25 @@ class CpuPreparedCell implements PreparedCell {
 
   async baselineSums(logits: Float64Array, count: number, rng: Rng): Promise<BaselineSums> {
     if (!this.loops.pilot) throw new Error(`${this.request.estimator.id} declares no baseline`);
-    const dim = this.request.problem.dim;
-    const weightedObjective = new Float64Array(dim);
-    const weight = new Float64Array(dim);
-    this.loops.pilot(logits, nodeProbabilities(this.request.problem.nodeKind, logits), count, rng, weightedObjective, weight);
+    const [weightedObjective, weight] = this.reduceChunks(await this.chunkSums('pilot', logits, logits, count, rng));
     return { weightedObjective, weight };
   }
 
-  dispose(): void {}
+  dispose(): void {
+    this.pool?.terminate();
+    this.pool = null;
+  }
 }
 
-/** The reference backend: fused JavaScript loops over typed arrays, single-threaded. */
-export async function createCpuBackend(): Promise<ComputeBackend> {
+/** The reference backend: generated, fused JavaScript loops over typed arrays, threaded for large batches. */
+export async function createCpuBackend(options: CpuBackendOptions = {}): Promise<ComputeBackend> {
+  const threads = Math.max(1, Math.floor(options.threads ?? availableParallelism()));
   return {
     id: 'cpu',
-    mode: 'cpu:fused-js',
-    details: { engine: `V8 ${process.versions.v8}`, node: process.version },
+    mode: `cpu:fused-js`,
+    details: { engine: `V8 ${process.versions.v8}`, node: process.version, threads: String(threads) },
     fallbacks: [],
-    prepare: (request) => new CpuPreparedCell(request),
+    prepare: (request) => new CpuPreparedCell(request, threads),
     dispose() {},
   };
 }

@@ -1,6 +1,9 @@
 /**
  * Seeded random numbers: xoshiro128** for uniforms, Marsaglia's polar method for normals.
  *
+ * The class is self-contained (no outer references) because worker threads of the CPU backend
+ * rebuild it from its source text.
+ *
  * Uniforms carry 24 random bits and lie strictly inside (0, 1), so they are exact in float32:
  * the GPU backend uploads the very same draws the CPU backend consumes, and both see one noise stream.
  */
@@ -31,14 +34,15 @@ export class Rng {
 
   /** Next 32 random bits as an unsigned integer. */
   nextUint32(): number {
-    const result = Math.imul(rotl(Math.imul(this.s1, 5), 7), 9);
+    const scrambled = Math.imul(this.s1, 5);
+    const result = Math.imul((scrambled << 7) | (scrambled >>> 25), 9);
     const t = this.s1 << 9;
     this.s2 ^= this.s0;
     this.s3 ^= this.s1;
     this.s1 ^= this.s2;
     this.s0 ^= this.s3;
     this.s2 ^= t;
-    this.s3 = rotl(this.s3, 11);
+    this.s3 = (this.s3 << 11) | (this.s3 >>> 21);
     return result >>> 0;
   }
 
@@ -68,10 +72,6 @@ export class Rng {
   }
 }
 
-function rotl(value: number, shift: number): number {
-  return (value << shift) | (value >>> (32 - shift));
-}
-
 /** Stable 32-bit hash of strings and numbers (FNV-1a), for deriving independent per-cell seeds. */
 export function hashSeed(...parts: Array<string | number>): number {
   let hash = 0x811c9dc5;
@@ -83,4 +83,18 @@ export function hashSeed(...parts: Array<string | number>): number {
     }
   }
   return hash >>> 0;
+}
+
+/** Samples per noise chunk: each chunk of a call draws from its own stream, so threads can share the work. */
+export const noiseChunkSamples = 1024;
+
+/**
+ * Seeds of the noise chunks of one call of `count` samples, drawn from the call's stream. Chunk c
+ * covers samples [c * noiseChunkSamples, (c + 1) * noiseChunkSamples) and draws, sample by sample and
+ * element by element, the element's noise (u, then v when the estimator declares two draws).
+ */
+export function chunkSeeds(rng: Rng, count: number): Uint32Array {
+  const seeds = new Uint32Array(Math.ceil(count / noiseChunkSamples));
+  for (let chunk = 0; chunk < seeds.length; chunk++) seeds[chunk] = rng.nextUint32();
+  return seeds;
 }

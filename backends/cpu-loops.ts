@@ -1,0 +1,98 @@
+import type { NoiseKind } from '../estimators/estimator.js';
+import { noiseChunkSamples, type Rng } from '../harness/rng.js';
+import type { CellRequest } from './backend.js';
+import { helperSources, namedFunctionSource, numberLiteral, parameterArguments } from './kernel-source.js';
+
+/**
+ * Sums over the samples of chunks [firstChunk, endChunk) of one call; `out` receives, per chunk,
+ * 2 * dim numbers (estimate: sum then sum of squares; pilot: sum of w L then sum of w).
+ */
+export type ChunkLoop = (
+  logits: Float64Array, probabilities: Float64Array, baseline: Float64Array, seeds: Uint32Array,
+  firstChunk: number, endChunk: number, count: number, out: Float64Array,
+) => void;
+
+export interface CompiledLoops {
+  readonly estimate: ChunkLoop;
+  readonly pilot: ChunkLoop | null;
+}
+
+const noiseDraw: Record<NoiseKind, string> = { uniform: 'rng.nextUniform()', normal: 'rng.nextNormal()' };
+
+/**
+ * Generates the body of `function (Rng) { ... return { estimate, pilot } }`: one fused loop per cell
+ * from the kernel functions' sources. Noise, forward pass, objective and gradient run element by
+ * element with no batch-sized arrays, and parameters are inlined as constants so V8 can optimise the
+ * whole loop. Worker threads compile the same text, so in-process and threaded runs agree exactly.
+ */
+export function cpuLoopSource(request: CellRequest): string {
+  const { estimator, estimatorParams, problem } = request;
+  const forward = namedFunctionSource(estimator.kernels.forward, `${estimator.id} forward`);
+  const gradient = namedFunctionSource(estimator.kernels.gradient, `${estimator.id} gradient`);
+  const weight = estimator.kernels.baselineWeight
+    ? namedFunctionSource(estimator.kernels.baselineWeight, `${estimator.id} baselineWeight`)
+    : null;
+  const value = namedFunctionSource(problem.objective.value, 'objective value');
+  const objectiveGradient = namedFunctionSource(problem.objective.gradient, 'objective gradient');
+  const params = parameterArguments(estimator, estimatorParams);
+  const constants = problem.objective.constants.map((constant) => `, ${numberLiteral(constant)}`).join('');
+  const evaluations = estimator.evaluations;
+  const [firstNoise, secondNoise] = estimator.noise;
+  const dLdh = estimator.needs.objectiveGradient ? `${objectiveGradient.name}(hRows, e, i, dim${constants})` : '0';
+
+  const chunkLoop = (name: string, withObjective: boolean, perElement: string) => `
+    function ${name}(logits, probabilities, baseline, seeds, firstChunk, endChunk, count, out) {
+      for (let chunk = firstChunk; chunk < endChunk; chunk++) {
+        const rng = new Rng(seeds[chunk]);
+        const offset = (chunk - firstChunk) * 2 * dim;
+        const end = Math.min(count, (chunk + 1) * ${noiseChunkSamples});
+        for (let s = chunk * ${noiseChunkSamples}; s < end; s++) {
+          for (let i = 0; i < dim; i++) {
+            noiseU[i] = ${firstNoise ? noiseDraw[firstNoise] : '0'};
+            noiseV[i] = ${secondNoise ? noiseDraw[secondNoise] : '0'};
+          }
+          let objectiveSum = 0;
+          for (let e = 0; e < ${evaluations}; e++) {
+            const hRow = hRows[e];
+            for (let i = 0; i < dim; i++) hRow[i] = ${forward.name}(logits[i], probabilities[i], noiseU[i], noiseV[i], e${params});
+            ${withObjective ? `objectives[e] = ${value.name}(hRows, e, dim${constants}); objectiveSum += objectives[e];` : ''}
+          }
+          for (let i = 0; i < dim; i++) {
+            ${perElement}
+          }
+        }
+      }
+    }`;
+
+  return `"use strict";
+    ${helperSources(estimator, problem.objective).join('\n')}
+    ${forward.source}
+    ${gradient.source}
+    ${weight ? weight.source : ''}
+    ${value.source}
+    ${objectiveGradient.source}
+    const dim = ${problem.dim};
+    const noiseU = new Float64Array(dim);
+    const noiseV = new Float64Array(dim);
+    const hRows = [];
+    for (let e = 0; e < ${evaluations}; e++) hRows.push(new Float64Array(dim));
+    const objectives = new Float64Array(${evaluations});
+    ${chunkLoop('estimate', estimator.needs.objective, `
+            let g = 0;
+            for (let e = 0; e < ${evaluations}; e++) {
+              g += ${gradient.name}(logits[i], probabilities[i], noiseU[i], noiseV[i], hRows[e][i], ${dLdh},
+                objectives[e], objectiveSum, baseline[i], e${params});
+            }
+            out[offset + i] += g;
+            out[offset + dim + i] += g * g;`)}
+    ${weight ? chunkLoop('pilot', true, `
+            const w = ${weight.name}(logits[i], probabilities[i], noiseU[i], noiseV[i], hRows[0][i]${params});
+            out[offset + i] += w * objectives[0];
+            out[offset + dim + i] += w;`) : 'const pilot = null;'}
+    return { estimate, pilot };`;
+}
+
+/** Compiles the loops in this thread. */
+export function compileCpuLoops(source: string, rngClass: typeof Rng): CompiledLoops {
+  return new Function('Rng', source)(rngClass) as CompiledLoops;
+}

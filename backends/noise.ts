@@ -1,0 +1,25 @@
+import type { NoiseKind } from '../estimators/estimator.js';
+import { noiseChunkSamples, Rng } from '../harness/rng.js';
+
+/**
+ * Fills the noise of one call on the host, in the layout every backend shares (see `chunkSeeds`):
+ * row s of `u` (and `v`) holds sample s's draws, element by element.
+ */
+export function fillNoise(
+  kinds: readonly NoiseKind[], seeds: Uint32Array, count: number, dim: number, u: Float32Array, v: Float32Array | null,
+): void {
+  const [firstKind, secondKind] = kinds;
+  const draw = (rng: Rng, kind: NoiseKind | undefined): number =>
+    kind === 'uniform' ? rng.nextUniform() : kind === 'normal' ? rng.nextNormal() : 0;
+  for (let chunk = 0; chunk < seeds.length; chunk++) {
+    const rng = new Rng(seeds[chunk]);
+    const end = Math.min(count, (chunk + 1) * noiseChunkSamples);
+    for (let sample = chunk * noiseChunkSamples; sample < end; sample++) {
+      for (let element = 0; element < dim; element++) {
+        u[sample * dim + element] = draw(rng, firstKind);
+        const second = draw(rng, secondKind);
+        if (v) v[sample * dim + element] = second;
+      }
+    }
+  }
+}
