@@ -1,7 +1,8 @@
 import type { NoiseKind } from '../estimators/estimator.js';
 import { noiseChunkSamples, type Rng } from '../harness/rng.js';
 import type { CellRequest } from './backend.js';
-import { helperSources, namedFunctionSource, numberLiteral, parameterArguments } from './kernel-source.js';
+import { kernelCalls } from './kernel-calls.js';
+import { helperSources, namedFunctionSource } from './kernel-source.js';
 
 /**
  * Sums over the samples of chunks [firstChunk, endChunk) of one call; `out` receives, per chunk,
@@ -26,7 +27,7 @@ const noiseDraw: Record<NoiseKind, string> = { uniform: 'rng.nextUniform()', nor
  * whole loop. Worker threads compile the same text, so in-process and threaded runs agree exactly.
  */
 export function cpuLoopSource(request: CellRequest): string {
-  const { estimator, estimatorParams, problem } = request;
+  const { estimator, problem } = request;
   const forward = namedFunctionSource(estimator.kernels.forward, `${estimator.id} forward`);
   const gradient = namedFunctionSource(estimator.kernels.gradient, `${estimator.id} gradient`);
   const weight = estimator.kernels.baselineWeight
@@ -34,11 +35,11 @@ export function cpuLoopSource(request: CellRequest): string {
     : null;
   const value = namedFunctionSource(problem.objective.value, 'objective value');
   const objectiveGradient = namedFunctionSource(problem.objective.gradient, 'objective gradient');
-  const params = parameterArguments(estimator, estimatorParams);
-  const constants = problem.objective.constants.map((constant) => `, ${numberLiteral(constant)}`).join('');
+  const calls = kernelCalls(request);
   const evaluations = estimator.evaluations;
   const [firstNoise, secondNoise] = estimator.noise;
-  const dLdh = estimator.needs.objectiveGradient ? `${objectiveGradient.name}(hRows, e, i, dim${constants})` : '0';
+  const element = { theta: 'logits[i]', probability: 'probabilities[i]', u: 'noiseU[i]', v: 'noiseV[i]', evaluation: 'e' };
+  const dLdh = estimator.needs.objectiveGradient ? calls.objectiveGradient('hRows', 'e', 'i', 'dim') : '0';
 
   const chunkLoop = (name: string, withObjective: boolean, perElement: string) => `
     function ${name}(logits, probabilities, baseline, seeds, firstChunk, endChunk, count, out) {
@@ -54,8 +55,8 @@ export function cpuLoopSource(request: CellRequest): string {
           let objectiveSum = 0;
           for (let e = 0; e < ${evaluations}; e++) {
             const hRow = hRows[e];
-            for (let i = 0; i < dim; i++) hRow[i] = ${forward.name}(logits[i], probabilities[i], noiseU[i], noiseV[i], e${params});
-            ${withObjective ? `objectives[e] = ${value.name}(hRows, e, dim${constants}); objectiveSum += objectives[e];` : ''}
+            for (let i = 0; i < dim; i++) hRow[i] = ${calls.forward(element)};
+            ${withObjective ? `objectives[e] = ${calls.objectiveValue('hRows', 'e', 'dim')}; objectiveSum += objectives[e];` : ''}
           }
           for (let i = 0; i < dim; i++) {
             ${perElement}
@@ -80,13 +81,12 @@ export function cpuLoopSource(request: CellRequest): string {
     ${chunkLoop('estimate', estimator.needs.objective, `
             let g = 0;
             for (let e = 0; e < ${evaluations}; e++) {
-              g += ${gradient.name}(logits[i], probabilities[i], noiseU[i], noiseV[i], hRows[e][i], ${dLdh},
-                objectives[e], objectiveSum, baseline[i], e${params});
+              g += ${calls.gradient(element, { h: 'hRows[e][i]', dLdh, objective: 'objectives[e]', objectiveSum: 'objectiveSum', baseline: 'baseline[i]' })};
             }
             out[offset + i] += g;
             out[offset + dim + i] += g * g;`)}
     ${weight ? chunkLoop('pilot', true, `
-            const w = ${weight.name}(logits[i], probabilities[i], noiseU[i], noiseV[i], hRows[0][i]${params});
+            const w = ${calls.baselineWeight({ ...element, evaluation: '0' }, 'hRows[0][i]')};
             out[offset + i] += w * objectives[0];
             out[offset + dim + i] += w;`) : 'const pilot = null;'}
     return { estimate, pilot };`;

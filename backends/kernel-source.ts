@@ -11,6 +11,15 @@ export function namedFunctionSource(fn: KernelFunction, role: string): { name: s
   return { name: match[1], source };
 }
 
+/**
+ * A call of a kernel function with as many of `args` as it declares: kernels may omit trailing
+ * arguments they do not use (GLSL, unlike JavaScript, rejects calls with extra arguments).
+ */
+export function callExpression(fn: KernelFunction, args: readonly string[]): string {
+  const { name } = namedFunctionSource(fn, 'kernel function');
+  return `${name}(${args.slice(0, fn.length).join(', ')})`;
+}
+
 /** Every helper a cell needs, each once, in declaration order. */
 export function helperSources(estimator: EstimatorDefinition, objective: ObjectiveKernels): string[] {
   const seen = new Map<string, string>();
@@ -27,11 +36,9 @@ export function numberLiteral(value: number): string {
   return String(value);
 }
 
-/** Argument list of the estimator's parameters, in declaration order, as literals. */
-export function parameterArguments(estimator: EstimatorDefinition, values: Readonly<Record<string, number>>): string {
-  return Object.keys(estimator.params)
-    .map((name) => `, ${numberLiteral(values[name])}`)
-    .join('');
+/** The estimator's parameters, in declaration order, as literals. */
+export function parameterArguments(estimator: EstimatorDefinition, values: Readonly<Record<string, number>>): string[] {
+  return Object.keys(estimator.params).map((name) => numberLiteral(values[name]));
 }
 
 /** Marks of a non-finite result, for the error an estimator that produced NaN/Inf gets. */

@@ -12,9 +12,14 @@ import { builtInReporters } from '../reports/index.js';
 import { createProgressPrinter } from '../reports/progress.js';
 import { builtInSuites } from '../suites/index.js';
 
+/** A repeated scalar flag (`--samples 5 --samples 9`) keeps its last value, as most CLIs do. */
+function lastValue(value: number | number[]): number {
+  return Array.isArray(value) ? value[value.length - 1] : value;
+}
+
 /** Prints one line and exits with code 2: the contract for bad input. */
 function failUsage(message: string): never {
-  process.stderr.write(`estibench: ${message}\n(run with --help for usage)\n`);
+  process.stderr.write(`estibench: ${message}\n`);
   process.exit(2);
 }
 
@@ -26,16 +31,16 @@ async function main(): Promise<void> {
       suite: { type: 'string', array: true, description: `suite ids, comma-separated (default: all; built in: ${[...builtInSuites.keys()].join(', ')})` },
       estimator: { type: 'string', array: true, description: `estimator ids, comma-separated (default: all; built in: ${[...builtInEstimators.keys()].join(', ')})` },
       backend: { type: 'string', array: true, description: `backend ids, comma-separated (default: all: ${[...builtInBackends.keys()].join(', ')})` },
-      samples: { type: 'number', default: optionDefaults.samples, description: 'single-sample estimates scored per cell' },
-      'batch-size': { type: 'number', default: optionDefaults.batchSize, description: 'estimates per backend call and per timed batch' },
-      steps: { type: 'number', default: optionDefaults.steps, description: 'Adam steps of the training run (0 skips training)' },
-      'train-samples': { type: 'number', default: optionDefaults.trainSamples, description: 'estimates averaged per training step' },
-      'learning-rate': { type: 'number', default: optionDefaults.learningRate, description: 'Adam learning rate' },
-      'timing-iterations': { type: 'number', default: optionDefaults.timingIterations, description: 'timed batches per cell (0 skips timing)' },
-      seed: { type: 'number', default: optionDefaults.seed, description: 'seed of every random stream; same seed, same scores' },
+      samples: { type: 'number', coerce: lastValue, default: optionDefaults.samples, description: 'single-sample estimates scored per cell' },
+      'batch-size': { type: 'number', coerce: lastValue, default: optionDefaults.batchSize, description: 'estimates per backend call and per timed batch' },
+      steps: { type: 'number', coerce: lastValue, default: optionDefaults.steps, description: 'Adam steps of the training run (0 skips training)' },
+      'train-samples': { type: 'number', coerce: lastValue, default: optionDefaults.trainSamples, description: 'estimates averaged per training step' },
+      'learning-rate': { type: 'number', coerce: lastValue, default: optionDefaults.learningRate, description: 'Adam learning rate' },
+      'timing-iterations': { type: 'number', coerce: lastValue, default: optionDefaults.timingIterations, description: 'timed batches per cell (0 skips timing)' },
+      seed: { type: 'number', coerce: lastValue, default: optionDefaults.seed, description: 'seed of every random stream; same seed, same scores' },
       set: { type: 'string', array: true, description: 'parameter override key=value or id.key=value, repeatable (e.g. --set dim=256 --set gumbel-softmax.tau=0.5)' },
       plugin: { type: 'string', array: true, description: 'JavaScript module(s) exporting extra estimator or suite definitions' },
-      out: { type: 'string', default: optionDefaults.out, description: 'output directory for results.json' },
+      out: { type: 'string', coerce: (value: string | string[]) => (Array.isArray(value) ? value[value.length - 1] : value), default: optionDefaults.out, description: 'output directory for results.json' },
     })
     .strict()
     .version(false)

@@ -1,0 +1,87 @@
+import type { CellRequest } from './backend.js';
+import { kernelCalls } from './kernel-calls.js';
+
+/** gpu.js kernel sources of one cell, as strings, with the names of the kernel functions they call. */
+export interface GpuKernelSources {
+  /** h for every (evaluation row, element): output [dim, batch * evaluations]. */
+  readonly forward: string;
+  /** L for every evaluation row: output [batch * evaluations]; null when nothing reads it. */
+  readonly objective: string | null;
+  /** One estimate per (sample, element), summed over evaluations: output [dim, batch]. */
+  readonly gradient: string;
+  /** Mean over the first `count` samples: output [dim]. */
+  readonly mean: string;
+  /** Sum of squared deviations from that mean: output [dim]. */
+  readonly deviations: string;
+  /** Baseline weight w per (sample, element): output [dim, batch]; null without a baseline. */
+  readonly pilotWeight: string | null;
+  /** Row 0: sum of w L; row 1: sum of w; output [dim, 2]; null without a baseline. */
+  readonly pilotSums: string | null;
+}
+
+/**
+ * Writes the cell's kernels around the estimator's and suite's kernel functions. Arguments of every
+ * kernel use the same names as the CPU loops (theta, probabilities, noiseU, noiseV, h, objectives,
+ * baseline) so the two backends compute the same expressions.
+ */
+export function gpuKernelSources(request: CellRequest): GpuKernelSources {
+  const { estimator, problem, batchSize } = request;
+  const dim = problem.dim;
+  const evaluations = estimator.evaluations;
+  const calls = kernelCalls(request);
+  const hasV = estimator.noise.length > 1;
+  const noiseArguments = hasV ? 'noiseU, noiseV' : 'noiseU';
+  const element = { theta: 'theta[i]', probability: 'probabilities[i]', u: 'noiseU[s][i]', v: hasV ? 'noiseV[s][i]' : '0', evaluation: 'e' };
+  const needsObjective = estimator.needs.objective || estimator.kernels.baselineWeight !== undefined;
+  const dLdh = estimator.needs.objectiveGradient ? calls.objectiveGradient('h', 'row', 'i', String(dim)) : '0';
+  const objectiveOfRow = estimator.needs.objective ? 'objectives[row]' : '0';
+  const sampleOfRow = evaluations === 1 ? 'const s = row; const e = 0;' : `const s = Math.floor(row / ${evaluations}); const e = row - s * ${evaluations};`;
+  const overSamples = (body: string) => `for (let s = 0; s < ${batchSize}; s++) { if (s < count) { ${body} } }`;
+
+  return {
+    forward: `function (theta, probabilities, ${noiseArguments}) {
+      const i = this.thread.x;
+      const row = this.thread.y;
+      ${sampleOfRow}
+      return ${calls.forward(element)};
+    }`,
+    objective: needsObjective ? `function (h) { return ${calls.objectiveValue('h', 'this.thread.x', String(dim))}; }` : null,
+    gradient: `function (theta, probabilities, ${noiseArguments}, h, ${estimator.needs.objective ? 'objectives, ' : ''}baseline) {
+      const i = this.thread.x;
+      const s = this.thread.y;
+      let objectiveSum = 0;
+      ${estimator.needs.objective ? `for (let e = 0; e < ${evaluations}; e++) { objectiveSum += objectives[s * ${evaluations} + e]; }` : ''}
+      let g = 0;
+      for (let e = 0; e < ${evaluations}; e++) {
+        const row = s * ${evaluations} + e;
+        g += ${calls.gradient(element, { h: 'h[row][i]', dLdh, objective: objectiveOfRow, objectiveSum: 'objectiveSum', baseline: 'baseline[i]' })};
+      }
+      return g;
+    }`,
+    mean: `function (g, count) {
+      let total = 0;
+      ${overSamples('total += g[s][this.thread.x];')}
+      return total / count;
+    }`,
+    deviations: `function (g, mean, count) {
+      const center = mean[this.thread.x];
+      let total = 0;
+      ${overSamples('const deviation = g[s][this.thread.x] - center; total += deviation * deviation;')}
+      return total;
+    }`,
+    pilotWeight: estimator.kernels.baselineWeight
+      ? `function (theta, probabilities, ${noiseArguments}, h) {
+      const i = this.thread.x;
+      const s = this.thread.y;
+      return ${calls.baselineWeight({ ...element, evaluation: '0' }, `h[s * ${evaluations}][i]`)};
+    }`
+      : null,
+    pilotSums: estimator.kernels.baselineWeight
+      ? `function (w, objectives, count) {
+      let total = 0;
+      ${overSamples(`if (this.thread.y < 0.5) { total += w[s][this.thread.x] * objectives[s * ${evaluations}]; } else { total += w[s][this.thread.x]; }`)}
+      return total;
+    }`
+      : null,
+  };
+}
