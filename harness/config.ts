@@ -12,6 +12,7 @@ export interface RawBenchOptions {
   readonly batchSize?: number;
   readonly steps?: number;
   readonly trainSamples?: number;
+  readonly trainSeeds?: number;
   readonly learningRate?: number;
   readonly timingIterations?: number;
   readonly seed?: number;
@@ -25,6 +26,7 @@ export const optionDefaults = Object.freeze({
   batchSize: 8192,
   steps: 200,
   trainSamples: 8,
+  trainSeeds: 3,
   learningRate: 0.05,
   timingIterations: 20,
   seed: 1,
@@ -114,6 +116,7 @@ export function resolveConfig(raw: RawBenchOptions, registries: Registries): Ben
   const batchSize = checkInteger('batch-size', raw.batchSize ?? optionDefaults.batchSize, 1);
   const steps = checkInteger('steps', raw.steps ?? optionDefaults.steps, 0);
   const trainSamples = checkInteger('train-samples', raw.trainSamples ?? optionDefaults.trainSamples, 1);
+  const trainSeeds = checkInteger('train-seeds', raw.trainSeeds ?? optionDefaults.trainSeeds, 1);
   const timingIterations = checkInteger('timing-iterations', raw.timingIterations ?? optionDefaults.timingIterations, 0);
   const seed = checkInteger('seed', raw.seed ?? optionDefaults.seed, 0);
   const learningRate = raw.learningRate ?? optionDefaults.learningRate;
@@ -139,7 +142,7 @@ export function resolveConfig(raw: RawBenchOptions, registries: Registries): Ben
     samples,
     batchSize: Math.min(batchSize, samples),
     seed,
-    training: Object.freeze({ steps, samplesPerStep: trainSamples, learningRate, batchSize }),
+    training: Object.freeze({ steps, samplesPerStep: trainSamples, learningRate, batchSize, seeds: trainSeeds }),
     timingIterations,
     suiteParams: Object.freeze(suiteParams),
     estimatorParams: Object.freeze(estimatorParams),

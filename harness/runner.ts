@@ -83,13 +83,16 @@ async function runCell(plan: CellPlan, config: BenchConfig, registries: Registri
         config.timingIterations,
       )
       : {};
-    const trainingRng = new Rng(hashSeed(config.seed, plan.suiteId, plan.estimatorId, 'train'));
-    const training = await trainLogits(prepared, estimator, problem, config.training, trainingRng);
+    const trainingRngs = Array.from(
+      { length: config.training.seeds },
+      (_, run) => new Rng(hashSeed(config.seed, plan.suiteId, plan.estimatorId, 'train', run)),
+    );
+    const training = await trainLogits(prepared, estimator, problem, config.training, trainingRngs);
     if (!Number.isFinite(training.finalLoss)) throw new Error(`training diverged: final loss ${training.finalLoss}`);
     return {
       ...identity,
       state: 'completed',
-      metrics: { ...scores, ...timing, finalLoss: training.finalLoss, lossCurve: training.lossCurve },
+      metrics: { ...scores, ...timing, ...training },
       elapsedMs: elapsedMs(),
     };
   } catch (error) {

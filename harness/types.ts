@@ -17,6 +17,8 @@ export interface TrainingOptions {
   readonly samplesPerStep: number;
   readonly learningRate: number;
   readonly batchSize: number;
+  /** Independent training runs (seeds) averaged for the final loss and the loss curve. */
+  readonly seeds: number;
 }
 
 /** One fully resolved, validated run configuration (frozen). */
@@ -57,10 +59,23 @@ export interface GradientScores {
   readonly cosine: number;
 }
 
+/** Exact loss E[L] along training, over the training seeds. */
+export interface LossCurve {
+  readonly step: number[];
+  /** Mean over seeds. */
+  readonly loss: number[];
+  /** Smallest and largest loss over seeds at each step (the band of the training-curve chart). */
+  readonly lossMin: number[];
+  readonly lossMax: number[];
+}
+
 export interface TrainingResult {
+  /** Mean over seeds of the exact loss after the last step. */
   readonly finalLoss: number;
-  readonly lossCurve: { step: number[]; loss: number[] };
-  readonly finalLogits: number[];
+  /** Standard error of that mean (0 with one seed). */
+  readonly finalLossStdErr: number;
+  readonly lossCurve: LossCurve;
+  readonly trainingSeeds: number;
 }
 
 /** Timing of one batch of estimates, as tinybench measured it. */
@@ -73,7 +88,7 @@ export interface TimingScores {
   readonly timedBatchSize: number;
 }
 
-export type CellMetrics = GradientScores & Partial<TimingScores> & Pick<TrainingResult, 'finalLoss' | 'lossCurve'>;
+export type CellMetrics = GradientScores & Partial<TimingScores> & TrainingResult;
 
 interface CellIdentity {
   readonly suite: string;
