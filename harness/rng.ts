@@ -4,7 +4,7 @@
  * The class is self-contained (no outer references) because worker threads of the CPU backend
  * rebuild it from its source text.
  *
- * Uniforms carry 24 random bits and lie strictly inside (0, 1), so they are exact in float32:
+ * Uniforms carry 23 random bits and lie strictly inside (0, 1), so they are exact in float32:
  * the GPU backend uploads the very same draws the CPU backend consumes, and both see one noise stream.
  */
 export class Rng {
@@ -46,9 +46,9 @@ export class Rng {
     return result >>> 0;
   }
 
-  /** Uniform in the open interval (0, 1) with 24-bit resolution (exact in float32). */
+  /** Uniform in the open interval (0, 1): (k + 1/2) / 2^23 for a random 23-bit k, so exact in float32. */
   nextUniform(): number {
-    return ((this.nextUint32() >>> 8) + 0.5) * 5.9604644775390625e-8;
+    return ((this.nextUint32() >>> 9) + 0.5) * 1.1920928955078125e-7;
   }
 
   /** Standard normal N(0, 1). */

@@ -1,0 +1,44 @@
+import type { ComputeBackend } from '../backends/backend.js';
+import type { EstimatorDefinition } from '../estimators/estimator.js';
+import { withDefaults } from '../harness/parameters.js';
+import { hashSeed, Rng } from '../harness/rng.js';
+import { drawMoments, estimateBaseline } from '../harness/sampling.js';
+import type { BatchMoments } from '../backends/backend.js';
+import type { Problem } from '../suites/suite.js';
+import { bernoulliToy } from '../suites/bernoulli-toy.js';
+
+/** The bernoulli-toy problem with parameter overrides. */
+export function toyProblem(overrides: Record<string, number> = {}): Problem {
+  return bernoulliToy.create(withDefaults(bernoulliToy.params, overrides));
+}
+
+/** Draws `samples` estimates of `estimator` on `backend` at the problem's starting logits. */
+export async function sampleEstimator(
+  backend: ComputeBackend, estimator: EstimatorDefinition, problem: Problem, samples: number, seed = 7,
+  params: Record<string, number> = {},
+): Promise<BatchMoments> {
+  const batchSize = Math.min(samples, 8192);
+  const cell = backend.prepare({ estimator, estimatorParams: withDefaults(estimator.params, params), problem, batchSize });
+  try {
+    const rng = new Rng(hashSeed(seed, estimator.id));
+    const baseline = await estimateBaseline(cell, estimator, problem.initialLogits, batchSize, rng);
+    return await drawMoments(cell, problem.initialLogits, baseline, samples, batchSize, rng);
+  } finally {
+    cell.dispose();
+  }
+}
+
+/** Units whose mean is more than `sigmas` standard errors from `expected`, described for assertion messages. */
+export function unitsOutsideBand(moments: BatchMoments, expected: ArrayLike<number>, sigmas: number): string[] {
+  const outside: string[] = [];
+  for (let unit = 0; unit < expected.length; unit++) {
+    const variance = moments.sumOfSquaredDeviations[unit] / (moments.count - 1);
+    const standardError = Math.sqrt(variance / moments.count);
+    const distance = Math.abs(moments.mean[unit] - expected[unit]);
+    // An exactly deterministic unit (zero variance) must match to rounding.
+    if (distance > sigmas * standardError + 1e-9) {
+      outside.push(`unit ${unit}: mean ${moments.mean[unit].toPrecision(5)} vs ${expected[unit].toPrecision(5)} (${(distance / standardError).toFixed(1)} se)`);
+    }
+  }
+  return outside;
+}

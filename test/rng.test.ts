@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { chunkSeeds, hashSeed, noiseChunkSamples, Rng } from '../harness/rng.js';
+
+describe('Rng', () => {
+  it('gives the same stream for the same seed and different streams for different seeds', () => {
+    const first = new Rng(42);
+    const second = new Rng(42);
+    const third = new Rng(43);
+    const a = Array.from({ length: 8 }, () => first.nextUint32());
+    expect(Array.from({ length: 8 }, () => second.nextUint32())).toEqual(a);
+    expect(Array.from({ length: 8 }, () => third.nextUint32())).not.toEqual(a);
+  });
+
+  it('draws uniforms strictly inside (0, 1), exact in float32, with mean 1/2 and variance 1/12', () => {
+    const rng = new Rng(1);
+    const count = 200_000;
+    let sum = 0;
+    let sumOfSquares = 0;
+    for (let index = 0; index < count; index++) {
+      const value = rng.nextUniform();
+      expect(value > 0 && value < 1).toBe(true);
+      expect(Math.fround(value)).toBe(value);
+      sum += value;
+      sumOfSquares += value * value;
+    }
+    const mean = sum / count;
+    const variance = sumOfSquares / count - mean * mean;
+    // Standard error of the mean is sqrt(1/12/count) ~ 6.5e-4.
+    expect(Math.abs(mean - 0.5)).toBeLessThan(5 * Math.sqrt(1 / 12 / count));
+    expect(Math.abs(variance - 1 / 12)).toBeLessThan(0.002);
+  });
+
+  it('draws standard normals with mean 0, variance 1 and the normal tail mass', () => {
+    const rng = new Rng(2);
+    const count = 200_000;
+    let sum = 0;
+    let sumOfSquares = 0;
+    let beyondTwo = 0;
+    for (let index = 0; index < count; index++) {
+      const value = rng.nextNormal();
+      sum += value;
+      sumOfSquares += value * value;
+      if (Math.abs(value) > 2) beyondTwo++;
+    }
+    const mean = sum / count;
+    expect(Math.abs(mean)).toBeLessThan(5 / Math.sqrt(count));
+    expect(Math.abs(sumOfSquares / count - 1)).toBeLessThan(5 * Math.sqrt(2 / count));
+    // P(|Z| > 2) = 0.0455; binomial standard error ~ 4.7e-4.
+    expect(Math.abs(beyondTwo / count - 0.0455)).toBeLessThan(0.0025);
+  });
+
+  it('hands out one seed per noise chunk from the call stream', () => {
+    expect(chunkSeeds(new Rng(3), noiseChunkSamples * 2 + 1)).toHaveLength(3);
+    expect(Array.from(chunkSeeds(new Rng(3), 10))).toEqual(Array.from(chunkSeeds(new Rng(3), 10)));
+    expect(hashSeed(1, 'a')).not.toBe(hashSeed(1, 'b'));
+  });
+
+  it('rebuilds from its own source text (worker threads depend on it)', () => {
+    const Rebuilt = new Function(`return (${Rng.toString()});`)() as typeof Rng;
+    const original = new Rng(9);
+    const rebuilt = new Rebuilt(9);
+    for (let index = 0; index < 100; index++) expect(rebuilt.nextNormal()).toBe(original.nextNormal());
+  });
+});
