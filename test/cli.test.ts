@@ -1,0 +1,75 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { BenchResults } from '../harness/types.js';
+
+/** The built CLI (`npm test` builds first, see the pretest script). */
+function bench(args: string[]) {
+  const run = spawnSync(process.execPath, ['dist/scripts/bench.js', ...args], { encoding: 'utf8', timeout: 300_000 });
+  return { code: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+describe('estibench CLI', () => {
+  it.each([
+    [['--samples', '0'], /--samples must be a whole number >= 2, got 0/],
+    [['--suite', 'nope'], /unknown suite 'nope'/],
+    [['--estimator', 'ste-identity,nope'], /unknown estimator 'nope'/],
+    [['--backend', 'tpu'], /unknown backend 'tpu'/],
+    [['--set', 'gumbel-softmax.tau=0'], /tau must be > 0/],
+    [['--set', 'dim'], /malformed --set 'dim'/],
+    [['--no-such-flag'], /Unknown argument/],
+  ])('%j exits 2 with one line and no stack trace', (args, message) => {
+    const { code, stdout, stderr } = bench([...args, '--out', join(tmpdir(), 'estibench-never-written')]);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr.trim().split('\n')).toHaveLength(1);
+    expect(stderr).toMatch(message);
+    expect(stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('writes results.json in the documented shape, and the same seed gives the same scores', () => {
+    const common = ['--samples', '3000', '--steps', '4', '--train-seeds', '2', '--timing-iterations', '2', '--set', 'dim=8', '--set', 'tau=0.7'];
+    const outA = mkdtempSync(join(tmpdir(), 'estibench-a-'));
+    const outB = mkdtempSync(join(tmpdir(), 'estibench-b-'));
+    const first = bench([...common, '--out', outA]);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stdout).toMatch(/bias ± se/);
+    const second = bench([...common, '--out', outB, '--backend', 'cpu']);
+    expect(second.code, second.stderr).toBe(0);
+
+    const results = JSON.parse(readFileSync(join(outA, 'results.json'), 'utf8')) as BenchResults;
+    expect(results.schemaVersion).toBe(1);
+    expect(Date.parse(results.createdAt)).not.toBeNaN();
+    expect(results.env.node).toBe(process.version);
+    expect(results.env.backends.map((backend) => backend.id)).toEqual(['cpu', 'gpu']);
+    expect(results.config.samples).toBe(3000);
+    expect(results.cells).toHaveLength(10);
+    for (const cell of results.cells) {
+      expect(cell).toMatchObject({ suite: 'bernoulli-toy', samples: 3000, state: 'completed' });
+      expect(['cpu', 'gpu']).toContain(cell.backend);
+      expect(cell.backendMode).toMatch(/^(cpu|gpu):/);
+      expect(cell.params).toMatchObject({ dim: 8, t: 0.45 });
+      expect(cell.params.logits).toHaveLength(8);
+      if (cell.estimator === 'gumbel-softmax') expect(cell.params.tau).toBe(0.7);
+      if (cell.estimator === 'additive-noise') expect(cell.params.sigma).toBe(1);
+      if (cell.state !== 'completed') continue;
+      for (const key of ['bias', 'biasStdErr', 'relativeBias', 'variance', 'mse', 'cosine', 'nsPerEstimate', 'finalLoss']) {
+        expect(Number.isFinite((cell.metrics as unknown as Record<string, number>)[key]), key).toBe(true);
+      }
+      for (const key of ['exactGradient', 'meanGradient', 'varianceByUnit'] as const) expect(cell.metrics[key]).toHaveLength(8);
+      expect(cell.metrics.lossCurve.step).toEqual([0, 1, 2, 3, 4]);
+      expect(cell.metrics.lossCurve.loss).toHaveLength(5);
+    }
+
+    const rerun = JSON.parse(readFileSync(join(outB, 'results.json'), 'utf8')) as BenchResults;
+    const scores = (cells: BenchResults['cells']) =>
+      cells.filter((cell) => cell.backend === 'cpu').map((cell) => {
+        if (cell.state !== 'completed') return cell.state;
+        const { nsPerEstimate, nsPerEstimateMad, timedBatches, timedBatchSize, ...deterministic } = cell.metrics;
+        return deterministic;
+      });
+    expect(scores(rerun.cells)).toEqual(scores(results.cells));
+  });
+});
