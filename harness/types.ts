@@ -131,6 +131,60 @@ export interface RunEnvironment {
   readonly backends: readonly BackendReport[];
 }
 
+/** Scores of one estimator x backend at each logit of the logit sweep (arrays align with `LogitSweep.logits`). */
+export interface LogitSweepSeries {
+  readonly estimator: string;
+  readonly backend: string;
+  readonly backendMode?: string;
+  readonly state: 'completed' | 'errored' | 'unsupported';
+  readonly error?: string;
+  /** Mean estimate minus exact gradient, averaged over units (signed). */
+  readonly signedBias: number[];
+  /** ||mean - exact||_2, as in the cell scores. */
+  readonly bias: number[];
+  readonly biasStdErr: number[];
+  /** Trace of the covariance of one estimate. */
+  readonly variance: number[];
+  readonly exactGradient: number[];
+}
+
+/** Bias and variance across a grid of logits, every unit at the same logit (`--sweep logit`). */
+export interface LogitSweep {
+  readonly suite: string;
+  /** Suite parameters in effect (the sweep's own `dim` included). */
+  readonly params: Record<string, number>;
+  readonly samples: number;
+  readonly logits: number[];
+  readonly series: LogitSweepSeries[];
+}
+
+/** Time of one batch of estimates as the batch size or the dimension grows, for one estimator x backend. */
+export interface ScalingSeries {
+  readonly estimator: string;
+  readonly backend: string;
+  readonly backendMode?: string;
+  readonly state: 'completed' | 'errored' | 'unsupported';
+  readonly error?: string;
+  /** Aligned with `ScalingResults.batchSizes` (at `fixedDim`). */
+  readonly bySamples: { readonly nsPerEstimate: number[]; readonly msPerBatch: number[] };
+  /** Aligned with `ScalingResults.dims` (at `fixedBatchSize`). */
+  readonly byDim: { readonly nsPerEstimate: number[]; readonly msPerBatch: number[] };
+}
+
+/** Timing as the number of samples per batch and the dimension grow (`--sweep scaling`). */
+export interface ScalingResults {
+  readonly suite: string;
+  readonly batchSizes: number[];
+  readonly dims: number[];
+  /** Dimension of the batch-size sweep. */
+  readonly fixedDim: number;
+  /** Batch size of the dimension sweep. */
+  readonly fixedBatchSize: number;
+  /** Timed batches per point (median kept). */
+  readonly timingIterations: number;
+  readonly series: ScalingSeries[];
+}
+
 /** The results object: plain JSON, the only input of reporters. */
 export interface BenchResults {
   readonly schemaVersion: 1;
@@ -138,6 +192,9 @@ export interface BenchResults {
   readonly env: RunEnvironment;
   readonly config: BenchConfig;
   readonly cells: readonly CellResult[];
+  /** Extra measurements requested with `--sweep`; absent when not requested. */
+  readonly sweeps?: { readonly logit?: LogitSweep };
+  readonly scaling?: ScalingResults;
 }
 
 /** Progress events the runner emits; reporters decide how (or whether) to show them. */

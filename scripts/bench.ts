@@ -7,9 +7,10 @@ import { optionDefaults, resolveConfig } from '../harness/config.js';
 import { errorMessage, UsageError } from '../harness/errors.js';
 import { loadPluginModules } from '../harness/plugins.js';
 import { runBenchmark } from '../harness/runner.js';
+import { parseSweepKinds, runSweeps, sweepKinds } from '../harness/sweeps.js';
 import type { Registries } from '../harness/types.js';
-import { builtInReporters } from '../reports/index.js';
-import { createProgressPrinter } from '../reports/progress.js';
+import { builtInReporters, documentReporters } from '../reports/index.js';
+import { createProgressPrinter, createStepProgress } from '../reports/progress.js';
 import { builtInSuites } from '../suites/index.js';
 
 /** A repeated scalar flag (`--samples 5 --samples 9`) keeps its last value, as most CLIs do. */
@@ -41,7 +42,9 @@ async function main(): Promise<void> {
       seed: { type: 'number', coerce: lastValue, default: optionDefaults.seed, description: 'seed of every random stream; same seed, same scores' },
       set: { type: 'string', array: true, description: 'parameter override key=value or id.key=value, repeatable (e.g. --set dim=256 --set gumbel-softmax.tau=0.5)' },
       plugin: { type: 'string', array: true, description: 'JavaScript module(s) exporting extra estimator or suite definitions' },
-      out: { type: 'string', coerce: (value: string | string[]) => (Array.isArray(value) ? value[value.length - 1] : value), default: optionDefaults.out, description: 'output directory for results.json' },
+      sweep: { type: 'string', array: true, description: `extra measurements for the charts, comma-separated: ${sweepKinds.join(', ')} (logit: bias and variance across logits on bernoulli-toy; scaling: time against batch size and dimension)` },
+      report: { type: 'boolean', default: true, description: 'write the charts (PNG), report.md and summary.md beside results.json; --no-report skips them' },
+      out: { type: 'string', coerce: (value: string | string[]) => (Array.isArray(value) ? value[value.length - 1] : value), default: optionDefaults.out, description: 'output directory for results.json, the charts and report.md' },
     })
     .strict()
     .version(false)
@@ -71,9 +74,12 @@ async function main(): Promise<void> {
     },
     registries,
   );
-  const results = await runBenchmark(config, registries, createProgressPrinter());
+  const sweeps = parseSweepKinds(argv.sweep);
+  const cells = await runBenchmark(config, registries, createProgressPrinter());
+  const results = { ...cells, ...(await runSweeps(sweeps, config, registries, createStepProgress('sweep steps'))) };
+  const reporters = [...builtInReporters.values(), ...(argv.report ? documentReporters.values() : [])];
   const written: string[] = [];
-  for (const reporter of builtInReporters.values()) written.push(...(await reporter.report(results, config.outDir)));
+  for (const reporter of reporters) written.push(...(await reporter.report(results, config.outDir)));
   for (const path of written) process.stderr.write(`wrote ${path}\n`);
 }
 

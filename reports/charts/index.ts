@@ -1,0 +1,45 @@
+/** Built-in charts keyed by id, in the order report.md shows them, and the reporter that renders them. */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { BenchResults } from '../../harness/types.js';
+import type { Reporter } from '../reporter.js';
+import { biasVarianceChart } from './bias-variance.js';
+import type { ChartDefinition, ChartSpec } from './chart.js';
+import { logitSweepChart } from './logit-sweep.js';
+import { createChartStyles } from './palette.js';
+import { createChartRenderer } from './render.js';
+import { scalingChart } from './scaling.js';
+import { speedChart } from './speed.js';
+import { trainingCurvesChart } from './training-curves.js';
+
+export type { ChartDefinition, ChartSpec } from './chart.js';
+export { chartPixels } from './render.js';
+
+/** Built-in charts keyed by id. */
+export const builtInCharts: ReadonlyMap<string, ChartDefinition> = new Map(
+  [biasVarianceChart, logitSweepChart, trainingCurvesChart, speedChart, scalingChart].map((chart) => [chart.id, chart]),
+);
+
+/** What each chart kind draws from these results (no rendering): its PNGs, or an empty list. */
+export function planCharts(results: BenchResults): Array<{ readonly definition: ChartDefinition; readonly specs: ChartSpec[] }> {
+  const styles = createChartStyles(results.config.estimators, results.config.backends);
+  return [...builtInCharts.values()].map((definition) => ({ definition, specs: definition.plan(results, styles) }));
+}
+
+/** Renders every chart of the plan to PNG in the output directory. */
+export const chartsReporter: Reporter = {
+  id: 'charts',
+  async report(results, outDir) {
+    await mkdir(outDir, { recursive: true });
+    const render = createChartRenderer();
+    const written: string[] = [];
+    for (const { specs } of planCharts(results)) {
+      for (const spec of specs) {
+        const path = join(outDir, spec.file);
+        await writeFile(path, await render(spec));
+        written.push(path);
+      }
+    }
+    return written;
+  },
+};

@@ -1,0 +1,33 @@
+/** Renders chart specs to PNG with Chart.js on node-canvas (chartjs-node-canvas), on a white background. */
+import { ChartJSNodeCanvas } from 'chartjs-node-canvas';
+import type { ChartSpec } from './chart.js';
+import { errorBarsPlugin } from './error-bars.js';
+
+/** Size of every chart in CSS pixels; the PNG is this times `chartScale`. */
+export const chartSize = Object.freeze({ width: 900, height: 540 });
+/** Device scale factor: 2 keeps text and markers sharp when the PNG is shown at full width. */
+export const chartScale = 2;
+
+/** Pixel size of the PNG files. */
+export const chartPixels = Object.freeze({ width: chartSize.width * chartScale, height: chartSize.height * chartScale });
+
+/** A renderer holds a canvas; create one per report and let it go afterwards. */
+export function createChartRenderer(): (spec: ChartSpec) => Promise<Buffer> {
+  const canvas = new ChartJSNodeCanvas({
+    ...chartSize,
+    backgroundColour: 'white',
+    chartCallback: (ChartJS) => {
+      // DejaVu Sans ships with every Debian and Ubuntu image; the browser defaults (Helvetica) do not.
+      ChartJS.defaults.font.family = "'DejaVu Sans', 'Liberation Sans', Arial, sans-serif";
+      ChartJS.defaults.color = '#222';
+    },
+  });
+  return (spec) => {
+    const { configuration } = spec;
+    return canvas.renderToBuffer({
+      ...configuration,
+      options: { ...configuration.options, devicePixelRatio: chartScale },
+      plugins: [...(configuration.plugins ?? []), errorBarsPlugin],
+    } as typeof configuration, 'image/png');
+  };
+}

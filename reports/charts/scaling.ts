@@ -1,0 +1,61 @@
+/** How the time of a batch grows with the number of samples and with the dimension (`--sweep scaling`). */
+import type { BenchResults, ScalingResults, ScalingSeries } from '../../harness/types.js';
+import { axis, commonOptions, seriesLabel, type ChartDefinition, type ChartSpec } from './chart.js';
+import { lineLook, type ChartStyles } from './palette.js';
+
+function lines(scaling: ScalingResults, styles: ChartStyles, xs: number[], ys: (series: ScalingSeries) => number[]): object[] {
+  const backends = new Set(scaling.series.map((series) => series.backend)).size;
+  return scaling.series.filter((series) => series.state === 'completed').map((series) => {
+    const values = ys(series);
+    return {
+      label: seriesLabel(series.estimator, series.backendMode ?? series.backend, backends),
+      data: xs.map((x, index) => ({ x, y: values[index] })),
+      ...lineLook(styles, series.estimator, series.backend),
+      pointRadius: 5,
+      borderWidth: 2,
+    };
+  });
+}
+
+function plan(results: BenchResults, styles: ChartStyles): ChartSpec[] {
+  const scaling = results.scaling;
+  if (!scaling || !scaling.series.some((series) => series.state === 'completed')) return [];
+  const note = `median of ${scaling.timingIterations} timed batches · log–log: slope 1 is linear growth`;
+  const chart = (file: string, title: string, caption: string, xTitle: string, xs: number[], ys: (series: ScalingSeries) => number[]): ChartSpec => ({
+    file,
+    title,
+    caption,
+    configuration: {
+      type: 'line',
+      data: { datasets: lines(scaling, styles, xs, ys) as never },
+      options: {
+        ...commonOptions(title, note),
+        scales: { x: {
+          ...axis('logarithmic', xTitle, undefined, xs),
+          // Ticks at the measured sizes only (they are powers of two, not of ten).
+          afterBuildTicks: (scale: { ticks: Array<{ value: number }> }) => { scale.ticks = xs.map((value) => ({ value })); },
+          ticks: { font: { size: 12 }, maxRotation: 0, autoSkip: false, callback: (value: number | string) => String(value) },
+        }, y: axis('logarithmic', 'time per batch', 'ms', scaling.series.flatMap(ys)) },
+      },
+    },
+  });
+  return [
+    chart(
+      'scaling-samples.png', `Time against batch size: ${scaling.suite} (dim ${scaling.fixedDim})`,
+      `Milliseconds per batch of estimates as the batch grows, at dim ${scaling.fixedDim}; ${note}.`,
+      'single-sample estimates per batch', scaling.batchSizes, (series) => series.bySamples.msPerBatch,
+    ),
+    chart(
+      'scaling-dim.png', `Time against dimension: ${scaling.suite} (batch ${scaling.fixedBatchSize})`,
+      `Milliseconds per batch of ${scaling.fixedBatchSize} estimates as the dimension grows; ${note}.`,
+      'dimension (units)', scaling.dims, (series) => series.byDim.msPerBatch,
+    ),
+  ];
+}
+
+export const scalingChart: ChartDefinition = {
+  id: 'scaling',
+  title: 'Time against batch size and dimension',
+  howToGet: 'run `npm run bench -- --sweep scaling`',
+  plan,
+};
