@@ -19,6 +19,7 @@ export interface CompiledLoops {
 }
 
 const noiseDraw: Record<NoiseKind, string> = { uniform: 'rng.nextUniform()', normal: 'rng.nextNormal()' };
+const bulkFill: Record<NoiseKind, string> = { uniform: 'fillUniform', normal: 'fillNormal' };
 
 /**
  * Generates the body of `function (Rng) { ... return { estimate, pilot } }`: one fused loop per cell
@@ -41,6 +42,12 @@ export function cpuLoopSource(request: CellRequest): string {
   const element = { theta: 'logits[i]', probability: 'probabilities[i]', u: 'noiseU[i]', v: 'noiseV[i]', evaluation: 'e' };
   const dLdh = estimator.needs.objectiveGradient ? calls.objectiveGradient('hRows', 'e', 'i', 'dim') : '0';
 
+  // One noise kind: a bulk fill (same numbers, same order as per-element draws, state kept in locals).
+  const drawNoise = !firstNoise
+    ? ''
+    : !secondNoise
+      ? `rng.${bulkFill[firstNoise]}(noiseU, dim);`
+      : `for (let i = 0; i < dim; i++) { noiseU[i] = ${noiseDraw[firstNoise]}; noiseV[i] = ${noiseDraw[secondNoise]}; }`;
   const chunkLoop = (name: string, withObjective: boolean, perElement: string) => `
     function ${name}(logits, probabilities, baseline, seeds, firstChunk, endChunk, count, out) {
       for (let chunk = firstChunk; chunk < endChunk; chunk++) {
@@ -48,10 +55,7 @@ export function cpuLoopSource(request: CellRequest): string {
         const offset = (chunk - firstChunk) * 2 * dim;
         const end = Math.min(count, (chunk + 1) * ${noiseChunkSamples});
         for (let s = chunk * ${noiseChunkSamples}; s < end; s++) {
-          for (let i = 0; i < dim; i++) {
-            noiseU[i] = ${firstNoise ? noiseDraw[firstNoise] : '0'};
-            noiseV[i] = ${secondNoise ? noiseDraw[secondNoise] : '0'};
-          }
+          ${drawNoise}
           let objectiveSum = 0;
           for (let e = 0; e < ${evaluations}; e++) {
             const hRow = hRows[e];

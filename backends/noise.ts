@@ -14,6 +14,14 @@ export function fillNoise(
   for (let chunk = 0; chunk < seeds.length; chunk++) {
     const rng = new Rng(seeds[chunk]);
     const end = Math.min(count, (chunk + 1) * noiseChunkSamples);
+    if (firstKind && !secondKind) {
+      // Same order as element-by-element draws: the chunk's samples are consecutive rows.
+      const start = chunk * noiseChunkSamples * dim;
+      const rows = u.subarray(start, end * dim);
+      if (firstKind === 'uniform') rng.fillUniform(rows, rows.length);
+      else rng.fillNormal(rows, rows.length);
+      continue;
+    }
     for (let sample = chunk * noiseChunkSamples; sample < end; sample++) {
       for (let element = 0; element < dim; element++) {
         u[sample * dim + element] = draw(rng, firstKind);

@@ -19,7 +19,13 @@ export const gumbelSoftmax = defineEstimator({
   needs: { objective: false, objectiveGradient: true },
   kernels: {
     forward: function gumbelSoftmaxForward(theta: number, p: number, u: number, v: number, evaluation: number, tau: number): number {
-      return 1 / (1 + Math.exp(-(theta + Math.log(u / (1 - u))) / tau));
+      // sigmoid((theta + log(u / (1 - u))) / tau) = 1 / (1 + r^(1/tau)) with r = exp(-theta) (1 - u) / u
+      // = (1 - p)(1 - u) / (p u): no exp or log per element, and for integer 1/tau (the default
+      // tau = 0.5 among them) no pow through exp/log either.
+      const ratio = ((1 - p) * (1 - u)) / (p * u);
+      const inverseTau = 1 / tau;
+      const power = inverseTau === Math.floor(inverseTau) ? Math.pow(ratio, inverseTau) : Math.exp(Math.log(ratio) * inverseTau);
+      return 1 / (1 + power);
     },
     gradient: function gumbelSoftmaxGradient(
       theta: number, p: number, u: number, v: number, h: number, dLdh: number,

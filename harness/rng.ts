@@ -1,5 +1,6 @@
 /**
- * Seeded random numbers: xoshiro128** for uniforms, Marsaglia's polar method for normals.
+ * Seeded random numbers: xoshiro128** for uniforms, Marsaglia and Tsang's ziggurat for normals
+ * (128 layers; the layer index and the value come from disjoint bits of the draw).
  *
  * The class is self-contained (no outer references) because worker threads of the CPU backend
  * rebuild it from its source text.
@@ -12,8 +13,32 @@ export class Rng {
   private s1: number;
   private s2: number;
   private s3: number;
-  /** Second normal of the last polar-method pair, NaN when none is cached. */
-  private spareNormal = Number.NaN;
+
+  /** Ziggurat tables: layer thresholds (scaled to 2^24), widths and densities at the layer edges. */
+  private static readonly zigguratThreshold = new Float64Array(128);
+  private static readonly zigguratWidth = new Float64Array(128);
+  private static readonly zigguratDensity = new Float64Array(128);
+  static {
+    const scale = 16777216;
+    const tailStart = 3.442619855899;
+    const layerArea = 9.91256303526217e-3;
+    let edge = tailStart;
+    let previousEdge = tailStart;
+    const q = layerArea / Math.exp(-0.5 * edge * edge);
+    Rng.zigguratThreshold[0] = (edge / q) * scale;
+    Rng.zigguratThreshold[1] = 0;
+    Rng.zigguratWidth[0] = q / scale;
+    Rng.zigguratWidth[127] = edge / scale;
+    Rng.zigguratDensity[0] = 1;
+    Rng.zigguratDensity[127] = Math.exp(-0.5 * edge * edge);
+    for (let layer = 126; layer >= 1; layer--) {
+      edge = Math.sqrt(-2 * Math.log(layerArea / edge + Math.exp(-0.5 * edge * edge)));
+      Rng.zigguratThreshold[layer + 1] = (edge / previousEdge) * scale;
+      previousEdge = edge;
+      Rng.zigguratDensity[layer] = Math.exp(-0.5 * edge * edge);
+      Rng.zigguratWidth[layer] = edge / scale;
+    }
+  }
 
   /** @param seed any integer; streams for different seeds are independent for practical purposes. */
   constructor(seed: number) {
@@ -51,24 +76,56 @@ export class Rng {
     return ((this.nextUint32() >>> 9) + 0.5) * 1.1920928955078125e-7;
   }
 
-  /** Standard normal N(0, 1). */
+  /** Standard normal N(0, 1), 24-bit resolution. */
   nextNormal(): number {
-    const spare = this.spareNormal;
-    if (spare === spare) {
-      this.spareNormal = Number.NaN;
-      return spare;
+    for (;;) {
+      const bits = this.nextUint32() | 0;
+      const layer = bits & 127;
+      const value = bits >> 7; // signed, in [-2^24, 2^24)
+      const x = value * Rng.zigguratWidth[layer];
+      if (Math.abs(value) < Rng.zigguratThreshold[layer]) return x;
+      if (layer === 0) {
+        // The tail beyond r = 3.4426..., by Marsaglia's exponential rejection.
+        let tail: number;
+        let y: number;
+        do {
+          tail = -Math.log(this.nextUniform()) / 3.442619855899;
+          y = -Math.log(this.nextUniform());
+        } while (y + y < tail * tail);
+        return value > 0 ? 3.442619855899 + tail : -3.442619855899 - tail;
+      }
+      const density = Rng.zigguratDensity[layer];
+      if (density + this.nextUniform() * (Rng.zigguratDensity[layer - 1] - density) < Math.exp(-0.5 * x * x)) return x;
     }
-    let a: number;
-    let b: number;
-    let radiusSquared: number;
-    do {
-      a = 2 * this.nextUniform() - 1;
-      b = 2 * this.nextUniform() - 1;
-      radiusSquared = a * a + b * b;
-    } while (radiusSquared >= 1);
-    const scale = Math.sqrt((-2 * Math.log(radiusSquared)) / radiusSquared);
-    this.spareNormal = b * scale;
-    return a * scale;
+  }
+
+  /** Fills target[0..count) with uniforms: the same numbers, in the same order, as `count` nextUniform calls. */
+  fillUniform(target: Float64Array | Float32Array, count: number): void {
+    let s0 = this.s0;
+    let s1 = this.s1;
+    let s2 = this.s2;
+    let s3 = this.s3;
+    for (let index = 0; index < count; index++) {
+      const scrambled = Math.imul(s1, 5);
+      const result = Math.imul((scrambled << 7) | (scrambled >>> 25), 9);
+      const t = s1 << 9;
+      s2 ^= s0;
+      s3 ^= s1;
+      s1 ^= s2;
+      s0 ^= s3;
+      s2 ^= t;
+      s3 = (s3 << 11) | (s3 >>> 21);
+      target[index] = ((result >>> 9) + 0.5) * 1.1920928955078125e-7;
+    }
+    this.s0 = s0;
+    this.s1 = s1;
+    this.s2 = s2;
+    this.s3 = s3;
+  }
+
+  /** Fills target[0..count) with standard normals, as `count` nextNormal calls would. */
+  fillNormal(target: Float64Array | Float32Array, count: number): void {
+    for (let index = 0; index < count; index++) target[index] = this.nextNormal();
   }
 }
 

@@ -69,6 +69,18 @@ describe.each([...builtInBackends.keys()])('estimator means on the %s backend', 
     }
   });
 
+  it.each([
+    ['gumbel-softmax', { tau: 0.7 }],
+    ['gumbel-softmax', { tau: 1 / 3 }],
+    ['additive-noise', { sigma: 0.5 }],
+  ])('%s with %j matches its expected mean at non-default parameters', async (estimatorId, params) => {
+    const estimator = builtInEstimators.get(estimatorId)!;
+    const problem = toyProblem({ t: target });
+    const moments = await sampleEstimator(backend, estimator, problem, samples, 3, params);
+    const expected = Array.from(problem.initialLogits, (theta) => expectedMean[estimatorId](theta, params));
+    expect(unitsOutsideBand(moments, expected, sigmas)).toEqual([]);
+  });
+
   it('detects a biased estimator: ste-identity is far from the exact gradient', async () => {
     const problem = toyProblem({ t: target });
     const moments = await sampleEstimator(backend, builtInEstimators.get('ste-identity')!, problem, samples);
