@@ -1,7 +1,9 @@
 import { chartsReporter } from './charts/index.js';
 import { consoleTableReporter } from './console-table.js';
+import { createMarkdownReporter } from './markdown.js';
 import type { Reporter } from './reporter.js';
 import { resultsJsonReporter } from './results-json.js';
+import { createSummaryReporter } from './summary.js';
 
 export type { Reporter } from './reporter.js';
 
@@ -11,9 +13,12 @@ export const builtInReporters: ReadonlyMap<string, Reporter> = new Map(
 );
 
 /**
- * Reporters that render documents from results.json (charts first: report.md embeds them), keyed by id.
+ * Reporters that render documents from a results object (charts, report.md, summary.md), keyed by id.
+ * `extraSections` are Markdown blocks (a baseline comparison) added to report.md and the summary.
  * `npm run bench` runs them unless `--no-report`; `npm run report` runs them on a saved results.json.
  */
-export const documentReporters: ReadonlyMap<string, Reporter> = new Map(
-  [chartsReporter].map((reporter) => [reporter.id, reporter]),
-);
+export function createDocumentReporters(extraSections: readonly string[] = []): ReadonlyMap<string, Reporter> {
+  return new Map(
+    [chartsReporter, createMarkdownReporter(extraSections), createSummaryReporter(extraSections)].map((reporter) => [reporter.id, reporter]),
+  );
+}

@@ -9,7 +9,7 @@ import { loadPluginModules } from '../harness/plugins.js';
 import { runBenchmark } from '../harness/runner.js';
 import { parseSweepKinds, runSweeps, sweepKinds } from '../harness/sweeps.js';
 import type { Registries } from '../harness/types.js';
-import { builtInReporters, documentReporters } from '../reports/index.js';
+import { builtInReporters, createDocumentReporters } from '../reports/index.js';
 import { createProgressPrinter, createStepProgress } from '../reports/progress.js';
 import { builtInSuites } from '../suites/index.js';
 
@@ -77,7 +77,7 @@ async function main(): Promise<void> {
   const sweeps = parseSweepKinds(argv.sweep);
   const cells = await runBenchmark(config, registries, createProgressPrinter());
   const results = { ...cells, ...(await runSweeps(sweeps, config, registries, createStepProgress('sweep steps'))) };
-  const reporters = [...builtInReporters.values(), ...(argv.report ? documentReporters.values() : [])];
+  const reporters = [...builtInReporters.values(), ...(argv.report ? createDocumentReporters().values() : [])];
   const written: string[] = [];
   for (const reporter of reporters) written.push(...(await reporter.report(results, config.outDir)));
   for (const path of written) process.stderr.write(`wrote ${path}\n`);

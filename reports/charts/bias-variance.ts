@@ -1,6 +1,7 @@
 /** Bias against variance per suite: one point per estimator x backend, lower-left is best. */
 import type { CellMetrics } from '../../harness/types.js';
-import { axis, backendCount, commonOptions, completedCells, fileSafe, seriesLabel, type ChartDefinition } from './chart.js';
+import { backendCount, completedCells } from '../cells.js';
+import { axis, commonOptions, fileSafe, seriesLabel, type ChartDefinition } from './chart.js';
 
 function hasPositive(metrics: CellMetrics): boolean {
   return metrics.bias > 0 && metrics.variance > 0;

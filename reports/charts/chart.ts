@@ -1,6 +1,6 @@
 /** What a chart is, and option helpers every chart shares (titles, axes, legend). */
 import type { ChartConfiguration, ScaleType } from 'chart.js';
-import type { BenchResults, CellResult } from '../../harness/types.js';
+import type { BenchResults } from '../../harness/types.js';
 import { formatNumber } from '../format.js';
 import type { ChartStyles } from './palette.js';
 
@@ -86,17 +86,4 @@ export function seriesLabel(estimator: string, backend: string, backendCount: nu
 /** File-name-safe form of an id. */
 export function fileSafe(id: string): string {
   return id.replace(/[^A-Za-z0-9_.-]+/g, '-');
-}
-
-/** A cell with scores. */
-export type CompletedCell = Extract<CellResult, { state: 'completed' }>;
-
-/** Completed cells of one suite, in run order. */
-export function completedCells(results: BenchResults, suite: string): CompletedCell[] {
-  return results.cells.filter((cell): cell is CompletedCell => cell.state === 'completed' && cell.suite === suite);
-}
-
-/** Number of backends in the run, to decide whether labels need the backend. */
-export function backendCount(results: BenchResults): number {
-  return new Set(results.cells.map((cell) => cell.backend)).size;
 }

@@ -1,5 +1,6 @@
 /** Speed: nanoseconds per single-sample estimate, one bar per estimator x backend, per suite. */
-import { axis, backendCount, commonOptions, completedCells, fileSafe, scaleTypeFor, seriesLabel, type ChartDefinition } from './chart.js';
+import { backendCount, completedCells } from '../cells.js';
+import { axis, commonOptions, fileSafe, scaleTypeFor, seriesLabel, type ChartDefinition } from './chart.js';
 import { withAlpha } from './palette.js';
 
 export const speedChart: ChartDefinition = {

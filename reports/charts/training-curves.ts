@@ -1,5 +1,6 @@
 /** Training curves: exact loss against Adam step, mean over seeds with a min–max band. */
-import { axis, backendCount, commonOptions, completedCells, fileSafe, scaleTypeFor, seriesLabel, type ChartDefinition } from './chart.js';
+import { backendCount, completedCells } from '../cells.js';
+import { axis, commonOptions, fileSafe, scaleTypeFor, seriesLabel, type ChartDefinition } from './chart.js';
 import { withAlpha } from './palette.js';
 
 export const trainingCurvesChart: ChartDefinition = {
