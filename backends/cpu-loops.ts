@@ -1,4 +1,4 @@
-import type { NoiseKind } from '../estimators/estimator.js';
+import { noiseRowsPerSample, type NoiseKind } from '../estimators/estimator.js';
 import { noiseChunkSamples, type Rng } from '../harness/rng.js';
 import type { CellRequest } from './backend.js';
 import { kernelCalls } from './kernel-calls.js';
@@ -39,15 +39,20 @@ export function cpuLoopSource(request: CellRequest): string {
   const calls = kernelCalls(request);
   const evaluations = estimator.evaluations;
   const [firstNoise, secondNoise] = estimator.noise;
-  const element = { theta: 'logits[i]', probability: 'probabilities[i]', u: 'noiseU[i]', v: 'noiseV[i]', evaluation: 'e' };
+  const noiseRows = noiseRowsPerSample(estimator);
+  const elementAt = (evaluation: string) => {
+    const noiseIndex = noiseRows === 1 ? 'i' : `${evaluation} * dim + i`;
+    return { theta: 'logits[i]', probability: 'probabilities[i]', u: `noiseU[${noiseIndex}]`, v: `noiseV[${noiseIndex}]`, evaluation };
+  };
+  const element = elementAt('e');
   const dLdh = estimator.needs.objectiveGradient ? calls.objectiveGradient('hRows', 'e', 'i', 'dim') : '0';
 
   // One noise kind: a bulk fill (same numbers, same order as per-element draws, state kept in locals).
   const drawNoise = !firstNoise
     ? ''
     : !secondNoise
-      ? `rng.${bulkFill[firstNoise]}(noiseU, dim);`
-      : `for (let i = 0; i < dim; i++) { noiseU[i] = ${noiseDraw[firstNoise]}; noiseV[i] = ${noiseDraw[secondNoise]}; }`;
+      ? `rng.${bulkFill[firstNoise]}(noiseU, ${noiseRows} * dim);`
+      : `for (let i = 0; i < ${noiseRows} * dim; i++) { noiseU[i] = ${noiseDraw[firstNoise]}; noiseV[i] = ${noiseDraw[secondNoise]}; }`;
   const chunkLoop = (name: string, withObjective: boolean, perElement: string) => `
     function ${name}(logits, probabilities, baseline, seeds, firstChunk, endChunk, count, out) {
       for (let chunk = firstChunk; chunk < endChunk; chunk++) {
@@ -77,8 +82,8 @@ export function cpuLoopSource(request: CellRequest): string {
     ${value.source}
     ${objectiveGradient.source}
     const dim = ${problem.dim};
-    const noiseU = new Float64Array(dim);
-    const noiseV = new Float64Array(dim);
+    const noiseU = new Float64Array(${noiseRows} * dim);
+    const noiseV = new Float64Array(${noiseRows} * dim);
     const hRows = [];
     for (let e = 0; e < ${evaluations}; e++) hRows.push(new Float64Array(dim));
     const objectives = new Float64Array(${evaluations});
@@ -90,7 +95,7 @@ export function cpuLoopSource(request: CellRequest): string {
             out[offset + i] += g;
             out[offset + dim + i] += g * g;`)}
     ${weight ? chunkLoop('pilot', true, `
-            const w = ${calls.baselineWeight({ ...element, evaluation: '0' }, 'hRows[0][i]')};
+            const w = ${calls.baselineWeight(elementAt('0'), 'hRows[0][i]')};
             out[offset + i] += w * objectives[0];
             out[offset + dim + i] += w;`) : 'const pilot = null;'}
     return { estimate, pilot };`;

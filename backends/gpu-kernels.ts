@@ -1,4 +1,5 @@
 import type { CellRequest } from './backend.js';
+import { noiseRowsPerSample } from '../estimators/estimator.js';
 import { kernelCalls } from './kernel-calls.js';
 
 /** gpu.js kernel sources of one cell, as strings, with the names of the kernel functions they call. */
@@ -31,7 +32,12 @@ export function gpuKernelSources(request: CellRequest): GpuKernelSources {
   const calls = kernelCalls(request);
   const hasV = estimator.noise.length > 1;
   const noiseArguments = hasV ? 'noiseU, noiseV' : 'noiseU';
-  const element = { theta: 'theta[i]', probability: 'probabilities[i]', u: 'noiseU[s][i]', v: hasV ? 'noiseV[s][i]' : '0', evaluation: 'e' };
+  const noiseRows = noiseRowsPerSample(estimator);
+  const elementAt = (evaluation: string) => {
+    const column = noiseRows === 1 ? 'i' : `${evaluation} * ${dim} + i`;
+    return { theta: 'theta[i]', probability: 'probabilities[i]', u: `noiseU[s][${column}]`, v: hasV ? `noiseV[s][${column}]` : '0', evaluation };
+  };
+  const element = elementAt('e');
   const needsObjective = estimator.needs.objective || estimator.kernels.baselineWeight !== undefined;
   const dLdh = estimator.needs.objectiveGradient ? calls.objectiveGradient('h', 'row', 'i', String(dim)) : '0';
   const objectiveOfRow = estimator.needs.objective ? 'objectives[row]' : '0';
@@ -73,7 +79,7 @@ export function gpuKernelSources(request: CellRequest): GpuKernelSources {
       ? `function (theta, probabilities, ${noiseArguments}, h) {
       const i = this.thread.x;
       const s = this.thread.y;
-      return ${calls.baselineWeight({ ...element, evaluation: '0' }, `h[s * ${evaluations}][i]`)};
+      return ${calls.baselineWeight(elementAt('0'), `h[s * ${evaluations}][i]`)};
     }`
       : null,
     pilotSums: estimator.kernels.baselineWeight

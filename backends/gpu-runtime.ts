@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { errorMessage } from '../harness/errors.js';
 import { glxRenderer, startVirtualDisplay, type VirtualDisplay } from './xvfb.js';
 
@@ -29,6 +30,8 @@ export interface GpuRuntime {
   readonly mode: string;
   readonly details: Record<string, string>;
   readonly fallbacks: string[];
+  /** Largest texture side the device accepts (kernel outputs larger than this must be split). */
+  readonly maxTextureSize: number;
   dispose(): void;
 }
 
@@ -43,6 +46,24 @@ async function smokeTest(gpu: GPU): Promise<void> {
   const result = (await kernel(new Float32Array([1, 2, 3, 4]))) as Float32Array;
   kernel.destroy();
   if (Array.from(result).join(',') !== '2,4,6,8') throw new Error(`smoke-test kernel returned ${Array.from(result).join(',')}`);
+}
+
+/** MAX_TEXTURE_SIZE of a headless-gl context (16384 on Mesa's llvmpipe). */
+async function glMaxTextureSize(): Promise<number> {
+  // headless-gl is gpu.js's (optional) dependency: resolve it from there, as gpu.js does.
+  const requireFromGpuJs = createRequire(createRequire(import.meta.url).resolve('gpu.js'));
+  const createContext = requireFromGpuJs('gl') as (width: number, height: number) => WebGLRenderingContextLike | null;
+  const context = createContext(1, 1);
+  if (!context) throw new Error('headless-gl could not create a context to read MAX_TEXTURE_SIZE');
+  const size = context.getParameter(context.MAX_TEXTURE_SIZE) as number;
+  context.getExtension('STACKGL_destroy_context')?.destroy();
+  return size;
+}
+
+interface WebGLRenderingContextLike {
+  readonly MAX_TEXTURE_SIZE: number;
+  getParameter(name: number): unknown;
+  getExtension(name: string): { destroy(): void } | null;
 }
 
 /** WebGPU through Dawn's Node binding (the `webgpu` package); needs a Vulkan, Metal or D3D12 adapter. */
@@ -61,7 +82,8 @@ async function tryWebGpu(gpujs: GpuJsModule): Promise<GpuRuntime> {
   const details: Record<string, string> = { api: 'WebGPU (Dawn)' };
   for (const key of ['vendor', 'architecture', 'device', 'description']) if (info[key]) details[key] = String(info[key]);
   details.renderer = [info.vendor, info.architecture, info.description].filter(Boolean).join(' ') || 'unknown adapter';
-  return { gpu, gpujs, mode: 'gpu:webgpu', details, fallbacks: [], dispose: () => gpu.destroy() };
+  // Storage buffers, not textures: no side limit that a batch reaches.
+  return { gpu, gpujs, mode: 'gpu:webgpu', details, fallbacks: [], maxTextureSize: Number.MAX_SAFE_INTEGER, dispose: () => gpu.destroy() };
 }
 
 /** WebGL 1 through headless-gl (ANGLE over the system's GL); starts Xvfb when there is no display. */
@@ -86,7 +108,7 @@ async function tryHeadlessGl(gpujs: GpuJsModule): Promise<GpuRuntime> {
       software: software ? 'yes: timings measure a CPU rasteriser, not a GPU' : 'no',
     };
     return {
-      gpu, gpujs, mode: 'gpu:headlessgl', details, fallbacks: [],
+      gpu, gpujs, mode: 'gpu:headlessgl', details, fallbacks: [], maxTextureSize: await glMaxTextureSize(),
       dispose: () => {
         gpu.destroy();
         display?.stop();
@@ -117,7 +139,7 @@ export async function startGpuRuntime(): Promise<GpuRuntime> {
   const gpu = new gpujs.GPU({ mode: 'cpu' });
   await smokeTest(gpu);
   return {
-    gpu, gpujs, mode: 'gpu:cpu-fallback', fallbacks: failures,
+    gpu, gpujs, mode: 'gpu:cpu-fallback', fallbacks: failures, maxTextureSize: Number.MAX_SAFE_INTEGER,
     details: { api: 'gpu.js CPU mode', renderer: 'none: no GPU path worked, kernels run as JavaScript' },
     dispose: () => gpu.destroy(),
   };

@@ -1,5 +1,7 @@
+import { noiseRowsPerSample } from '../estimators/estimator.js';
 import { nodeProbabilities } from '../harness/node-kinds.js';
-import { chunkSeeds, type Rng } from '../harness/rng.js';
+import { chunkSeeds, noiseChunkSamples, type Rng } from '../harness/rng.js';
+import { mergeMoments } from '../harness/sampling.js';
 import type { BaselineSums, BatchMoments, CellRequest, ComputeBackend, PreparedCell } from './backend.js';
 import { gpuKernelSources } from './gpu-kernels.js';
 import { startGpuRuntime, type GpuJsKernel, type GpuRuntime } from './gpu-runtime.js';
@@ -7,6 +9,21 @@ import { assertFiniteMoments } from './kernel-source.js';
 import { fillNoise } from './noise.js';
 
 type Kernel = GpuJsKernel;
+
+/** Largest batch whose textures (rows = samples x evaluations) fit the device, cut at noise-chunk boundaries. */
+function deviceBatchSize(request: CellRequest, maxTextureSize: number): number {
+  const { batchSize, estimator, problem } = request;
+  const width = problem.dim * noiseRowsPerSample(estimator);
+  if (width > maxTextureSize || problem.dim > maxTextureSize) {
+    throw new Error(`dim ${problem.dim} needs textures ${width} wide; this GPU allows ${maxTextureSize}`);
+  }
+  if (batchSize * estimator.evaluations <= maxTextureSize) return batchSize;
+  const fitting = Math.floor(maxTextureSize / estimator.evaluations / noiseChunkSamples) * noiseChunkSamples;
+  if (fitting === 0) {
+    throw new Error(`${estimator.evaluations} evaluations per estimate need ${estimator.evaluations * noiseChunkSamples} texture rows; this GPU allows ${maxTextureSize}`);
+  }
+  return fitting;
+}
 
 class GpuPreparedCell implements PreparedCell {
   private readonly kernels: Kernel[] = [];
@@ -20,10 +37,16 @@ class GpuPreparedCell implements PreparedCell {
   /** Host-side noise of one batch, uploaded each call (rows past `count` are ignored by the reductions). */
   private readonly noiseU: Float32Array;
   private readonly noiseV: Float32Array | null;
+  /** Samples per device pass: the requested batch, or less where texture rows would exceed the GPU's limit. */
+  private readonly deviceBatch: number;
+  /** Noise numbers per sample: dim, times the evaluations when each draws its own. */
+  private readonly noiseWidth: number;
 
   constructor(private readonly runtime: GpuRuntime, private readonly request: CellRequest) {
-    const { estimator, problem, batchSize } = request;
-    const sources = gpuKernelSources(request);
+    const { estimator, problem } = request;
+    this.deviceBatch = deviceBatchSize(request, runtime.maxTextureSize);
+    const sources = gpuKernelSources({ ...request, batchSize: this.deviceBatch });
+    const batchSize = this.deviceBatch;
     const functions = [
       ...(estimator.helpers ?? []), ...(problem.objective.helpers ?? []),
       estimator.kernels.forward, estimator.kernels.gradient, problem.objective.value, problem.objective.gradient,
@@ -50,16 +73,18 @@ class GpuPreparedCell implements PreparedCell {
     this.deviations = create(sources.deviations, [dim], false);
     this.pilotWeight = sources.pilotWeight ? create(sources.pilotWeight, [dim, batchSize], true) : null;
     this.pilotSums = sources.pilotSums ? create(sources.pilotSums, [dim, 2], false) : null;
-    this.noiseU = new Float32Array(batchSize * dim).fill(0.5);
-    this.noiseV = estimator.noise.length > 1 ? new Float32Array(batchSize * dim).fill(0.5) : null;
+    this.noiseWidth = dim * noiseRowsPerSample(estimator);
+    this.noiseU = new Float32Array(batchSize * this.noiseWidth).fill(0.5);
+    this.noiseV = estimator.noise.length > 1 ? new Float32Array(batchSize * this.noiseWidth).fill(0.5) : null;
   }
 
-  /** Uploads this call's inputs and runs the forward pass (and objective when one is compiled). */
-  private async forwardPass(logits: Float64Array, count: number, rng: Rng) {
-    const { estimator, problem, batchSize } = this.request;
-    fillNoise(estimator.noise, chunkSeeds(rng, count), count, problem.dim, this.noiseU, this.noiseV);
+  /** Uploads one device batch's inputs and runs the forward pass (and objective when one is compiled). */
+  private async forwardPass(logits: Float64Array, seeds: Uint32Array, count: number) {
+    const { estimator, problem } = this.request;
+    fillNoise(estimator.noise, seeds, count, this.noiseWidth, this.noiseU, this.noiseV);
     const { input } = this.runtime.gpujs;
-    const noise = [input(this.noiseU, [problem.dim, batchSize]), ...(this.noiseV ? [input(this.noiseV, [problem.dim, batchSize])] : [])];
+    const size = [this.noiseWidth, this.deviceBatch];
+    const noise = [input(this.noiseU, size), ...(this.noiseV ? [input(this.noiseV, size)] : [])];
     const theta = Float32Array.from(logits);
     const probabilities = Float32Array.from(nodeProbabilities(problem.nodeKind, logits));
     const h = await this.forward(theta, probabilities, ...noise);
@@ -67,24 +92,52 @@ class GpuPreparedCell implements PreparedCell {
     return { theta, probabilities, noise, h, objectives };
   }
 
+  /**
+   * Splits a call into device batches along noise-chunk boundaries, so the noise is the same as in
+   * one pass (and on the CPU backend), and hands each batch's seeds to `run`.
+   */
+  private async forEachDeviceBatch(count: number, rng: Rng, run: (seeds: Uint32Array, size: number) => Promise<void>): Promise<void> {
+    const seeds = chunkSeeds(rng, count);
+    for (let start = 0; start < count; start += this.deviceBatch) {
+      const size = Math.min(this.deviceBatch, count - start);
+      const firstChunk = start / noiseChunkSamples;
+      await run(seeds.subarray(firstChunk, firstChunk + Math.ceil(size / noiseChunkSamples)), size);
+    }
+  }
+
   async estimateMoments(logits: Float64Array, baseline: Float64Array, count: number, rng: Rng): Promise<BatchMoments> {
-    const { theta, probabilities, noise, h, objectives } = await this.forwardPass(logits, count, rng);
-    const objectiveArguments = this.request.estimator.needs.objective ? [objectives] : [];
-    const estimates = await this.gradient(theta, probabilities, ...noise, h, ...objectiveArguments, Float32Array.from(baseline));
-    const mean = (await this.mean(estimates, count)) as Float32Array;
-    const deviations = (await this.deviations(estimates, mean, count)) as Float32Array;
-    const result = { count, mean: Float64Array.from(mean), sumOfSquaredDeviations: Float64Array.from(deviations) };
+    let merged: BatchMoments | null = null;
+    const baselineValues = Float32Array.from(baseline);
+    await this.forEachDeviceBatch(count, rng, async (seeds, size) => {
+      const { theta, probabilities, noise, h, objectives } = await this.forwardPass(logits, seeds, size);
+      const objectiveArguments = this.request.estimator.needs.objective ? [objectives] : [];
+      const estimates = await this.gradient(theta, probabilities, ...noise, h, ...objectiveArguments, baselineValues);
+      const mean = (await this.mean(estimates, size)) as Float32Array;
+      const deviations = (await this.deviations(estimates, mean, size)) as Float32Array;
+      const part = { count: size, mean: Float64Array.from(mean), sumOfSquaredDeviations: Float64Array.from(deviations) };
+      merged = merged ? mergeMoments(merged, part) : part;
+    });
+    const result = merged!;
     assertFiniteMoments(result.mean, `${this.request.estimator.id} mean gradient`);
     assertFiniteMoments(result.sumOfSquaredDeviations, `${this.request.estimator.id} gradient variance`);
     return result;
   }
 
   async baselineSums(logits: Float64Array, count: number, rng: Rng): Promise<BaselineSums> {
-    if (!this.pilotWeight || !this.pilotSums) throw new Error(`${this.request.estimator.id} declares no baseline`);
-    const { theta, probabilities, noise, h, objectives } = await this.forwardPass(logits, count, rng);
-    const weights = await this.pilotWeight(theta, probabilities, ...noise, h);
-    const [weightedObjective, weight] = (await this.pilotSums(weights, objectives, count)) as Float32Array[];
-    return { weightedObjective: Float64Array.from(weightedObjective), weight: Float64Array.from(weight) };
+    const { pilotWeight, pilotSums } = this;
+    if (!pilotWeight || !pilotSums) throw new Error(`${this.request.estimator.id} declares no baseline`);
+    const weightedObjective = new Float64Array(this.request.problem.dim);
+    const weight = new Float64Array(this.request.problem.dim);
+    await this.forEachDeviceBatch(count, rng, async (seeds, size) => {
+      const { theta, probabilities, noise, h, objectives } = await this.forwardPass(logits, seeds, size);
+      const weights = await pilotWeight(theta, probabilities, ...noise, h);
+      const [batchWeightedObjective, batchWeight] = (await pilotSums(weights, objectives, size)) as Float32Array[];
+      for (let unit = 0; unit < weight.length; unit++) {
+        weightedObjective[unit] += batchWeightedObjective[unit];
+        weight[unit] += batchWeight[unit];
+      }
+    });
+    return { weightedObjective, weight };
   }
 
   dispose(): void {

@@ -58,6 +58,11 @@ export interface EstimatorDefinition {
   readonly noise: readonly NoiseKind[];
   /** Objective evaluations per estimate (1; 2 for antithetic pairs; k for leave-one-out). */
   readonly evaluations: number;
+  /**
+   * Whether each evaluation draws its own noise (k independent samples, as leave-one-out needs) or all
+   * evaluations share one draw (antithetic pairs such as ARM and DisARM). Default: shared.
+   */
+  readonly noisePerEvaluation?: boolean;
   /** What the gradient kernel reads from the objective; backends skip work that is not needed. */
   readonly needs: { readonly objective: boolean; readonly objectiveGradient: boolean };
   /** Pilot-batch size for the baseline; required when `kernels.baselineWeight` is set. */
@@ -68,6 +73,11 @@ export interface EstimatorDefinition {
    * module loaders rewrite calls to imported functions, which would break the compiled source.
    */
   readonly helpers?: readonly KernelFunction[];
+}
+
+/** Noise rows drawn per sample: one per evaluation, or one shared by all. */
+export function noiseRowsPerSample(estimator: EstimatorDefinition): number {
+  return estimator.noisePerEvaluation ? estimator.evaluations : 1;
 }
 
 /** Identity helper that type-checks an estimator definition and freezes it. */
