@@ -107,12 +107,10 @@ async function tryHeadlessGl(gpujs: GpuJsModule): Promise<GpuRuntime> {
       display: `${process.env.DISPLAY}${display ? ' (Xvfb started by estibench)' : ''}`,
       software: software ? 'yes: timings measure a CPU rasteriser, not a GPU' : 'no',
     };
+    // The display (ours or the user's) stays up: later backends in this process reuse it (see xvfb.ts).
     return {
       gpu, gpujs, mode: 'gpu:headlessgl', details, fallbacks: [], maxTextureSize: await glMaxTextureSize(),
-      dispose: () => {
-        gpu.destroy();
-        display?.stop();
-      },
+      dispose: () => gpu.destroy(),
     };
   } catch (error) {
     display?.stop();

@@ -1,13 +1,16 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 
-/** A virtual X display started for headless-gl; stop it when done. */
+/** A virtual X display started for headless-gl. */
 export interface VirtualDisplay {
   readonly display: string;
+  /** Stops the server; only safe once no GL context of this process uses it. */
   stop(): void;
 }
 
 /**
- * Starts Xvfb on a free display number (Xvfb picks it and reports it through -displayfd).
+ * Starts Xvfb on a free display number (Xvfb picks it and reports it through -displayfd); it is
+ * stopped when the process exits. Callers keep it for the life of the process: gpu.js caches a GL
+ * probe context, and Xlib ends the whole process when the server of an open connection goes away.
  * Rejects with an actionable message when Xvfb is missing or does not come up within `timeoutMs`.
  */
 export function startVirtualDisplay(timeoutMs = 10_000): Promise<VirtualDisplay> {
