@@ -49,7 +49,7 @@ async function main(): Promise<number> {
     .scriptName('estibench-report')
     .usage('$0 --in results.json [--out DIR] [--baseline old.json [--fail-on-regression]]\n\nRenders charts (PNG), report.md and summary.md from a results.json without recomputing.')
     .options({
-      in: { type: 'string', coerce: lastString, demandOption: 'give the results.json to render, e.g. --in bench-out/results.json', description: 'results.json written by npm run bench' },
+      in: { type: 'string', coerce: lastString, description: 'results.json written by npm run bench' },
       out: { type: 'string', coerce: lastString, description: 'output directory (default: the directory of --in)' },
       baseline: { type: 'string', coerce: lastString, description: 'results.json of an earlier run to compare with (same options)' },
       'fail-on-regression': { type: 'boolean', default: false, description: 'exit 1 when a score got worse beyond its noise (or timing beyond the tolerance)' },
@@ -68,6 +68,7 @@ async function main(): Promise<number> {
   const timingTolerance = argv['timing-tolerance'];
   if (!(noiseK > 0)) throw new UsageError(`--noise-k must be a positive number, got ${noiseK}`);
   if (!(timingTolerance >= 0)) throw new UsageError(`--timing-tolerance must be a number >= 0, got ${timingTolerance}`);
+  if (!argv.in) throw new UsageError('missing --in: give the results.json to render, e.g. npm run report -- --in bench-out/results.json');
   const results = await readResults(argv.in, '--in');
   const outDir = resolve(argv.out ?? dirname(argv.in));
   const sections: string[] = [];
