@@ -8,7 +8,7 @@ function lines(scaling: ScalingResults, styles: ChartStyles, xs: number[], ys: (
   return scaling.series.filter((series) => series.state === 'completed').map((series) => {
     const values = ys(series);
     return {
-      label: seriesLabel(series.estimator, series.backendMode ?? series.backend, backends),
+      label: seriesLabel(series.estimator, series.backend, backends),
       data: xs.map((x, index) => ({ x, y: values[index] })),
       ...lineLook(styles, series.estimator, series.backend),
       pointRadius: 5,
@@ -20,7 +20,8 @@ function lines(scaling: ScalingResults, styles: ChartStyles, xs: number[], ys: (
 function plan(results: BenchResults, styles: ChartStyles): ChartSpec[] {
   const scaling = results.scaling;
   if (!scaling || !scaling.series.some((series) => series.state === 'completed')) return [];
-  const note = `median of ${scaling.timingIterations} timed batches · log–log: slope 1 is linear growth`;
+  const modes = [...new Set(scaling.series.filter((series) => series.backendMode).map((series) => series.backendMode))].join(', ');
+  const note = `median of ${scaling.timingIterations} timed batches${modes ? ` on ${modes}` : ''} · log–log: slope 1 is linear growth`;
   const chart = (file: string, title: string, caption: string, xTitle: string, xs: number[], ys: (series: ScalingSeries) => number[]): ChartSpec => ({
     file,
     title,

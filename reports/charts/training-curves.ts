@@ -1,7 +1,7 @@
 /** Training curves: exact loss against Adam step, mean over seeds with a min–max band. */
 import { backendCount, completedCells } from '../cells.js';
 import { axis, commonOptions, fileSafe, scaleTypeFor, seriesLabel, type ChartDefinition } from './chart.js';
-import { withAlpha } from './palette.js';
+import { lineLook, withAlpha } from './palette.js';
 
 export const trainingCurvesChart: ChartDefinition = {
   id: 'training-curves',
@@ -15,10 +15,10 @@ export const trainingCurvesChart: ChartDefinition = {
         const look = styles.estimator(cell.estimator);
         const curve = cell.metrics.lossCurve;
         const points = (values: number[]) => curve.step.map((step, index) => ({ x: step, y: values[index] }));
-        const line = { borderColor: look.colour, borderDash: styles.backend(cell.backend).dash, pointRadius: 0, borderWidth: 2.5 };
+        const line = { ...lineLook(styles, cell.estimator, cell.backend), pointRadius: 0, borderWidth: 2.5 };
         // The band: the max line filled down to the min line (the dataset just before it), unlabelled so the legend skips it.
         return [
-          { label: seriesLabel(cell.estimator, cell.backend, backendCount(results)), data: points(curve.loss), ...line, backgroundColor: look.colour, pointStyle: look.marker, fill: false },
+          { label: seriesLabel(cell.estimator, cell.backend, backendCount(results)), data: points(curve.loss), ...line, fill: false },
           { label: '', data: points(curve.lossMin), borderWidth: 0, pointRadius: 0, fill: false },
           { label: '', data: points(curve.lossMax), borderWidth: 0, pointRadius: 0, backgroundColor: withAlpha(look.colour, 0.15), fill: '-1' },
         ];
