@@ -55,7 +55,8 @@ export function axis(type: ScaleType, title: string, unit?: string, values: read
     type,
     ...range,
     title: { display: true, text: unit ? `${title} [${unit}]` : title, font: { size: 14, weight: 'bold' } },
-    grid: { color: '#e5e5e5' },
+    // On log axes only labelled ticks get a visible grid line: minor lines at every 1..9 would crowd the plot.
+    grid: { color: type === 'logarithmic' ? (context: { tick?: { label?: unknown } }) => (context.tick?.label ? '#e0e0e0' : '#f4f4f4') : '#e5e5e5' },
     ticks: { font: { size: 12 }, maxRotation: 0, ...(type === 'logarithmic' ? { autoSkip: false, callback: logTickLabel } : {}) },
   };
 }
