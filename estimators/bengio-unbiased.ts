@@ -1,4 +1,5 @@
 import { defineEstimator } from './estimator.js';
+import { hardBernoulliSample } from './hard-bernoulli-sample.js';
 
 /**
  * Score-function estimator with the minimum-variance per-unit baseline
@@ -18,9 +19,7 @@ export const bengioUnbiased = defineEstimator({
   needs: { objective: true, objectiveGradient: false },
   baselinePilotSamples: 1024,
   kernels: {
-    forward: function bengioForward(theta: number, p: number, u: number): number {
-      return u < p ? 1 : 0;
-    },
+    forward: hardBernoulliSample,
     gradient: function bengioGradient(
       theta: number, p: number, u: number, v: number, h: number, dLdh: number,
       objective: number, objectiveSum: number, baseline: number,

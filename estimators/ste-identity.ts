@@ -1,4 +1,5 @@
 import { defineEstimator } from './estimator.js';
+import { hardBernoulliSample } from './hard-bernoulli-sample.js';
 
 /** Hard Bernoulli sample forward; the downstream gradient is copied to the logit unchanged. */
 export const steIdentity = defineEstimator({
@@ -13,9 +14,7 @@ export const steIdentity = defineEstimator({
   evaluations: 1,
   needs: { objective: false, objectiveGradient: true },
   kernels: {
-    forward: function steIdentityForward(theta: number, p: number, u: number): number {
-      return u < p ? 1 : 0;
-    },
+    forward: hardBernoulliSample,
     gradient: function steIdentityGradient(theta: number, p: number, u: number, v: number, h: number, dLdh: number): number {
       return dLdh;
     },

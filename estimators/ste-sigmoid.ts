@@ -1,4 +1,5 @@
 import { defineEstimator } from './estimator.js';
+import { hardBernoulliSample } from './hard-bernoulli-sample.js';
 
 /** Hard Bernoulli sample forward; backward multiplies the downstream gradient by sigmoid'(theta). */
 export const steSigmoid = defineEstimator({
@@ -13,9 +14,7 @@ export const steSigmoid = defineEstimator({
   evaluations: 1,
   needs: { objective: false, objectiveGradient: true },
   kernels: {
-    forward: function steSigmoidForward(theta: number, p: number, u: number): number {
-      return u < p ? 1 : 0;
-    },
+    forward: hardBernoulliSample,
     gradient: function steSigmoidGradient(theta: number, p: number, u: number, v: number, h: number, dLdh: number): number {
       return dLdh * p * (1 - p);
     },
