@@ -1,7 +1,7 @@
 import { cpus } from 'node:os';
 import type { ComputeBackend } from '../backends/backend.js';
 import { errorMessage } from './errors.js';
-import { packageVersion } from './package-info.js';
+import { dependencyVersions, packageVersion } from './package-info.js';
 import { scoreGradient } from './metrics.js';
 import { supportedNodeKinds } from './node-kinds.js';
 import { hashSeed, Rng } from './rng.js';
@@ -141,6 +141,7 @@ export async function runBenchmark(
       cpus: cpuList[0]?.model ?? 'unknown',
       cpuCount: cpuList.length,
       estibench: packageVersion(),
+      packages: dependencyVersions(),
       backends: [...started.values()].map(({ report }) => report),
     },
     config,

@@ -128,6 +128,8 @@ export interface RunEnvironment {
   readonly cpus: string;
   readonly cpuCount: number;
   readonly estibench: string;
+  /** Installed versions of gpu.js, headless-gl, tinybench, chart.js and the other packages behind the numbers. */
+  readonly packages: Readonly<Record<string, string>>;
   readonly backends: readonly BackendReport[];
 }
 

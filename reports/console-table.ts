@@ -4,7 +4,7 @@ import type { Reporter } from './reporter.js';
 
 function row(cell: CellResult): string[] {
   const base = [cell.suite, cell.estimator, cell.backendMode ?? cell.backend];
-  if (cell.state !== 'completed') return [...base, cell.state, cell.error, '', '', '', '', '', ''];
+  if (cell.state !== 'completed') return [...base, cell.state, '-', '-', '-', '-', '-', '-', '-'];
   const m = cell.metrics;
   return [
     ...base,
@@ -19,15 +19,16 @@ function row(cell: CellResult): string[] {
   ];
 }
 
-/** The table of scores printed at the end of a run, one row per cell. */
+/**
+ * The table of scores printed at the end of a run, one row per cell, with the reasons of cells that
+ * did not complete below it. (Backends, renderers and fallbacks are printed as they start.)
+ */
 export function renderConsoleTable(results: BenchResults): string {
   const header = ['suite', 'estimator', 'backend', 'state', 'bias ± se', 'rel.bias', 'variance', 'mse', 'cosine', 'ns/est', 'final loss'];
-  const backends = results.env.backends.map((backend) => {
-    const what = backend.state === 'ready' ? `${backend.mode}${backend.details?.renderer ? ` (${backend.details.renderer})` : ''}` : `failed: ${backend.error}`;
-    const fallbacks = backend.fallbacks.length > 0 ? `; fell back after: ${backend.fallbacks.join('; ')}` : '';
-    return `backend ${backend.id}: ${what}${fallbacks}`;
-  });
-  return [...backends, '', formatTable(header, results.cells.map(row))].join('\n');
+  const problems = results.cells.flatMap((cell) =>
+    cell.state === 'completed' ? [] : [`${cell.state}: ${cell.suite} / ${cell.estimator} / ${cell.backend}: ${cell.error}`],
+  );
+  return [formatTable(header, results.cells.map(row)), ...(problems.length > 0 ? ['', ...problems] : [])].join('\n');
 }
 
 /** Prints the table to standard output. */
