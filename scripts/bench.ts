@@ -4,7 +4,6 @@ import { hideBin } from 'yargs/helpers';
 import { builtInBackends } from '../backends/index.js';
 import { builtInEstimators } from '../estimators/index.js';
 import { optionDefaults, resolveConfig } from '../harness/config.js';
-import { errorMessage, UsageError } from '../harness/errors.js';
 import { loadPluginModules } from '../harness/plugins.js';
 import { runBenchmark } from '../harness/runner.js';
 import { parseSweepKinds, runSweeps, sweepKinds } from '../harness/sweeps.js';
@@ -12,47 +11,31 @@ import type { Registries } from '../harness/types.js';
 import { builtInReporters, createDocumentReporters } from '../reports/index.js';
 import { createProgressPrinter, createStepProgress } from '../reports/progress.js';
 import { builtInSuites } from '../suites/index.js';
-
-/** A repeated scalar flag (`--samples 5 --samples 9`) keeps its last value, as most CLIs do. */
-function lastValue(value: number | number[]): number {
-  return Array.isArray(value) ? value[value.length - 1] : value;
-}
-
-/** Prints one line and exits with code 2: the contract for bad input. */
-function failUsage(message: string): never {
-  process.stderr.write(`estibench: ${message}\n`);
-  process.exit(2);
-}
+import { lastValue, runCommand, withUsageContract } from './cli.js';
 
 async function main(): Promise<void> {
-  const argv = await yargs(hideBin(process.argv))
+  const parser = yargs(hideBin(process.argv))
     .scriptName('estibench')
     .usage('$0 [options]\n\nScores gradient estimators (bias, variance, speed, final training loss) against exact gradients.')
     .options({
       suite: { type: 'string', array: true, description: `suite ids, comma-separated (default: all; built in: ${[...builtInSuites.keys()].join(', ')})` },
       estimator: { type: 'string', array: true, description: `estimator ids, comma-separated (default: all; built in: ${[...builtInEstimators.keys()].join(', ')})` },
       backend: { type: 'string', array: true, description: `backend ids, comma-separated (default: all: ${[...builtInBackends.keys()].join(', ')})` },
-      samples: { type: 'number', coerce: lastValue, default: optionDefaults.samples, description: 'single-sample estimates scored per cell' },
-      'batch-size': { type: 'number', coerce: lastValue, default: optionDefaults.batchSize, description: 'estimates per backend call and per timed batch' },
-      steps: { type: 'number', coerce: lastValue, default: optionDefaults.steps, description: 'Adam steps of the training run (0 skips training)' },
-      'train-samples': { type: 'number', coerce: lastValue, default: optionDefaults.trainSamples, description: 'estimates averaged per training step' },
-      'train-seeds': { type: 'number', coerce: lastValue, default: optionDefaults.trainSeeds, description: 'independent training runs averaged for the final loss' },
-      'learning-rate': { type: 'number', coerce: lastValue, default: optionDefaults.learningRate, description: 'Adam learning rate' },
-      'timing-iterations': { type: 'number', coerce: lastValue, default: optionDefaults.timingIterations, description: 'timed batches per cell (0 skips timing)' },
-      seed: { type: 'number', coerce: lastValue, default: optionDefaults.seed, description: 'seed of every random stream; same seed, same scores' },
+      samples: { type: 'number', coerce: lastValue<number>, default: optionDefaults.samples, description: 'single-sample estimates scored per cell' },
+      'batch-size': { type: 'number', coerce: lastValue<number>, default: optionDefaults.batchSize, description: 'estimates per backend call and per timed batch' },
+      steps: { type: 'number', coerce: lastValue<number>, default: optionDefaults.steps, description: 'Adam steps of the training run (0 skips training)' },
+      'train-samples': { type: 'number', coerce: lastValue<number>, default: optionDefaults.trainSamples, description: 'estimates averaged per training step' },
+      'train-seeds': { type: 'number', coerce: lastValue<number>, default: optionDefaults.trainSeeds, description: 'independent training runs averaged for the final loss' },
+      'learning-rate': { type: 'number', coerce: lastValue<number>, default: optionDefaults.learningRate, description: 'Adam learning rate' },
+      'timing-iterations': { type: 'number', coerce: lastValue<number>, default: optionDefaults.timingIterations, description: 'timed batches per cell (0 skips timing)' },
+      seed: { type: 'number', coerce: lastValue<number>, default: optionDefaults.seed, description: 'seed of every random stream; same seed, same scores' },
       set: { type: 'string', array: true, description: 'parameter override key=value or id.key=value, repeatable (e.g. --set dim=256 --set gumbel-softmax.tau=0.5)' },
       plugin: { type: 'string', array: true, description: 'JavaScript module(s) exporting extra estimator or suite definitions' },
       sweep: { type: 'string', array: true, description: `extra measurements for the charts, comma-separated: ${sweepKinds.join(', ')} (logit: bias and variance across logits on bernoulli-toy; scaling: time against batch size and dimension)` },
       report: { type: 'boolean', default: true, description: 'write the charts (PNG), report.md and summary.md beside results.json; --no-report skips them' },
-      out: { type: 'string', coerce: (value: string | string[]) => (Array.isArray(value) ? value[value.length - 1] : value), default: optionDefaults.out, description: 'output directory for results.json, the charts and report.md' },
-    })
-    .strict()
-    .version(false)
-    .help()
-    .alias('h', 'help')
-    .wrap(Math.min(120, process.stdout.columns ?? 100))
-    .fail((message, error) => failUsage(message ?? errorMessage(error)))
-    .parse();
+      out: { type: 'string', coerce: lastValue<string>, default: optionDefaults.out, description: 'output directory for results.json, the charts and report.md' },
+    });
+  const argv = await withUsageContract(parser, 'estibench').parse();
 
   let registries: Registries = { suites: builtInSuites, estimators: builtInEstimators, backends: builtInBackends };
   registries = await loadPluginModules(registries, (argv.plugin ?? []).flatMap((path) => path.split(',')));
@@ -83,12 +66,4 @@ async function main(): Promise<void> {
   for (const path of written) process.stderr.write(`wrote ${path}\n`);
 }
 
-main().then(
-  // The GPU runtime can keep handles open; the run is complete, so leave now.
-  () => process.exit(0),
-  (error: unknown) => {
-    if (error instanceof UsageError) failUsage(error.message);
-    process.stderr.write(`estibench: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    process.exit(1);
-  },
-);
+runCommand('estibench', main);

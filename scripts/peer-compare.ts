@@ -14,23 +14,21 @@ import { resolveConfig } from '../harness/config.js';
 import { runBenchmark } from '../harness/runner.js';
 import { formatNumber, formatTable } from '../reports/format.js';
 import { builtInSuites } from '../suites/index.js';
+import { failUsage, withUsageContract } from './cli.js';
 
-function fail(message: string): never {
-  process.stderr.write(`peer-compare: ${message}\n`);
-  process.exit(2);
-}
+const program = 'estibench peer';
+const fail = (message: string): never => failUsage(program, message);
 
-const argv = await yargs(hideBin(process.argv))
+const parser = yargs(hideBin(process.argv))
+  .scriptName('estibench-peer')
   .options({
     peer: { type: 'string', default: '../shared/peers/torch_toy.py', description: 'path of the PyTorch peer script' },
     python: { type: 'string', default: '/usr/bin/python3', description: 'Python with torch (Debian: apt-get install python3-torch)' },
     dim: { type: 'number', default: 256 },
     samples: { type: 'number', default: 8192 },
     threads: { type: 'number', description: 'CPU backend threads (default: all cores)' },
-  })
-  .strict()
-  .fail((message) => fail(message))
-  .parse();
+  });
+const argv = await withUsageContract(parser, program).parse();
 
 if (!existsSync(argv.peer)) fail(`no peer script at ${argv.peer} (pass --peer PATH)`);
 const peer = spawnSync(argv.python, [argv.peer, String(argv.dim), String(argv.samples)], { encoding: 'utf8' });

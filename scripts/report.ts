@@ -11,16 +11,8 @@ import { errorMessage, UsageError } from '../harness/errors.js';
 import type { BenchResults } from '../harness/types.js';
 import { compareDefaults, compareResults, incompatibility, regressionLines, renderComparison, renderComparisonText } from '../reports/compare.js';
 import { createDocumentReporters } from '../reports/index.js';
+import { lastValue, runCommand, withUsageContract } from './cli.js';
 
-/** Prints one line and exits with code 2: the contract for bad input. */
-function failUsage(message: string): never {
-  process.stderr.write(`estibench report: ${message}\n`);
-  process.exit(2);
-}
-
-/** A repeated flag keeps its last value, as most CLIs do. */
-const lastString = (value: string | string[]): string => (Array.isArray(value) ? value[value.length - 1] : value);
-const lastNumber = (value: number | number[]): number => (Array.isArray(value) ? value[value.length - 1] : value);
 
 /** Reads and sanity-checks a results.json; any problem is a UsageError naming the flag and file. */
 async function readResults(path: string, flag: string): Promise<BenchResults> {
@@ -45,24 +37,18 @@ async function readResults(path: string, flag: string): Promise<BenchResults> {
 }
 
 async function main(): Promise<number> {
-  const argv = await yargs(hideBin(process.argv))
+  const parser = yargs(hideBin(process.argv))
     .scriptName('estibench-report')
     .usage('$0 --in results.json [--out DIR] [--baseline old.json [--fail-on-regression]]\n\nRenders charts (PNG), report.md and summary.md from a results.json without recomputing.')
     .options({
-      in: { type: 'string', coerce: lastString, description: 'results.json written by npm run bench' },
-      out: { type: 'string', coerce: lastString, description: 'output directory (default: the directory of --in)' },
-      baseline: { type: 'string', coerce: lastString, description: 'results.json of an earlier run to compare with (same options)' },
+      in: { type: 'string', coerce: lastValue<string>, description: 'results.json written by npm run bench' },
+      out: { type: 'string', coerce: lastValue<string>, description: 'output directory (default: the directory of --in)' },
+      baseline: { type: 'string', coerce: lastValue<string>, description: 'results.json of an earlier run to compare with (same options)' },
       'fail-on-regression': { type: 'boolean', default: false, description: 'exit 1 when a score got worse beyond its noise (or timing beyond the tolerance)' },
-      'noise-k': { type: 'number', coerce: lastNumber, default: compareDefaults.noiseK, description: 'a score changed when |new - old| > k x combined standard error' },
-      'timing-tolerance': { type: 'number', coerce: lastNumber, default: compareDefaults.timingTolerance, description: 'relative slow-down of ns per estimate that counts as a regression (0.5 = 50%)' },
-    })
-    .strict()
-    .version(false)
-    .help()
-    .alias('h', 'help')
-    .wrap(Math.min(120, process.stdout.columns ?? 100))
-    .fail((message, error) => failUsage(message ?? errorMessage(error)))
-    .parse();
+      'noise-k': { type: 'number', coerce: lastValue<number>, default: compareDefaults.noiseK, description: 'a score changed when |new - old| > k x combined standard error' },
+      'timing-tolerance': { type: 'number', coerce: lastValue<number>, default: compareDefaults.timingTolerance, description: 'relative slow-down of ns per estimate that counts as a regression (0.5 = 50%)' },
+    });
+  const argv = await withUsageContract(parser, 'estibench report').parse();
 
   const noiseK = argv['noise-k'];
   const timingTolerance = argv['timing-tolerance'];
@@ -92,11 +78,4 @@ async function main(): Promise<number> {
   return argv['fail-on-regression'] && regressions > 0 ? 1 : 0;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    if (error instanceof UsageError) failUsage(error.message);
-    process.stderr.write(`estibench report: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    process.exit(1);
-  },
-);
+runCommand('estibench report', main);

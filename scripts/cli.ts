@@ -1,0 +1,41 @@
+/** What every estibench command line shares: flag handling, the bad-input contract and exit codes. */
+import type { Argv } from 'yargs';
+import { UsageError } from '../harness/errors.js';
+
+/** A repeated scalar flag (`--samples 5 --samples 9`) keeps its last value, as most CLIs do. */
+export function lastValue<T>(value: T | T[]): T {
+  return Array.isArray(value) ? value[value.length - 1] : value;
+}
+
+/** Prints one line and exits with code 2: the contract for bad input. */
+export function failUsage(program: string, message: string): never {
+  process.stderr.write(`${program}: ${message}\n`);
+  process.exit(2);
+}
+
+/** Strict flags, --help/-h, no --version, and parse errors reported as one-line usage errors. */
+export function withUsageContract<T>(parser: Argv<T>, program: string): Argv<T> {
+  return parser
+    .strict()
+    .version(false)
+    .help()
+    .alias('h', 'help')
+    .wrap(Math.min(120, process.stdout.columns ?? 100))
+    .fail((message, error) => failUsage(program, message ?? String(error?.message ?? error)));
+}
+
+/**
+ * Runs a command's main function and exits with its code (0 when it returns nothing): 2 with one
+ * line for a UsageError, 1 with the stack for anything unexpected. Exiting explicitly also ends
+ * handles the GPU runtime may keep open.
+ */
+export function runCommand(program: string, main: () => Promise<number | void>): void {
+  main().then(
+    (code) => process.exit(code ?? 0),
+    (error: unknown) => {
+      if (error instanceof UsageError) failUsage(program, error.message);
+      process.stderr.write(`${program}: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      process.exit(1);
+    },
+  );
+}
