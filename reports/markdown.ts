@@ -28,6 +28,10 @@ function environmentLines(results: BenchResults): string[] {
     ['Node', `${env.node} (V8 ${env.v8})`],
     ['platform', `${env.platform} ${env.arch}`],
     ['CPU', `${env.cpus} × ${env.cpuCount}`],
+    // Results written before package versions were recorded have none.
+    ...(env.packages && Object.keys(env.packages).length > 0
+      ? [['packages', Object.entries(env.packages).map(([name, version]) => `${name} ${version}`).join(', ')]]
+      : []),
   ];
   for (const backend of env.backends) {
     const details = Object.entries(backend.details ?? {}).map(([key, value]) => `${key}: ${value}`).join('; ');
