@@ -40,12 +40,3 @@ export function numberLiteral(value: number): string {
 export function parameterArguments(estimator: EstimatorDefinition, values: Readonly<Record<string, number>>): string[] {
   return Object.keys(estimator.params).map((name) => numberLiteral(values[name]));
 }
-
-/** Marks of a non-finite result, for the error an estimator that produced NaN/Inf gets. */
-export function assertFiniteMoments(values: Float64Array, what: string): void {
-  for (let index = 0; index < values.length; index++) {
-    if (!Number.isFinite(values[index])) {
-      throw new Error(`${what} is ${values[index]} at unit ${index}: the estimator produced NaN or Inf`);
-    }
-  }
-}

@@ -39,6 +39,15 @@ export async function estimateBaseline(
   return weightedObjective.map((total, unit) => (weight[unit] > 0 ? total / weight[unit] : 0));
 }
 
+/** Fails the cell when an estimator produced NaN or Inf, whichever backend computed the moments. */
+function assertFinite(values: Float64Array, what: string): void {
+  for (let unit = 0; unit < values.length; unit++) {
+    if (!Number.isFinite(values[unit])) {
+      throw new Error(`${what} is ${values[unit]} at unit ${unit}: the estimator produced NaN or Inf`);
+    }
+  }
+}
+
 /** Draws `samples` single-sample estimates in batches of at most `batchSize` and merges their moments. */
 export async function drawMoments(
   cell: PreparedCell, logits: Float64Array, baseline: Float64Array, samples: number, batchSize: number, rng: Rng,
@@ -46,6 +55,8 @@ export async function drawMoments(
   let moments: BatchMoments | null = null;
   for (let drawn = 0; drawn < samples; drawn += batchSize) {
     const batch = await cell.estimateMoments(logits, baseline, Math.min(batchSize, samples - drawn), rng);
+    assertFinite(batch.mean, 'mean gradient');
+    assertFinite(batch.sumOfSquaredDeviations, 'gradient variance');
     moments = moments ? mergeMoments(moments, batch) : batch;
   }
   if (!moments) throw new Error('samples must be positive');
