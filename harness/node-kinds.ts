@@ -1,7 +1,14 @@
-import type { NodeKind } from '../estimators/estimator.js';
+import type { EstimatorDefinition, NodeKind } from '../estimators/estimator.js';
 
 /** Node kinds whose kernels every backend can run today. */
 export const supportedNodeKinds: readonly NodeKind[] = ['bernoulli', 'deterministic'];
+
+/** Why an estimator's cell on a node kind cannot run (null when it can). */
+export function unsupportedNodeReason(estimator: EstimatorDefinition, kind: NodeKind): string | null {
+  if (!estimator.nodeKinds.includes(kind)) return `${estimator.id} supports ${estimator.nodeKinds.join(', ')} nodes, not ${kind}`;
+  if (!supportedNodeKinds.includes(kind)) return `${kind} nodes are not supported by the backends yet`;
+  return null;
+}
 
 /**
  * The per-element probability `p` handed to estimator kernels, computed once per call rather than

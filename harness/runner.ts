@@ -2,33 +2,16 @@ import { cpus } from 'node:os';
 import type { ComputeBackend } from '../backends/backend.js';
 import { errorMessage } from './errors.js';
 import { dependencyVersions, packageVersion } from './package-info.js';
-import { scoreGradient } from './metrics.js';
-import { supportedNodeKinds } from './node-kinds.js';
+import { startBackend, type StartedBackend } from './backend-start.js';
+import { unsupportedNodeReason } from './node-kinds.js';
 import { hashSeed, Rng } from './rng.js';
-import { drawMoments, estimateBaseline } from './sampling.js';
+import { estimateBaseline, scoreAtLogits } from './sampling.js';
 import { timeBatches } from './timing.js';
 import { trainLogits } from './training.js';
-import type { BackendReport, BenchConfig, BenchResults, CellResult, ProgressEvent, Registries } from './types.js';
+import type { BenchConfig, BenchResults, CellResult, ProgressEvent, Registries } from './types.js';
 
 /** Version of the results.json layout; bump on incompatible changes. */
 export const resultsSchemaVersion = 1 as const;
-
-interface StartedBackend {
-  readonly report: BackendReport;
-  readonly backend: ComputeBackend | null;
-}
-
-async function startBackend(id: string, registries: Registries): Promise<StartedBackend> {
-  try {
-    const backend = await registries.backends.get(id)!();
-    return {
-      backend,
-      report: { id, state: 'ready', mode: backend.mode, details: backend.details, fallbacks: backend.fallbacks },
-    };
-  } catch (error) {
-    return { backend: null, report: { id, state: 'failed', fallbacks: [], error: errorMessage(error) } };
-  }
-}
 
 interface CellPlan {
   readonly suiteId: string;
@@ -52,10 +35,8 @@ async function runCell(plan: CellPlan, config: BenchConfig, registries: Registri
     params: { ...suiteParams, ...estimatorParams, logits: Array.from(problem.initialLogits) },
   };
   const elapsedMs = () => performance.now() - begin;
-  if (!estimator.nodeKinds.includes(problem.nodeKind) || !supportedNodeKinds.includes(problem.nodeKind)) {
-    const error = `${estimator.id} supports ${estimator.nodeKinds.join(', ')} nodes; ${suite.id} has ${problem.nodeKind} nodes`;
-    return { ...identity, state: 'unsupported', error, elapsedMs: elapsedMs() };
-  }
+  const unsupported = unsupportedNodeReason(estimator, problem.nodeKind);
+  if (unsupported) return { ...identity, state: 'unsupported', error: `${unsupported} (suite ${suite.id})`, elapsedMs: elapsedMs() };
   if (!started.backend) {
     return { ...identity, state: 'errored', error: `backend ${plan.backendId} did not start: ${started.report.error}`, elapsedMs: elapsedMs() };
   }
@@ -67,9 +48,7 @@ async function runCell(plan: CellPlan, config: BenchConfig, registries: Registri
     // Streams depend on the seed, suite and estimator but not the backend: every backend sees the same noise.
     const scoringRng = new Rng(hashSeed(config.seed, plan.suiteId, plan.estimatorId, 'score'));
     const logits = problem.initialLogits;
-    const baseline = await estimateBaseline(prepared, estimator, logits, config.batchSize, scoringRng);
-    const moments = await drawMoments(prepared, logits, baseline, config.samples, config.batchSize, scoringRng);
-    const scores = scoreGradient(moments, problem.exactGradient(logits));
+    const scores = await scoreAtLogits(prepared, estimator, problem, logits, config.samples, config.batchSize, scoringRng);
     const timingRng = new Rng(hashSeed(config.seed, plan.suiteId, plan.estimatorId, 'timing'));
     // A timed batch includes the baseline pilot, as one scoring pass would.
     const timing = config.timingIterations > 0

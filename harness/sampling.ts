@@ -1,6 +1,9 @@
 import type { BatchMoments, PreparedCell } from '../backends/backend.js';
 import type { EstimatorDefinition } from '../estimators/estimator.js';
+import type { Problem } from '../suites/suite.js';
+import { scoreGradient } from './metrics.js';
 import type { Rng } from './rng.js';
+import type { GradientScores } from './types.js';
 
 /** Merges per-batch moments exactly (Chan et al.'s pairwise update), in float64. */
 export function mergeMoments(left: BatchMoments, right: BatchMoments): BatchMoments {
@@ -46,6 +49,17 @@ function assertFinite(values: Float64Array, what: string): void {
       throw new Error(`${what} is ${values[unit]} at unit ${unit}: the estimator produced NaN or Inf`);
     }
   }
+}
+
+/**
+ * Scores the estimator at `logits`: its baseline from a pilot batch, then `samples` estimates drawn
+ * from the same stream, against the problem's exact gradient.
+ */
+export async function scoreAtLogits(
+  cell: PreparedCell, estimator: EstimatorDefinition, problem: Problem, logits: Float64Array, samples: number, batchSize: number, rng: Rng,
+): Promise<GradientScores> {
+  const baseline = await estimateBaseline(cell, estimator, logits, batchSize, rng);
+  return scoreGradient(await drawMoments(cell, logits, baseline, samples, batchSize, rng), problem.exactGradient(logits));
 }
 
 /** Draws `samples` single-sample estimates in batches of at most `batchSize` and merges their moments. */

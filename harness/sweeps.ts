@@ -6,11 +6,11 @@ import type { ComputeBackend, PreparedCell } from '../backends/backend.js';
 import type { EstimatorDefinition } from '../estimators/estimator.js';
 import type { Problem, SuiteDefinition } from '../suites/suite.js';
 import { errorMessage, UsageError } from './errors.js';
-import { scoreGradient } from './metrics.js';
-import { supportedNodeKinds } from './node-kinds.js';
+import { startBackend, type StartedBackend } from './backend-start.js';
+import { unsupportedNodeReason } from './node-kinds.js';
 import { withDefaults } from './parameters.js';
 import { hashSeed, Rng } from './rng.js';
-import { drawMoments, estimateBaseline } from './sampling.js';
+import { estimateBaseline, scoreAtLogits } from './sampling.js';
 import { timeBatches } from './timing.js';
 import type { BenchConfig, BenchResults, LogitSweep, LogitSweepSeries, Registries, ScalingResults, ScalingSeries } from './types.js';
 
@@ -52,7 +52,7 @@ export function parseSweepKinds(values: readonly string[] | undefined): SweepKin
   return [...new Set(kinds)] as SweepKind[];
 }
 
-type StartedBackends = ReadonlyMap<string, ComputeBackend | { readonly error: string }>;
+type StartedBackends = ReadonlyMap<string, StartedBackend>;
 
 interface SeriesIdentity {
   readonly estimator: string;
@@ -89,15 +89,16 @@ async function measureSeries<T extends object>(
   for (const estimatorId of config.estimators) {
     const estimator = registries.estimators.get(estimatorId)!;
     for (const backendId of config.backends) {
-      const backend = backends.get(backendId)!;
-      const identity = { estimator: estimatorId, backend: backendId, ...('mode' in backend ? { backendMode: backend.mode } : {}) };
+      const { backend, report } = backends.get(backendId)!;
+      const identity = { estimator: estimatorId, backend: backendId, ...(backend ? { backendMode: backend.mode } : {}) };
       const first = series.length * stepsPerSeries;
       let done = first;
       const step = (label: string) => onStep({ done: ++done, total, label: `${name} ${estimatorId} / ${backendId}${label}` });
-      if (!estimator.nodeKinds.includes(problem.nodeKind) || !supportedNodeKinds.includes(problem.nodeKind)) {
-        series.push({ ...identity, ...empty, state: 'unsupported', error: `${estimatorId} supports ${estimator.nodeKinds.join(', ')} nodes, not ${problem.nodeKind}` });
-      } else if ('error' in backend) {
-        series.push({ ...identity, ...empty, state: 'errored', error: `backend ${backendId} did not start: ${backend.error}` });
+      const unsupported = unsupportedNodeReason(estimator, problem.nodeKind);
+      if (unsupported) {
+        series.push({ ...identity, ...empty, state: 'unsupported', error: unsupported });
+      } else if (!backend) {
+        series.push({ ...identity, ...empty, state: 'errored', error: `backend ${backendId} did not start: ${report.error}` });
       } else {
         try {
           series.push({ ...identity, ...(await measure(backend, estimator, step)), state: 'completed' });
@@ -146,10 +147,8 @@ async function runLogitSweep(
         const at = new Float64Array(problem.dim).fill(logit);
         // The same streams on every backend, independent across logits.
         const rng = new Rng(hashSeed(config.seed, suite.id, estimator.id, 'sweep-logit', index));
-        const baseline = await estimateBaseline(cell, estimator, at, config.batchSize, rng);
-        const moments = await drawMoments(cell, at, baseline, config.samples, config.batchSize, rng);
-        const exact = problem.exactGradient(at);
-        const score = scoreGradient(moments, exact);
+        const score = await scoreAtLogits(cell, estimator, problem, at, config.samples, config.batchSize, rng);
+        const exact = score.exactGradient;
         const unitMean = (values: ArrayLike<number>) => Array.from(values).reduce((sum, value) => sum + value, 0) / problem.dim;
         columns.signedBias.push(unitMean(score.meanGradient) - unitMean(exact));
         columns.bias.push(score.bias);
@@ -225,19 +224,13 @@ export async function runSweeps(
   kinds: readonly SweepKind[], config: BenchConfig, registries: Registries, onStep: (step: SweepStep) => void = () => {},
 ): Promise<Pick<BenchResults, 'sweeps' | 'scaling'>> {
   if (kinds.length === 0) return {};
-  const backends = new Map<string, ComputeBackend | { error: string }>();
+  const backends = new Map<string, StartedBackend>();
   try {
-    for (const id of config.backends) {
-      try {
-        backends.set(id, await registries.backends.get(id)!());
-      } catch (error) {
-        backends.set(id, { error: errorMessage(error) });
-      }
-    }
+    for (const id of config.backends) backends.set(id, await startBackend(id, registries));
     const logit = kinds.includes('logit') ? await runLogitSweep(config, registries, backends, onStep) : undefined;
     const scaling = kinds.includes('scaling') ? await runScaling(config, registries, backends, onStep) : undefined;
     return { ...(logit ? { sweeps: { logit } } : {}), ...(scaling ? { scaling } : {}) };
   } finally {
-    for (const backend of backends.values()) if ('dispose' in backend) backend.dispose();
+    for (const { backend } of backends.values()) backend?.dispose();
   }
 }
