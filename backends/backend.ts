@@ -32,10 +32,13 @@ export interface CellRequest {
  * Calls are asynchronous because GPU readback is (WebGPU has no synchronous readback).
  */
 export interface PreparedCell {
-  /** Draws `count` (<= batchSize) independent single-sample estimates and reduces them to moments. */
-  estimateMoments(logits: Float64Array, baseline: Float64Array, count: number, rng: Rng): Promise<BatchMoments>;
+  /**
+   * Draws `count` (<= batchSize) independent single-sample estimates and reduces them to moments.
+   * `step` is the training step the kernels see (0 when scoring).
+   */
+  estimateMoments(logits: Float64Array, baseline: Float64Array, count: number, rng: Rng, step?: number): Promise<BatchMoments>;
   /** Pilot batch for the estimator's baseline (only for estimators with `baselineWeight`). */
-  baselineSums(logits: Float64Array, count: number, rng: Rng): Promise<BaselineSums>;
+  baselineSums(logits: Float64Array, count: number, rng: Rng, step?: number): Promise<BaselineSums>;
   dispose(): void;
 }
 

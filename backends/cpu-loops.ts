@@ -1,7 +1,7 @@
 import { noiseRowsPerSample, type NoiseKind } from '../estimators/estimator.js';
 import { noiseChunkSamples, type Rng } from '../harness/rng.js';
 import type { CellRequest } from './backend.js';
-import { kernelCalls } from './kernel-calls.js';
+import { estimatorKernelCalls, objectiveKernelCalls } from './kernel-calls.js';
 import { helperSources, namedFunctionSource } from './kernel-source.js';
 
 /**
@@ -10,7 +10,7 @@ import { helperSources, namedFunctionSource } from './kernel-source.js';
  */
 export type ChunkLoop = (
   logits: Float64Array, probabilities: Float64Array, baseline: Float64Array, seeds: Uint32Array,
-  firstChunk: number, endChunk: number, count: number, out: Float64Array,
+  firstChunk: number, endChunk: number, count: number, out: Float64Array, step: number,
 ) => void;
 
 export interface CompiledLoops {
@@ -36,16 +36,17 @@ export function cpuLoopSource(request: CellRequest): string {
     : null;
   const value = namedFunctionSource(problem.objective.value, 'objective value');
   const objectiveGradient = namedFunctionSource(problem.objective.gradient, 'objective gradient');
-  const calls = kernelCalls(request);
+  const calls = estimatorKernelCalls(estimator, request.estimatorParams, problem.dim);
+  const objectiveCalls = objectiveKernelCalls(problem.objective, problem.dim);
   const evaluations = estimator.evaluations;
   const [firstNoise, secondNoise] = estimator.noise;
   const noiseRows = noiseRowsPerSample(estimator);
   const elementAt = (evaluation: string) => {
     const noiseIndex = noiseRows === 1 ? 'i' : `${evaluation} * dim + i`;
-    return { theta: 'logits[i]', probability: 'probabilities[i]', u: `noiseU[${noiseIndex}]`, v: `noiseV[${noiseIndex}]`, evaluation };
+    return { theta: 'logits[i]', probability: 'probabilities[i]', u: `noiseU[${noiseIndex}]`, v: `noiseV[${noiseIndex}]`, evaluation, unit: 'i', step: 'step' };
   };
   const element = elementAt('e');
-  const dLdh = estimator.needs.objectiveGradient ? calls.objectiveGradient('hRows', 'e', 'i', 'dim') : '0';
+  const dLdh = estimator.needs.objectiveGradient ? objectiveCalls.gradient('hRows', 'e', 'i') : '0';
 
   // One noise kind: a bulk fill (same numbers, same order as per-element draws, state kept in locals).
   const drawNoise = !firstNoise
@@ -54,7 +55,7 @@ export function cpuLoopSource(request: CellRequest): string {
       ? `rng.${bulkFill[firstNoise]}(noiseU, ${noiseRows} * dim);`
       : `for (let i = 0; i < ${noiseRows} * dim; i++) { noiseU[i] = ${noiseDraw[firstNoise]}; noiseV[i] = ${noiseDraw[secondNoise]}; }`;
   const chunkLoop = (name: string, withObjective: boolean, perElement: string) => `
-    function ${name}(logits, probabilities, baseline, seeds, firstChunk, endChunk, count, out) {
+    function ${name}(logits, probabilities, baseline, seeds, firstChunk, endChunk, count, out, step) {
       for (let chunk = firstChunk; chunk < endChunk; chunk++) {
         const rng = new Rng(seeds[chunk]);
         const offset = (chunk - firstChunk) * 2 * dim;
@@ -65,7 +66,7 @@ export function cpuLoopSource(request: CellRequest): string {
           for (let e = 0; e < ${evaluations}; e++) {
             const hRow = hRows[e];
             for (let i = 0; i < dim; i++) hRow[i] = ${calls.forward(element)};
-            ${withObjective ? `objectives[e] = ${calls.objectiveValue('hRows', 'e', 'dim')}; objectiveSum += objectives[e];` : ''}
+            ${withObjective ? `objectives[e] = ${objectiveCalls.value('hRows', 'e')}; objectiveSum += objectives[e];` : ''}
           }
           for (let i = 0; i < dim; i++) {
             ${perElement}

@@ -11,6 +11,7 @@ export interface ChunkJob {
   readonly firstChunk: number;
   readonly endChunk: number;
   readonly count: number;
+  readonly step: number;
 }
 
 interface Reply {
@@ -28,7 +29,7 @@ function workerProgram(): string {
     parentPort.on('message', (job) => {
       try {
         const out = new Float64Array((job.endChunk - job.firstChunk) * 2 * workerData.dim);
-        loops[job.kind](job.logits, job.probabilities, job.baseline, job.seeds, job.firstChunk, job.endChunk, job.count, out);
+        loops[job.kind](job.logits, job.probabilities, job.baseline, job.seeds, job.firstChunk, job.endChunk, job.count, out, job.step);
         parentPort.postMessage({ id: job.id, out }, [out.buffer]);
       } catch (error) {
         parentPort.postMessage({ id: job.id, error: String((error && error.message) || error) });

@@ -25,7 +25,7 @@ class CpuPreparedCell implements PreparedCell {
   }
 
   /** Per-chunk sums for the whole call, computed in this thread or split across the workers. */
-  private async chunkSums(kind: ChunkJob['kind'], logits: Float64Array, baseline: Float64Array, count: number, rng: Rng): Promise<Float64Array> {
+  private async chunkSums(kind: ChunkJob['kind'], logits: Float64Array, baseline: Float64Array, count: number, rng: Rng, step: number): Promise<Float64Array> {
     const dim = this.request.problem.dim;
     const seeds = chunkSeeds(rng, count);
     const probabilities = nodeProbabilities(this.request.problem.nodeKind, logits);
@@ -33,7 +33,7 @@ class CpuPreparedCell implements PreparedCell {
     if (threads <= 1 || count * dim < minimumElementsForThreads) {
       const out = new Float64Array(seeds.length * 2 * dim);
       const loop = kind === 'estimate' ? this.loops.estimate : this.loops.pilot!;
-      loop(logits, probabilities, baseline, seeds, 0, seeds.length, count, out);
+      loop(logits, probabilities, baseline, seeds, 0, seeds.length, count, out, step);
       return out;
     }
     this.pool ??= new CpuWorkerPool(this.source, dim, this.threads);
@@ -41,7 +41,7 @@ class CpuPreparedCell implements PreparedCell {
     for (let worker = 0; worker < threads; worker++) {
       const firstChunk = Math.floor((worker * seeds.length) / threads);
       const endChunk = Math.floor(((worker + 1) * seeds.length) / threads);
-      jobs.push({ kind, logits, probabilities, baseline, seeds, firstChunk, endChunk, count });
+      jobs.push({ kind, logits, probabilities, baseline, seeds, firstChunk, endChunk, count, step });
     }
     const parts = await this.pool.run(jobs);
     const out = new Float64Array(seeds.length * 2 * dim);
@@ -63,17 +63,17 @@ class CpuPreparedCell implements PreparedCell {
     return [first, second];
   }
 
-  async estimateMoments(logits: Float64Array, baseline: Float64Array, count: number, rng: Rng): Promise<BatchMoments> {
-    const [sum, sumOfSquares] = this.reduceChunks(await this.chunkSums('estimate', logits, baseline, count, rng));
+  async estimateMoments(logits: Float64Array, baseline: Float64Array, count: number, rng: Rng, step = 0): Promise<BatchMoments> {
+    const [sum, sumOfSquares] = this.reduceChunks(await this.chunkSums('estimate', logits, baseline, count, rng, step));
     const mean = sum.map((total) => total / count);
     // Float64 sums of O(1) values: the one-pass formula loses nothing that matters at these counts.
     const sumOfSquaredDeviations = sumOfSquares.map((squares, unit) => Math.max(0, squares - sum[unit] * mean[unit]));
     return { count, mean, sumOfSquaredDeviations };
   }
 
-  async baselineSums(logits: Float64Array, count: number, rng: Rng): Promise<BaselineSums> {
+  async baselineSums(logits: Float64Array, count: number, rng: Rng, step = 0): Promise<BaselineSums> {
     if (!this.loops.pilot) throw new Error(`${this.request.estimator.id} declares no baseline`);
-    const [weightedObjective, weight] = this.reduceChunks(await this.chunkSums('pilot', logits, logits, count, rng));
+    const [weightedObjective, weight] = this.reduceChunks(await this.chunkSums('pilot', logits, logits, count, rng, step));
     return { weightedObjective, weight };
   }
 

@@ -1,6 +1,6 @@
 import type { CellRequest } from './backend.js';
 import { noiseRowsPerSample } from '../estimators/estimator.js';
-import { kernelCalls } from './kernel-calls.js';
+import { estimatorKernelCalls, objectiveKernelCalls } from './kernel-calls.js';
 
 /** gpu.js kernel sources of one cell, as strings, with the names of the kernel functions they call. */
 export interface GpuKernelSources {
@@ -29,30 +29,31 @@ export function gpuKernelSources(request: CellRequest): GpuKernelSources {
   const { estimator, problem, batchSize } = request;
   const dim = problem.dim;
   const evaluations = estimator.evaluations;
-  const calls = kernelCalls(request);
+  const calls = estimatorKernelCalls(estimator, request.estimatorParams, dim);
+  const objectiveCalls = objectiveKernelCalls(problem.objective, dim);
   const hasV = estimator.noise.length > 1;
   const noiseArguments = hasV ? 'noiseU, noiseV' : 'noiseU';
   const noiseRows = noiseRowsPerSample(estimator);
   const elementAt = (evaluation: string) => {
     const column = noiseRows === 1 ? 'i' : `${evaluation} * ${dim} + i`;
-    return { theta: 'theta[i]', probability: 'probabilities[i]', u: `noiseU[s][${column}]`, v: hasV ? `noiseV[s][${column}]` : '0', evaluation };
+    return { theta: 'theta[i]', probability: 'probabilities[i]', u: `noiseU[s][${column}]`, v: hasV ? `noiseV[s][${column}]` : '0', evaluation, unit: 'i', step: 'step' };
   };
   const element = elementAt('e');
   const needsObjective = estimator.needs.objective || estimator.kernels.baselineWeight !== undefined;
-  const dLdh = estimator.needs.objectiveGradient ? calls.objectiveGradient('h', 'row', 'i', String(dim)) : '0';
+  const dLdh = estimator.needs.objectiveGradient ? objectiveCalls.gradient('h', 'row', 'i') : '0';
   const objectiveOfRow = estimator.needs.objective ? 'objectives[row]' : '0';
   const sampleOfRow = evaluations === 1 ? 'const s = row; const e = 0;' : `const s = Math.floor(row / ${evaluations}); const e = row - s * ${evaluations};`;
   const overSamples = (body: string) => `for (let s = 0; s < ${batchSize}; s++) { if (s < count) { ${body} } }`;
 
   return {
-    forward: `function (theta, probabilities, ${noiseArguments}) {
+    forward: `function (theta, probabilities, ${noiseArguments}, step) {
       const i = this.thread.x;
       const row = this.thread.y;
       ${sampleOfRow}
       return ${calls.forward(element)};
     }`,
-    objective: needsObjective ? `function (h) { return ${calls.objectiveValue('h', 'this.thread.x', String(dim))}; }` : null,
-    gradient: `function (theta, probabilities, ${noiseArguments}, h, ${estimator.needs.objective ? 'objectives, ' : ''}baseline) {
+    objective: needsObjective ? `function (h) { return ${objectiveCalls.value('h', 'this.thread.x')}; }` : null,
+    gradient: `function (theta, probabilities, ${noiseArguments}, h, ${estimator.needs.objective ? 'objectives, ' : ''}baseline, step) {
       const i = this.thread.x;
       const s = this.thread.y;
       let objectiveSum = 0;
@@ -76,7 +77,7 @@ export function gpuKernelSources(request: CellRequest): GpuKernelSources {
       return total;
     }`,
     pilotWeight: estimator.kernels.baselineWeight
-      ? `function (theta, probabilities, ${noiseArguments}, h) {
+      ? `function (theta, probabilities, ${noiseArguments}, h, step) {
       const i = this.thread.x;
       const s = this.thread.y;
       return ${calls.baselineWeight(elementAt('0'), `h[s * ${evaluations}][i]`)};

@@ -78,7 +78,7 @@ class GpuPreparedCell implements PreparedCell {
   }
 
   /** Uploads one device batch's inputs and runs the forward pass (and objective when one is compiled). */
-  private async forwardPass(logits: Float64Array, seeds: Uint32Array, count: number) {
+  private async forwardPass(logits: Float64Array, seeds: Uint32Array, count: number, step: number) {
     const { estimator, problem } = this.request;
     fillNoise(estimator.noise, seeds, count, this.noiseWidth, this.noiseU, this.noiseV);
     const { input } = this.runtime.gpujs;
@@ -86,7 +86,7 @@ class GpuPreparedCell implements PreparedCell {
     const noise = [input(this.noiseU, size), ...(this.noiseV ? [input(this.noiseV, size)] : [])];
     const theta = Float32Array.from(logits);
     const probabilities = Float32Array.from(nodeProbabilities(problem.nodeKind, logits));
-    const h = await this.forward(theta, probabilities, ...noise);
+    const h = await this.forward(theta, probabilities, ...noise, step);
     const objectives = this.objective ? await this.objective(h) : null;
     return { theta, probabilities, noise, h, objectives };
   }
@@ -104,13 +104,13 @@ class GpuPreparedCell implements PreparedCell {
     }
   }
 
-  async estimateMoments(logits: Float64Array, baseline: Float64Array, count: number, rng: Rng): Promise<BatchMoments> {
+  async estimateMoments(logits: Float64Array, baseline: Float64Array, count: number, rng: Rng, step = 0): Promise<BatchMoments> {
     let merged: BatchMoments | null = null;
     const baselineValues = Float32Array.from(baseline);
     await this.forEachDeviceBatch(count, rng, async (seeds, size) => {
-      const { theta, probabilities, noise, h, objectives } = await this.forwardPass(logits, seeds, size);
+      const { theta, probabilities, noise, h, objectives } = await this.forwardPass(logits, seeds, size, step);
       const objectiveArguments = this.request.estimator.needs.objective ? [objectives] : [];
-      const estimates = await this.gradient(theta, probabilities, ...noise, h, ...objectiveArguments, baselineValues);
+      const estimates = await this.gradient(theta, probabilities, ...noise, h, ...objectiveArguments, baselineValues, step);
       const mean = (await this.mean(estimates, size)) as Float32Array;
       const deviations = (await this.deviations(estimates, mean, size)) as Float32Array;
       const part = { count: size, mean: Float64Array.from(mean), sumOfSquaredDeviations: Float64Array.from(deviations) };
@@ -119,14 +119,14 @@ class GpuPreparedCell implements PreparedCell {
     return merged!;
   }
 
-  async baselineSums(logits: Float64Array, count: number, rng: Rng): Promise<BaselineSums> {
+  async baselineSums(logits: Float64Array, count: number, rng: Rng, step = 0): Promise<BaselineSums> {
     const { pilotWeight, pilotSums } = this;
     if (!pilotWeight || !pilotSums) throw new Error(`${this.request.estimator.id} declares no baseline`);
     const weightedObjective = new Float64Array(this.request.problem.dim);
     const weight = new Float64Array(this.request.problem.dim);
     await this.forEachDeviceBatch(count, rng, async (seeds, size) => {
-      const { theta, probabilities, noise, h, objectives } = await this.forwardPass(logits, seeds, size);
-      const weights = await pilotWeight(theta, probabilities, ...noise, h);
+      const { theta, probabilities, noise, h, objectives } = await this.forwardPass(logits, seeds, size, step);
+      const weights = await pilotWeight(theta, probabilities, ...noise, h, step);
       const [batchWeightedObjective, batchWeight] = (await pilotSums(weights, objectives, size)) as Float32Array[];
       for (let unit = 0; unit < weight.length; unit++) {
         weightedObjective[unit] += batchWeightedObjective[unit];

@@ -1,5 +1,7 @@
-import type { CellRequest } from './backend.js';
-import { callExpression, numberLiteral, parameterArguments } from './kernel-source.js';
+import type { EstimatorDefinition } from '../estimators/estimator.js';
+import type { ParameterValues } from '../harness/parameters.js';
+import type { ObjectiveKernels } from '../suites/suite.js';
+import { callExpression, literalBindings, numberLiteral } from './kernel-source.js';
 
 /** Expressions (in the generated code's own variable names) for one element's kernel arguments. */
 export interface ElementArguments {
@@ -8,30 +10,51 @@ export interface ElementArguments {
   readonly u: string;
   readonly v: string;
   readonly evaluation: string;
+  /** Index of the element within its row (the unit, for Bernoulli and deterministic nodes). */
+  readonly unit: string;
+  /** Training step (0 when scoring), so that kernels can anneal (slope-annealed estimators). */
+  readonly step: string;
+}
+
+/** What the gradient kernel sees beyond the element's own arguments. */
+export interface GradientArguments {
+  readonly h: string;
+  readonly dLdh: string;
+  readonly objective: string;
+  readonly objectiveSum: string;
+  readonly baseline: string;
 }
 
 /**
- * Builds the calls of a cell's kernel functions with the argument order of the estimator contract
- * (see EstimatorKernels) and the suite contract (see ObjectiveKernels), shared by every backend.
+ * Builds the calls of a cell's estimator kernels with arguments bound by name (see EstimatorKernels
+ * for the names), shared by every backend. The estimator's parameters are bound by their own names
+ * as literals, as are `dim` and `evaluations`.
  */
-export function kernelCalls(request: CellRequest) {
-  const { estimator, estimatorParams, problem } = request;
-  const params = parameterArguments(estimator, estimatorParams);
-  const constants = problem.objective.constants.map(numberLiteral);
+export function estimatorKernelCalls(estimator: EstimatorDefinition, estimatorParams: ParameterValues, dim: number) {
+  const constants = { ...literalBindings(estimatorParams), dim: numberLiteral(dim), evaluations: numberLiteral(estimator.evaluations) };
+  const elementBindings = (element: ElementArguments) => ({
+    ...constants,
+    theta: element.theta, p: element.probability, u: element.u, v: element.v,
+    evaluation: element.evaluation, unit: element.unit, step: element.step,
+  });
+  const role = (kernel: string) => `${estimator.id} ${kernel}`;
   return {
-    forward: (element: ElementArguments) =>
-      callExpression(estimator.kernels.forward, [element.theta, element.probability, element.u, element.v, element.evaluation, ...params]),
-    gradient: (element: ElementArguments, more: { h: string; dLdh: string; objective: string; objectiveSum: string; baseline: string }) =>
-      callExpression(estimator.kernels.gradient, [
-        element.theta, element.probability, element.u, element.v, more.h, more.dLdh, more.objective, more.objectiveSum, more.baseline,
-        element.evaluation, ...params,
-      ]),
+    forward: (element: ElementArguments) => callExpression(estimator.kernels.forward, elementBindings(element), role('forward')),
+    gradient: (element: ElementArguments, more: GradientArguments) =>
+      callExpression(estimator.kernels.gradient, { ...elementBindings(element), ...more }, role('gradient')),
     baselineWeight: (element: ElementArguments, h: string) =>
       estimator.kernels.baselineWeight
-        ? callExpression(estimator.kernels.baselineWeight, [element.theta, element.probability, element.u, element.v, h, ...params])
+        ? callExpression(estimator.kernels.baselineWeight, { ...elementBindings(element), h }, role('baselineWeight'))
         : null,
-    objectiveValue: (h: string, row: string, dim: string) => callExpression(problem.objective.value, [h, row, dim, ...constants]),
-    objectiveGradient: (h: string, row: string, element: string, dim: string) =>
-      callExpression(problem.objective.gradient, [h, row, element, dim, ...constants]),
+  };
+}
+
+/** Calls of a kernel objective's value and gradient, with `h`, `row`, `element`, `dim` and the suite's constants bound by name. */
+export function objectiveKernelCalls(objective: ObjectiveKernels, dim: number) {
+  const constants = { ...literalBindings(objective.constants), dim: numberLiteral(dim) };
+  return {
+    value: (h: string, row: string) => callExpression(objective.value, { ...constants, h, row }, 'objective value'),
+    gradient: (h: string, row: string, element: string) =>
+      callExpression(objective.gradient, { ...constants, h, row, element }, 'objective gradient'),
   };
 }

@@ -11,19 +11,43 @@ export function namedFunctionSource(fn: KernelFunction, role: string): { name: s
   return { name: match[1], source };
 }
 
+/** The parameter names of a kernel function, in declaration order (plain identifiers only). */
+export function kernelParameterNames(fn: KernelFunction, role: string): string[] {
+  const { source } = namedFunctionSource(fn, role);
+  const open = source.indexOf('(');
+  const close = source.indexOf(')', open);
+  const list = source.slice(open + 1, close).replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/.*$/gm, '');
+  const names = list.split(',').map((name) => name.trim()).filter((name) => name.length > 0);
+  for (const name of names) {
+    if (!/^[A-Za-z_$][\w$]*$/.test(name)) {
+      throw new Error(`${role}: kernel parameter '${name}' must be a plain name (no defaults, destructuring or rest parameters)`);
+    }
+  }
+  return names;
+}
+
 /**
- * A call of a kernel function with as many of `args` as it declares: kernels may omit trailing
- * arguments they do not use (GLSL, unlike JavaScript, rejects calls with extra arguments).
+ * A call of a kernel function with its arguments bound by name: each declared parameter receives the
+ * expression of the same name in `bindings`. Kernels declare only what they read, in any order, so a
+ * new argument (a unit index, the training step) breaks no existing plug-in.
+ * @throws when the kernel declares a parameter the harness does not provide, naming the ones it does.
  */
-export function callExpression(fn: KernelFunction, args: readonly string[]): string {
-  const { name } = namedFunctionSource(fn, 'kernel function');
-  return `${name}(${args.slice(0, fn.length).join(', ')})`;
+export function callExpression(fn: KernelFunction, bindings: Readonly<Record<string, string>>, role: string): string {
+  const { name } = namedFunctionSource(fn, role);
+  const args = kernelParameterNames(fn, role).map((parameter) => {
+    const expression = bindings[parameter];
+    if (expression === undefined) {
+      throw new Error(`${role}: kernel parameter '${parameter}' is not an argument the harness provides; available: ${Object.keys(bindings).join(', ')}`);
+    }
+    return expression;
+  });
+  return `${name}(${args.join(', ')})`;
 }
 
 /** Every helper a cell needs, each once, in declaration order. */
-export function helperSources(estimator: EstimatorDefinition, objective: ObjectiveKernels): string[] {
+export function helperSources(estimator: EstimatorDefinition, objective: ObjectiveKernels | null): string[] {
   const seen = new Map<string, string>();
-  for (const helper of [...(estimator.helpers ?? []), ...(objective.helpers ?? [])]) {
+  for (const helper of [...(estimator.helpers ?? []), ...(objective?.helpers ?? [])]) {
     const { name, source } = namedFunctionSource(helper, `helper of ${estimator.id}`);
     seen.set(name, source);
   }
@@ -36,7 +60,7 @@ export function numberLiteral(value: number): string {
   return String(value);
 }
 
-/** The estimator's parameters, in declaration order, as literals. */
-export function parameterArguments(estimator: EstimatorDefinition, values: Readonly<Record<string, number>>): string[] {
-  return Object.keys(estimator.params).map((name) => numberLiteral(values[name]));
+/** Named numeric values as literal bindings. */
+export function literalBindings(values: Readonly<Record<string, number>>): Record<string, string> {
+  return Object.fromEntries(Object.entries(values).map(([name, value]) => [name, numberLiteral(value)]));
 }

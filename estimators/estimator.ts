@@ -23,17 +23,21 @@ export type NoiseKind = 'uniform' | 'normal';
 export type KernelFunction = (...args: any[]) => number;
 
 /**
- * The estimator's math, written once for every backend. Arguments, in order (params are the
- * estimator's declared parameters, in declaration order):
- * - `forward(theta, p, u, v, evaluation, ...params)` → h, the value handed downstream for one element.
- * - `gradient(theta, p, u, v, h, dLdh, objective, objectiveSum, baseline, evaluation, ...params)` → this
- *   evaluation's contribution to dL/dtheta for the element; the estimate is the sum over evaluations.
- * - `baselineWeight(theta, p, u, v, h, ...params)` → w; the per-unit baseline passed to `gradient` is
+ * The estimator's math, written once for every backend. Arguments are bound **by name**: a kernel
+ * declares the parameters it reads, in any order, from the names below (and the estimator's own
+ * parameters, by their names); an undeclared name is an error that lists the available ones.
+ * - `forward(theta, p, u, v, evaluation, unit, step, dim, evaluations, ...params)` → h, the value
+ *   handed downstream for one element.
+ * - `gradient(` the same plus `h, dLdh, objective, objectiveSum, baseline)` → this evaluation's
+ *   contribution to dL/dtheta for the element; the estimate is the sum over evaluations.
+ * - `baselineWeight(` the forward's names plus `h)` → w; the per-unit baseline passed to `gradient` is
  *   c = E[w L] / E[w], estimated from an independent pilot batch at the same logits.
  * Here theta is the element's logit, p the node's probability (sigmoid(theta) for Bernoulli nodes),
- * u and v the element's noise draws (see `noise`; 0 when not declared), `objective` the objective value
- * of this evaluation, `objectiveSum` the sum over all evaluations of the estimate (leave-one-out and
- * antithetic estimators use it), and `dLdh` the objective's derivative at h.
+ * u and v the element's noise draws (see `noise`; 0 when not declared), `evaluation` the index of the
+ * evaluation (0 … evaluations − 1), `unit` the element's index in its row, `step` the training step
+ * (0 when scoring; annealing schedules read it), `dim` the elements per row, `objective` the objective
+ * value of this evaluation, `objectiveSum` the sum over all evaluations of the estimate (leave-one-out
+ * and antithetic estimators use it), and `dLdh` the objective's derivative at h.
  */
 export interface EstimatorKernels {
   readonly forward: KernelFunction;
@@ -74,6 +78,11 @@ export interface EstimatorDefinition {
    */
   readonly helpers?: readonly KernelFunction[];
 }
+
+/** Names the harness binds to kernel arguments; an estimator parameter may not take one of them. */
+export const reservedKernelArgumentNames: readonly string[] = [
+  'theta', 'p', 'u', 'v', 'evaluation', 'unit', 'step', 'dim', 'evaluations', 'h', 'dLdh', 'objective', 'objectiveSum', 'baseline',
+];
 
 /** Noise rows drawn per sample: one per evaluation, or one shared by all. */
 export function noiseRowsPerSample(estimator: EstimatorDefinition): number {

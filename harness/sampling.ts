@@ -24,7 +24,7 @@ export function mergeMoments(left: BatchMoments, right: BatchMoments): BatchMome
  * independent of the samples it will centre); zeros for estimators without a baseline.
  */
 export async function estimateBaseline(
-  cell: PreparedCell, estimator: EstimatorDefinition, logits: Float64Array, batchSize: number, rng: Rng,
+  cell: PreparedCell, estimator: EstimatorDefinition, logits: Float64Array, batchSize: number, rng: Rng, step = 0,
 ): Promise<Float64Array> {
   if (!estimator.kernels.baselineWeight) return new Float64Array(logits.length);
   let remaining = estimator.baselinePilotSamples ?? 1024;
@@ -32,7 +32,7 @@ export async function estimateBaseline(
   const weight = new Float64Array(logits.length);
   while (remaining > 0) {
     const count = Math.min(remaining, batchSize);
-    const sums = await cell.baselineSums(logits, count, rng);
+    const sums = await cell.baselineSums(logits, count, rng, step);
     for (let unit = 0; unit < logits.length; unit++) {
       weightedObjective[unit] += sums.weightedObjective[unit];
       weight[unit] += sums.weight[unit];
@@ -64,11 +64,11 @@ export async function scoreAtLogits(
 
 /** Draws `samples` single-sample estimates in batches of at most `batchSize` and merges their moments. */
 export async function drawMoments(
-  cell: PreparedCell, logits: Float64Array, baseline: Float64Array, samples: number, batchSize: number, rng: Rng,
+  cell: PreparedCell, logits: Float64Array, baseline: Float64Array, samples: number, batchSize: number, rng: Rng, step = 0,
 ): Promise<BatchMoments> {
   let moments: BatchMoments | null = null;
   for (let drawn = 0; drawn < samples; drawn += batchSize) {
-    const batch = await cell.estimateMoments(logits, baseline, Math.min(batchSize, samples - drawn), rng);
+    const batch = await cell.estimateMoments(logits, baseline, Math.min(batchSize, samples - drawn), rng, step);
     assertFinite(batch.mean, 'mean gradient');
     assertFinite(batch.sumOfSquaredDeviations, 'gradient variance');
     moments = moments ? mergeMoments(moments, batch) : batch;

@@ -22,8 +22,9 @@ async function trainOnce(
   const curve = { step: [0], loss: [problem.exactLoss(logits)] };
   const batchSize = Math.min(options.batchSize, options.samplesPerStep);
   for (let step = 1; step <= options.steps; step++) {
-    const baseline = await estimateBaseline(cell, estimator, logits, options.batchSize, rng);
-    const gradient = (await drawMoments(cell, logits, baseline, options.samplesPerStep, batchSize, rng)).mean;
+    // Kernels see the step counted from 0, as when scoring (annealing schedules start there).
+    const baseline = await estimateBaseline(cell, estimator, logits, options.batchSize, rng, step - 1);
+    const gradient = (await drawMoments(cell, logits, baseline, options.samplesPerStep, batchSize, rng, step - 1)).mean;
     const firstCorrection = 1 - adamBeta1 ** step;
     const secondCorrection = 1 - adamBeta2 ** step;
     for (let unit = 0; unit < problem.dim; unit++) {

@@ -6,12 +6,14 @@ import type { ParameterSpecs, ParameterValues } from '../harness/parameters.js';
  * evaluations, columns are elements):
  * - `value(h, row, dim, ...constants)` → L for one row;
  * - `gradient(h, row, element, dim, ...constants)` → dL/dh for one element of one row.
+ * Arguments are bound by name: a kernel declares the ones it reads (`h`, `row`, `element`, `dim` and
+ * the names of `constants`), in any order.
  */
 export interface ObjectiveKernels {
   readonly value: KernelFunction;
   readonly gradient: KernelFunction;
-  /** Numbers passed after `dim`, in order (for example the target t). */
-  readonly constants: readonly number[];
+  /** Named numbers the kernels may declare (for example `{ target: 0.45 }`), inlined as literals. */
+  readonly constants: Readonly<Record<string, number>>;
   readonly helpers?: readonly KernelFunction[];
 }
 
