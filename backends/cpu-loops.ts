@@ -1,4 +1,4 @@
-import { noiseRowsPerSample, type NoiseKind } from '../estimators/estimator.js';
+import { evaluationCount, noiseRowsPerSample, type NoiseKind } from '../estimators/estimator.js';
 import { noiseChunkSamples, type Rng } from '../harness/rng.js';
 import type { CellRequest } from './backend.js';
 import { estimatorKernelCalls, objectiveKernelCalls } from './kernel-calls.js';
@@ -38,9 +38,9 @@ export function cpuLoopSource(request: CellRequest): string {
   const objectiveGradient = namedFunctionSource(problem.objective.gradient, 'objective gradient');
   const calls = estimatorKernelCalls(estimator, request.estimatorParams, problem.dim);
   const objectiveCalls = objectiveKernelCalls(problem.objective, problem.dim);
-  const evaluations = estimator.evaluations;
+  const evaluations = evaluationCount(estimator, request.estimatorParams);
   const [firstNoise, secondNoise] = estimator.noise;
-  const noiseRows = noiseRowsPerSample(estimator);
+  const noiseRows = noiseRowsPerSample(estimator, request.estimatorParams);
   const elementAt = (evaluation: string) => {
     const noiseIndex = noiseRows === 1 ? 'i' : `${evaluation} * dim + i`;
     return { theta: 'logits[i]', probability: 'probabilities[i]', u: `noiseU[${noiseIndex}]`, v: `noiseV[${noiseIndex}]`, evaluation, unit: 'i', step: 'step' };

@@ -1,5 +1,5 @@
 import type { CellRequest } from './backend.js';
-import { noiseRowsPerSample } from '../estimators/estimator.js';
+import { evaluationCount, noiseRowsPerSample } from '../estimators/estimator.js';
 import { estimatorKernelCalls, objectiveKernelCalls } from './kernel-calls.js';
 
 /** gpu.js kernel sources of one cell, as strings, with the names of the kernel functions they call. */
@@ -28,12 +28,12 @@ export interface GpuKernelSources {
 export function gpuKernelSources(request: CellRequest): GpuKernelSources {
   const { estimator, problem, batchSize } = request;
   const dim = problem.dim;
-  const evaluations = estimator.evaluations;
+  const evaluations = evaluationCount(estimator, request.estimatorParams);
   const calls = estimatorKernelCalls(estimator, request.estimatorParams, dim);
   const objectiveCalls = objectiveKernelCalls(problem.objective, dim);
   const hasV = estimator.noise.length > 1;
   const noiseArguments = hasV ? 'noiseU, noiseV' : 'noiseU';
-  const noiseRows = noiseRowsPerSample(estimator);
+  const noiseRows = noiseRowsPerSample(estimator, request.estimatorParams);
   const elementAt = (evaluation: string) => {
     const column = noiseRows === 1 ? 'i' : `${evaluation} * ${dim} + i`;
     return { theta: 'theta[i]', probability: 'probabilities[i]', u: `noiseU[s][${column}]`, v: hasV ? `noiseV[s][${column}]` : '0', evaluation, unit: 'i', step: 'step' };

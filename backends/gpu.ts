@@ -1,4 +1,4 @@
-import { noiseRowsPerSample } from '../estimators/estimator.js';
+import { evaluationCount, noiseRowsPerSample } from '../estimators/estimator.js';
 import { nodeProbabilities } from '../harness/node-kinds.js';
 import { chunkSeeds, noiseChunkSamples, type Rng } from '../harness/rng.js';
 import { mergeMoments } from '../harness/sampling.js';
@@ -11,15 +11,16 @@ type Kernel = GpuJsKernel;
 
 /** Largest batch whose textures (rows = samples x evaluations) fit the device, cut at noise-chunk boundaries. */
 function deviceBatchSize(request: CellRequest, maxTextureSize: number): number {
-  const { batchSize, estimator, problem } = request;
-  const width = problem.dim * noiseRowsPerSample(estimator);
+  const { batchSize, estimator, estimatorParams, problem } = request;
+  const width = problem.dim * noiseRowsPerSample(estimator, estimatorParams);
+  const evaluations = evaluationCount(estimator, estimatorParams);
   if (width > maxTextureSize || problem.dim > maxTextureSize) {
     throw new Error(`dim ${problem.dim} needs textures ${width} wide; this GPU allows ${maxTextureSize}`);
   }
-  if (batchSize * estimator.evaluations <= maxTextureSize) return batchSize;
-  const fitting = Math.floor(maxTextureSize / estimator.evaluations / noiseChunkSamples) * noiseChunkSamples;
+  if (batchSize * evaluations <= maxTextureSize) return batchSize;
+  const fitting = Math.floor(maxTextureSize / evaluations / noiseChunkSamples) * noiseChunkSamples;
   if (fitting === 0) {
-    throw new Error(`${estimator.evaluations} evaluations per estimate need ${estimator.evaluations * noiseChunkSamples} texture rows; this GPU allows ${maxTextureSize}`);
+    throw new Error(`${evaluations} evaluations per estimate need ${evaluations * noiseChunkSamples} texture rows; this GPU allows ${maxTextureSize}`);
   }
   return fitting;
 }
@@ -52,13 +53,14 @@ class GpuPreparedCell implements PreparedCell {
       ...(estimator.kernels.baselineWeight ? [estimator.kernels.baselineWeight] : []),
     ];
     const dim = problem.dim;
-    const rows = batchSize * estimator.evaluations;
+    const evaluations = evaluationCount(estimator, request.estimatorParams);
+    const rows = batchSize * evaluations;
     const create = (source: string, output: number[], pipeline: boolean): Kernel => {
       const kernel = runtime.gpu.createKernel(source, {
         output,
         pipeline,
         functions,
-        loopMaxIterations: Math.max(batchSize, dim, estimator.evaluations) + 1,
+        loopMaxIterations: Math.max(batchSize, dim, evaluations) + 1,
         tactic: 'precision',
         precision: 'single',
       });
@@ -72,7 +74,7 @@ class GpuPreparedCell implements PreparedCell {
     this.deviations = create(sources.deviations, [dim], false);
     this.pilotWeight = sources.pilotWeight ? create(sources.pilotWeight, [dim, batchSize], true) : null;
     this.pilotSums = sources.pilotSums ? create(sources.pilotSums, [dim, 2], false) : null;
-    this.noiseWidth = dim * noiseRowsPerSample(estimator);
+    this.noiseWidth = dim * noiseRowsPerSample(estimator, request.estimatorParams);
     this.noiseU = new Float32Array(batchSize * this.noiseWidth).fill(0.5);
     this.noiseV = estimator.noise.length > 1 ? new Float32Array(batchSize * this.noiseWidth).fill(0.5) : null;
   }

@@ -1,4 +1,4 @@
-import type { ParameterSpecs } from '../harness/parameters.js';
+import type { ParameterSpecs, ParameterValues } from '../harness/parameters.js';
 
 /**
  * What a stochastic or hard node hands downstream, and so which shapes the kernels see.
@@ -60,8 +60,11 @@ export interface EstimatorDefinition {
   readonly params: ParameterSpecs;
   /** Noise draws per element, at most two (named u and v in the kernels). */
   readonly noise: readonly NoiseKind[];
-  /** Objective evaluations per estimate (1; 2 for antithetic pairs; k for leave-one-out). */
-  readonly evaluations: number;
+  /**
+   * Objective evaluations per estimate (1; 2 for antithetic pairs; k for leave-one-out), or a function
+   * of the estimator's parameters when a parameter sets it (REINFORCE leave-one-out's `k`).
+   */
+  readonly evaluations: number | ((params: ParameterValues) => number);
   /**
    * Whether each evaluation draws its own noise (k independent samples, as leave-one-out needs) or all
    * evaluations share one draw (antithetic pairs such as ARM and DisARM). Default: shared.
@@ -84,9 +87,16 @@ export const reservedKernelArgumentNames: readonly string[] = [
   'theta', 'p', 'u', 'v', 'evaluation', 'unit', 'step', 'dim', 'evaluations', 'h', 'dLdh', 'objective', 'objectiveSum', 'baseline',
 ];
 
+/** Objective evaluations per estimate at these parameter values. */
+export function evaluationCount(estimator: EstimatorDefinition, params: ParameterValues): number {
+  const count = typeof estimator.evaluations === 'function' ? estimator.evaluations(params) : estimator.evaluations;
+  if (!Number.isInteger(count) || count < 1) throw new Error(`${estimator.id}: evaluations must be a whole number >= 1, got ${count}`);
+  return count;
+}
+
 /** Noise rows drawn per sample: one per evaluation, or one shared by all. */
-export function noiseRowsPerSample(estimator: EstimatorDefinition): number {
-  return estimator.noisePerEvaluation ? estimator.evaluations : 1;
+export function noiseRowsPerSample(estimator: EstimatorDefinition, params: ParameterValues): number {
+  return estimator.noisePerEvaluation ? evaluationCount(estimator, params) : 1;
 }
 
 /** Identity helper that type-checks an estimator definition and freezes it. */
