@@ -1,7 +1,7 @@
-import type { EstimatorDefinition } from '../estimators/estimator.js';
+import type { EstimatorDefinition, NodeKind } from '../estimators/estimator.js';
 import type { ParameterValues } from '../harness/parameters.js';
 import type { Rng } from '../harness/rng.js';
-import type { Problem } from '../suites/suite.js';
+import type { HardNodeStage, Problem, TensorOps } from '../suites/suite.js';
 
 /** Per-unit moments of a batch of single-sample estimates. */
 export interface BatchMoments {
@@ -32,6 +32,8 @@ export interface CellRequest {
  * Calls are asynchronous because GPU readback is (WebGPU has no synchronous readback).
  */
 export interface PreparedCell {
+  /** The cell draws its estimator's baseline itself (staged cells): the harness runs no pilot batch for it. */
+  readonly baselineInside?: boolean;
   /**
    * Draws `count` (<= batchSize) independent single-sample estimates and reduces them to moments.
    * `step` is the training step the kernels see (0 when scoring).
@@ -40,6 +42,15 @@ export interface PreparedCell {
   /** Pilot batch for the estimator's baseline (only for estimators with `baselineWeight`). */
   baselineSums(logits: Float64Array, count: number, rng: Rng, step?: number): Promise<BaselineSums>;
   dispose(): void;
+}
+
+/** What a backend compiles for one hard node of a staged cell. */
+export interface HardNodeRequest {
+  readonly estimator: EstimatorDefinition;
+  readonly estimatorParams: ParameterValues;
+  readonly nodeKind: NodeKind;
+  /** Elements per row of logits. */
+  readonly width: number;
 }
 
 /** A place kernels run: the CPU, or a GPU through gpu.js. */
@@ -52,7 +63,12 @@ export interface ComputeBackend {
   readonly details: Readonly<Record<string, string>>;
   /** Paths tried before this one, each with the reason it failed (empty when the first worked). */
   readonly fallbacks: readonly string[];
+  /** Compiles a cell whose every stage is a kernel (the fused path). */
   prepare(request: CellRequest): PreparedCell;
+  /** Compiles one hard node of a staged cell; a backend without it runs no staged cells. */
+  prepareHardNode?(request: HardNodeRequest): HardNodeStage;
+  /** Batched operations for the layers of staged cells; a backend without them runs no staged cells. */
+  readonly ops?: TensorOps;
   dispose(): void;
 }
 

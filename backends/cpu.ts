@@ -3,6 +3,8 @@ import { nodeProbabilities } from '../harness/node-kinds.js';
 import { chunkSeeds, Rng } from '../harness/rng.js';
 import type { BaselineSums, BatchMoments, CellRequest, ComputeBackend, PreparedCell } from './backend.js';
 import { compileCpuLoops, cpuLoopSource, type CompiledLoops } from './cpu-loops.js';
+import { CpuHardNode } from './cpu-hard-node.js';
+import { createJsTensorOps } from './cpu-ops.js';
 import { CpuWorkerPool, type ChunkJob } from './cpu-pool.js';
 
 /** Below this many sample-elements per call, thread hand-off costs more than it saves. */
@@ -92,6 +94,8 @@ export async function createCpuBackend(options: CpuBackendOptions = {}): Promise
     details: { engine: `V8 ${process.versions.v8}`, node: process.version, threads: String(threads) },
     fallbacks: [],
     prepare: (request) => new CpuPreparedCell(request, threads),
+    prepareHardNode: (request) => new CpuHardNode(request),
+    ops: createJsTensorOps(),
     dispose() {},
   };
 }

@@ -5,6 +5,8 @@ import { mergeMoments } from '../harness/sampling.js';
 import type { BaselineSums, BatchMoments, CellRequest, ComputeBackend, PreparedCell } from './backend.js';
 import { gpuKernelSources } from './gpu-kernels.js';
 import { startGpuRuntime, type GpuJsKernel, type GpuRuntime } from './gpu-runtime.js';
+import { GpuHardNode } from './gpu-hard-node.js';
+import { createGpuTensorOps } from './gpu-ops.js';
 import { fillNoise } from './noise.js';
 
 type Kernel = GpuJsKernel;
@@ -146,12 +148,18 @@ class GpuPreparedCell implements PreparedCell {
 /** gpu.js backend: WebGPU, else headless-gl (starting Xvfb when needed), else an explicit CPU-mode fallback. */
 export async function createGpuBackend(): Promise<ComputeBackend> {
   const runtime = await startGpuRuntime();
+  const ops = createGpuTensorOps(runtime);
   return {
     id: 'gpu',
     mode: runtime.mode,
     details: runtime.details,
     fallbacks: runtime.fallbacks,
     prepare: (request: CellRequest) => new GpuPreparedCell(runtime, request),
-    dispose: () => runtime.dispose(),
+    prepareHardNode: (request) => new GpuHardNode(runtime, request),
+    ops,
+    dispose: () => {
+      ops.dispose();
+      runtime.dispose();
+    },
   };
 }

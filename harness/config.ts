@@ -14,6 +14,7 @@ export interface RawBenchOptions {
   readonly trainSamples?: number;
   readonly trainSeeds?: number;
   readonly learningRate?: number;
+  readonly optimizer?: string;
   readonly timingIterations?: number;
   readonly seed?: number;
   readonly set?: string | readonly string[];
@@ -25,6 +26,7 @@ export const optionDefaults = Object.freeze({
   samples: 20000,
   batchSize: 8192,
   steps: 200,
+  /** Training defaults where neither the command line nor the suite sets them. */
   trainSamples: 8,
   trainSeeds: 3,
   learningRate: 0.05,
@@ -115,13 +117,18 @@ export function resolveConfig(raw: RawBenchOptions, registries: Registries): Ben
   const samples = checkInteger('samples', raw.samples ?? optionDefaults.samples, 2);
   const batchSize = checkInteger('batch-size', raw.batchSize ?? optionDefaults.batchSize, 1);
   const steps = checkInteger('steps', raw.steps ?? optionDefaults.steps, 0);
-  const trainSamples = checkInteger('train-samples', raw.trainSamples ?? optionDefaults.trainSamples, 1);
+  // Unset training options stay unset: each suite supplies its own default (a network's learning rate).
+  const trainSamples = raw.trainSamples === undefined ? undefined : checkInteger('train-samples', raw.trainSamples, 1);
   const trainSeeds = checkInteger('train-seeds', raw.trainSeeds ?? optionDefaults.trainSeeds, 1);
   const timingIterations = checkInteger('timing-iterations', raw.timingIterations ?? optionDefaults.timingIterations, 0);
   const seed = checkInteger('seed', raw.seed ?? optionDefaults.seed, 0);
-  const learningRate = raw.learningRate ?? optionDefaults.learningRate;
-  if (!(learningRate > 0) || !Number.isFinite(learningRate)) {
+  const learningRate = raw.learningRate;
+  if (learningRate !== undefined && (!(learningRate > 0) || !Number.isFinite(learningRate))) {
     throw new UsageError(`--learning-rate must be a positive number, got ${learningRate}`);
+  }
+  const optimizer = raw.optimizer;
+  if (optimizer !== undefined && optimizer !== 'adam' && optimizer !== 'sgd') {
+    throw new UsageError(`--optimizer must be adam or sgd, got '${optimizer}'`);
   }
   const settings = splitList(raw.set).map(parseSetting);
   const registeredIds = new Set([...registries.suites.keys(), ...registries.estimators.keys()]);
@@ -142,7 +149,12 @@ export function resolveConfig(raw: RawBenchOptions, registries: Registries): Ben
     samples,
     batchSize: Math.min(batchSize, samples),
     seed,
-    training: Object.freeze({ steps, samplesPerStep: trainSamples, learningRate, batchSize, seeds: trainSeeds }),
+    training: Object.freeze({
+      steps, batchSize, seeds: trainSeeds,
+      ...(trainSamples !== undefined ? { samplesPerStep: trainSamples } : {}),
+      ...(learningRate !== undefined ? { learningRate } : {}),
+      ...(optimizer !== undefined ? { optimizer } : {}),
+    }),
     timingIterations,
     suiteParams: Object.freeze(suiteParams),
     estimatorParams: Object.freeze(estimatorParams),

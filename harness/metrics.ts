@@ -1,4 +1,5 @@
 import type { BatchMoments } from '../backends/backend.js';
+import type { ReferenceGradient } from '../suites/suite.js';
 import type { GradientScores } from './types.js';
 
 function norm(values: ArrayLike<number>): number {
@@ -11,9 +12,12 @@ function norm(values: ArrayLike<number>): number {
  * Scores N single-sample estimates (summarised by their moments) against the exact gradient.
  * `biasStdErr` is the standard error of the mean-gradient vector, sqrt(trace(Cov) / N): the size of
  * `bias` an unbiased estimator shows from sampling noise alone, and an upper bound on the
- * delta-method standard error of `bias` itself. A bias several times it is real.
+ * delta-method standard error of `bias` itself. A bias several times it is real. Against a Monte
+ * Carlo reference, the reference's own standard error is added in quadrature.
  */
-export function scoreGradient(moments: BatchMoments, exactGradient: Float64Array): GradientScores {
+export function scoreGradient(moments: BatchMoments, reference: ReferenceGradient): GradientScores {
+  const exactGradient = reference.gradient;
+  const referenceVariance = reference.stdErr ? reference.stdErr.reduce((total, value) => total + value * value, 0) : 0;
   const samples = moments.count;
   const dim = exactGradient.length;
   const varianceByUnit = Array.from(moments.sumOfSquaredDeviations, (deviations) => (samples > 1 ? deviations / (samples - 1) : 0));
@@ -30,7 +34,9 @@ export function scoreGradient(moments: BatchMoments, exactGradient: Float64Array
     meanGradient: Array.from(moments.mean),
     varianceByUnit,
     bias,
-    biasStdErr: Math.sqrt(variance / samples),
+    biasStdErr: Math.sqrt(variance / samples + referenceVariance),
+    referenceKind: reference.kind,
+    ...(reference.stdErr ? { referenceStdErr: Math.sqrt(referenceVariance) } : {}),
     relativeBias: exactNorm > 0 ? bias / exactNorm : Number.NaN,
     variance,
     mse: populationVariance + bias * bias,

@@ -5,6 +5,7 @@ import { dependencyVersions, packageVersion } from './package-info.js';
 import { startBackend, type StartedBackend } from './backend-start.js';
 import { unsupportedNodeReason } from './node-kinds.js';
 import { hashSeed, Rng } from './rng.js';
+import { prepareCell, problemUnsupportedReason, recordedProblemParams, type ReadyCell } from './cell.js';
 import { estimateBaseline, scoreAtLogits } from './sampling.js';
 import { timeBatches } from './timing.js';
 import { trainLogits } from './training.js';
@@ -32,26 +33,29 @@ async function runCell(plan: CellPlan, config: BenchConfig, registries: Registri
     backend: plan.backendId,
     ...(started.backend ? { backendMode: started.backend.mode } : {}),
     samples: config.samples,
-    params: { ...suiteParams, ...estimatorParams, logits: Array.from(problem.initialLogits) },
+    params: { ...suiteParams, ...estimatorParams, ...recordedProblemParams(problem) },
   };
   const elapsedMs = () => performance.now() - begin;
-  const unsupported = unsupportedNodeReason(estimator, problem.nodeKind);
+  const unsupported = unsupportedNodeReason(estimator, problem.nodeKind) ?? problemUnsupportedReason(problem, estimator);
   if (unsupported) return { ...identity, state: 'unsupported', error: `${unsupported} (suite ${suite.id})`, elapsedMs: elapsedMs() };
   if (!started.backend) {
     return { ...identity, state: 'errored', error: `backend ${plan.backendId} did not start: ${started.report.error}`, elapsedMs: elapsedMs() };
   }
   const backend = started.backend;
-  let cell: Awaited<ReturnType<ComputeBackend['prepare']>> | null = null;
+  let cell: ReadyCell | null = null;
   try {
-    cell = backend.prepare({ estimator, estimatorParams, problem, batchSize: config.batchSize });
+    cell = prepareCell(backend, { estimator, estimatorParams, problem, batchSize: config.batchSize });
     const prepared = cell;
     // Streams depend on the seed, suite and estimator but not the backend: every backend sees the same noise.
     const scoringRng = new Rng(hashSeed(config.seed, plan.suiteId, plan.estimatorId, 'score'));
-    const logits = problem.initialLogits;
-    const scores = await scoreAtLogits(prepared, estimator, problem, logits, config.samples, config.batchSize, scoringRng);
+    const logits = prepared.initialParameters;
+    const scores = await scoreAtLogits(prepared, estimator, logits, config.samples, config.batchSize, scoringRng);
+    // Results schema 1 has no place for a cell without gradient scores (schema 2 makes them optional).
+    if (!scores) throw new Error(`suite ${plan.suiteId} has no reference gradient to score against`);
     const timingRng = new Rng(hashSeed(config.seed, plan.suiteId, plan.estimatorId, 'timing'));
-    // A timed batch includes the baseline pilot, as one scoring pass would.
-    const timing = config.timingIterations > 0
+    // A timed batch includes the baseline pilot, as one scoring pass would. Suites without a reference
+    // gradient (networks on data) are timed per training step instead.
+    const timing = config.timingIterations > 0 && scores
       ? await timeBatches(
         `${plan.suiteId}/${plan.estimatorId}/${plan.backendId}`,
         async () => {
@@ -66,7 +70,7 @@ async function runCell(plan: CellPlan, config: BenchConfig, registries: Registri
       { length: config.training.seeds },
       (_, run) => new Rng(hashSeed(config.seed, plan.suiteId, plan.estimatorId, 'train', run)),
     );
-    const training = await trainLogits(prepared, estimator, problem, config.training, trainingRngs);
+    const training = await trainLogits(prepared, estimator, config.training, trainingRngs);
     if (!Number.isFinite(training.finalLoss)) throw new Error(`training diverged: final loss ${training.finalLoss}`);
     return {
       ...identity,

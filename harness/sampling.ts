@@ -1,6 +1,6 @@
 import type { BatchMoments, PreparedCell } from '../backends/backend.js';
 import type { EstimatorDefinition } from '../estimators/estimator.js';
-import type { Problem } from '../suites/suite.js';
+import type { ReadyCell } from './cell.js';
 import { scoreGradient } from './metrics.js';
 import type { Rng } from './rng.js';
 import type { GradientScores } from './types.js';
@@ -26,7 +26,7 @@ export function mergeMoments(left: BatchMoments, right: BatchMoments): BatchMome
 export async function estimateBaseline(
   cell: PreparedCell, estimator: EstimatorDefinition, logits: Float64Array, batchSize: number, rng: Rng, step = 0,
 ): Promise<Float64Array> {
-  if (!estimator.kernels.baselineWeight) return new Float64Array(logits.length);
+  if (!estimator.kernels.baselineWeight || cell.baselineInside) return new Float64Array(logits.length);
   let remaining = estimator.baselinePilotSamples ?? 1024;
   const weightedObjective = new Float64Array(logits.length);
   const weight = new Float64Array(logits.length);
@@ -52,14 +52,17 @@ function assertFinite(values: Float64Array, what: string): void {
 }
 
 /**
- * Scores the estimator at `logits`: its baseline from a pilot batch, then `samples` estimates drawn
- * from the same stream, against the problem's exact gradient.
+ * Scores the estimator at the trained parameters `logits`: its baseline from a pilot batch, then
+ * `samples` estimates drawn from the same stream, against the cell's reference gradient. Null when the
+ * suite has no reference gradient: then there is nothing honest to score, and nothing is drawn.
  */
 export async function scoreAtLogits(
-  cell: PreparedCell, estimator: EstimatorDefinition, problem: Problem, logits: Float64Array, samples: number, batchSize: number, rng: Rng,
-): Promise<GradientScores> {
+  cell: ReadyCell, estimator: EstimatorDefinition, logits: Float64Array, samples: number, batchSize: number, rng: Rng,
+): Promise<GradientScores | null> {
+  const reference = await cell.referenceGradient(logits);
+  if (!reference) return null;
   const baseline = await estimateBaseline(cell, estimator, logits, batchSize, rng);
-  return scoreGradient(await drawMoments(cell, logits, baseline, samples, batchSize, rng), problem.exactGradient(logits));
+  return scoreGradient(await drawMoments(cell, logits, baseline, samples, batchSize, rng), reference);
 }
 
 /** Draws `samples` single-sample estimates in batches of at most `batchSize` and merges their moments. */

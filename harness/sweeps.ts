@@ -2,9 +2,10 @@
  * Extra measurements beyond the cells: bias and variance across a grid of logits (`--sweep logit`)
  * and timing as the batch size and the dimension grow (`--sweep scaling`). Computes only; never prints.
  */
-import type { ComputeBackend, PreparedCell } from '../backends/backend.js';
+import type { ComputeBackend } from '../backends/backend.js';
 import type { EstimatorDefinition } from '../estimators/estimator.js';
-import type { Problem, SuiteDefinition } from '../suites/suite.js';
+import { isStagedProblem, type Problem, type StagedProblem, type SuiteDefinition } from '../suites/suite.js';
+import { prepareCell, type ReadyCell } from './cell.js';
 import { errorMessage, UsageError } from './errors.js';
 import { startBackend, type StartedBackend } from './backend-start.js';
 import { unsupportedNodeReason } from './node-kinds.js';
@@ -115,14 +116,21 @@ async function measureSeries<T extends object>(
 /** Prepares a cell, runs `work` on it and always disposes it. */
 async function withPreparedCell<T>(
   backend: ComputeBackend, config: BenchConfig, estimator: EstimatorDefinition, problem: Problem, batchSize: number,
-  work: (cell: PreparedCell) => Promise<T>,
+  work: (cell: ReadyCell) => Promise<T>,
 ): Promise<T> {
-  const cell = backend.prepare({ estimator, estimatorParams: config.estimatorParams[estimator.id] ?? withDefaults(estimator.params), problem, batchSize });
+  const cell = prepareCell(backend, { estimator, estimatorParams: config.estimatorParams[estimator.id] ?? withDefaults(estimator.params), problem, batchSize });
   try {
     return await work(cell);
   } finally {
     cell.dispose();
   }
+}
+
+/** The suite's problem, which the sweeps need as a kernel problem (they set every logit, or the dimension). */
+function kernelProblem(suite: SuiteDefinition, params: Record<string, number>): Problem {
+  const problem: Problem | StagedProblem = suite.create(params);
+  if (isStagedProblem(problem)) throw new UsageError(`the sweeps run on kernel suites; ${suite.id} is staged`);
+  return problem;
 }
 
 /** The suite's parameters in this run, or its defaults when the run did not select it. */
@@ -136,7 +144,7 @@ async function runLogitSweep(
   const suite = registries.suites.get(sweepDefaults.logitSuite);
   if (!suite) throw new UsageError(`--sweep logit needs the ${sweepDefaults.logitSuite} suite, which is not registered`);
   const params = { ...suiteParams(config, suite), dim: sweepDefaults.logitDim };
-  const problem = suite.create(params);
+  const problem = kernelProblem(suite, params);
   const logits = sweepDefaults.logits;
   const empty = { signedBias: [] as number[], bias: [] as number[], biasStdErr: [] as number[], variance: [] as number[], exactGradient: [] as number[] };
   const plan = { config, registries, backends, problem, name: 'logit sweep', stepsPerSeries: logits.length, empty, onStep };
@@ -147,7 +155,8 @@ async function runLogitSweep(
         const at = new Float64Array(problem.dim).fill(logit);
         // The same streams on every backend, independent across logits.
         const rng = new Rng(hashSeed(config.seed, suite.id, estimator.id, 'sweep-logit', index));
-        const score = await scoreAtLogits(cell, estimator, problem, at, config.samples, config.batchSize, rng);
+        const score = await scoreAtLogits(cell, estimator, at, config.samples, config.batchSize, rng);
+        if (!score) throw new Error(`${suite.id} has no reference gradient`);
         const exact = score.exactGradient;
         const unitMean = (values: ArrayLike<number>) => Array.from(values).reduce((sum, value) => sum + value, 0) / problem.dim;
         columns.signedBias.push(unitMean(score.meanGradient) - unitMean(exact));
@@ -198,17 +207,17 @@ async function runScaling(
   const { batchSizes, dims, scalingBatchSize } = sweepDefaults;
   const iterations = config.timingIterations > 0 ? Math.min(config.timingIterations, sweepDefaults.scalingIterations) : sweepDefaults.scalingIterations;
   const empty = { bySamples: { nsPerEstimate: [] as number[], msPerBatch: [] as number[] }, byDim: { nsPerEstimate: [] as number[], msPerBatch: [] as number[] } };
-  const plan = { config, registries, backends, problem: suite.create(params), name: 'scaling', stepsPerSeries: batchSizes.length + dims.length, empty, onStep };
+  const plan = { config, registries, backends, problem: kernelProblem(suite, params), name: 'scaling', stepsPerSeries: batchSizes.length + dims.length, empty, onStep };
   const split = (points: TimedPoint[]) => ({ nsPerEstimate: points.map((point) => point.nsPerEstimate), msPerBatch: points.map((point) => point.msPerBatch) });
   const series: ScalingSeries[] = await measureSeries(plan, async (backend, estimator, step) => {
     const bySamples: TimedPoint[] = [];
     for (const batchSize of batchSizes) {
-      bySamples.push(await timePoint(backend, config, estimator, suite.create(params), batchSize, iterations));
+      bySamples.push(await timePoint(backend, config, estimator, kernelProblem(suite, params), batchSize, iterations));
       step(`, batch ${batchSize}`);
     }
     const byDim: TimedPoint[] = [];
     for (const dim of dims) {
-      byDim.push(await timePoint(backend, config, estimator, suite.create({ ...params, dim }), scalingBatchSize, iterations));
+      byDim.push(await timePoint(backend, config, estimator, kernelProblem(suite, { ...params, dim }), scalingBatchSize, iterations));
       step(`, dim ${dim}`);
     }
     return { bySamples: split(bySamples), byDim: split(byDim) };

@@ -1,70 +1,129 @@
-import type { PreparedCell } from '../backends/backend.js';
 import type { EstimatorDefinition } from '../estimators/estimator.js';
-import type { Problem } from '../suites/suite.js';
+import type { ReadyCell } from './cell.js';
+import { optionDefaults } from './config.js';
 import type { Rng } from './rng.js';
 import { drawMoments, estimateBaseline } from './sampling.js';
-import type { TrainingOptions, TrainingResult } from './types.js';
+import type { TrainingMetricCurve, TrainingOptions, TrainingResult } from './types.js';
 
 const adamBeta1 = 0.9;
 const adamBeta2 = 0.999;
 const adamEpsilon = 1e-8;
 /** Loss curves keep at most this many points (evenly spaced, the last step always included). */
 const maxCurvePoints = 1000;
+/** Defaults where neither the command line nor the suite sets a training option. */
+export const trainingFallbacks = Object.freeze({ learningRate: optionDefaults.learningRate, samplesPerStep: optionDefaults.trainSamples, optimizer: 'adam' as const });
 
-/** One training run: the exact loss at the recorded steps. */
-async function trainOnce(
-  cell: PreparedCell, estimator: EstimatorDefinition, problem: Problem, options: TrainingOptions, rng: Rng,
-): Promise<{ step: number[]; loss: number[] }> {
-  const logits = Float64Array.from(problem.initialLogits);
-  const firstMoment = new Float64Array(problem.dim);
-  const secondMoment = new Float64Array(problem.dim);
-  const stride = Math.max(1, Math.ceil(options.steps / maxCurvePoints));
-  const curve = { step: [0], loss: [problem.exactLoss(logits)] };
-  const batchSize = Math.min(options.batchSize, options.samplesPerStep);
-  for (let step = 1; step <= options.steps; step++) {
+/** One training run: the loss (and any further metrics) at the recorded steps, and the time of each step. */
+interface TrainingRun {
+  readonly step: number[];
+  readonly loss: number[];
+  readonly metrics: Record<string, number[]>;
+  readonly stepMilliseconds: number[];
+}
+
+/** The settings of a training run once the command line and the suite's defaults are merged. */
+export function resolveTraining(options: TrainingOptions, cell: ReadyCell) {
+  return {
+    steps: options.steps,
+    batchSize: options.batchSize,
+    learningRate: options.learningRate ?? cell.trainingDefaults.learningRate ?? trainingFallbacks.learningRate,
+    samplesPerStep: options.samplesPerStep ?? cell.trainingDefaults.samplesPerStep ?? trainingFallbacks.samplesPerStep,
+    optimizer: options.optimizer ?? cell.trainingDefaults.optimizer ?? trainingFallbacks.optimizer,
+  };
+}
+
+async function trainOnce(cell: ReadyCell, estimator: EstimatorDefinition, options: TrainingOptions, rng: Rng): Promise<TrainingRun> {
+  const settings = resolveTraining(options, cell);
+  const params = Float64Array.from(cell.initialParameters);
+  const firstMoment = new Float64Array(params.length);
+  const secondMoment = new Float64Array(params.length);
+  const stride = Math.max(1, Math.ceil(settings.steps / maxCurvePoints));
+  const run: TrainingRun = { step: [], loss: [], metrics: {}, stepMilliseconds: [] };
+  const record = async (step: number) => {
+    const evaluation = await cell.evaluate(params);
+    run.step.push(step);
+    run.loss.push(evaluation.loss);
+    for (const [name, value] of Object.entries(evaluation.metrics ?? {})) (run.metrics[name] ??= []).push(value);
+  };
+  await record(0);
+  const batchSize = Math.min(settings.batchSize, settings.samplesPerStep);
+  for (let step = 1; step <= settings.steps; step++) {
+    const begin = performance.now();
     // Kernels see the step counted from 0, as when scoring (annealing schedules start there).
-    const baseline = await estimateBaseline(cell, estimator, logits, options.batchSize, rng, step - 1);
-    const gradient = (await drawMoments(cell, logits, baseline, options.samplesPerStep, batchSize, rng, step - 1)).mean;
-    const firstCorrection = 1 - adamBeta1 ** step;
-    const secondCorrection = 1 - adamBeta2 ** step;
-    for (let unit = 0; unit < problem.dim; unit++) {
-      firstMoment[unit] = adamBeta1 * firstMoment[unit] + (1 - adamBeta1) * gradient[unit];
-      secondMoment[unit] = adamBeta2 * secondMoment[unit] + (1 - adamBeta2) * gradient[unit] * gradient[unit];
-      logits[unit] -=
-        (options.learningRate * (firstMoment[unit] / firstCorrection)) / (Math.sqrt(secondMoment[unit] / secondCorrection) + adamEpsilon);
+    const baseline = await estimateBaseline(cell, estimator, params, settings.batchSize, rng, step - 1);
+    const gradient = (await drawMoments(cell, params, baseline, settings.samplesPerStep, batchSize, rng, step - 1)).mean;
+    if (settings.optimizer === 'sgd') {
+      for (let index = 0; index < params.length; index++) params[index] -= settings.learningRate * gradient[index];
+    } else {
+      const firstCorrection = 1 - adamBeta1 ** step;
+      const secondCorrection = 1 - adamBeta2 ** step;
+      for (let index = 0; index < params.length; index++) {
+        firstMoment[index] = adamBeta1 * firstMoment[index] + (1 - adamBeta1) * gradient[index];
+        secondMoment[index] = adamBeta2 * secondMoment[index] + (1 - adamBeta2) * gradient[index] * gradient[index];
+        params[index] -=
+          (settings.learningRate * (firstMoment[index] / firstCorrection)) / (Math.sqrt(secondMoment[index] / secondCorrection) + adamEpsilon);
+      }
     }
-    if (step % stride === 0 || step === options.steps) {
-      curve.step.push(step);
-      curve.loss.push(problem.exactLoss(logits));
-    }
+    run.stepMilliseconds.push(performance.now() - begin);
+    if (step % stride === 0 || step === settings.steps) await record(step);
   }
-  return curve;
+  return run;
+}
+
+function mean(values: number[]): number {
+  return values.reduce((total, value) => total + value, 0) / values.length;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((left, right) => left - right);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+/** Mean over runs at every recorded step, with the band and the standard error of the last value. */
+function summarise(step: number[], runs: number[][]): TrainingMetricCurve {
+  const at = (index: number) => runs.map((run) => run[index]);
+  const finals = at(step.length - 1);
+  const final = mean(finals);
+  const spread = finals.reduce((total, value) => total + (value - final) ** 2, 0);
+  return {
+    final,
+    finalStdErr: runs.length > 1 ? Math.sqrt(spread / (runs.length - 1) / runs.length) : 0,
+    curve: {
+      step,
+      mean: step.map((_, index) => mean(at(index))),
+      min: step.map((_, index) => Math.min(...at(index))),
+      max: step.map((_, index) => Math.max(...at(index))),
+    },
+  };
 }
 
 /**
- * Trains the logits from the problem's start with Adam, once per stream in `rngs`, each step using the
- * mean of `samplesPerStep` single-sample estimates; the loss is the exact E[L], averaged over runs.
+ * Trains the cell's parameters from their start with Adam (or SGD), once per stream in `rngs`, each
+ * step using the mean of `samplesPerStep` single estimates; the loss is the cell's training loss (the
+ * exact E[L] where the suite has it), averaged over runs, beside any further metrics the suite
+ * evaluates and the median time of a training step.
  */
 export async function trainLogits(
-  cell: PreparedCell, estimator: EstimatorDefinition, problem: Problem, options: TrainingOptions, rngs: readonly Rng[],
+  cell: ReadyCell, estimator: EstimatorDefinition, options: TrainingOptions, rngs: readonly Rng[],
 ): Promise<TrainingResult> {
-  const runs: Array<{ step: number[]; loss: number[] }> = [];
-  for (const rng of rngs) runs.push(await trainOnce(cell, estimator, problem, options, rng));
+  const runs: TrainingRun[] = [];
+  for (const rng of rngs) runs.push(await trainOnce(cell, estimator, options, rng));
   const step = runs[0].step;
-  const at = (index: number) => runs.map((run) => run.loss[index]);
-  const mean = (values: number[]) => values.reduce((total, value) => total + value, 0) / values.length;
-  const finals = at(step.length - 1);
-  const finalLoss = mean(finals);
-  const spread = finals.reduce((total, value) => total + (value - finalLoss) ** 2, 0);
+  const loss = summarise(step, runs.map((run) => run.loss));
+  const metricNames = Object.keys(runs[0].metrics);
+  const stepTimes = runs.flatMap((run) => run.stepMilliseconds);
+  const medianStep = stepTimes.length > 0 ? median(stepTimes) : 0;
   return {
-    finalLoss,
-    finalLossStdErr: runs.length > 1 ? Math.sqrt(spread / (runs.length - 1) / runs.length) : 0,
-    lossCurve: {
-      step,
-      loss: step.map((_, index) => mean(at(index))),
-      lossMin: step.map((_, index) => Math.min(...at(index))),
-      lossMax: step.map((_, index) => Math.max(...at(index))),
-    },
+    finalLoss: loss.final,
+    finalLossStdErr: loss.finalStdErr,
+    lossCurve: { step, loss: loss.curve.mean, lossMin: loss.curve.min, lossMax: loss.curve.max },
     trainingSeeds: runs.length,
+    ...(metricNames.length > 0
+      ? { trainingMetrics: Object.fromEntries(metricNames.map((name) => [name, summarise(step, runs.map((run) => run.metrics[name]))])) }
+      : {}),
+    ...(stepTimes.length > 0
+      ? { msPerTrainingStep: medianStep, msPerTrainingStepMad: median(stepTimes.map((time) => Math.abs(time - medianStep))) }
+      : {}),
   };
 }

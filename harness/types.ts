@@ -10,12 +10,13 @@ export interface Registries {
   readonly backends: ReadonlyMap<string, BackendFactory>;
 }
 
-/** Training settings for the final-loss score. */
+/** Training settings for the final-loss score; unset ones come from the suite's defaults, then the harness's. */
 export interface TrainingOptions {
   readonly steps: number;
-  /** Single-sample estimates averaged per Adam step. */
-  readonly samplesPerStep: number;
-  readonly learningRate: number;
+  /** Single-sample estimates averaged per step. */
+  readonly samplesPerStep?: number;
+  readonly learningRate?: number;
+  readonly optimizer?: 'adam' | 'sgd';
   readonly batchSize: number;
   /** Independent training runs (seeds) averaged for the final loss and the loss curve. */
   readonly seeds: number;
@@ -40,8 +41,13 @@ export interface BenchConfig {
   readonly outDir: string;
 }
 
-/** Bias and variance of an estimator against the exact gradient. */
+/** Bias and variance of an estimator against the exact gradient (or a labelled Monte Carlo reference). */
 export interface GradientScores {
+  /** How the reference gradient was obtained. */
+  readonly referenceKind: 'closed-form' | 'enumeration' | 'monte-carlo';
+  /** Norm of the per-entry standard errors of a Monte Carlo reference (absent for exact references). */
+  readonly referenceStdErr?: number;
+  /** The reference gradient (exact, or the Monte Carlo reference labelled by `referenceKind`). */
   readonly exactGradient: number[];
   readonly meanGradient: number[];
   readonly varianceByUnit: number[];
@@ -69,7 +75,20 @@ export interface LossCurve {
   readonly lossMax: number[];
 }
 
+/** A further metric along training (test loss, test accuracy), over the training seeds. */
+export interface TrainingMetricCurve {
+  /** Mean over seeds after the last step, and its standard error. */
+  readonly final: number;
+  readonly finalStdErr: number;
+  readonly curve: { readonly step: number[]; readonly mean: number[]; readonly min: number[]; readonly max: number[] };
+}
+
 export interface TrainingResult {
+  /** Further metrics the suite evaluates along training, by name. */
+  readonly trainingMetrics?: Readonly<Record<string, TrainingMetricCurve>>;
+  /** Median wall time of one training step (estimates, baseline, update), and its median absolute deviation. */
+  readonly msPerTrainingStep?: number;
+  readonly msPerTrainingStepMad?: number;
   /** Mean over seeds of the exact loss after the last step. */
   readonly finalLoss: number;
   /** Standard error of that mean (0 with one seed). */

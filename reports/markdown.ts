@@ -50,7 +50,7 @@ function configurationLines(results: BenchResults): string[] {
     ['samples per cell', String(config.samples)],
     ['batch size', String(config.batchSize)],
     ['seed', String(config.seed)],
-    ['training', `${config.training.steps} Adam steps, learning rate ${config.training.learningRate}, ${config.training.samplesPerStep} estimates per step, ${config.training.seeds} seeds`],
+    ['training', `${config.training.steps} ${config.training.optimizer ?? 'Adam (or the suite\'s)'} steps, learning rate ${config.training.learningRate ?? 'per suite'}, ${config.training.samplesPerStep ?? 'per suite'} estimates per step, ${config.training.seeds} seeds`],
     ['timed batches per cell', String(config.timingIterations)],
     ['backends', config.backends.join(', ')],
     ['sweeps', sweeps],

@@ -67,7 +67,7 @@ describe('estibench CLI', () => {
     const scores = (cells: BenchResults['cells']) =>
       cells.filter((cell) => cell.backend === 'cpu').map((cell) => {
         if (cell.state !== 'completed') return cell.state;
-        const { nsPerEstimate, nsPerEstimateMad, timedBatches, timedBatchSize, ...deterministic } = cell.metrics;
+        const { nsPerEstimate, nsPerEstimateMad, timedBatches, timedBatchSize, msPerTrainingStep, msPerTrainingStepMad, ...deterministic } = cell.metrics;
         return deterministic;
       });
     expect(scores(rerun.cells)).toEqual(scores(results.cells));

@@ -4,12 +4,14 @@ import { withDefaults } from '../harness/parameters.js';
 import { hashSeed, Rng } from '../harness/rng.js';
 import { drawMoments, estimateBaseline } from '../harness/sampling.js';
 import type { BatchMoments } from '../backends/backend.js';
-import type { Problem } from '../suites/suite.js';
+import { isStagedProblem, type Problem } from '../suites/suite.js';
 import { bernoulliToy } from '../suites/bernoulli-toy.js';
 
 /** The bernoulli-toy problem with parameter overrides. */
 export function toyProblem(overrides: Record<string, number> = {}): Problem {
-  return bernoulliToy.create(withDefaults(bernoulliToy.params, overrides));
+  const problem = bernoulliToy.create(withDefaults(bernoulliToy.params, overrides));
+  if (isStagedProblem(problem)) throw new Error('bernoulli-toy is a kernel suite');
+  return problem;
 }
 
 /** Draws `samples` estimates of `estimator` on `backend` at the problem's starting logits. */

@@ -1,0 +1,77 @@
+import type { BaselineSums, BatchMoments, ComputeBackend, PreparedCell } from '../backends/backend.js';
+import type { EstimatorDefinition } from '../estimators/estimator.js';
+import { isStagedProblem, type Problem, type ProblemEvaluation, type ReferenceGradient, type StagedProblem, type TrainingDefaults } from '../suites/suite.js';
+import type { ParameterValues } from './parameters.js';
+import type { Rng } from './rng.js';
+import { StagedPreparedCell } from './staged-cell.js';
+
+/**
+ * A cell ready to run, whatever kind its problem is: estimates of the gradient with respect to the
+ * trained parameters (the logits of a kernel problem, the weights of a network), the gradient they
+ * are scored against, and the training loss.
+ */
+export interface ReadyCell extends PreparedCell {
+  /** Trained parameters at the start: gradients are scored here and training starts here. */
+  readonly initialParameters: Float64Array;
+  /** The reference gradient at `params`, or null when the suite has none (gradient scores are then absent). */
+  referenceGradient(params: Float64Array): Promise<ReferenceGradient | null>;
+  /** Training loss and further evaluation at `params`. */
+  evaluate(params: Float64Array): Promise<ProblemEvaluation>;
+  readonly trainingDefaults: TrainingDefaults;
+}
+
+/** What a cell is prepared from. */
+export interface CellPreparation {
+  readonly estimator: EstimatorDefinition;
+  readonly estimatorParams: ParameterValues;
+  readonly problem: Problem | StagedProblem;
+  readonly batchSize: number;
+}
+
+/** A kernel problem's cell: the backend's fused loop, with the problem's closed-form (or enumerated) answers. */
+function kernelCell(backend: ComputeBackend, preparation: CellPreparation & { problem: Problem }): ReadyCell {
+  const { problem } = preparation;
+  const prepared = backend.prepare(preparation);
+  return {
+    initialParameters: problem.initialLogits,
+    referenceGradient: async (params) => ({ kind: problem.referenceKind ?? 'closed-form', gradient: problem.exactGradient(params) }),
+    evaluate: async (params) => ({ loss: problem.exactLoss(params) }),
+    trainingDefaults: {},
+    estimateMoments: (params: Float64Array, baseline: Float64Array, count: number, rng: Rng, step?: number): Promise<BatchMoments> =>
+      prepared.estimateMoments(params, baseline, count, rng, step),
+    baselineSums: (params: Float64Array, count: number, rng: Rng, step?: number): Promise<BaselineSums> => prepared.baselineSums(params, count, rng, step),
+    dispose: () => prepared.dispose(),
+  };
+}
+
+/** A staged problem's cell: its stages on the backend's tensor operations and hard nodes. */
+function stagedCell(backend: ComputeBackend, preparation: CellPreparation & { problem: StagedProblem }): ReadyCell {
+  const { estimator, estimatorParams, problem, batchSize } = preparation;
+  const prepared = new StagedPreparedCell(backend, estimator, estimatorParams, problem, batchSize);
+  return {
+    baselineInside: true,
+    initialParameters: problem.initialParameters,
+    referenceGradient: (params) => prepared.compiled.referenceGradient(params),
+    evaluate: (params) => prepared.compiled.evaluate(params),
+    trainingDefaults: problem.trainingDefaults ?? {},
+    estimateMoments: (params, baseline, count, rng, step) => prepared.estimateMoments(params, baseline, count, rng, step),
+    baselineSums: () => prepared.baselineSums(),
+    dispose: () => prepared.dispose(),
+  };
+}
+
+/** Compiles a cell on a backend: the fused path for kernel problems, stages for staged ones. */
+export function prepareCell(backend: ComputeBackend, preparation: CellPreparation): ReadyCell {
+  const { problem } = preparation;
+  return isStagedProblem(problem) ? stagedCell(backend, { ...preparation, problem }) : kernelCell(backend, { ...preparation, problem });
+}
+
+/** What the results record of a problem beside its suite parameters: a kernel problem's starting logits, a staged problem's own choice. */
+export function recordedProblemParams(problem: Problem | StagedProblem): Record<string, number | number[]> {
+  return isStagedProblem(problem) ? { ...problem.recordedParams } : { ...problem.recordedParams, logits: Array.from(problem.initialLogits) };
+}
+
+/** Why an estimator cannot run on a problem beyond its node kind (a staged problem's own limits), or null. */
+export function problemUnsupportedReason(problem: Problem | StagedProblem, estimator: EstimatorDefinition): string | null {
+  return isStagedProblem(problem) ? (problem.unsupportedReason?.(estimator) ?? null) : null;
+}

@@ -1,0 +1,58 @@
+import type { EstimatorDefinition } from '../estimators/estimator.js';
+import { Rng } from '../harness/rng.js';
+import type { HardNodeStage } from '../suites/suite.js';
+
+/** What the objective stage returns for every row of h. */
+export interface ObjectiveValues {
+  /** L of every h row ([rows · evaluations]). */
+  readonly value: Float64Array;
+  /** dL/dh of every h row ([rows · evaluations × width]), when it was asked for. */
+  readonly gradient: Float64Array | null;
+}
+
+/**
+ * The stages of a problem with one hard node between the layers upstream of it and its objective:
+ * the shape of the toy suites, the VAEs and ONNX objectives. `Pass` is whatever the problem keeps of
+ * one batch (its inputs, its activations) for the backward pass.
+ */
+export interface SingleNodeStages<Pass> {
+  /** Rows of logits one estimate contributes (1 for one sample; the minibatch size for data suites). */
+  readonly rowsPerEstimate: number;
+  /** Draws the inputs of `count` estimates and runs the layers up to the node: logits [count · rowsPerEstimate × width]. */
+  upstream(params: Float64Array, count: number, rng: Rng): Promise<{ pass: Pass; logits: Float64Array }>;
+  /** The objective of every h row ([rows · evaluations × width], row = logit row · evaluations + evaluation). */
+  objective(pass: Pass, h: Float64Array, evaluations: number, wantGradient: boolean): Promise<ObjectiveValues>;
+  /**
+   * Per-estimate gradients with respect to the trained parameters ([count × parameters]) from
+   * dL/dlogits ([rows × width]); `node` gives h and the objective for the parameters downstream of the
+   * node (a decoder's weights, whose gradient is exact given h).
+   */
+  backward(pass: Pass, params: Float64Array, dLogits: Float64Array, node: { h: Float64Array; evaluations: number; objective: ObjectiveValues }): Promise<Float64Array>;
+}
+
+/**
+ * `count` single estimates through one hard node: upstream → estimator forward → objective →
+ * estimator backward → upstream backward. An estimator with a baseline gets it from an independent
+ * pilot batch (its own stream split off `rng`) at the same parameters, as on the fused path.
+ */
+export async function singleNodeEstimates<Pass>(
+  stages: SingleNodeStages<Pass>, node: HardNodeStage, estimator: EstimatorDefinition,
+  params: Float64Array, count: number, rng: Rng, step: number,
+): Promise<Float64Array> {
+  const { needs } = estimator;
+  let baseline: Float64Array | null = null;
+  if (estimator.kernels.baselineWeight) {
+    const pilotRng = new Rng(rng.nextUint32());
+    const pilotEstimates = Math.max(1, Math.ceil((estimator.baselinePilotSamples ?? 1024) / stages.rowsPerEstimate));
+    const pilot = await stages.upstream(params, pilotEstimates, pilotRng);
+    const forward = await node.forward(pilot.logits, pilotEstimates * stages.rowsPerEstimate, pilotRng, step);
+    const objective = await stages.objective(pilot.pass, forward.h, node.evaluations, false);
+    const sums = await node.baselineSums(forward, objective.value, step);
+    baseline = sums.weightedObjective.map((total, element) => (sums.weight[element] > 0 ? total / sums.weight[element] : 0));
+  }
+  const { pass, logits } = await stages.upstream(params, count, rng);
+  const forward = await node.forward(logits, count * stages.rowsPerEstimate, rng, step);
+  const objective = await stages.objective(pass, forward.h, node.evaluations, needs.objectiveGradient);
+  const dLogits = await node.backward(forward, needs.objective ? objective.value : null, objective.gradient, baseline, step);
+  return stages.backward(pass, params, dLogits, { h: forward.h, evaluations: node.evaluations, objective });
+}
