@@ -1,13 +1,24 @@
 import type { EstimatorDefinition } from './estimator.js';
 import { additiveNoise } from './additive-noise.js';
+import { arm } from './arm.js';
 import { bengioUnbiased } from './bengio-unbiased.js';
+import { disarm } from './disarm.js';
 import { gumbelSoftmax } from './gumbel-softmax.js';
+import { hardSigmoidSt } from './hard-sigmoid-st.js';
+import { multiplicativeNoise } from './multiplicative-noise.js';
+import { reinforceLoo } from './reinforce-loo.js';
+import { slopeAnnealedSt } from './slope-annealed-st.js';
 import { steIdentity } from './ste-identity.js';
 import { steSigmoid } from './ste-sigmoid.js';
+import { stochasticTimesSmooth } from './stochastic-times-smooth.js';
 
 export type { EstimatorDefinition } from './estimator.js';
 
 /** Built-in estimators keyed by id, in the order reports list them. */
 export const builtInEstimators: ReadonlyMap<string, EstimatorDefinition> = new Map(
-  [steIdentity, steSigmoid, bengioUnbiased, additiveNoise, gumbelSoftmax].map((estimator) => [estimator.id, estimator]),
+  [
+    steIdentity, steSigmoid, hardSigmoidSt, slopeAnnealedSt, stochasticTimesSmooth,
+    bengioUnbiased, reinforceLoo, arm, disarm,
+    additiveNoise, multiplicativeNoise, gumbelSoftmax,
+  ].map((estimator) => [estimator.id, estimator]),
 );

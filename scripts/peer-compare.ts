@@ -41,7 +41,7 @@ const registries = {
   backends: new Map([['cpu', () => createCpuBackend({ threads: argv.threads })]]),
 };
 const config = resolveConfig(
-  { backend: 'cpu', samples: argv.samples, batchSize: argv.samples, steps: 0, set: [`dim=${argv.dim}`], timingIterations: 20, out: 'bench-out' },
+  { suite: 'bernoulli-toy', backend: 'cpu', samples: argv.samples, batchSize: argv.samples, steps: 0, set: [`dim=${argv.dim}`], timingIterations: 20, out: 'bench-out' },
   registries,
 );
 const results = await runBenchmark(config, registries);

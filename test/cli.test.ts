@@ -3,7 +3,9 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { builtInEstimators } from '../estimators/index.js';
 import type { BenchResults } from '../harness/types.js';
+import { builtInSuites } from '../suites/index.js';
 
 /** The built CLI (`npm test` builds first, see the pretest script). */
 function bench(args: string[]) {
@@ -45,12 +47,13 @@ describe('estibench CLI', () => {
     expect(results.env.node).toBe(process.version);
     expect(results.env.backends.map((backend) => backend.id)).toEqual(['cpu', 'gpu']);
     expect(results.config.samples).toBe(3000);
-    expect(results.cells).toHaveLength(10);
+    expect(results.cells).toHaveLength(builtInSuites.size * builtInEstimators.size * 2);
     for (const cell of results.cells) {
-      expect(cell).toMatchObject({ suite: 'bernoulli-toy', samples: 3000, state: 'completed' });
+      expect(cell).toMatchObject({ samples: 3000, state: 'completed' });
+      expect([...builtInSuites.keys()]).toContain(cell.suite);
       expect(['cpu', 'gpu']).toContain(cell.backend);
       expect(cell.backendMode).toMatch(/^(cpu|gpu):/);
-      expect(cell.params).toMatchObject({ dim: 8, t: 0.45 });
+      expect(cell.params).toMatchObject(cell.suite === 'bernoulli-toy' ? { dim: 8, t: 0.45 } : { dim: 8 });
       expect(cell.params.logits).toHaveLength(8);
       if (cell.estimator === 'gumbel-softmax') expect(cell.params.tau).toBe(0.7);
       if (cell.estimator === 'additive-noise') expect(cell.params.sigma).toBe(1);

@@ -9,13 +9,15 @@ const registries = { suites: builtInSuites, estimators: builtInEstimators, backe
 
 describe('resolveConfig', () => {
   it('fills defaults and applies --set to the plug-ins that declare the key', () => {
-    const config = resolveConfig({ set: ['dim=256', 'gumbel-softmax.tau=0.25', 'sigma=2'] }, registries);
-    expect(config.suites).toEqual(['bernoulli-toy']);
+    const config = resolveConfig({ set: ['dim=16', 'gumbel-softmax.tau=0.25', 'sigma=2'] }, registries);
+    expect(config.suites).toEqual([...builtInSuites.keys()]);
     expect(config.estimators).toEqual([...builtInEstimators.keys()]);
     expect(config.backends).toEqual(['cpu', 'gpu']);
-    expect(config.suiteParams['bernoulli-toy']).toEqual({ dim: 256, t: 0.45 });
+    expect(config.suiteParams['bernoulli-toy']).toEqual({ dim: 16, t: 0.45, power: 2 });
+    expect(config.suiteParams['bernoulli-quadratic']).toEqual({ dim: 16, objectiveSeed: 1 });
     expect(config.estimatorParams['gumbel-softmax']).toEqual({ tau: 0.25 });
     expect(config.estimatorParams['additive-noise']).toEqual({ sigma: 2 });
+    expect(config.estimatorParams['multiplicative-noise']).toEqual({ sigma: 2 });
     expect(Object.isFrozen(config)).toBe(true);
   });
 

@@ -14,17 +14,17 @@ export function toyProblem(overrides: Record<string, number> = {}): Problem {
   return problem;
 }
 
-/** Draws `samples` estimates of `estimator` on `backend` at the problem's starting logits. */
+/** Draws `samples` estimates of `estimator` on `backend` at the problem's starting logits (at training step `step`). */
 export async function sampleEstimator(
   backend: ComputeBackend, estimator: EstimatorDefinition, problem: Problem, samples: number, seed = 7,
-  params: Record<string, number> = {},
+  params: Record<string, number> = {}, step = 0,
 ): Promise<BatchMoments> {
   const batchSize = Math.min(samples, 8192);
   const cell = backend.prepare({ estimator, estimatorParams: withDefaults(estimator.params, params), problem, batchSize });
   try {
     const rng = new Rng(hashSeed(seed, estimator.id));
-    const baseline = await estimateBaseline(cell, estimator, problem.initialLogits, batchSize, rng);
-    return await drawMoments(cell, problem.initialLogits, baseline, samples, batchSize, rng);
+    const baseline = await estimateBaseline(cell, estimator, problem.initialLogits, batchSize, rng, step);
+    return await drawMoments(cell, problem.initialLogits, baseline, samples, batchSize, rng, step);
   } finally {
     cell.dispose();
   }
