@@ -23,13 +23,15 @@ export const disarm = defineEstimator({
       if (evaluation < 0.5) return u < p ? 1 : 0;
       return u > 1 - p ? 1 : 0;
     },
-    // Recomputes the pair from (u, p) as the forward did; each evaluation adds its signed share.
-    gradient: function disarmGradient(p: number, u: number, objective: number, evaluation: number): number {
-      const sample = u < p ? 1 : 0;
-      const antithetic = u > 1 - p ? 1 : 0;
-      if (Math.abs(sample - antithetic) < 0.5) return 0;
-      const weight = antithetic > 0.5 ? -0.5 * Math.max(p, 1 - p) : 0.5 * Math.max(p, 1 - p);
-      return evaluation < 0.5 ? weight * objective : -weight * objective;
+    // The whole estimate is added at evaluation 1, where objective = f(b') and objectiveSum − objective
+    // = f(b). The pair differs exactly when u < min(p, 1 − p) (then b = 1, b' = 0) or u > 1 − min(p, 1 − p)
+    // (then b = 0, b' = 1), as the forward pass's comparisons give except on the ties u = p or u = 1 − p
+    // (probability zero), so (−1)^b' 1[b ≠ b'] is this sign.
+    gradient: function disarmGradient(p: number, u: number, objective: number, objectiveSum: number, evaluation: number): number {
+      if (evaluation < 0.5) return 0;
+      const smaller = Math.min(p, 1 - p);
+      const direction = u < smaller ? 1 : u > 1 - smaller ? -1 : 0;
+      return 0.5 * (objectiveSum - 2 * objective) * (1 - smaller) * direction;
     },
   },
 });

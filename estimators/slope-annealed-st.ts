@@ -9,6 +9,11 @@ function annealedSlope(step: number, slopeRate: number, maxSlope: number): numbe
   return Math.min(maxSlope, 1 + slopeRate * step);
 }
 
+/** σ(a θ); at a = 1 (scoring, and the start of training) that is the node's own p, with no exp to pay. */
+function annealedProbability(theta: number, p: number, slope: number): number {
+  return slope === 1 ? p : 1 / (1 + Math.exp(-slope * theta));
+}
+
 /**
  * Slope-annealed straight-through: b ~ Bernoulli(σ(a θ)) forward, dL/db · a σ'(a θ) backward, with the
  * slope a growing along training (see `annealedSlope`), so the sampler sharpens towards a step function
@@ -18,7 +23,7 @@ function annealedSlope(step: number, slopeRate: number, maxSlope: number): numbe
 export const slopeAnnealedSt = defineEstimator({
   id: 'slope-annealed-st',
   title: 'Straight-through with slope annealing',
-  citation: 'Chung, Ahn & Bengio (2017), "Hierarchical multiscale recurrent neural networks", ICLR, arXiv:1609.01704, section 3.3',
+  citation: 'Chung, Ahn & Bengio (2017), "Hierarchical multiscale recurrent neural networks", ICLR, arXiv:1609.01704 (the slope annealing trick)',
   family: 'pathwise-surrogate',
   nodeKinds: ['bernoulli'],
   claimsUnbiased: false,
@@ -29,15 +34,16 @@ export const slopeAnnealedSt = defineEstimator({
   noise: ['uniform'],
   evaluations: 1,
   needs: { objective: false, objectiveGradient: true },
-  helpers: [annealedSlope],
+  helpers: [annealedSlope, annealedProbability],
   kernels: {
-    forward: function slopeAnnealedSample(theta: number, u: number, step: number, slopeRate: number, maxSlope: number): number {
-      const probability = 1 / (1 + Math.exp(-annealedSlope(step, slopeRate, maxSlope) * theta));
-      return u < probability ? 1 : 0;
+    forward: function slopeAnnealedSample(theta: number, p: number, u: number, step: number, slopeRate: number, maxSlope: number): number {
+      return u < annealedProbability(theta, p, annealedSlope(step, slopeRate, maxSlope)) ? 1 : 0;
     },
-    gradient: function slopeAnnealedGradient(theta: number, dLdh: number, step: number, slopeRate: number, maxSlope: number): number {
+    gradient: function slopeAnnealedGradient(
+      theta: number, p: number, dLdh: number, step: number, slopeRate: number, maxSlope: number,
+    ): number {
       const slope = annealedSlope(step, slopeRate, maxSlope);
-      const probability = 1 / (1 + Math.exp(-slope * theta));
+      const probability = annealedProbability(theta, p, slope);
       return dLdh * slope * probability * (1 - probability);
     },
   },
