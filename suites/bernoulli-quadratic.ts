@@ -132,6 +132,7 @@ export const bernoulliQuadratic = defineSuite({
       initialLogits: linspaceLogits(dim),
       objective: { value: kernels.value, gradient: kernels.gradient, constants: {} },
       exactGradient: (logits) => enumerateQuadratic(objective, logits).gradient,
+      referenceKind: 'enumeration',
       exactLoss: (logits) => enumerateQuadratic(objective, logits).loss,
       recordedParams: { A: Array.from(objective.matrix), c: Array.from(objective.linear) },
     };

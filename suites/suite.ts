@@ -35,12 +35,6 @@ export interface Problem {
   readonly recordedParams?: Readonly<Record<string, number | number[]>>;
   /** E[L] at these logits, exact; the training loss. */
   exactLoss(logits: Float64Array): number;
-  /**
-   * Values the problem drew or derived from its parameters that a result must record to be
-   * reproducible and readable on its own (for example bernoulli-quadratic's A, row-major, and c).
-   * Meant for the runner to merge into the cell's `params`, beside the suite parameters and the logits.
-   */
-  readonly recordedParams?: Readonly<Record<string, number | number[]>>;
 }
 
 /** A benchmark problem family with its parameters. */

@@ -3,14 +3,16 @@ import type { ComputeBackend } from '../backends/backend.js';
 import { builtInBackends } from '../backends/index.js';
 import { builtInEstimators } from '../estimators/index.js';
 import { withDefaults } from '../harness/parameters.js';
-import type { Problem } from '../suites/suite.js';
+import { isStagedProblem, type Problem } from '../suites/suite.js';
 import { bernoulliQuadratic, drawQuadraticObjective, enumerateQuadratic } from '../suites/bernoulli-quadratic.js';
 import { sampleEstimator, unitsOutsideBand } from './helpers.js';
 
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 
 function quadraticProblem(overrides: Record<string, number> = {}): Problem {
-  return bernoulliQuadratic.create(withDefaults(bernoulliQuadratic.params, overrides));
+  const problem = bernoulliQuadratic.create(withDefaults(bernoulliQuadratic.params, overrides));
+  if (isStagedProblem(problem)) throw new Error('bernoulli-quadratic is a kernel suite');
+  return problem;
 }
 
 /** A and c as the problem records them: A row-major. */
