@@ -1,6 +1,8 @@
 import type { BaselineSums, BatchMoments, ComputeBackend, PreparedCell } from '../backends/backend.js';
 import type { EstimatorDefinition } from '../estimators/estimator.js';
-import { isStagedProblem, type Problem, type ProblemEvaluation, type ReferenceGradient, type StagedProblem, type TrainingDefaults } from '../suites/suite.js';
+import {
+  isStagedProblem, type Problem, type ProblemEvaluation, type ReferenceGradient, type ScoringTarget, type StagedProblem, type TrainingDefaults,
+} from '../suites/suite.js';
 import type { ParameterValues } from './parameters.js';
 import type { Rng } from './rng.js';
 import { StagedPreparedCell } from './staged-cell.js';
@@ -18,6 +20,8 @@ export interface ReadyCell extends PreparedCell {
   /** Training loss and further evaluation at `params`. */
   evaluate(params: Float64Array): Promise<ProblemEvaluation>;
   readonly trainingDefaults: TrainingDefaults;
+  /** Where gradient scores are taken when that is not the trained parameters (see StagedEstimates.scoring). */
+  readonly scoring?: ScoringTarget;
 }
 
 /** What a cell is prepared from. */
@@ -54,6 +58,7 @@ function stagedCell(backend: ComputeBackend, preparation: CellPreparation & { pr
     referenceGradient: (params) => prepared.compiled.referenceGradient(params),
     evaluate: (params) => prepared.compiled.evaluate(params),
     trainingDefaults: problem.trainingDefaults ?? {},
+    ...(prepared.compiled.scoring ? { scoring: prepared.compiled.scoring } : {}),
     estimateMoments: (params, baseline, count, rng, step) => prepared.estimateMoments(params, baseline, count, rng, step),
     baselineSums: () => prepared.baselineSums(),
     dispose: () => prepared.dispose(),

@@ -1,7 +1,9 @@
 import type { BatchMoments, PreparedCell } from '../backends/backend.js';
+import type { ScoringTarget } from '../suites/suite.js';
 import type { EstimatorDefinition } from '../estimators/estimator.js';
 import type { ReadyCell } from './cell.js';
 import { scoreGradient } from './metrics.js';
+import { momentsOfRows } from './staged-cell.js';
 import type { Rng } from './rng.js';
 import type { GradientScores } from './types.js';
 
@@ -59,10 +61,25 @@ function assertFinite(values: Float64Array, what: string): void {
 export async function scoreAtLogits(
   cell: ReadyCell, estimator: EstimatorDefinition, logits: Float64Array, samples: number, batchSize: number, rng: Rng,
 ): Promise<GradientScores | null> {
+  if (cell.scoring) return scoreTarget(cell.scoring, samples, batchSize, rng);
   const reference = await cell.referenceGradient(logits);
   if (!reference) return null;
   const baseline = await estimateBaseline(cell, estimator, logits, batchSize, rng);
   return scoreGradient(await drawMoments(cell, logits, baseline, samples, batchSize, rng), reference);
+}
+
+/** Scores a staged cell's own scoring target (a VAE's encoder logits) against its reference. */
+async function scoreTarget(target: ScoringTarget, samples: number, batchSize: number, rng: Rng): Promise<GradientScores | null> {
+  const reference = await target.reference();
+  if (!reference) return null;
+  let moments: BatchMoments | null = null;
+  for (let drawn = 0; drawn < samples; drawn += batchSize) {
+    const count = Math.min(batchSize, samples - drawn);
+    const batch = momentsOfRows(await target.estimates(count, rng), count, target.length);
+    assertFinite(batch.mean, 'mean gradient');
+    moments = moments ? mergeMoments(moments, batch) : batch;
+  }
+  return scoreGradient(moments!, reference);
 }
 
 /** Draws `samples` single-sample estimates in batches of at most `batchSize` and merges their moments. */

@@ -146,7 +146,24 @@ export interface StagedEstimates {
   referenceGradient(params: Float64Array): Promise<ReferenceGradient | null>;
   /** The training loss (and further metrics such as test accuracy) at `params`. */
   evaluate(params: Float64Array): Promise<ProblemEvaluation>;
+  /**
+   * Where gradient scores are taken when that is not the trained parameters at their start: a VAE
+   * scores the estimator's gradient with respect to the encoder's logits on a fixed minibatch after
+   * warm-up training. When set, its estimates and reference replace `estimates` and
+   * `referenceGradient` for the gradient scores (training still uses `estimates`).
+   */
+  readonly scoring?: ScoringTarget;
   dispose(): void;
+}
+
+/** A vector other than the trained parameters whose gradient estimates are scored. */
+export interface ScoringTarget {
+  /** Length of the scored vector (for example minibatch × latent units). */
+  readonly length: number;
+  /** `count` single estimates of the scored gradient: [count × length]. */
+  estimates(count: number, rng: Rng): Promise<Float64Array>;
+  /** The reference they are scored against (a Monte Carlo reference carries its standard error), or null. */
+  reference(): Promise<ReferenceGradient | null>;
 }
 
 /**
