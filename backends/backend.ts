@@ -72,5 +72,11 @@ export interface ComputeBackend {
   dispose(): void;
 }
 
+/** What a run tells every backend it starts. */
+export interface BackendOptions {
+  /** Worker threads the backend may use on the host (`--threads`); backends that run elsewhere ignore it. */
+  readonly threads: number;
+}
+
 /** Creates a backend; rejects with a message saying why this backend cannot run here. */
-export type BackendFactory = () => Promise<ComputeBackend>;
+export type BackendFactory = (options: BackendOptions) => Promise<ComputeBackend>;

@@ -21,6 +21,50 @@ export interface GpuKernelSources {
 }
 
 /**
+ * Math functions whose result GLSL leaves undefined outside their domain, with the domain test. The
+ * shader compiler is free to return anything there: ANGLE folds sqrt(-1.0), log(0.0) or acos(2.0)
+ * of a constant to 0, so a kernel that gives NaN or -Inf on the CPU would give a finite, wrong
+ * number on the GPU. The checked versions return a non-finite number there, which fails the cell as
+ * on the CPU (sampling.ts checks every batch's moments).
+ */
+const domainCheckedMath: ReadonlyArray<readonly [name: string, outside: string]> = [
+  ['sqrt', 'x < 0'],
+  ['log', 'x <= 0'],
+  ['log2', 'x <= 0'],
+  ['acos', 'x < -1 || x > 1'],
+  ['asin', 'x < -1 || x > 1'],
+];
+
+/** The checked functions' sources, and the non-finite value they return: 0/0 computed from the argument, so no compiler folds it to a finite number. */
+const checkedMathSources = [
+  'function estibenchNonFinite(x) { return (x - x) / (x - x); }',
+  ...domainCheckedMath.map(([name, outside]) =>
+    `function estibenchChecked_${name}(x) { if (${outside}) { return estibenchNonFinite(x); } return Math.${name}(x); }`),
+];
+
+/** A kernel function's source with its domain-sensitive Math calls replaced by the checked ones. */
+export function withCheckedMath(source: string): string {
+  return domainCheckedMath.reduce(
+    (text, [name]) => text.replace(new RegExp(`\\bMath\\.${name}\\s*\\(`, 'g'), `estibenchChecked_${name}(`),
+    source,
+  );
+}
+
+/**
+ * The kernel functions a cell's gpu.js kernels call (helpers, the estimator's and the objective's
+ * kernels), as sources with checked math, followed by the checked functions themselves.
+ */
+export function gpuKernelFunctions(request: CellRequest): string[] {
+  const { estimator, problem } = request;
+  const functions = [
+    ...(estimator.helpers ?? []), ...(problem.objective.helpers ?? []),
+    estimator.kernels.forward, estimator.kernels.gradient, problem.objective.value, problem.objective.gradient,
+    ...(estimator.kernels.baselineWeight ? [estimator.kernels.baselineWeight] : []),
+  ];
+  return [...functions.map((kernel) => withCheckedMath(kernel.toString())), ...checkedMathSources];
+}
+
+/**
  * Writes the cell's kernels around the estimator's and suite's kernel functions. Arguments of every
  * kernel use the same names as the CPU loops (theta, probabilities, noiseU, noiseV, h, objectives,
  * baseline) so the two backends compute the same expressions.

@@ -3,7 +3,7 @@ import { nodeProbabilities } from '../harness/node-kinds.js';
 import { chunkSeeds, noiseChunkSamples, type Rng } from '../harness/rng.js';
 import { mergeMoments } from '../harness/sampling.js';
 import type { BaselineSums, BatchMoments, CellRequest, ComputeBackend, PreparedCell } from './backend.js';
-import { gpuKernelSources } from './gpu-kernels.js';
+import { gpuKernelFunctions, gpuKernelSources } from './gpu-kernels.js';
 import { startGpuRuntime, type GpuJsKernel, type GpuRuntime } from './gpu-runtime.js';
 import { GpuHardNode } from './gpu-hard-node.js';
 import { createGpuTensorOps } from './gpu-ops.js';
@@ -49,11 +49,8 @@ class GpuPreparedCell implements PreparedCell {
     this.deviceBatch = deviceBatchSize(request, runtime.maxTextureSize);
     const sources = gpuKernelSources({ ...request, batchSize: this.deviceBatch });
     const batchSize = this.deviceBatch;
-    const functions = [
-      ...(estimator.helpers ?? []), ...(problem.objective.helpers ?? []),
-      estimator.kernels.forward, estimator.kernels.gradient, problem.objective.value, problem.objective.gradient,
-      ...(estimator.kernels.baselineWeight ? [estimator.kernels.baselineWeight] : []),
-    ];
+    // Sources with domain-checked math, so NaN and Inf fail the cell as on the CPU (see gpu-kernels.ts).
+    const functions = gpuKernelFunctions(request);
     const dim = problem.dim;
     const evaluations = evaluationCount(estimator, request.estimatorParams);
     const rows = batchSize * evaluations;

@@ -1,5 +1,5 @@
 import { evaluationCount, type EstimatorDefinition } from '../estimators/estimator.js';
-import type { ParameterValues } from '../harness/parameters.js';
+import { numericValues, type ParameterValues } from '../harness/parameters.js';
 import type { ObjectiveKernels } from '../suites/suite.js';
 import { callExpression, literalBindings, numberLiteral } from './kernel-source.js';
 
@@ -31,7 +31,7 @@ export interface GradientArguments {
  * as literals, as are `dim` and `evaluations`.
  */
 export function estimatorKernelCalls(estimator: EstimatorDefinition, estimatorParams: ParameterValues, dim: number) {
-  const constants = { ...literalBindings(estimatorParams), dim: numberLiteral(dim), evaluations: numberLiteral(evaluationCount(estimator, estimatorParams)) };
+  const constants = { ...literalBindings(numericValues(estimatorParams)), dim: numberLiteral(dim), evaluations: numberLiteral(evaluationCount(estimator, estimatorParams)) };
   const elementBindings = (element: ElementArguments) => ({
     ...constants,
     theta: element.theta, p: element.probability, u: element.u, v: element.v,

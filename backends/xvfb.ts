@@ -3,14 +3,31 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 /** A virtual X display started for headless-gl. */
 export interface VirtualDisplay {
   readonly display: string;
+  /** Process id of the Xvfb server. */
+  readonly pid: number;
   /** Stops the server; only safe once no GL context of this process uses it. */
   stop(): void;
 }
 
 /**
+ * A watchdog that kills `pid` when this process ends in any way, SIGKILL included: a shell blocked
+ * reading a pipe whose only writer is this process gets end-of-file when the process is gone.
+ * (The 'exit' event alone misses signals and test runners that kill their workers.)
+ */
+function startWatchdog(pid: number): ChildProcess {
+  const watchdog = spawn('sh', ['-c', 'read _; kill "$0" 2>/dev/null', String(pid)], { stdio: ['pipe', 'ignore', 'ignore'], detached: true });
+  watchdog.on('error', () => {}); // without sh the 'exit' handler still stops Xvfb
+  watchdog.unref();
+  (watchdog.stdin as unknown as { unref?: () => void } | null)?.unref?.();
+  return watchdog;
+}
+
+/**
  * Starts Xvfb on a free display number (Xvfb picks it and reports it through -displayfd); it is
- * stopped when the process exits. Callers keep it for the life of the process: gpu.js caches a GL
- * probe context, and Xlib ends the whole process when the server of an open connection goes away.
+ * stopped when the process exits, however it exits (see `startWatchdog`). Callers keep it for the life
+ * of the process: gpu.js caches a GL probe context, and Xlib ends the whole process when the server of
+ * an open connection goes away. Xvfb runs in its own process group, so a Ctrl-C meant for estibench
+ * does not kill it under estibench's feet before the run has written its results.
  * Rejects with an actionable message when Xvfb is missing or does not come up within `timeoutMs`.
  */
 export function startVirtualDisplay(timeoutMs = 10_000): Promise<VirtualDisplay> {
@@ -19,25 +36,33 @@ export function startVirtualDisplay(timeoutMs = 10_000): Promise<VirtualDisplay>
     try {
       child = spawn('Xvfb', ['-displayfd', '3', '-screen', '0', '64x64x24', '-nolisten', 'tcp'], {
         stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
+        detached: true,
       });
     } catch (error) {
       reject(new Error(`cannot start Xvfb (${String(error)}); install it with: npm run setup:system`));
       return;
     }
+    const watchdog = child.pid !== undefined ? startWatchdog(child.pid) : null;
+    const stopAll = () => {
+      watchdog?.kill();
+      child.kill();
+    };
     let stderr = '';
     let announced = '';
     const timer = setTimeout(() => {
-      child.kill();
+      stopAll();
       reject(new Error(`Xvfb did not report a display within ${timeoutMs} ms${stderr ? `: ${stderr.trim().split('\n').pop()}` : ''}`));
     }, timeoutMs);
     child.stderr?.on('data', (data: Buffer) => (stderr += data.toString()));
     child.on('error', (error: NodeJS.ErrnoException) => {
       clearTimeout(timer);
+      watchdog?.kill();
       const hint = error.code === 'ENOENT' ? 'Xvfb is not installed; install it with: npm run setup:system' : error.message;
       reject(new Error(`no DISPLAY and cannot start Xvfb: ${hint}`));
     });
     child.on('exit', (code) => {
       clearTimeout(timer);
+      watchdog?.kill();
       reject(new Error(`Xvfb exited with code ${code}${stderr ? `: ${stderr.trim().split('\n').pop()}` : ''}`));
     });
     const displayPipe = child.stdio[3] as NodeJS.ReadableStream;
@@ -51,9 +76,8 @@ export function startVirtualDisplay(timeoutMs = 10_000): Promise<VirtualDisplay>
       child.stderr?.removeAllListeners('data');
       (child.stderr as unknown as { unref?: () => void })?.unref?.();
       const display = `:${announced.trim()}`;
-      const stop = () => child.kill();
-      process.once('exit', stop);
-      resolve({ display, stop: () => { process.removeListener('exit', stop); stop(); } });
+      process.once('exit', stopAll);
+      resolve({ display, pid: child.pid!, stop: () => { process.removeListener('exit', stopAll); stopAll(); } });
     });
   });
 }

@@ -19,7 +19,7 @@ export const reinforceLoo = defineEstimator({
     k: { description: 'independent samples per estimate, each one objective evaluation (k >= 2)', default: 4, minimum: 2, maximum: 64, integer: true },
   },
   noise: ['uniform'],
-  evaluations: (params) => params.k,
+  evaluations: (params) => Number(params.k),
   noisePerEvaluation: true,
   needs: { objective: true, objectiveGradient: false },
   kernels: {

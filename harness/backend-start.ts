@@ -1,4 +1,4 @@
-import type { ComputeBackend } from '../backends/backend.js';
+import type { BackendOptions, ComputeBackend } from '../backends/backend.js';
 import { errorMessage } from './errors.js';
 import type { BackendReport, Registries } from './types.js';
 
@@ -9,9 +9,9 @@ export interface StartedBackend {
 }
 
 /** Starts one registered backend; a failure is kept in the report instead of thrown. */
-export async function startBackend(id: string, registries: Registries): Promise<StartedBackend> {
+export async function startBackend(id: string, registries: Registries, options: BackendOptions): Promise<StartedBackend> {
   try {
-    const backend = await registries.backends.get(id)!();
+    const backend = await registries.backends.get(id)!(options);
     return {
       backend,
       report: { id, state: 'ready', mode: backend.mode, details: backend.details, fallbacks: backend.fallbacks },

@@ -1,6 +1,10 @@
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { UsageError } from './errors.js';
-import { parameterProblem, withDefaults, type ParameterSpecs } from './parameters.js';
+import type { ParameterGrid, ParameterSpecs } from './parameters.js';
+import { plannedCount } from './plan.js';
+import { parseSettings, resolveGrids } from './settings.js';
+import { parseSweepKinds, resolveSweepSettings } from './sweep-grid.js';
 import type { BenchConfig, Registries } from './types.js';
 
 /** Options as the CLI (or a caller) gives them; lists may be repeated flags or comma-separated. */
@@ -16,8 +20,11 @@ export interface RawBenchOptions {
   readonly learningRate?: number;
   readonly optimizer?: string;
   readonly timingIterations?: number;
-  readonly seed?: number;
+  /** One seed, or several (`1,2,3`): one cell per seed. */
+  readonly seed?: number | string | readonly (number | string)[];
   readonly set?: string | readonly string[];
+  readonly sweep?: string | readonly string[];
+  readonly threads?: number;
   readonly out?: string;
 }
 
@@ -35,10 +42,32 @@ export const optionDefaults = Object.freeze({
   out: 'bench-out',
 });
 
-function splitList(value: string | readonly string[] | undefined): string[] {
+/**
+ * Upper bounds of the counts: beyond them a run takes days or exhausts memory, which is almost always a
+ * typo (an extra zero). Split such work with --shard instead.
+ */
+export const optionLimits = Object.freeze({
+  samples: 100_000_000,
+  batchSize: 1 << 20,
+  steps: 1_000_000,
+  trainSamples: 1_000_000,
+  trainSeeds: 1000,
+  timingIterations: 10_000,
+  threads: 256,
+  seeds: 1000,
+  /** Single-sample estimates x elements of one cell: about a minute per cell on one CPU core at 2^32. */
+  elementEstimatesPerCell: 2 ** 34,
+  /** Cells and sweep series planned in one run (before sharding). */
+  plannedWork: 100_000,
+});
+
+function splitList(flag: string, value: string | number | readonly (string | number)[] | undefined): string[] {
   if (value === undefined) return [];
-  const items = (typeof value === 'string' ? [value] : value).flatMap((item) => String(item).split(','));
-  return items.map((item) => item.trim()).filter((item) => item.length > 0);
+  const items = (Array.isArray(value) ? value : [value]).flatMap((item) => String(item).split(','));
+  const ids = items.map((item) => item.trim()).filter((item) => item.length > 0);
+  // A flag given with nothing in it is a mistake, not "everything": leave the flag out for that.
+  if (ids.length === 0) throw new UsageError(`--${flag} is empty; give a comma-separated list, or leave the flag out for the default`);
+  return ids;
 }
 
 function selectIds(kind: string, flag: string, requested: string[], registry: ReadonlyMap<string, unknown>): string[] {
@@ -51,77 +80,47 @@ function selectIds(kind: string, flag: string, requested: string[], registry: Re
   return [...new Set(requested)];
 }
 
-function checkInteger(name: string, value: number, minimum: number): number {
-  if (!Number.isInteger(value) || value < minimum) {
-    throw new UsageError(`--${name} must be a whole number >= ${minimum}, got ${value}`);
-  }
+function checkInteger(name: string, value: number, minimum: number, maximum: number): number {
+  if (!Number.isInteger(value) || value < minimum) throw new UsageError(`--${name} must be a whole number >= ${minimum}, got ${value}`);
+  if (value > maximum) throw new UsageError(`--${name} must be at most ${maximum}, got ${value}; split larger work over runs (--shard, --resume)`);
   return value;
 }
 
-interface Setting {
-  readonly text: string;
-  readonly scope: string | null;
-  readonly name: string;
-  readonly value: number;
+function parseSeeds(raw: RawBenchOptions['seed']): number[] {
+  const texts = raw === undefined ? [String(optionDefaults.seed)] : splitList('seed', raw);
+  const seeds = [...new Set(texts.map((text) => checkInteger('seed', text === '' ? Number.NaN : Number(text), 0, 2 ** 32 - 1)))];
+  if (seeds.length > optionLimits.seeds) throw new UsageError(`--seed lists ${seeds.length} seeds, more than ${optionLimits.seeds}`);
+  return seeds;
 }
 
-function parseSetting(text: string): Setting {
-  const match = /^(?:([a-z0-9][a-z0-9-]*)\.)?([A-Za-z_][A-Za-z0-9_]*)=(.+)$/.exec(text.trim());
-  if (!match) {
-    throw new UsageError(`malformed --set '${text}': use --set key=value or --set id.key=value (for example --set dim=256 or --set gumbel-softmax.tau=0.5)`);
-  }
-  const value = Number(match[3]);
-  if (match[3].trim() === '' || !Number.isFinite(value)) {
-    throw new UsageError(`malformed --set '${text}': '${match[3]}' is not a finite number`);
-  }
-  return { text, scope: match[1] ?? null, name: match[2], value };
-}
-
-/**
- * Applies `--set` overrides to the parameters of the selected suites and estimators.
- * An unscoped key sets every selected plug-in that declares it; a scoped one sets that plug-in only.
- */
-function resolveParams(
-  settings: Setting[], plugins: ReadonlyMap<string, ParameterSpecs>, registeredIds: ReadonlySet<string>,
-): Record<string, Record<string, number>> {
-  const overrides = new Map<string, Record<string, number>>([...plugins.keys()].map((id) => [id, {}]));
-  for (const setting of settings) {
-    if (setting.scope !== null && !registeredIds.has(setting.scope)) {
-      throw new UsageError(`--set '${setting.text}': no suite or estimator '${setting.scope}'; valid ids: ${[...registeredIds].join(', ')}`);
+/** Refuses cells so large that one of them would run for hours: samples x dim above the limit. */
+function checkCellSize(samples: number, suiteParams: Readonly<Record<string, ParameterGrid>>): void {
+  for (const [suite, grid] of Object.entries(suiteParams)) {
+    const dims = (grid.dim ?? []).filter((value): value is number => typeof value === 'number');
+    const largest = Math.max(0, ...dims);
+    if (samples * largest > optionLimits.elementEstimatesPerCell) {
+      throw new UsageError(
+        `--samples ${samples} x ${suite} dim ${largest} = ${(samples * largest).toExponential(2)} estimate-elements per cell, above the limit of ` +
+        `${optionLimits.elementEstimatesPerCell.toExponential(2)} (hours per cell); lower --samples or dim`,
+      );
     }
-    const targets = [...plugins].filter(([id, specs]) => (setting.scope === null || setting.scope === id) && setting.name in specs);
-    if (targets.length === 0) {
-      const known = [...plugins].flatMap(([id, specs]) => Object.keys(specs).map((name) => `${id}.${name}`));
-      if (setting.scope !== null && !plugins.has(setting.scope)) continue; // a plug-in that is not selected in this run
-      throw new UsageError(`--set '${setting.text}': unknown parameter '${setting.name}'; parameters of the selected suites and estimators: ${known.join(', ') || 'none'}`);
-    }
-    for (const [id] of targets) overrides.get(id)![setting.name] = setting.value;
   }
-  const resolved: Record<string, Record<string, number>> = {};
-  for (const [id, specs] of plugins) {
-    const values = withDefaults(specs, overrides.get(id));
-    for (const [name, spec] of Object.entries(specs)) {
-      const problem = parameterProblem(name, spec, values[name]);
-      if (problem) throw new UsageError(`invalid parameter for ${id}: ${problem} (${spec.description})`);
-    }
-    resolved[id] = Object.freeze(values);
-  }
-  return resolved;
 }
 
 /** Resolves and validates raw options into one frozen configuration; throws UsageError on bad input. */
 export function resolveConfig(raw: RawBenchOptions, registries: Registries): BenchConfig {
-  const suites = selectIds('suite', 'suite', splitList(raw.suite), registries.suites);
-  const estimators = selectIds('estimator', 'estimator', splitList(raw.estimator), registries.estimators);
-  const backends = selectIds('backend', 'backend', splitList(raw.backend), registries.backends);
-  const samples = checkInteger('samples', raw.samples ?? optionDefaults.samples, 2);
-  const batchSize = checkInteger('batch-size', raw.batchSize ?? optionDefaults.batchSize, 1);
-  const steps = checkInteger('steps', raw.steps ?? optionDefaults.steps, 0);
+  const suites = selectIds('suite', 'suite', raw.suite === undefined ? [] : splitList('suite', raw.suite), registries.suites);
+  const estimators = selectIds('estimator', 'estimator', raw.estimator === undefined ? [] : splitList('estimator', raw.estimator), registries.estimators);
+  const backends = selectIds('backend', 'backend', raw.backend === undefined ? [] : splitList('backend', raw.backend), registries.backends);
+  const samples = checkInteger('samples', raw.samples ?? optionDefaults.samples, 2, optionLimits.samples);
+  const batchSize = checkInteger('batch-size', raw.batchSize ?? optionDefaults.batchSize, 1, optionLimits.batchSize);
+  const steps = checkInteger('steps', raw.steps ?? optionDefaults.steps, 0, optionLimits.steps);
   // Unset training options stay unset: each suite supplies its own default (a network's learning rate).
-  const trainSamples = raw.trainSamples === undefined ? undefined : checkInteger('train-samples', raw.trainSamples, 1);
-  const trainSeeds = checkInteger('train-seeds', raw.trainSeeds ?? optionDefaults.trainSeeds, 1);
-  const timingIterations = checkInteger('timing-iterations', raw.timingIterations ?? optionDefaults.timingIterations, 0);
-  const seed = checkInteger('seed', raw.seed ?? optionDefaults.seed, 0);
+  const trainSamples = raw.trainSamples === undefined ? undefined : checkInteger('train-samples', raw.trainSamples, 1, optionLimits.trainSamples);
+  const trainSeeds = checkInteger('train-seeds', raw.trainSeeds ?? optionDefaults.trainSeeds, 1, optionLimits.trainSeeds);
+  const timingIterations = checkInteger('timing-iterations', raw.timingIterations ?? optionDefaults.timingIterations, 0, optionLimits.timingIterations);
+  const threads = checkInteger('threads', raw.threads ?? availableParallelism(), 1, optionLimits.threads);
+  const seeds = parseSeeds(raw.seed);
   const learningRate = raw.learningRate;
   if (learningRate !== undefined && (!(learningRate > 0) || !Number.isFinite(learningRate))) {
     throw new UsageError(`--learning-rate must be a positive number, got ${learningRate}`);
@@ -130,25 +129,27 @@ export function resolveConfig(raw: RawBenchOptions, registries: Registries): Ben
   if (optimizer !== undefined && optimizer !== 'adam' && optimizer !== 'sgd') {
     throw new UsageError(`--optimizer must be adam or sgd, got '${optimizer}'`);
   }
-  const settings = splitList(raw.set).map(parseSetting);
+  if (raw.out !== undefined && raw.out.trim() === '') throw new UsageError('--out is empty; give the output directory, or leave the flag out for bench-out');
   const registeredIds = new Set([...registries.suites.keys(), ...registries.estimators.keys()]);
-  const params = resolveParams(
-    settings,
+  const grids = resolveGrids(
+    raw.set === undefined ? [] : parseSettings(typeof raw.set === 'string' ? [raw.set] : raw.set),
     new Map<string, ParameterSpecs>([
       ...suites.map((id) => [id, registries.suites.get(id)!.params] as const),
       ...estimators.map((id) => [id, registries.estimators.get(id)!.params] as const),
     ]),
     registeredIds,
   );
-  const suiteParams = Object.fromEntries(suites.map((id) => [id, params[id]]));
-  const estimatorParams = Object.fromEntries(estimators.map((id) => [id, params[id]]));
-  return Object.freeze({
+  const suiteParams = Object.freeze(Object.fromEntries(suites.map((id) => [id, grids[id]])));
+  const estimatorParams = Object.freeze(Object.fromEntries(estimators.map((id) => [id, grids[id]])));
+  checkCellSize(samples, suiteParams);
+  const sweepKinds = parseSweepKinds(raw.sweep === undefined ? [] : typeof raw.sweep === 'string' ? [raw.sweep] : raw.sweep);
+  const config: BenchConfig = Object.freeze({
     suites,
     estimators,
     backends,
     samples,
     batchSize: Math.min(batchSize, samples),
-    seed,
+    seeds: Object.freeze(seeds),
     training: Object.freeze({
       steps, batchSize, seeds: trainSeeds,
       ...(trainSamples !== undefined ? { samplesPerStep: trainSamples } : {}),
@@ -156,8 +157,15 @@ export function resolveConfig(raw: RawBenchOptions, registries: Registries): Ben
       ...(optimizer !== undefined ? { optimizer } : {}),
     }),
     timingIterations,
-    suiteParams: Object.freeze(suiteParams),
-    estimatorParams: Object.freeze(estimatorParams),
+    suiteParams,
+    estimatorParams,
+    sweeps: Object.freeze(resolveSweepSettings(sweepKinds, suites, suiteParams, registries)),
+    threads,
     outDir: resolve(raw.out ?? optionDefaults.out),
   });
+  const planned = plannedCount(config);
+  if (planned > optionLimits.plannedWork) {
+    throw new UsageError(`the grid plans ${planned} cells, more than ${optionLimits.plannedWork}; use fewer values per --set or split the grid over several runs`);
+  }
+  return config;
 }

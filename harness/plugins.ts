@@ -1,29 +1,117 @@
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { EstimatorDefinition } from '../estimators/estimator.js';
+import { reservedKernelArgumentNames, type EstimatorDefinition } from '../estimators/estimator.js';
 import type { SuiteDefinition } from '../suites/suite.js';
 import { errorMessage, UsageError } from './errors.js';
 import type { Registries } from './types.js';
 
-function isEstimator(value: unknown): value is EstimatorDefinition {
-  return typeof value === 'object' && value !== null && 'id' in value && 'kernels' in value && 'family' in value;
+type Json = Record<string, unknown>;
+const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** Registry ids: kebab-case, as `--estimator` and `--set id.key=value` expect. */
+const idPattern = /^[a-z0-9][a-z0-9-]*$/;
+/** Parameter names: what `--set key=value` and kernel arguments accept. */
+const parameterNamePattern = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const families = ['pathwise-surrogate', 'score-function', 'relaxation'];
+const nodeKinds = ['bernoulli', 'categorical', 'deterministic'];
+const noiseKinds = ['uniform', 'normal'];
+
+/** Fields that make an export look like an estimator or a suite (and so be checked as one). */
+const estimatorMarkers = ['kernels', 'family', 'claimsUnbiased', 'needs', 'noise', 'evaluations'];
+const suiteMarkers = ['create', 'nodeKind'];
+
+/** A field check: the problem with `value`, or null. */
+type Check = (value: unknown) => string | null;
+const required = (test: (value: unknown) => boolean, what: string): Check => (value) => (value === undefined ? `missing (${what})` : test(value) ? null : `must be ${what}`);
+const optional = (check: Check): Check => (value) => (value === undefined ? null : check(value));
+const string = required((value) => typeof value === 'string' && value.length > 0, 'a non-empty string');
+const boolean = required((value) => typeof value === 'boolean', 'true or false');
+const fn = required((value) => typeof value === 'function', 'a function');
+const oneOf = (choices: readonly string[]) => required((value) => choices.includes(value as string), `one of ${choices.join(', ')}`);
+const listOf = (choices: readonly string[], most: number, least = 0) =>
+  required((value) => Array.isArray(value) && value.length >= least && value.length <= most && value.every((item) => choices.includes(item)),
+    `a list of ${least > 0 ? `${least} to ` : 'at most '}${most} of ${choices.join(', ')}`);
+const positiveWhole = required((value) => Number.isInteger(value) && (value as number) >= 1, 'a whole number >= 1');
+
+/** Problems of a parameter table: each spec's fields, and names a kernel argument already takes. */
+function paramsProblem(params: unknown, isEstimator: boolean): string | null {
+  if (params === undefined) return "missing (an object of parameter specs; {} for none)";
+  if (!isObject(params)) return 'must be an object of parameter specs';
+  for (const [name, spec] of Object.entries(params)) {
+    if (!parameterNamePattern.test(name)) return `has parameter '${name}': names are letters, digits and _`;
+    if (isEstimator && reservedKernelArgumentNames.includes(name)) {
+      return `has parameter '${name}', a name the harness binds to kernel arguments (${reservedKernelArgumentNames.join(', ')}); rename it`;
+    }
+    if (!isObject(spec)) return `.${name} must be an object with description and default`;
+    if (typeof spec.description !== 'string') return `.${name}.description is missing (a string)`;
+    const isString = spec.type === 'string';
+    if (spec.type !== undefined && spec.type !== 'number' && !isString) return `.${name}.type must be 'number' or 'string'`;
+    if (isString ? typeof spec.default !== 'string' : typeof spec.default !== 'number' || !Number.isFinite(spec.default)) {
+      return `.${name}.default is missing or not a ${isString ? 'string' : 'finite number'}`;
+    }
+  }
+  return null;
 }
 
-function isSuite(value: unknown): value is SuiteDefinition {
-  return typeof value === 'object' && value !== null && 'id' in value && 'create' in value && 'nodeKind' in value;
+const estimatorChecks: Record<string, Check> = {
+  id: required((value) => typeof value === 'string' && idPattern.test(value), 'a kebab-case id such as my-estimator'),
+  title: string,
+  citation: string,
+  family: oneOf(families),
+  nodeKinds: listOf(nodeKinds, nodeKinds.length, 1),
+  claimsUnbiased: boolean,
+  params: (value) => paramsProblem(value, true),
+  noise: listOf(noiseKinds, 2),
+  evaluations: required((value) => typeof value === 'function' || (Number.isInteger(value) && (value as number) >= 1), 'a whole number >= 1 or a function of the parameters'),
+  noisePerEvaluation: optional(boolean),
+  needs: required((value) => isObject(value) && typeof value.objective === 'boolean' && typeof value.objectiveGradient === 'boolean', '{ objective: boolean, objectiveGradient: boolean }'),
+  baselinePilotSamples: optional(positiveWhole),
+  kernels: required(isObject, '{ forward, gradient } kernel functions'),
+  'kernels.forward': fn,
+  'kernels.gradient': fn,
+  'kernels.baselineWeight': optional(fn),
+  helpers: optional(required((value) => Array.isArray(value) && value.every((item) => typeof item === 'function'), 'a list of functions')),
+};
+
+const suiteChecks: Record<string, Check> = {
+  id: estimatorChecks.id,
+  title: string,
+  description: string,
+  nodeKind: oneOf(nodeKinds),
+  params: (value) => paramsProblem(value, false),
+  create: fn,
+};
+
+/** The first problem of a definition against its checks, as `field: problem`, or null. */
+function definitionProblem(definition: Json, checks: Record<string, Check>): string | null {
+  for (const [path, check] of Object.entries(checks)) {
+    const value = path.split('.').reduce<unknown>((object, part) => (isObject(object) ? object[part] : undefined), definition);
+    if (path.includes('.') && !isObject(definition[path.split('.')[0]])) continue; // the parent's own check reports it
+    const problem = check(value);
+    if (problem) return `'${path}' ${problem}`;
+  }
+  return null;
 }
 
-/** Adds plug-ins to registries, refusing an id that is already taken. */
+function checkDefinition(kind: 'estimator' | 'suite', definition: unknown, source: string): void {
+  const what = isObject(definition) && typeof definition.id === 'string' ? `${kind} '${definition.id}'` : `an ${kind}`;
+  const problem = isObject(definition) ? definitionProblem(definition, kind === 'estimator' ? estimatorChecks : suiteChecks) : 'is not an object';
+  if (problem) throw new UsageError(`${source}: ${what}: ${problem} (see README, "Adding an estimator")`);
+}
+
+/** Adds plug-ins to registries after checking their fields, refusing an id that is already taken. */
 export function withPlugins(
   registries: Registries, plugins: { estimators?: readonly EstimatorDefinition[]; suites?: readonly SuiteDefinition[] }, source: string,
 ): Registries {
   const estimators = new Map(registries.estimators);
   const suites = new Map(registries.suites);
   for (const estimator of plugins.estimators ?? []) {
+    checkDefinition('estimator', estimator, source);
     if (estimators.has(estimator.id) || suites.has(estimator.id)) throw new UsageError(`${source}: id '${estimator.id}' is already registered`);
     estimators.set(estimator.id, estimator);
   }
   for (const suite of plugins.suites ?? []) {
+    checkDefinition('suite', suite, source);
     if (estimators.has(suite.id) || suites.has(suite.id)) throw new UsageError(`${source}: id '${suite.id}' is already registered`);
     suites.set(suite.id, suite);
   }
@@ -32,7 +120,8 @@ export function withPlugins(
 
 /**
  * Loads estimator and suite plug-ins from JavaScript modules (`--plugin ./my-estimator.js`): every
- * export that is an estimator or suite definition is registered under its id.
+ * export that looks like an estimator (has `kernels`, `family`, ...) or a suite (has `create` or
+ * `nodeKind`) is checked field by field and registered under its id.
  */
 export async function loadPluginModules(registries: Registries, paths: readonly string[]): Promise<Registries> {
   let result = registries;
@@ -43,13 +132,17 @@ export async function loadPluginModules(registries: Registries, paths: readonly 
     } catch (error) {
       throw new UsageError(`cannot load plug-in '${path}': ${errorMessage(error).split('\n')[0]}`);
     }
-    const values = Object.values(exports);
-    const estimators = values.filter(isEstimator);
-    const suites = values.filter(isSuite);
+    const values = Object.values(exports).filter(isObject);
+    const estimators = values.filter((value) => estimatorMarkers.some((marker) => marker in value));
+    const suites = values.filter((value) => !estimators.includes(value) && suiteMarkers.some((marker) => marker in value));
     if (estimators.length + suites.length === 0) {
       throw new UsageError(`plug-in '${path}' exports no estimator or suite definition (see README, "Adding an estimator")`);
     }
-    result = withPlugins(result, { estimators, suites }, `plug-in '${path}'`);
+    result = withPlugins(
+      result,
+      { estimators: estimators as unknown as EstimatorDefinition[], suites: suites as unknown as SuiteDefinition[] },
+      `plug-in '${path}'`,
+    );
   }
   return result;
 }

@@ -1,133 +1,118 @@
-import { cpus } from 'node:os';
-import type { ComputeBackend } from '../backends/backend.js';
-import { errorMessage } from './errors.js';
-import { dependencyVersions, packageVersion } from './package-info.js';
+/**
+ * The runner: takes the plan (or one shard of it), skips what an earlier session finished, starts each
+ * backend once, runs the rest one unit at a time, and hands every finished unit to the store at once.
+ * Interruption (an AbortSignal) stops it between units, or abandons the unit in flight.
+ */
 import { startBackend, type StartedBackend } from './backend-start.js';
-import { unsupportedNodeReason } from './node-kinds.js';
-import { hashSeed, Rng } from './rng.js';
-import { prepareCell, problemUnsupportedReason, recordedProblemParams, type ReadyCell } from './cell.js';
-import { estimateBaseline, scoreAtLogits } from './sampling.js';
-import { timeBatches } from './timing.js';
-import { trainLogits } from './training.js';
-import type { BenchConfig, BenchResults, CellResult, ProgressEvent, Registries } from './types.js';
+import type { CellStore, StoreRecord, WorkRecord } from './cell-store.js';
+import { assembleResults, hostEnvironment, latestBackendReports } from './assemble.js';
+import { planRun, type PlannedWork } from './plan.js';
+import { runCell } from './run-cell.js';
+import { expectedCost, selectShard } from './shards.js';
+import { measureLogitSeries, measureScalingSeries } from './sweeps.js';
+import type { BenchConfig, BenchResults, ProgressEvent, Registries, ShardSpec } from './types.js';
 
-/** Version of the results.json layout; bump on incompatible changes. */
-export const resultsSchemaVersion = 1 as const;
-
-interface CellPlan {
-  readonly suiteId: string;
-  readonly estimatorId: string;
-  readonly backendId: string;
+/** How a run is carried out, beyond what it computes. */
+export interface RunOptions {
+  /** Run only this shard of the plan. */
+  readonly shard?: ShardSpec;
+  /** Where finished work goes as it finishes; its earlier records are not run again (`--resume`). */
+  readonly store?: CellStore;
+  /** Aborted on SIGINT/SIGTERM: the run stops and the results say `interrupted`. */
+  readonly signal?: AbortSignal;
+  /** The signal's name, recorded in the results when the run is interrupted. */
+  readonly interruptedBy?: () => 'SIGINT' | 'SIGTERM' | undefined;
+  readonly onProgress?: (event: ProgressEvent) => void;
 }
 
-async function runCell(plan: CellPlan, config: BenchConfig, registries: Registries, started: StartedBackend): Promise<CellResult> {
-  const begin = performance.now();
-  const suite = registries.suites.get(plan.suiteId)!;
-  const estimator = registries.estimators.get(plan.estimatorId)!;
-  const suiteParams = config.suiteParams[plan.suiteId];
-  const estimatorParams = config.estimatorParams[plan.estimatorId];
-  const problem = suite.create(suiteParams);
-  const identity = {
-    suite: plan.suiteId,
-    estimator: plan.estimatorId,
-    backend: plan.backendId,
-    ...(started.backend ? { backendMode: started.backend.mode } : {}),
-    samples: config.samples,
-    params: { ...suiteParams, ...estimatorParams, ...recordedProblemParams(problem) },
-  };
-  const elapsedMs = () => performance.now() - begin;
-  const unsupported = unsupportedNodeReason(estimator, problem.nodeKind) ?? problemUnsupportedReason(problem, estimator);
-  if (unsupported) return { ...identity, state: 'unsupported', error: `${unsupported} (suite ${suite.id})`, elapsedMs: elapsedMs() };
-  if (!started.backend) {
-    return { ...identity, state: 'errored', error: `backend ${plan.backendId} did not start: ${started.report.error}`, elapsedMs: elapsedMs() };
-  }
-  const backend = started.backend;
-  let cell: ReadyCell | null = null;
-  try {
-    cell = prepareCell(backend, { estimator, estimatorParams, problem, batchSize: config.batchSize });
-    const prepared = cell;
-    // Streams depend on the seed, suite and estimator but not the backend: every backend sees the same noise.
-    const scoringRng = new Rng(hashSeed(config.seed, plan.suiteId, plan.estimatorId, 'score'));
-    const logits = prepared.initialParameters;
-    const scores = await scoreAtLogits(prepared, estimator, logits, config.samples, config.batchSize, scoringRng);
-    // Results schema 1 has no place for a cell without gradient scores (schema 2 makes them optional).
-    if (!scores) throw new Error(`suite ${plan.suiteId} has no reference gradient to score against`);
-    const timingRng = new Rng(hashSeed(config.seed, plan.suiteId, plan.estimatorId, 'timing'));
-    // A timed batch includes the baseline pilot, as one scoring pass would. Suites without a reference
-    // gradient (networks on data) are timed per training step instead.
-    const timing = config.timingIterations > 0 && scores
-      ? await timeBatches(
-        `${plan.suiteId}/${plan.estimatorId}/${plan.backendId}`,
-        async () => {
-          const pilotBaseline = await estimateBaseline(prepared, estimator, logits, config.batchSize, timingRng);
-          return prepared.estimateMoments(logits, pilotBaseline, config.batchSize, timingRng);
-        },
-        config.batchSize,
-        config.timingIterations,
-      )
-      : {};
-    const trainingRngs = Array.from(
-      { length: config.training.seeds },
-      (_, run) => new Rng(hashSeed(config.seed, plan.suiteId, plan.estimatorId, 'train', run)),
-    );
-    const training = await trainLogits(prepared, estimator, config.training, trainingRngs);
-    if (!Number.isFinite(training.finalLoss)) throw new Error(`training diverged: final loss ${training.finalLoss}`);
-    return {
-      ...identity,
-      state: 'completed',
-      metrics: { ...scores, ...timing, ...training },
-      elapsedMs: elapsedMs(),
-    };
-  } catch (error) {
-    return { ...identity, state: 'errored', error: errorMessage(error), elapsedMs: elapsedMs() };
-  } finally {
-    cell?.dispose();
+/** Runs one unit of planned work on its started backend. */
+async function runWork(work: PlannedWork, config: BenchConfig, registries: Registries, started: StartedBackend): Promise<WorkRecord> {
+  switch (work.kind) {
+    case 'cell':
+      return { kind: 'cell', result: await runCell({ ...work, kind: 'cell' }, config, registries, started) };
+    case 'logit-sweep':
+      return { kind: 'logit-sweep', result: await measureLogitSeries({ ...work, kind: 'logit-sweep' }, config, registries, started) };
+    case 'scaling':
+      return { kind: 'scaling', result: await measureScalingSeries({ ...work, kind: 'scaling' }, config, registries, started) };
   }
 }
+
+/** Resolves with `undefined` once the signal aborts (never, without a signal). */
+function whenAborted(signal: AbortSignal | undefined): Promise<undefined> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) resolve(undefined);
+    signal?.addEventListener('abort', () => resolve(undefined), { once: true });
+  });
+}
+
+/** Lets pending signals and I/O run: a cell that computes synchronously would otherwise hold them back until the run ends. */
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
- * Runs every cell (suite x estimator x backend) of the configuration. A failing cell or backend
- * never aborts the run: its error is kept on its result.
+ * Runs the configuration's plan (or one shard of it). A failing cell or backend never aborts the run:
+ * its error is kept on its result. Returns the results of this run's part of the plan in plan order,
+ * earlier sessions' cells (from the store) included.
  */
-export async function runBenchmark(
-  config: BenchConfig, registries: Registries, onProgress: (event: ProgressEvent) => void = () => {},
-): Promise<BenchResults> {
+export async function runBenchmark(config: BenchConfig, registries: Registries, options: RunOptions = {}): Promise<BenchResults> {
+  const { store, signal, onProgress = () => {} } = options;
+  const fullPlan = planRun(config);
+  const plan = options.shard ? selectShard(fullPlan, options.shard, (work) => expectedCost(work, config, registries)) : fullPlan;
+  const earlier: readonly StoreRecord[] = store?.earlier ?? [];
+  const done = new Set(earlier.flatMap((record) => (record.kind === 'backend' ? [] : [record.result.key])));
+  const todo = plan.filter((work) => !done.has(work.key));
+  onProgress({ kind: 'plan', total: plan.length, alreadyDone: plan.length - todo.length, ...(options.shard ? { shard: options.shard } : {}) });
+
+  const records: StoreRecord[] = [];
+  const keep = (record: StoreRecord) => {
+    records.push(record);
+    store?.append(record);
+  };
   const started = new Map<string, StartedBackend>();
-  for (const id of config.backends) {
-    const backend = await startBackend(id, registries);
-    started.set(id, backend);
-    onProgress({ kind: 'backend', report: backend.report });
-  }
-  const plans: CellPlan[] = config.suites.flatMap((suiteId) =>
-    config.estimators.flatMap((estimatorId) => config.backends.map((backendId) => ({ suiteId, estimatorId, backendId }))),
-  );
-  const cells: CellResult[] = [];
+  const backendFor = async (id: string) => {
+    let backend = started.get(id);
+    if (!backend) {
+      backend = await startBackend(id, registries, { threads: config.threads });
+      started.set(id, backend);
+      keep({ kind: 'backend', report: backend.report });
+      onProgress({ kind: 'backend', report: backend.report });
+    }
+    return backend;
+  };
+  let abandoned = false;
   try {
-    for (const [index, plan] of plans.entries()) {
-      onProgress({ kind: 'cell-start', index, total: plans.length, label: `${plan.suiteId} / ${plan.estimatorId} / ${plan.backendId}` });
-      const cell = await runCell(plan, config, registries, started.get(plan.backendId)!);
-      cells.push(cell);
-      onProgress({ kind: 'cell-end', index, total: plans.length, cell });
+    const aborted = whenAborted(signal);
+    for (const [offset, work] of todo.entries()) {
+      await yieldToEventLoop();
+      if (signal?.aborted) break;
+      const index = plan.length - todo.length + offset;
+      onProgress({ kind: 'cell-start', index, total: plan.length, label: work.label });
+      const running = backendFor(work.backend).then((backend) => runWork(work, config, registries, backend));
+      // Whichever comes first: the unit finishing, or the interruption (the unit is then abandoned).
+      const record = await Promise.race([running, aborted]);
+      if (!record) {
+        abandoned = true;
+        running.catch(() => {});
+        break;
+      }
+      keep(record);
+      const result = record.result;
+      onProgress({ kind: 'cell-end', index, total: plan.length, label: work.label, state: result.state, ...('error' in result && result.error ? { error: result.error } : {}) });
     }
   } finally {
-    for (const { backend } of started.values()) backend?.dispose();
+    // An abandoned unit may still be using its backend; the process is about to exit and frees it.
+    if (!abandoned) for (const { backend } of started.values()) backend?.dispose();
   }
-  const cpuList = cpus();
-  return {
-    schemaVersion: resultsSchemaVersion,
-    createdAt: new Date().toISOString(),
-    env: {
-      node: process.version,
-      v8: process.versions.v8,
-      platform: process.platform,
-      arch: process.arch,
-      cpus: cpuList[0]?.model ?? 'unknown',
-      cpuCount: cpuList.length,
-      estibench: packageVersion(),
-      packages: dependencyVersions(),
-      backends: [...started.values()].map(({ report }) => report),
-    },
+  const interruptedBy = signal?.aborted ? options.interruptedBy?.() : undefined;
+  return assembleResults({
     config,
-    cells,
-  };
+    env: { ...(store?.header.env ?? hostEnvironment()), backends: latestBackendReports([...earlier, ...records]) },
+    plan,
+    records: [...earlier, ...records],
+    run: {
+      ...(options.shard ? { shard: options.shard } : {}),
+      plannedCells: plan.length,
+      resumedCells: plan.length - todo.length,
+      ...(interruptedBy ? { interruptedBy } : {}),
+    },
+  });
 }

@@ -1,7 +1,8 @@
-/** Every public type of the results and configuration, in one place. */
+/** Every public type of the results and configuration, in one place (results.json schema version 2). */
 import type { BackendFactory } from '../backends/backend.js';
 import type { EstimatorDefinition } from '../estimators/estimator.js';
 import type { SuiteDefinition } from '../suites/suite.js';
+import type { ParameterGrid, ParameterValues } from './parameters.js';
 
 /** The plug-ins a run can use, keyed by id. */
 export interface Registries {
@@ -22,6 +23,18 @@ export interface TrainingOptions {
   readonly seeds: number;
 }
 
+/** The suite and parameters a sweep runs on, resolved when the configuration is. */
+export interface SweepSetting {
+  readonly suite: string;
+  readonly params: ParameterValues;
+}
+
+/** Extra measurements requested with `--sweep`, each with its suite; absent when not requested. */
+export interface SweepSettings {
+  readonly logit?: SweepSetting;
+  readonly scaling?: SweepSetting;
+}
+
 /** One fully resolved, validated run configuration (frozen). */
 export interface BenchConfig {
   readonly suites: readonly string[];
@@ -31,21 +44,31 @@ export interface BenchConfig {
   readonly samples: number;
   /** Estimates drawn per backend call (and per timed batch). */
   readonly batchSize: number;
-  readonly seed: number;
+  /** Seeds of the run: each seed is a cell of its own (one seed unless `--seed 1,2,3`). */
+  readonly seeds: readonly number[];
   readonly training: TrainingOptions;
   /** Timed batches per cell for `nsPerEstimate` (0 skips timing). */
   readonly timingIterations: number;
-  /** Parameter values in effect, per suite id and per estimator id (defaults merged with --set). */
-  readonly suiteParams: Readonly<Record<string, Readonly<Record<string, number>>>>;
-  readonly estimatorParams: Readonly<Record<string, Readonly<Record<string, number>>>>;
+  /**
+   * Every value of every parameter, per suite id and per estimator id (defaults merged with --set);
+   * a parameter with several values is a grid axis: one cell per value.
+   */
+  readonly suiteParams: Readonly<Record<string, ParameterGrid>>;
+  readonly estimatorParams: Readonly<Record<string, ParameterGrid>>;
+  readonly sweeps: SweepSettings;
+  /** Worker threads the CPU backend may use (`--threads`). */
+  readonly threads: number;
   readonly outDir: string;
 }
 
-/** Bias and variance of an estimator against the exact gradient (or a labelled Monte Carlo reference). */
+/** Where an exact (or reference) gradient comes from. */
+export type ReferenceKind = 'closed-form' | 'enumeration' | 'monte-carlo';
+
+/** Bias and variance of an estimator against the suite's reference gradient. */
 export interface GradientScores {
   /** How the reference gradient was obtained. */
-  readonly referenceKind: 'closed-form' | 'enumeration' | 'monte-carlo';
-  /** Norm of the per-entry standard errors of a Monte Carlo reference (absent for exact references). */
+  readonly referenceKind: ReferenceKind;
+  /** Norm of the per-entry standard errors of a Monte Carlo reference (absent for exact references); included in `biasStdErr`. */
   readonly referenceStdErr?: number;
   /** The reference gradient (exact, or the Monte Carlo reference labelled by `referenceKind`). */
   readonly exactGradient: number[];
@@ -107,18 +130,46 @@ export interface TimingScores {
   readonly timedBatchSize: number;
 }
 
-export type CellMetrics = GradientScores & Partial<TimingScores> & TrainingResult;
+/** A group of fields that is either wholly present or wholly absent. */
+type Absent<T> = { readonly [K in keyof T]?: never };
+
+/**
+ * The scores of a completed cell. The gradient scores are absent as a group when the suite has no
+ * reference gradient (never faked); the training result is absent as a group with `--steps 0`; the
+ * timing is absent with `--timing-iterations 0`. Read the groups with `gradientScores` and `trainingResult`.
+ */
+export type CellMetrics = Partial<TimingScores> & (GradientScores | Absent<GradientScores>) & (TrainingResult | Absent<TrainingResult>);
+
+/** The gradient scores of a cell's metrics, or undefined when the suite has no reference gradient. */
+export function gradientScores(metrics: CellMetrics): GradientScores | undefined {
+  return metrics.bias === undefined ? undefined : (metrics as GradientScores);
+}
+
+/** The training result of a cell's metrics, or undefined when the run did not train (`--steps 0`). */
+export function trainingResult(metrics: CellMetrics): TrainingResult | undefined {
+  return metrics.finalLoss === undefined ? undefined : (metrics as TrainingResult);
+}
 
 interface CellIdentity {
+  /** Stable hash of everything that determines the cell's numbers (see `harness/cell-key.ts`). */
+  readonly key: string;
   readonly suite: string;
   readonly estimator: string;
   /** Backend id as requested (`cpu`, `gpu`). */
   readonly backend: string;
   /** What actually ran, e.g. `gpu:headlessgl`; absent when the backend could not start. */
   readonly backendMode?: string;
+  /** Seed of every random stream of the cell. */
+  readonly seed: number;
   readonly samples: number;
-  /** Every suite and estimator parameter in effect, including the starting logits. */
-  readonly params: Record<string, number | number[]>;
+  /** The cell's own suite and estimator parameters (a grid has several cells per estimator). */
+  readonly suiteParams: ParameterValues;
+  readonly estimatorParams: ParameterValues;
+  /**
+   * What the problem records beside its parameters: a kernel problem's starting logits (`logits`, where
+   * gradients are scored and training starts) and any values it derives (bernoulli-quadratic's A and c).
+   */
+  readonly problemParams?: Readonly<Record<string, number | number[]>>;
   /** Wall time of the cell in milliseconds. */
   readonly elapsedMs: number;
 }
@@ -152,13 +203,20 @@ export interface RunEnvironment {
   readonly backends: readonly BackendReport[];
 }
 
-/** Scores of one estimator x backend at each logit of the logit sweep (arrays align with `LogitSweep.logits`). */
-export interface LogitSweepSeries {
+/** What identifies a sweep series: one estimator (at one set of its parameters) x backend. */
+interface SeriesIdentity {
+  /** Stable hash of everything that determines the series' numbers. */
+  readonly key: string;
   readonly estimator: string;
+  readonly estimatorParams: ParameterValues;
   readonly backend: string;
   readonly backendMode?: string;
   readonly state: 'completed' | 'errored' | 'unsupported';
   readonly error?: string;
+}
+
+/** Scores of one estimator x backend at each logit of the logit sweep (arrays align with `LogitSweep.logits`). */
+export interface LogitSweepSeries extends SeriesIdentity {
   /** Mean estimate minus exact gradient, averaged over units (signed). */
   readonly signedBias: number[];
   /** ||mean - exact||_2, as in the cell scores. */
@@ -173,19 +231,14 @@ export interface LogitSweepSeries {
 export interface LogitSweep {
   readonly suite: string;
   /** Suite parameters in effect (the sweep's own `dim` included). */
-  readonly params: Record<string, number>;
+  readonly params: ParameterValues;
   readonly samples: number;
   readonly logits: number[];
   readonly series: LogitSweepSeries[];
 }
 
 /** Time of one batch of estimates as the batch size or the dimension grows, for one estimator x backend. */
-export interface ScalingSeries {
-  readonly estimator: string;
-  readonly backend: string;
-  readonly backendMode?: string;
-  readonly state: 'completed' | 'errored' | 'unsupported';
-  readonly error?: string;
+export interface ScalingSeries extends SeriesIdentity {
   /** Aligned with `ScalingResults.batchSizes` (at `fixedDim`). */
   readonly bySamples: { readonly nsPerEstimate: number[]; readonly msPerBatch: number[] };
   /** Aligned with `ScalingResults.dims` (at `fixedBatchSize`). */
@@ -206,12 +259,58 @@ export interface ScalingResults {
   readonly series: ScalingSeries[];
 }
 
+/** Shard `index` of `count` (1-based, as `--shard 2/3`). */
+export interface ShardSpec {
+  readonly index: number;
+  readonly count: number;
+}
+
+/** A run whose cells were merged into these results (`npm run report -- --merge`). */
+export interface MergedRun {
+  readonly dir: string;
+  readonly createdAt: string;
+  readonly state: RunState;
+  readonly shard?: ShardSpec;
+  readonly cells: number;
+  readonly cpus: string;
+  readonly cpuCount: number;
+  readonly threads: number;
+}
+
+/**
+ * `complete`: every planned cell has a result; `interrupted`: SIGINT/SIGTERM stopped the run and
+ * only the finished cells are here (`--resume` completes it); `incomplete`: a merge lacks cells.
+ */
+export type RunState = 'complete' | 'interrupted' | 'incomplete';
+
+/** What part of the plan these results cover, and whether all of it finished. */
+export interface RunRecord {
+  readonly state: RunState;
+  /** The shard of the plan this run covered (absent: the whole plan). */
+  readonly shard?: ShardSpec;
+  /** Cells (and sweep series) planned for this run, its shard only. */
+  readonly plannedCells: number;
+  /** Of those, how many an earlier run in the same directory had finished (`--resume`). */
+  readonly resumedCells: number;
+  /** The signal that stopped an interrupted run. */
+  readonly interruptedBy?: 'SIGINT' | 'SIGTERM';
+  /** Labels of planned cells without a result (interrupted runs, merges with gaps). */
+  readonly missingCells: readonly string[];
+  /** The runs merged into these results. */
+  readonly mergedFrom?: readonly MergedRun[];
+}
+
+/** Version of the results.json layout written now; `report` also reads version 1. */
+export const resultsSchemaVersion = 2 as const;
+
 /** The results object: plain JSON, the only input of reporters. */
 export interface BenchResults {
-  readonly schemaVersion: 1;
+  readonly schemaVersion: typeof resultsSchemaVersion;
   readonly createdAt: string;
+  readonly run: RunRecord;
   readonly env: RunEnvironment;
   readonly config: BenchConfig;
+  /** In plan order, whatever order they ran in (shards, resumed runs): equal plans give equal files. */
   readonly cells: readonly CellResult[];
   /** Extra measurements requested with `--sweep`; absent when not requested. */
   readonly sweeps?: { readonly logit?: LogitSweep };
@@ -220,6 +319,7 @@ export interface BenchResults {
 
 /** Progress events the runner emits; reporters decide how (or whether) to show them. */
 export type ProgressEvent =
+  | { readonly kind: 'plan'; readonly total: number; readonly alreadyDone: number; readonly shard?: ShardSpec }
   | { readonly kind: 'cell-start'; readonly index: number; readonly total: number; readonly label: string }
-  | { readonly kind: 'cell-end'; readonly index: number; readonly total: number; readonly cell: CellResult }
+  | { readonly kind: 'cell-end'; readonly index: number; readonly total: number; readonly label: string; readonly state: CellResult['state']; readonly error?: string }
   | { readonly kind: 'backend'; readonly report: BackendReport };

@@ -1,6 +1,6 @@
 /** Comparison of a run against a baseline run: which scores moved beyond their noise, and which of those are regressions. */
-import type { BenchConfig, BenchResults, CellMetrics } from '../harness/types.js';
-import { completedCells, type CompletedCell } from './cells.js';
+import { gradientScores, trainingResult, type BenchConfig, type BenchResults, type CellMetrics, type CellResult } from '../harness/types.js';
+import { estimatorLabel, suiteVariantLabel } from './cells.js';
 import { formatNumber, formatTable } from './format.js';
 import { mseStdErr, varianceStdErr } from './uncertainty.js';
 
@@ -15,12 +15,19 @@ export interface CompareOptions {
 /** Defaults: k = 4 keeps false alarms rare even with the approximate standard errors; timing ±50% absorbs shared-runner noise. */
 export const compareDefaults: CompareOptions = Object.freeze({ noiseK: 4, timingTolerance: 0.5 });
 
-/** Scores compared; every one of them is better when lower. */
-export type ComparedScore = 'bias' | 'variance' | 'mse' | 'finalLoss' | 'nsPerEstimate';
+/**
+ * A timing change must also exceed this many combined median absolute deviations of the two runs'
+ * batch times: a cell whose batches scatter widely cannot show a slow-down by its median alone.
+ */
+export const timingSpreadK = 3;
+
+/** Scores compared; every one of them is better when lower. `state` is a cell that completed in the baseline and errored now. */
+export type ComparedScore = 'bias' | 'variance' | 'mse' | 'finalLoss' | 'nsPerEstimate' | 'state';
 
 /** One score of one cell that moved beyond its noise (or beyond the timing tolerance). */
 export interface ScoreChange {
   readonly suite: string;
+  /** The estimator with the parameters that vary in the run. */
   readonly estimator: string;
   readonly backend: string;
   readonly score: ComparedScore;
@@ -28,6 +35,8 @@ export interface ScoreChange {
   readonly current: number;
   /** The smallest change that would have counted: k * combined SE, or the tolerance for timing. */
   readonly threshold: number;
+  /** For `state`: why the cell failed now. */
+  readonly error?: string;
   readonly verdict: 'regression' | 'improvement';
 }
 
@@ -63,9 +72,8 @@ export function incompatibility(current: BenchResults, baseline: BenchResults): 
   const suites = a.suites.filter((id) => b.suites.includes(id));
   const estimators = a.estimators.filter((id) => b.estimators.includes(id));
   const checks = [
-    differences('schemaVersion', current.schemaVersion, baseline.schemaVersion),
     differences('samples', a.samples, b.samples),
-    differences('seeds (--seed)', a.seed, b.seed),
+    differences('seeds (--seed)', a.seeds, b.seeds),
     differences('batch sizes', a.batchSize, b.batchSize),
     differences('training settings', a.training, b.training),
     differences('suite parameters', pick(a.suiteParams, suites), pick(b.suiteParams, suites)),
@@ -74,34 +82,54 @@ export function incompatibility(current: BenchResults, baseline: BenchResults): 
   return checks.find((check) => check !== null) ?? null;
 }
 
-const cellKey = (cell: CompletedCell) => `${cell.suite} / ${cell.estimator} / ${cell.backend}`;
-
-function completedByKey(results: BenchResults): Map<string, CompletedCell> {
-  return new Map(results.config.suites.flatMap((suite) => completedCells(results, suite)).map((cell) => [cellKey(cell), cell]));
+/** `suite / estimator / backend`, with what varies in the run. */
+function cellName(results: BenchResults, cell: CellResult): string {
+  const variant = suiteVariantLabel(results, cell);
+  return `${variant ? `${cell.suite} ${variant}` : cell.suite} / ${estimatorLabel(results, cell)} / ${cell.backend}`;
 }
 
-/** Value and standard error of each statistical score. */
-function statisticalScores(metrics: CellMetrics, samples: number): Array<[ComparedScore, number, number]> {
-  return [
-    ['bias', metrics.bias, metrics.biasStdErr],
-    ['variance', metrics.variance, varianceStdErr(metrics, samples)],
-    ['mse', metrics.mse, mseStdErr(metrics, samples)],
-    ['finalLoss', metrics.finalLoss, metrics.finalLossStdErr],
-  ];
+/** Value and standard error of each statistical score the cell has (a group absent in either run is not compared). */
+function statisticalScores(metrics: CellMetrics, samples: number): Map<ComparedScore, [number, number]> {
+  const scores = new Map<ComparedScore, [number, number]>();
+  const gradient = gradientScores(metrics);
+  if (gradient) {
+    scores.set('bias', [gradient.bias, gradient.biasStdErr]);
+    scores.set('variance', [gradient.variance, varianceStdErr(gradient, samples)]);
+    scores.set('mse', [gradient.mse, mseStdErr(gradient, samples)]);
+  }
+  const training = trainingResult(metrics);
+  if (training) scores.set('finalLoss', [training.finalLoss, training.finalLossStdErr]);
+  return scores;
 }
 
-/** Compares every cell completed in both runs; call `incompatibility` first. */
+/**
+ * Compares every cell of the current run with the same cell (same key) of the baseline; call
+ * `incompatibility` first. A cell completed in the baseline and errored now is a regression of its
+ * `state`. Timing counts as changed when the ratio leaves the tolerance and the difference also
+ * exceeds `timingSpreadK` combined median absolute deviations, so two runs of the same code on a
+ * quiet machine do not flag.
+ */
 export function compareResults(current: BenchResults, baseline: BenchResults, options: CompareOptions = compareDefaults): Comparison {
-  const now = completedByKey(current);
-  const before = completedByKey(baseline);
+  const before = new Map(baseline.cells.map((cell) => [cell.key, cell]));
+  const now = new Map(current.cells.map((cell) => [cell.key, cell]));
   const changes: ScoreChange[] = [];
+  let comparedCells = 0;
   for (const [key, cell] of now) {
     const old = before.get(key);
-    if (!old) continue;
-    const identity = { suite: cell.suite, estimator: cell.estimator, backend: cell.backend };
+    if (!old || old.state !== 'completed') continue;
+    const identity = { suite: cell.suite, estimator: estimatorLabel(current, cell), backend: cell.backend };
+    if (cell.state === 'errored') {
+      comparedCells++;
+      changes.push({ ...identity, score: 'state', baseline: 1, current: 0, threshold: 0, verdict: 'regression', error: cell.error });
+      continue;
+    }
+    if (cell.state !== 'completed') continue;
+    comparedCells++;
     const oldScores = statisticalScores(old.metrics, old.samples);
-    for (const [index, [score, value, stdErr]] of statisticalScores(cell.metrics, cell.samples).entries()) {
-      const [, oldValue, oldStdErr] = oldScores[index];
+    for (const [score, [value, stdErr]] of statisticalScores(cell.metrics, cell.samples)) {
+      const previous = oldScores.get(score);
+      if (!previous) continue;
+      const [oldValue, oldStdErr] = previous;
       const threshold = Math.max(options.noiseK * Math.hypot(stdErr, oldStdErr), exactRelativeTolerance * Math.abs(oldValue));
       if (Math.abs(value - oldValue) > threshold) {
         changes.push({ ...identity, score, baseline: oldValue, current: value, threshold, verdict: value > oldValue ? 'regression' : 'improvement' });
@@ -110,26 +138,32 @@ export function compareResults(current: BenchResults, baseline: BenchResults, op
     const [fresh, stale] = [cell.metrics.nsPerEstimate, old.metrics.nsPerEstimate];
     if (fresh !== undefined && stale !== undefined && stale > 0) {
       const ratio = fresh / stale;
-      if (ratio > 1 + options.timingTolerance || ratio < 1 / (1 + options.timingTolerance)) {
+      const spread = timingSpreadK * Math.hypot(cell.metrics.nsPerEstimateMad ?? 0, old.metrics.nsPerEstimateMad ?? 0);
+      const beyondTolerance = ratio > 1 + options.timingTolerance || ratio < 1 / (1 + options.timingTolerance);
+      if (beyondTolerance && Math.abs(fresh - stale) > spread) {
         changes.push({ ...identity, score: 'nsPerEstimate', baseline: stale, current: fresh, threshold: options.timingTolerance, verdict: ratio > 1 ? 'regression' : 'improvement' });
       }
     }
   }
+  const completedKeys = (results: BenchResults) => results.cells.filter((cell) => cell.state === 'completed');
   const sameMachine = current.env.cpus === baseline.env.cpus && current.env.cpuCount === baseline.env.cpuCount;
   return {
     options,
-    comparedCells: [...now.keys()].filter((key) => before.has(key)).length,
+    comparedCells,
     changes,
     regressions: changes.filter((change) => change.verdict === 'regression'),
-    onlyInCurrent: [...now.keys()].filter((key) => !before.has(key)),
-    onlyInBaseline: [...before.keys()].filter((key) => !now.has(key)),
+    onlyInCurrent: completedKeys(current).filter((cell) => !before.has(cell.key)).map((cell) => cellName(current, cell)),
+    onlyInBaseline: completedKeys(baseline).filter((cell) => !now.has(cell.key)).map((cell) => cellName(baseline, cell)),
     ...(sameMachine ? {} : { timingNote: `timings come from different CPUs (new: ${current.env.cpus} x${current.env.cpuCount}, baseline: ${baseline.env.cpus} x${baseline.env.cpuCount})` }),
   };
 }
 
-const scoreNames: Record<ComparedScore, string> = { bias: 'bias', variance: 'variance', mse: 'MSE', finalLoss: 'final loss', nsPerEstimate: 'ns per estimate' };
+const scoreNames: Record<ComparedScore, string> = { bias: 'bias', variance: 'variance', mse: 'MSE', finalLoss: 'final loss', nsPerEstimate: 'ns per estimate', state: 'state' };
 
 function changeRow(change: ScoreChange): string[] {
+  if (change.score === 'state') {
+    return ['REGRESSION', `${change.suite} / ${change.estimator} / ${change.backend}`, 'state', 'completed', `errored: ${change.error ?? ''}`, 'any failure'];
+  }
   const relative = change.baseline !== 0 ? ` (${change.current >= change.baseline ? '+' : ''}${formatNumber((100 * (change.current - change.baseline)) / Math.abs(change.baseline))}%)` : '';
   const threshold = change.score === 'nsPerEstimate' ? `timing tolerance ${formatNumber(100 * change.threshold)}%` : `> ${formatNumber(change.threshold)} (k·SE)`;
   return [
@@ -144,7 +178,8 @@ function changeRow(change: ScoreChange): string[] {
 
 /** One line per regression, for a terminal or a CI log: `REGRESSION bernoulli-toy / ste-sigmoid / cpu variance: 0.1 -> 0.5`. */
 export function regressionLines(comparison: Comparison): string[] {
-  return comparison.regressions.map((change) => `REGRESSION ${change.suite} / ${change.estimator} / ${change.backend} ${scoreNames[change.score]}: ${formatNumber(change.baseline)} -> ${formatNumber(change.current)}`);
+  return comparison.regressions.map((change) => `REGRESSION ${change.suite} / ${change.estimator} / ${change.backend} ${scoreNames[change.score]}: ` +
+    (change.score === 'state' ? `completed -> errored (${change.error ?? ''})` : `${formatNumber(change.baseline)} -> ${formatNumber(change.current)}`));
 }
 
 /** The comparison as Markdown: a verdict line, a table of changes, and the cells only one run has. */

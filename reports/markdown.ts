@@ -1,8 +1,10 @@
 /** `report.md`: environment, configuration, a table per suite with uncertainties, a ranking, and every chart. */
 import { writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { BenchResults, CellResult } from '../harness/types.js';
-import { completedCells } from './cells.js';
+import { formatShard } from '../harness/cell-key.js';
+import type { ParameterGrid } from '../harness/parameters.js';
+import { gradientScores, trainingResult, type BenchResults, type CellResult } from '../harness/types.js';
+import { estimatorLabel, suiteVariants, type CompletedCell, type SuiteVariant } from './cells.js';
 import { planCharts } from './charts/index.js';
 import { formatNumber } from './format.js';
 import { rankingLines } from './ranking.js';
@@ -39,54 +41,117 @@ function environmentLines(results: BenchResults): string[] {
     const fallbacks = backend.fallbacks.length > 0 ? `; fell back after: ${backend.fallbacks.join('; ')}` : '';
     rows.push([`backend ${backend.id}`, `${state}${fallbacks}`]);
   }
+  // Shards ran on machines of their own: timings compare within a shard's machine only.
+  for (const source of results.run.mergedFrom ?? []) {
+    const shard = source.shard ? `shard ${formatShard(source.shard)}` : 'run';
+    rows.push([`merged ${shard}`, `${source.dir}: ${source.cells} cells, ${source.state}, ${source.cpus} × ${source.cpuCount}, ${source.threads} threads, ${source.createdAt}`]);
+  }
   return ['## Environment', '', ...markdownTable(['', ''], rows)];
 }
 
+function gridText(grid: ParameterGrid | undefined): string {
+  return Object.entries(grid ?? {}).map(([key, values]) => `${key} = ${values.join(', ')}`).join('; ') || 'none';
+}
+
 function configurationLines(results: BenchResults): string[] {
-  const { config } = results;
-  const params = (values: Readonly<Record<string, number>>) => Object.entries(values).map(([key, value]) => `${key} = ${value}`).join(', ') || 'none';
+  const { config, run } = results;
   const sweeps = [results.sweeps?.logit ? 'logit' : '', results.scaling ? 'scaling' : ''].filter(Boolean).join(', ') || 'none';
+  const training = config.training.steps > 0
+    ? `${config.training.steps} ${config.training.optimizer ?? 'Adam (or the suite\'s)'} steps, learning rate ${config.training.learningRate ?? 'per suite'}, ` +
+      `${config.training.samplesPerStep ?? 'per suite'} estimates per step, ${config.training.seeds} seeds`
+    : 'none (--steps 0)';
   const rows: string[][] = [
     ['samples per cell', String(config.samples)],
     ['batch size', String(config.batchSize)],
-    ['seed', String(config.seed)],
-    ['training', `${config.training.steps} ${config.training.optimizer ?? 'Adam (or the suite\'s)'} steps, learning rate ${config.training.learningRate ?? 'per suite'}, ${config.training.samplesPerStep ?? 'per suite'} estimates per step, ${config.training.seeds} seeds`],
+    [config.seeds.length > 1 ? 'seeds' : 'seed', config.seeds.join(', ')],
+    ['training', training],
     ['timed batches per cell', String(config.timingIterations)],
     ['backends', config.backends.join(', ')],
+    ['CPU threads', String(config.threads)],
     ['sweeps', sweeps],
-    ...config.suites.map((id) => [`suite ${id}`, params(config.suiteParams[id] ?? {})]),
-    ...config.estimators.map((id) => [`estimator ${id}`, params(config.estimatorParams[id] ?? {})]),
+    ['run', runText(run)],
+    ...config.suites.map((id) => [`suite ${id}`, gridText(config.suiteParams[id])]),
+    ...config.estimators.map((id) => [`estimator ${id}`, gridText(config.estimatorParams[id])]),
   ];
   return ['## Configuration', '', ...markdownTable(['', ''], rows)];
 }
 
-/** The scores of one suite, one row per completed cell, each with its uncertainty. */
-export function suiteTable(results: BenchResults, suite: string): string[] {
-  const header = ['estimator', 'backend', 'bias ± SE', 'rel. bias', 'variance ± SE', 'MSE ± SE', 'cosine', 'ns/estimate ± MAD', 'final loss ± SE'];
-  const rows = completedCells(results, suite).map((cell) => {
+/** The run's state, shard, resumed and merged parts in one line. */
+export function runText(run: BenchResults['run']): string {
+  const parts = [`${run.state}, ${run.plannedCells - run.missingCells.length} of ${run.plannedCells} planned cells`];
+  if (run.shard) parts.push(`shard ${formatShard(run.shard)}`);
+  if (run.resumedCells > 0) parts.push(`${run.resumedCells} from an earlier session (--resume)`);
+  if (run.interruptedBy) parts.push(`stopped by ${run.interruptedBy}`);
+  if (run.mergedFrom) parts.push(`merged from ${run.mergedFrom.length} runs`);
+  return parts.join('; ');
+}
+
+/** The scores of one suite setting, one row per completed cell, each with its uncertainty; columns no cell has are left out. */
+export function suiteTable(results: BenchResults, cells: readonly CellResult[]): string[] {
+  const completed = cells.filter((cell): cell is CompletedCell => cell.state === 'completed');
+  const hasGradient = completed.some((cell) => gradientScores(cell.metrics));
+  const hasTraining = completed.some((cell) => trainingResult(cell.metrics));
+  const hasStepTime = completed.some((cell) => cell.metrics.msPerTrainingStep !== undefined);
+  const metricNames = [...new Set(completed.flatMap((cell) => Object.keys(cell.metrics.trainingMetrics ?? {})))];
+  const header = [
+    'estimator', 'backend',
+    ...(hasGradient ? ['bias ± SE', 'rel. bias', 'variance ± SE', 'MSE ± SE', 'cosine'] : []),
+    'ns/estimate ± MAD',
+    ...(hasTraining ? ['final loss ± SE'] : []),
+    ...(hasStepTime ? ['ms/training step ± MAD'] : []),
+    ...metricNames.map((name) => `final ${name} ± SE`),
+  ];
+  const rows = completed.map((cell) => {
     const m = cell.metrics;
+    const g = gradientScores(m);
+    const t = trainingResult(m);
     return [
-      cell.estimator, cell.backendMode ?? cell.backend, plusMinus(m.bias, m.biasStdErr), formatNumber(m.relativeBias),
-      plusMinus(m.variance, varianceStdErr(m, cell.samples)), plusMinus(m.mse, mseStdErr(m, cell.samples)), formatNumber(m.cosine),
-      plusMinus(m.nsPerEstimate, m.nsPerEstimateMad), plusMinus(m.finalLoss, m.finalLossStdErr),
+      estimatorLabel(results, cell), cell.backendMode ?? cell.backend,
+      ...(hasGradient
+        ? g
+          ? [plusMinus(g.bias, g.biasStdErr), formatNumber(g.relativeBias), plusMinus(g.variance, varianceStdErr(g, cell.samples)), plusMinus(g.mse, mseStdErr(g, cell.samples)), formatNumber(g.cosine)]
+          : ['-', '-', '-', '-', '-']
+        : []),
+      plusMinus(m.nsPerEstimate, m.nsPerEstimateMad),
+      ...(hasTraining ? [t ? plusMinus(t.finalLoss, t.finalLossStdErr) : '-'] : []),
+      ...(hasStepTime ? [plusMinus(m.msPerTrainingStep, m.msPerTrainingStepMad)] : []),
+      ...metricNames.map((name) => plusMinus(m.trainingMetrics?.[name]?.final, m.trainingMetrics?.[name]?.finalStdErr)),
     ];
   });
   return markdownTable(header, rows);
 }
 
 /** Cells that did not complete, with their reasons. */
-export function failedCellLines(cells: readonly CellResult[]): string[] {
-  return cells.filter((cell) => cell.state !== 'completed').map((cell) => `- ${cell.suite} / ${cell.estimator} / ${cell.backend}: ${cell.state}${'error' in cell ? `: ${cell.error}` : ''}`);
+export function failedCellLines(results: BenchResults, cells: readonly CellResult[]): string[] {
+  return cells.filter((cell) => cell.state !== 'completed')
+    .map((cell) => `- ${cell.suite} / ${estimatorLabel(results, cell)} / ${cell.backend}: ${cell.state}${'error' in cell ? `: ${cell.error}` : ''}`);
 }
 
-function suiteLines(results: BenchResults, suite: string): string[] {
-  const failed = failedCellLines(results.cells.filter((cell) => cell.suite === suite));
+/** Where the reference gradient of a suite's cells came from, or that there is none. */
+function referenceLine(cells: readonly CellResult[]): string {
+  const kinds = new Set<string>();
+  const monteCarlo: number[] = [];
+  for (const cell of cells) {
+    if (cell.state !== 'completed') continue;
+    const g = gradientScores(cell.metrics);
+    if (!g) continue;
+    kinds.add(g.referenceKind);
+    if (g.referenceStdErr !== undefined) monteCarlo.push(g.referenceStdErr);
+  }
+  if (kinds.size === 0) return 'No reference gradient: bias, variance and MSE are not scored for this suite.';
+  const spread = monteCarlo.length > 0 ? ` (Monte Carlo standard error up to ${formatNumber(Math.max(...monteCarlo), 2)})` : '';
+  return `Reference gradient: ${[...kinds].join(', ')}${spread}.`;
+}
+
+function suiteLines(results: BenchResults, variant: SuiteVariant): string[] {
+  const failed = failedCellLines(results, variant.cells);
+  const params = variant.cells[0]?.suiteParams ?? {};
   return [
-    `### ${suite}`, '',
-    `Parameters: ${Object.entries(results.config.suiteParams[suite] ?? {}).map(([key, value]) => `${key} = ${value}`).join(', ')}; N = ${results.config.samples} single-sample estimates per cell.`, '',
-    ...suiteTable(results, suite), '',
+    `### ${variant.title}`, '',
+    `Parameters: ${Object.entries(params).map(([key, value]) => `${key} = ${value}`).join(', ') || 'none'}; N = ${results.config.samples} single-sample estimates per cell. ${referenceLine(variant.cells)}`, '',
+    ...suiteTable(results, variant.cells), '',
     ...(failed.length > 0 ? ['Not completed:', '', ...failed, ''] : []),
-    '**Ranking**', '', ...rankingLines(results, suite), '',
+    '**Ranking**', '', ...rankingLines(results, variant.cells), '',
   ];
 }
 
@@ -103,13 +168,14 @@ function chartLines(results: BenchResults): string[] {
 export function renderMarkdownReport(results: BenchResults, extraSections: readonly string[] = []): string {
   return [
     '# estibench report', '',
-    `Run of ${results.createdAt}: ${results.cells.filter((cell) => cell.state === 'completed').length} of ${results.cells.length} cells completed. ` +
+    `Run of ${results.createdAt} (${results.run.state}): ${results.cells.filter((cell) => cell.state === 'completed').length} of ${results.cells.length} cells completed. ` +
       'Bias is ‖E[ĝ] − ∇‖₂ with the standard error of the mean gradient; variance is the trace of the covariance of one estimate; MSE = variance + bias². ' +
       'Uncertainties are ±1 standard error (variance: ≈ variance·√(2/(N−1))); timings are medians ± median absolute deviation.', '',
     ...environmentLines(results), '',
     ...configurationLines(results), '',
     '## Results', '',
-    ...results.config.suites.flatMap((suite) => suiteLines(results, suite)),
+    ...suiteVariants(results).flatMap((variant) => suiteLines(results, variant)),
+    ...(results.run.missingCells.length > 0 ? ['### Planned cells without a result', '', ...results.run.missingCells.map((label) => `- ${label}`), ''] : []),
     ...extraSections.flatMap((section) => [section, '']),
     ...chartLines(results),
   ].join('\n');

@@ -4,33 +4,39 @@
  */
 import { appendFile, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { BenchResults } from '../harness/types.js';
-import { completedCells } from './cells.js';
+import { gradientScores, trainingResult, type BenchResults } from '../harness/types.js';
+import { estimatorLabel, suiteVariants, type CompletedCell } from './cells.js';
 import { formatNumber } from './format.js';
-import { failedCellLines, markdownTable, plusMinus } from './markdown.js';
+import { failedCellLines, markdownTable, plusMinus, runText } from './markdown.js';
 import { rankingLines } from './ranking.js';
 import type { Reporter } from './reporter.js';
 
-/** The summary: per suite a compact table and the ranking, then failures and `extraSections`. */
+/** The summary: per suite setting a compact table and the ranking, then failures and `extraSections`. */
 export function renderSummary(results: BenchResults, extraSections: readonly string[] = []): string {
   const completed = results.cells.filter((cell) => cell.state === 'completed').length;
   const backends = results.env.backends.map((backend) =>
     `${backend.id}: ${backend.state === 'ready' ? `${backend.mode}${backend.details?.renderer ? ` (${backend.details.renderer})` : ''}` : `failed (${backend.error})`}`);
-  const failed = failedCellLines(results.cells);
+  const failed = failedCellLines(results, results.cells);
+  const training = results.config.training.steps > 0 ? `${results.config.training.steps} training steps × ${results.config.training.seeds} seeds` : 'no training';
   const lines = [
     '## estibench',
     '',
-    `${completed} of ${results.cells.length} cells completed · N = ${results.config.samples} estimates per cell · ${results.config.training.steps} training steps × ${results.config.training.seeds} seeds · ${backends.join(' · ')} · Node ${results.env.node} on ${results.env.cpus} × ${results.env.cpuCount}`,
+    `${completed} of ${results.cells.length} cells completed (run ${runText(results.run)}) · N = ${results.config.samples} estimates per cell · ${training} · ${backends.join(' · ')} · Node ${results.env.node} on ${results.env.cpus} × ${results.env.cpuCount}`,
     '',
   ];
-  for (const suite of results.config.suites) {
-    const rows = completedCells(results, suite).map((cell) => [
-      cell.estimator, cell.backend, plusMinus(cell.metrics.bias, cell.metrics.biasStdErr), formatNumber(cell.metrics.variance),
-      formatNumber(cell.metrics.mse), formatNumber(cell.metrics.nsPerEstimate), plusMinus(cell.metrics.finalLoss, cell.metrics.finalLossStdErr),
-    ]);
-    lines.push(`### ${suite}`, '', ...markdownTable(['estimator', 'backend', 'bias ± SE', 'variance', 'MSE', 'ns/est', 'final loss ± SE'], rows), '', ...rankingLines(results, suite), '');
+  for (const variant of suiteVariants(results)) {
+    const rows = variant.cells.filter((cell): cell is CompletedCell => cell.state === 'completed').map((cell) => {
+      const g = gradientScores(cell.metrics);
+      const t = trainingResult(cell.metrics);
+      return [
+        estimatorLabel(results, cell), cell.backend, g ? plusMinus(g.bias, g.biasStdErr) : '-', formatNumber(g?.variance),
+        formatNumber(g?.mse), formatNumber(cell.metrics.nsPerEstimate), t ? plusMinus(t.finalLoss, t.finalLossStdErr) : '-',
+      ];
+    });
+    lines.push(`### ${variant.title}`, '', ...markdownTable(['estimator', 'backend', 'bias ± SE', 'variance', 'MSE', 'ns/est', 'final loss ± SE'], rows), '', ...rankingLines(results, variant.cells), '');
   }
   if (failed.length > 0) lines.push('### Not completed', '', ...failed, '');
+  if (results.run.missingCells.length > 0) lines.push('### Planned cells without a result', '', ...results.run.missingCells.map((label) => `- ${label}`), '');
   lines.push(...extraSections.flatMap((section) => [section, '']));
   lines.push('Charts, report.md and results.json are in the run\'s artifacts.', '');
   return lines.join('\n');

@@ -2,14 +2,14 @@
  * Standard errors of the scores that results.json does not carry itself, derived from what it does
  * carry. Shared by the Markdown tables and the baseline comparison so both use one definition.
  */
-import type { CellMetrics } from '../harness/types.js';
+import type { GradientScores } from '../harness/types.js';
 
 /**
  * Standard error of the variance (trace of the covariance) from N samples: variance * sqrt(2 / (N - 1)).
  * Exact for Gaussian estimates whose units are perfectly correlated; an upper bound for independent
  * units, and an underestimate for heavy-tailed ones, hence the generous k of the comparison.
  */
-export function varianceStdErr(metrics: Pick<CellMetrics, 'variance'>, samples: number): number {
+export function varianceStdErr(metrics: Pick<GradientScores, 'variance'>, samples: number): number {
   return samples > 1 ? metrics.variance * Math.sqrt(2 / (samples - 1)) : Number.POSITIVE_INFINITY;
 }
 
@@ -17,6 +17,6 @@ export function varianceStdErr(metrics: Pick<CellMetrics, 'variance'>, samples: 
  * Standard error of the MSE = variance + bias^2 by the delta method, treating the two as independent:
  * sqrt(se(variance)^2 + (2 * bias * se(bias))^2).
  */
-export function mseStdErr(metrics: Pick<CellMetrics, 'variance' | 'bias' | 'biasStdErr'>, samples: number): number {
+export function mseStdErr(metrics: Pick<GradientScores, 'variance' | 'bias' | 'biasStdErr'>, samples: number): number {
   return Math.hypot(varianceStdErr(metrics, samples), 2 * metrics.bias * metrics.biasStdErr);
 }

@@ -3,38 +3,74 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { builtInBackends } from '../backends/index.js';
 import { builtInEstimators } from '../estimators/index.js';
-import { optionDefaults, resolveConfig } from '../harness/config.js';
+import { hostEnvironment } from '../harness/assemble.js';
+import { configFingerprint } from '../harness/cell-key.js';
+import { openCellStore } from '../harness/cell-store.js';
+import { optionDefaults, optionLimits, resolveConfig } from '../harness/config.js';
+import { watchInterruption, interruptionExitCodes } from '../harness/interruption.js';
 import { loadPluginModules } from '../harness/plugins.js';
 import { runBenchmark } from '../harness/runner.js';
-import { parseSweepKinds, runSweeps, sweepKinds } from '../harness/sweeps.js';
-import type { Registries } from '../harness/types.js';
+import { parseShard } from '../harness/shards.js';
+import { sweepKinds } from '../harness/sweep-grid.js';
+import type { BenchResults, Registries } from '../harness/types.js';
 import { builtInReporters, createDocumentReporters } from '../reports/index.js';
-import { createProgressPrinter, createStepProgress } from '../reports/progress.js';
+import { createProgressPrinter } from '../reports/progress.js';
 import { builtInSuites } from '../suites/index.js';
-import { lastValue, runCommand, withUsageContract } from './cli.js';
+import { lastValue, rejectEmptyValues, runCommand, withUsageContract } from './cli.js';
 
-async function main(): Promise<void> {
-  const parser = yargs(hideBin(process.argv))
+/** Counts of the run's results by state, cells and sweep series together. */
+function stateCounts(results: BenchResults): Record<'completed' | 'errored' | 'unsupported', number> & { total: number } {
+  const states = [...results.cells, ...(results.sweeps?.logit?.series ?? []), ...(results.scaling?.series ?? [])].map((result) => result.state);
+  const count = (state: string) => states.filter((candidate) => candidate === state).length;
+  return { total: states.length, completed: count('completed'), errored: count('errored'), unsupported: count('unsupported') };
+}
+
+/**
+ * The exit status and the last line: 130/143 when a signal stopped the run, 1 when any cell errored,
+ * 0 when every cell completed or was unsupported.
+ */
+function verdict(results: BenchResults, outDir: string): { code: number; line: string } {
+  const counts = stateCounts(results);
+  const tally = `${counts.completed} completed, ${counts.unsupported} unsupported, ${counts.errored} errored`;
+  if (results.run.interruptedBy) {
+    return {
+      code: interruptionExitCodes[results.run.interruptedBy],
+      line: `estibench: interrupted by ${results.run.interruptedBy}: ${counts.total} of ${results.run.plannedCells} cells done (${tally}), written to ${outDir}; ` +
+        'run the same command with --resume to finish',
+    };
+  }
+  const code = counts.errored > 0 ? 1 : 0;
+  return { code, line: `estibench: ${counts.total} cells: ${tally}${code === 1 ? ' (exit status 1)' : ''}` };
+}
+
+async function main(): Promise<number> {
+  const args = hideBin(process.argv);
+  rejectEmptyValues('estibench', args);
+  const value = { requiresArg: true } as const;
+  const parser = yargs(args)
     .scriptName('estibench')
     .usage('$0 [options]\n\nScores gradient estimators (bias, variance, speed, final training loss) against exact gradients.')
     .options({
-      suite: { type: 'string', array: true, description: `suite ids, comma-separated (default: all; built in: ${[...builtInSuites.keys()].join(', ')})` },
-      estimator: { type: 'string', array: true, description: `estimator ids, comma-separated (default: all; built in: ${[...builtInEstimators.keys()].join(', ')})` },
-      backend: { type: 'string', array: true, description: `backend ids, comma-separated (default: all: ${[...builtInBackends.keys()].join(', ')})` },
-      samples: { type: 'number', coerce: lastValue<number>, default: optionDefaults.samples, description: 'single-sample estimates scored per cell' },
-      'batch-size': { type: 'number', coerce: lastValue<number>, default: optionDefaults.batchSize, description: 'estimates per backend call and per timed batch' },
-      steps: { type: 'number', coerce: lastValue<number>, default: optionDefaults.steps, description: 'Adam steps of the training run (0 skips training)' },
-      'train-samples': { type: 'number', coerce: lastValue<number>, description: `estimates averaged per training step (default: the suite's, else ${optionDefaults.trainSamples})` },
-      'train-seeds': { type: 'number', coerce: lastValue<number>, default: optionDefaults.trainSeeds, description: 'independent training runs averaged for the final loss' },
-      'learning-rate': { type: 'number', coerce: lastValue<number>, description: `learning rate of the optimiser (default: the suite's, else ${optionDefaults.learningRate})` },
-      optimizer: { type: 'string', coerce: lastValue<string>, choices: ['adam', 'sgd'], description: "training optimiser (default: the suite's, else adam)" },
-      'timing-iterations': { type: 'number', coerce: lastValue<number>, default: optionDefaults.timingIterations, description: 'timed batches per cell (0 skips timing)' },
-      seed: { type: 'number', coerce: lastValue<number>, default: optionDefaults.seed, description: 'seed of every random stream; same seed, same scores' },
-      set: { type: 'string', array: true, description: 'parameter override key=value or id.key=value, repeatable (e.g. --set dim=256 --set gumbel-softmax.tau=0.5)' },
-      plugin: { type: 'string', array: true, description: 'JavaScript module(s) exporting extra estimator or suite definitions' },
-      sweep: { type: 'string', array: true, description: `extra measurements for the charts, comma-separated: ${sweepKinds.join(', ')} (logit: bias and variance across logits on bernoulli-toy; scaling: time against batch size and dimension)` },
+      suite: { ...value, type: 'string', array: true, description: `suite ids, comma-separated (default: all; built in: ${[...builtInSuites.keys()].join(', ')})` },
+      estimator: { ...value, type: 'string', array: true, description: `estimator ids, comma-separated (default: all; built in: ${[...builtInEstimators.keys()].join(', ')})` },
+      backend: { ...value, type: 'string', array: true, description: `backend ids, comma-separated (default: all: ${[...builtInBackends.keys()].join(', ')})` },
+      samples: { ...value, type: 'number', coerce: lastValue<number>, default: optionDefaults.samples, description: `single-sample estimates scored per cell (at most ${optionLimits.samples})` },
+      'batch-size': { ...value, type: 'number', coerce: lastValue<number>, default: optionDefaults.batchSize, description: 'estimates per backend call and per timed batch' },
+      steps: { ...value, type: 'number', coerce: lastValue<number>, default: optionDefaults.steps, description: 'training steps (0 skips training)' },
+      'train-samples': { ...value, type: 'number', coerce: lastValue<number>, description: `estimates averaged per training step (default: the suite's, else ${optionDefaults.trainSamples})` },
+      'train-seeds': { ...value, type: 'number', coerce: lastValue<number>, default: optionDefaults.trainSeeds, description: 'independent training runs averaged for the final loss' },
+      'learning-rate': { ...value, type: 'number', coerce: lastValue<number>, description: `learning rate of the optimiser (default: the suite's, else ${optionDefaults.learningRate})` },
+      optimizer: { ...value, type: 'string', coerce: lastValue<string>, choices: ['adam', 'sgd'], description: "training optimiser (default: the suite's, else adam)" },
+      'timing-iterations': { ...value, type: 'number', coerce: lastValue<number>, default: optionDefaults.timingIterations, description: 'timed batches per cell (0 skips timing)' },
+      seed: { ...value, type: 'string', array: true, default: [String(optionDefaults.seed)], description: 'seed of every random stream; same seed, same scores; several (1,2,3) make one cell per seed' },
+      set: { ...value, type: 'string', array: true, description: 'parameter override key=value or id.key=value, repeatable; a list or range makes a grid (e.g. --set dim=256 --set gumbel-softmax.tau=0.1,0.5,1 --set tau=0.1:1:4)' },
+      threads: { ...value, type: 'number', coerce: lastValue<number>, description: 'worker threads of the CPU backend (default: every core)' },
+      plugin: { ...value, type: 'string', array: true, description: 'JavaScript module(s) exporting extra estimator or suite definitions' },
+      sweep: { ...value, type: 'string', array: true, description: `extra measurements for the charts, comma-separated: ${sweepKinds.join(', ')} (logit: bias and variance across logits on bernoulli-toy; scaling: time against batch size and dimension)` },
+      shard: { ...value, type: 'string', coerce: lastValue<string>, description: 'run shard i of n of the plan (e.g. 2/3), balanced by expected cost; merge with npm run report -- --merge DIR...' },
+      resume: { type: 'boolean', default: false, description: 'keep the cells already in --out/cells.jsonl (same options) and run only the rest' },
       report: { type: 'boolean', default: true, description: 'write the charts (PNG), report.md and summary.md beside results.json; --no-report skips them' },
-      out: { type: 'string', coerce: lastValue<string>, default: optionDefaults.out, description: 'output directory for results.json, the charts and report.md' },
+      out: { ...value, type: 'string', coerce: lastValue<string>, default: optionDefaults.out, description: 'output directory for cells.jsonl, results.json, the charts and report.md' },
     });
   const argv = await withUsageContract(parser, 'estibench').parse();
 
@@ -55,17 +91,33 @@ async function main(): Promise<void> {
       timingIterations: argv['timing-iterations'],
       seed: argv.seed,
       set: argv.set,
+      sweep: argv.sweep,
+      threads: argv.threads,
       out: argv.out,
     },
     registries,
   );
-  const sweeps = parseSweepKinds(argv.sweep);
-  const cells = await runBenchmark(config, registries, createProgressPrinter());
-  const results = { ...cells, ...(await runSweeps(sweeps, config, registries, createStepProgress('sweep steps'))) };
+  const shard = parseShard(argv.shard);
+  // Opening cells.jsonl checks that the output directory is writable, before anything is computed.
+  const store = await openCellStore(config.outDir, {
+    kind: 'header', schemaVersion: 2, createdAt: new Date().toISOString(), fingerprint: configFingerprint(config),
+    ...(shard ? { shard } : {}), config, env: hostEnvironment(),
+  }, argv.resume);
+  if (argv.resume && !store.resumedFrom) process.stderr.write(`--resume: no ${store.path} yet; starting the run afresh\n`);
+  const interruption = watchInterruption((signal) => process.stderr.write(`\n${signal}: stopping; writing the finished cells (${signal} again exits at once)\n`));
+  let results: BenchResults;
+  try {
+    results = await runBenchmark(config, registries, { shard, store, signal: interruption.signal, interruptedBy: interruption.received, onProgress: createProgressPrinter() });
+  } finally {
+    store.close();
+  }
   const reporters = [...builtInReporters.values(), ...(argv.report ? createDocumentReporters().values() : [])];
   const written: string[] = [];
   for (const reporter of reporters) written.push(...(await reporter.report(results, config.outDir)));
   for (const path of written) process.stderr.write(`wrote ${path}\n`);
+  const { code, line } = verdict(results, config.outDir);
+  process.stderr.write(`${line}\n`);
+  return code;
 }
 
 runCommand('estibench', main);

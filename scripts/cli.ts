@@ -13,6 +13,22 @@ export function failUsage(program: string, message: string): never {
   process.exit(2);
 }
 
+/**
+ * Refuses flags given an empty value (`--estimator ''`, `--out=`): an empty value is a mistake (an
+ * unset shell variable, a stray quote), not a request for the default or for everything.
+ */
+export function rejectEmptyValues(program: string, args: readonly string[]): void {
+  for (const [index, arg] of args.entries()) {
+    if (!arg.startsWith('--')) continue;
+    const equals = arg.indexOf('=');
+    const flag = equals >= 0 ? arg.slice(0, equals) : arg;
+    const value = equals >= 0 ? arg.slice(equals + 1) : args[index + 1];
+    if (value !== undefined && value.trim() === '' && (equals >= 0 || index + 1 < args.length)) {
+      failUsage(program, `${flag} is empty; give it a value, or leave the flag out for its default`);
+    }
+  }
+}
+
 /** Strict flags, --help/-h, no --version, and parse errors reported as one-line usage errors. */
 export function withUsageContract<T>(parser: Argv<T>, program: string): Argv<T> {
   return parser

@@ -1,52 +1,49 @@
 #!/usr/bin/env node
 /**
- * Re-renders the charts, report.md and summary.md from a saved results.json, without recomputing,
- * and optionally compares it with a baseline results.json.
+ * Re-renders the charts, report.md and summary.md from a saved results.json without recomputing,
+ * merges the runs of shards into one (`--merge DIR...`), and optionally compares with a baseline.
  */
-import { readFile, mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { errorMessage, UsageError } from '../harness/errors.js';
+import { UsageError } from '../harness/errors.js';
+import { mergeRuns } from '../harness/merge.js';
+import { readResultsFile } from '../harness/results-file.js';
 import type { BenchResults } from '../harness/types.js';
 import { compareDefaults, compareResults, incompatibility, regressionLines, renderComparison, renderComparisonText } from '../reports/compare.js';
+import { renderConsoleTable } from '../reports/console-table.js';
 import { createDocumentReporters } from '../reports/index.js';
-import { lastValue, runCommand, withUsageContract } from './cli.js';
+import { resultsJsonReporter } from '../reports/results-json.js';
+import { lastValue, rejectEmptyValues, runCommand, withUsageContract } from './cli.js';
 
-
-/** Reads and sanity-checks a results.json; any problem is a UsageError naming the flag and file. */
-async function readResults(path: string, flag: string): Promise<BenchResults> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : errorMessage(error);
-    throw new UsageError(`cannot read ${flag} '${path}': ${reason}`);
+/** The results to report on: one results.json (`--in`), or shards merged (`--merge`), with where the reports go. */
+async function inputResults(argv: { in?: string; merge?: string[]; out?: string }): Promise<{ results: BenchResults; outDir: string; merged: boolean }> {
+  if (argv.in && argv.merge) throw new UsageError('give --in or --merge, not both');
+  if (argv.merge) {
+    if (!argv.out) throw new UsageError('--merge needs --out: the directory for the merged results.json and reports');
+    return { results: await mergeRuns(argv.merge), outDir: resolve(argv.out), merged: true };
   }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (error) {
-    throw new UsageError(`${flag} '${path}' is not valid JSON: ${errorMessage(error)}`);
-  }
-  const candidate = parsed as Partial<BenchResults> | null;
-  if (typeof candidate !== 'object' || candidate === null || candidate.schemaVersion === undefined || !Array.isArray(candidate.cells) || !candidate.config || !candidate.env) {
-    throw new UsageError(`${flag} '${path}' is not an estibench results.json (no schemaVersion, config, env or cells); write one with npm run bench`);
-  }
-  return candidate as BenchResults;
+  if (!argv.in) throw new UsageError('missing --in: give the results.json to render, e.g. npm run report -- --in bench-out/results.json (or --merge DIR... to merge shards)');
+  return { results: await readResultsFile(argv.in, `--in '${argv.in}'`), outDir: resolve(argv.out ?? dirname(argv.in)), merged: false };
 }
 
 async function main(): Promise<number> {
-  const parser = yargs(hideBin(process.argv))
+  const args = hideBin(process.argv);
+  rejectEmptyValues('estibench report', args);
+  const value = { requiresArg: true } as const;
+  const parser = yargs(args)
     .scriptName('estibench-report')
-    .usage('$0 --in results.json [--out DIR] [--baseline old.json [--fail-on-regression]]\n\nRenders charts (PNG), report.md and summary.md from a results.json without recomputing.')
+    .usage('$0 --in results.json [--out DIR] [--baseline old.json [--fail-on-regression]]\n$0 --merge DIR1 DIR2 ... --out DIR\n\n' +
+      'Renders charts (PNG), report.md and summary.md from a results.json without recomputing, or merges the runs of shards.')
     .options({
-      in: { type: 'string', coerce: lastValue<string>, description: 'results.json written by npm run bench' },
-      out: { type: 'string', coerce: lastValue<string>, description: 'output directory (default: the directory of --in)' },
-      baseline: { type: 'string', coerce: lastValue<string>, description: 'results.json of an earlier run to compare with (same options)' },
-      'fail-on-regression': { type: 'boolean', default: false, description: 'exit 1 when a score got worse beyond its noise (or timing beyond the tolerance)' },
-      'noise-k': { type: 'number', coerce: lastValue<number>, default: compareDefaults.noiseK, description: 'a score changed when |new - old| > k x combined standard error' },
-      'timing-tolerance': { type: 'number', coerce: lastValue<number>, default: compareDefaults.timingTolerance, description: 'relative slow-down of ns per estimate that counts as a regression (0.5 = 50%)' },
+      in: { ...value, type: 'string', coerce: lastValue<string>, description: 'results.json written by npm run bench' },
+      merge: { ...value, type: 'string', array: true, description: 'output directories (or results.json files) of shards of one grid, merged into --out/results.json; exit 1 when planned cells are missing' },
+      out: { ...value, type: 'string', coerce: lastValue<string>, description: 'output directory (default: the directory of --in)' },
+      baseline: { ...value, type: 'string', coerce: lastValue<string>, description: 'results.json of an earlier run to compare with (same options)' },
+      'fail-on-regression': { type: 'boolean', default: false, description: 'exit 1 when a score got worse beyond its noise (or timing beyond the tolerance and its spread), or a completed cell now errors' },
+      'noise-k': { ...value, type: 'number', coerce: lastValue<number>, default: compareDefaults.noiseK, description: 'a score changed when |new - old| > k x combined standard error' },
+      'timing-tolerance': { ...value, type: 'number', coerce: lastValue<number>, default: compareDefaults.timingTolerance, description: 'relative slow-down of ns per estimate that counts as a regression (0.5 = 50%)' },
     });
   const argv = await withUsageContract(parser, 'estibench report').parse();
 
@@ -54,13 +51,11 @@ async function main(): Promise<number> {
   const timingTolerance = argv['timing-tolerance'];
   if (!(noiseK > 0)) throw new UsageError(`--noise-k must be a positive number, got ${noiseK}`);
   if (!(timingTolerance >= 0)) throw new UsageError(`--timing-tolerance must be a number >= 0, got ${timingTolerance}`);
-  if (!argv.in) throw new UsageError('missing --in: give the results.json to render, e.g. npm run report -- --in bench-out/results.json');
-  const results = await readResults(argv.in, '--in');
-  const outDir = resolve(argv.out ?? dirname(argv.in));
+  const { results, outDir, merged } = await inputResults(argv);
   const sections: string[] = [];
   let regressions = 0;
   if (argv.baseline) {
-    const baseline = await readResults(argv.baseline, '--baseline');
+    const baseline = await readResultsFile(argv.baseline, `--baseline '${argv.baseline}'`);
     const reason = incompatibility(results, baseline);
     if (reason) throw new UsageError(`cannot compare with baseline '${argv.baseline}': ${reason}; rerun with the baseline's options or refresh the baseline`);
     const comparison = compareResults(results, baseline, { noiseK, timingTolerance });
@@ -72,9 +67,21 @@ async function main(): Promise<number> {
     for (const line of regressionLines(comparison)) process.stderr.write(`${line}\n`);
     regressions = comparison.regressions.length;
   }
+  if (merged) {
+    process.stdout.write(`${renderConsoleTable(results)}\n`);
+    for (const path of await resultsJsonReporter.report(results, outDir)) process.stderr.write(`wrote ${path}\n`);
+  }
   for (const reporter of createDocumentReporters(sections).values()) {
     for (const path of await reporter.report(results, outDir)) process.stderr.write(`wrote ${path}\n`);
   }
+  const missing = results.run.missingCells;
+  if (merged) {
+    const sources = results.run.mergedFrom?.length ?? 0;
+    process.stderr.write(missing.length > 0
+      ? `estibench report: merged ${sources} runs; ${missing.length} of ${results.run.plannedCells} planned cells are missing (exit status 1): ${missing.join('; ')}\n`
+      : `estibench report: merged ${sources} runs: all ${results.run.plannedCells} planned cells present\n`);
+  }
+  if (merged && missing.length > 0) return 1;
   return argv['fail-on-regression'] && regressions > 0 ? 1 : 0;
 }
 

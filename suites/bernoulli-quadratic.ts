@@ -1,6 +1,7 @@
 import type { KernelFunction } from '../estimators/estimator.js';
 import { hashSeed, Rng } from '../harness/rng.js';
 import { linspaceLogits } from './bernoulli-toy.js';
+import { numericValues } from '../harness/parameters.js';
 import { defineSuite } from './suite.js';
 
 /** Largest D: the exact answers visit all 2^D states. */
@@ -123,7 +124,7 @@ export const bernoulliQuadratic = defineSuite({
     objectiveSeed: { description: 'seed of the N(0, 1) entries of A and c', default: 1, minimum: 0, maximum: 2 ** 31 - 1, integer: true },
   },
   create(params) {
-    const { dim, objectiveSeed } = params;
+    const { dim, objectiveSeed } = numericValues(params);
     const objective = drawQuadraticObjective(dim, objectiveSeed);
     const kernels = quadraticKernels(objective, objectiveSeed);
     return {

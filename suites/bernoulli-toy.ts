@@ -1,3 +1,4 @@
+import { numericValues } from '../harness/parameters.js';
 import { defineSuite } from './suite.js';
 
 // Power 2 keeps today's expressions ((h - t)^2 and 2 (h - t)), so existing numbers are reproduced exactly.
@@ -43,7 +44,7 @@ export const bernoulliToy = defineSuite({
     power: { description: 'exponent of |b_i - t| (2: squared error)', default: 2, minimum: 1 },
   },
   create(params) {
-    const { dim, t, power } = params;
+    const { dim, t, power } = numericValues(params);
     const lossAtOne = Math.abs(1 - t) ** power;
     const lossAtZero = Math.abs(t) ** power;
     return {

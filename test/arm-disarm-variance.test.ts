@@ -55,7 +55,7 @@ describe.each([...builtInBackends.keys()])('DisARM against ARM on the %s backend
   const expected = handDerivedVariances(problem.initialLogits);
 
   beforeAll(async () => {
-    backend = await builtInBackends.get(backendId)!();
+    backend = await builtInBackends.get(backendId)!({ threads: 2 });
     for (const id of ['arm', 'disarm']) {
       const rows: number[][] = [];
       for (let replicate = 0; replicate < replicates; replicate++) {

@@ -140,7 +140,7 @@ const unbiasedIds = [...builtInEstimators.values()].filter((estimator) => estima
 describe.each([...builtInBackends.keys()])('bernoulli-quadratic on the %s backend', (backendId) => {
   let backend: ComputeBackend;
   beforeAll(async () => {
-    backend = await builtInBackends.get(backendId)!();
+    backend = await builtInBackends.get(backendId)!({ threads: 2 });
   });
   afterAll(() => backend?.dispose());
 

@@ -42,7 +42,8 @@ describe('estibench CLI', () => {
     expect(second.code, second.stderr).toBe(0);
 
     const results = JSON.parse(readFileSync(join(outA, 'results.json'), 'utf8')) as BenchResults;
-    expect(results.schemaVersion).toBe(1);
+    expect(results.schemaVersion).toBe(2);
+    expect(results.run).toMatchObject({ state: 'complete', plannedCells: builtInSuites.size * builtInEstimators.size * 2, resumedCells: 0, missingCells: [] });
     expect(Date.parse(results.createdAt)).not.toBeNaN();
     expect(results.env.node).toBe(process.version);
     expect(results.env.backends.map((backend) => backend.id)).toEqual(['cpu', 'gpu']);
@@ -53,17 +54,19 @@ describe('estibench CLI', () => {
       expect([...builtInSuites.keys()]).toContain(cell.suite);
       expect(['cpu', 'gpu']).toContain(cell.backend);
       expect(cell.backendMode).toMatch(/^(cpu|gpu):/);
-      expect(cell.params).toMatchObject(cell.suite === 'bernoulli-toy' ? { dim: 8, t: 0.45 } : { dim: 8 });
-      expect(cell.params.logits).toHaveLength(8);
-      if (cell.estimator === 'gumbel-softmax') expect(cell.params.tau).toBe(0.7);
-      if (cell.estimator === 'additive-noise') expect(cell.params.sigma).toBe(1);
+      expect(cell.key).toMatch(/^[0-9a-f]{16}$/);
+      expect(cell.suiteParams).toMatchObject(cell.suite === 'bernoulli-toy' ? { dim: 8, t: 0.45 } : { dim: 8 });
+      expect(cell.problemParams?.logits).toHaveLength(8);
+      if (cell.estimator === 'gumbel-softmax') expect(cell.estimatorParams).toEqual({ tau: 0.7 });
+      if (cell.estimator === 'additive-noise') expect(cell.estimatorParams).toEqual({ sigma: 1 });
       if (cell.state !== 'completed') continue;
       for (const key of ['bias', 'biasStdErr', 'relativeBias', 'variance', 'mse', 'cosine', 'nsPerEstimate', 'finalLoss']) {
         expect(Number.isFinite((cell.metrics as unknown as Record<string, number>)[key]), key).toBe(true);
       }
       for (const key of ['exactGradient', 'meanGradient', 'varianceByUnit'] as const) expect(cell.metrics[key]).toHaveLength(8);
-      expect(cell.metrics.lossCurve.step).toEqual([0, 1, 2, 3, 4]);
-      expect(cell.metrics.lossCurve.loss).toHaveLength(5);
+      expect(cell.metrics.referenceKind).toBe('closed-form');
+      expect(cell.metrics.lossCurve?.step).toEqual([0, 1, 2, 3, 4]);
+      expect(cell.metrics.lossCurve?.loss).toHaveLength(5);
     }
 
     const rerun = JSON.parse(readFileSync(join(outB, 'results.json'), 'utf8')) as BenchResults;

@@ -3,11 +3,13 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { parseResults } from '../harness/results-file.js';
 import type { BenchResults, CellResult } from '../harness/types.js';
 import { compareResults, incompatibility } from '../reports/compare.js';
 
 const fixturePath = join(import.meta.dirname, 'fixtures', 'results.json');
-const fixture = JSON.parse(readFileSync(fixturePath, 'utf8')) as BenchResults;
+/** The version 1 fixture, upgraded as `npm run report` reads it. */
+const fixture = parseResults(readFileSync(fixturePath, 'utf8'), 'fixture');
 const work = mkdtempSync(join(tmpdir(), 'estibench-compare-'));
 
 /** A copy of the fixture with one cell's metrics changed. */
@@ -47,7 +49,7 @@ describe('comparison against a baseline', () => {
   it('ignores a change within k standard errors, and calls a drop an improvement', () => {
     const cell = fixture.cells.find((candidate) => candidate.estimator === 'gumbel-softmax' && candidate.state === 'completed')!;
     const metrics = (cell as Extract<CellResult, { state: 'completed' }>).metrics;
-    const noisy = doctored('gumbel-softmax', (m) => { m.bias += metrics.biasStdErr; });
+    const noisy = doctored('gumbel-softmax', (m) => { m.bias += metrics.biasStdErr!; });
     expect(compareResults(fixture, noisy).changes).toEqual([]);
     const better = compareResults(fixture, doctored('gumbel-softmax', (m) => { m.finalLoss += 1; }));
     expect(better.changes.map((change) => [change.score, change.verdict])).toEqual([['finalLoss', 'improvement']]);
@@ -56,8 +58,8 @@ describe('comparison against a baseline', () => {
   it('refuses results of other configurations with the reason', () => {
     expect(incompatibility(fixture, fixture)).toBeNull();
     expect(incompatibility(fixture, { ...fixture, config: { ...fixture.config, samples: 999 } })).toMatch(/samples differ/);
-    expect(incompatibility(fixture, { ...fixture, config: { ...fixture.config, seed: 7 } })).toMatch(/seed/);
-    const params = { ...fixture.config.suiteParams, 'bernoulli-toy': { ...fixture.config.suiteParams['bernoulli-toy'], dim: 3 } };
+    expect(incompatibility(fixture, { ...fixture, config: { ...fixture.config, seeds: [7] } })).toMatch(/seed/);
+    const params = { ...fixture.config.suiteParams, 'bernoulli-toy': { ...fixture.config.suiteParams['bernoulli-toy'], dim: [3] } };
     expect(incompatibility(fixture, { ...fixture, config: { ...fixture.config, suiteParams: params } })).toMatch(/suite parameters differ/);
   });
 });

@@ -13,11 +13,11 @@ describe('resolveConfig', () => {
     expect(config.suites).toEqual([...builtInSuites.keys()]);
     expect(config.estimators).toEqual([...builtInEstimators.keys()]);
     expect(config.backends).toEqual(['cpu', 'gpu']);
-    expect(config.suiteParams['bernoulli-toy']).toEqual({ dim: 16, t: 0.45, power: 2 });
-    expect(config.suiteParams['bernoulli-quadratic']).toEqual({ dim: 16, objectiveSeed: 1 });
-    expect(config.estimatorParams['gumbel-softmax']).toEqual({ tau: 0.25 });
-    expect(config.estimatorParams['additive-noise']).toEqual({ sigma: 2 });
-    expect(config.estimatorParams['multiplicative-noise']).toEqual({ sigma: 2 });
+    expect(config.suiteParams['bernoulli-toy']).toEqual({ dim: [16], t: [0.45], power: [2] });
+    expect(config.suiteParams['bernoulli-quadratic']).toEqual({ dim: [16], objectiveSeed: [1] });
+    expect(config.estimatorParams['gumbel-softmax']).toEqual({ tau: [0.25] });
+    expect(config.estimatorParams['additive-noise']).toEqual({ sigma: [2] });
+    expect(config.estimatorParams['multiplicative-noise']).toEqual({ sigma: [2] });
     expect(Object.isFrozen(config)).toBe(true);
   });
 

@@ -118,7 +118,7 @@ const nonDefaultCases: Array<[string, Record<string, number>, number]> = [
 describe.each([...builtInBackends.keys()])('estimator means on the %s backend', (backendId) => {
   let backend: ComputeBackend;
   beforeAll(async () => {
-    backend = await builtInBackends.get(backendId)!();
+    backend = await builtInBackends.get(backendId)!({ threads: 2 });
   });
   afterAll(() => backend?.dispose());
 
@@ -135,7 +135,7 @@ describe.each([...builtInBackends.keys()])('estimator means on the %s backend', 
     it.each([...builtInEstimators.keys()])('%s matches its expected mean within 5 standard errors', async (estimatorId) => {
       const estimator = builtInEstimators.get(estimatorId)!;
       const problem = toyProblem(setting);
-      const params = Object.fromEntries(Object.entries(estimator.params).map(([name, spec]) => [name, spec.default]));
+      const params = Object.fromEntries(Object.entries(estimator.params).map(([name, spec]) => [name, Number(spec.default)]));
       const moments = await sampleEstimator(backend, estimator, problem, samples);
       const toy = toyLoss(setting.t, setting.power);
       const expected = Array.from(problem.initialLogits, (theta) => expectedMean[estimatorId](theta, params, toy, 0));

@@ -65,7 +65,7 @@ const reinforceLoo = defineEstimator({
 describe.each([...builtInBackends.keys()])('multi-evaluation estimators on the %s backend', (backendId) => {
   let backend: ComputeBackend;
   beforeAll(async () => {
-    backend = await builtInBackends.get(backendId)!();
+    backend = await builtInBackends.get(backendId)!({ threads: 2 });
   });
   afterAll(() => backend?.dispose());
 
@@ -92,8 +92,8 @@ describe.each([...builtInBackends.keys()])('multi-evaluation estimators on the %
 
 describe('multi-evaluation estimators across backends', () => {
   it('leave-one-out gives the same estimates on CPU and GPU, also where the GPU splits the batch to fit its textures', async () => {
-    const cpu = await builtInBackends.get('cpu')!();
-    const gpu = await builtInBackends.get('gpu')!();
+    const cpu = await builtInBackends.get('cpu')!({ threads: 2 });
+    const gpu = await builtInBackends.get('gpu')!({ threads: 2 });
     try {
       const problem = toyProblem({ dim: 10 });
       // 8192 samples x 4 evaluations = 32768 texture rows, more than headless-gl's 16384.

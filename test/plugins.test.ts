@@ -76,7 +76,7 @@ describe('estimator plug-ins', () => {
       expect(plain.state, plain.state === 'completed' ? '' : plain.error).toBe('completed');
       if (plain.state !== 'completed') continue;
       // Unbiased: the bias is noise, within 4 of its standard errors.
-      expect(plain.metrics.bias).toBeLessThan(4 * plain.metrics.biasStdErr);
+      expect(plain.metrics.bias).toBeLessThan(4 * plain.metrics.biasStdErr!);
       const nan = cell('produces-nan', backend);
       expect(nan.state).toBe('errored');
       expect(nan.state === 'errored' && nan.error).toMatch(/NaN or Inf/);

@@ -3,13 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadImage, createCanvas } from 'canvas';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { BenchResults } from '../harness/types.js';
+import { parseResults } from '../harness/results-file.js';
 import { chartPixels, chartsReporter, planCharts } from '../reports/charts/index.js';
 import { createMarkdownReporter, renderMarkdownReport } from '../reports/markdown.js';
 import { createSummaryReporter } from '../reports/summary.js';
 
 /** A small fixed run (cpu, 2000 samples, both sweeps): charts from it are reproducible. */
-const fixture = JSON.parse(readFileSync(join(import.meta.dirname, 'fixtures', 'results.json'), 'utf8')) as BenchResults;
+const fixture = parseResults(readFileSync(join(import.meta.dirname, 'fixtures', 'results.json'), 'utf8'), 'fixture');
 
 /** Share of pixels that are not (near) white, on a 1/4-size copy, and whether the top-left corner is white. */
 async function inkShare(path: string): Promise<{ ink: number; whiteCorner: boolean }> {

@@ -27,7 +27,7 @@ async function sampleStaged(backend: ComputeBackend, estimatorId: string, sample
 describe.each([...builtInBackends.keys()])('staged cells on the %s backend', (backendId) => {
   let backend: ComputeBackend;
   beforeAll(async () => {
-    backend = await builtInBackends.get(backendId)!();
+    backend = await builtInBackends.get(backendId)!({ threads: 2 });
   });
   afterAll(() => backend?.dispose());
 

@@ -2,6 +2,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BenchResults } from '../../harness/types.js';
+import { variantLabel } from '../cells.js';
 import type { Reporter } from '../reporter.js';
 import { biasVarianceChart } from './bias-variance.js';
 import type { ChartDefinition, ChartSpec } from './chart.js';
@@ -22,7 +23,13 @@ export const builtInCharts: ReadonlyMap<string, ChartDefinition> = new Map(
 
 /** What each chart kind draws from these results (no rendering): its PNGs, or an empty list. */
 export function planCharts(results: BenchResults): Array<{ readonly definition: ChartDefinition; readonly specs: ChartSpec[] }> {
-  const styles = createChartStyles(results.config.estimators, results.config.backends);
+  // One colour per estimator variant (an estimator at each value of a grid gets its own).
+  const labels = [
+    ...results.cells.map((cell) => variantLabel(results, cell.estimator, cell.estimatorParams)),
+    ...(results.sweeps?.logit?.series ?? []).map((series) => variantLabel(results, series.estimator, series.estimatorParams)),
+    ...(results.scaling?.series ?? []).map((series) => variantLabel(results, series.estimator, series.estimatorParams)),
+  ];
+  const styles = createChartStyles([...new Set(labels)], results.config.backends);
   return [...builtInCharts.values()].map((definition) => ({ definition, specs: definition.plan(results, styles) }));
 }
 

@@ -1,21 +1,41 @@
-/** Variance and bias across the logit range (`--sweep logit`), one line per estimator x backend, as in the ARM and DisARM papers. */
+/** Variance and bias across the logit range (`--sweep logit`), one line per estimator, as in the ARM and DisARM papers. */
 import type { BenchResults, LogitSweep, LogitSweepSeries } from '../../harness/types.js';
-import { axis, commonOptions, scaleTypeFor, seriesLabel, type ChartDefinition, type ChartSpec } from './chart.js';
+import { backendNoiseK, variantLabel } from '../cells.js';
+import { axis, commonOptions, scaleTypeFor, type ChartDefinition, type ChartSpec } from './chart.js';
 import { lineLook, type ChartStyles } from './palette.js';
 
+/** Whether a series differs from another at some logit beyond noise (4 combined standard errors of the bias or of the variance). */
+function seriesDiffer(first: LogitSweepSeries, other: LogitSweepSeries, samples: number): boolean {
+  const varianceError = (variance: number) => variance * Math.sqrt(2 / Math.max(1, samples - 1));
+  return first.bias.some((bias, index) =>
+    Math.abs(bias - other.bias[index]) > backendNoiseK * Math.hypot(first.biasStdErr[index], other.biasStdErr[index]) + 1e-9 ||
+    Math.abs(first.variance[index] - other.variance[index]) > backendNoiseK * Math.hypot(varianceError(first.variance[index]), varianceError(other.variance[index])) + 1e-9);
+}
+
+/** One line per estimator (at its varying parameters); another backend's line only where it differs beyond noise. */
 function lines(
-  sweep: LogitSweep, styles: ChartStyles, backendCount: number,
+  results: BenchResults, sweep: LogitSweep, styles: ChartStyles,
   point: (series: LogitSweepSeries, index: number) => { y: number; yMin?: number; yMax?: number } | null,
 ): object[] {
-  return sweep.series.filter((series) => series.state === 'completed').map((series) => {
-    return {
-      label: seriesLabel(series.estimator, series.backend, backendCount),
-      data: sweep.logits.flatMap((logit, index) => { const value = point(series, index); return value ? [{ x: logit, ...value }] : []; }),
-      ...lineLook(styles, series.estimator, series.backend),
-      pointRadius: 4,
-      borderWidth: 2,
-    };
-  });
+  const firstOfVariant = new Map<string, LogitSweepSeries>();
+  const shown: Array<{ series: LogitSweepSeries; label: string; variant: string }> = [];
+  for (const series of sweep.series.filter((candidate) => candidate.state === 'completed')) {
+    const variant = variantLabel(results, series.estimator, series.estimatorParams);
+    const first = firstOfVariant.get(variant);
+    if (!first) {
+      firstOfVariant.set(variant, series);
+      shown.push({ series, label: variant, variant });
+    } else if (seriesDiffer(first, series, sweep.samples)) {
+      shown.push({ series, label: `${variant} (${series.backend})`, variant });
+    }
+  }
+  return shown.map(({ series, label, variant }) => ({
+    label,
+    data: sweep.logits.flatMap((logit, index) => { const value = point(series, index); return value ? [{ x: logit, ...value }] : []; }),
+    ...lineLook(styles, variant, series.backend),
+    pointRadius: 4,
+    borderWidth: 2,
+  }));
 }
 
 function setting(sweep: LogitSweep): string {
@@ -26,7 +46,6 @@ function setting(sweep: LogitSweep): string {
 function plan(results: BenchResults, styles: ChartStyles): ChartSpec[] {
   const sweep = results.sweeps?.logit;
   if (!sweep || !sweep.series.some((series) => series.state === 'completed')) return [];
-  const backends = new Set(sweep.series.map((series) => series.backend)).size;
   const variances = sweep.series.flatMap((series) => series.variance);
   const variance: ChartSpec = {
     file: 'logit-variance.png',
@@ -34,7 +53,7 @@ function plan(results: BenchResults, styles: ChartStyles): ChartSpec[] {
     caption: `Variance (trace of the covariance of one estimate) at each logit θ; points at zero variance are left out (log axis). ${setting(sweep)}.`,
     configuration: {
       type: 'line',
-      data: { datasets: lines(sweep, styles, backends, (series, index) => (series.variance[index] > 0 ? { y: series.variance[index] } : null)) as never },
+      data: { datasets: lines(results, sweep, styles, (series, index) => (series.variance[index] > 0 ? { y: series.variance[index] } : null)) as never },
       options: {
         ...commonOptions(`Variance across logits: ${sweep.suite}`, setting(sweep)),
         scales: { x: axis('linear', 'logit θ', 'nats'), y: axis(scaleTypeFor(variances, true), 'variance of one estimate', '(dL/dθ)²', variances) },
@@ -48,7 +67,7 @@ function plan(results: BenchResults, styles: ChartStyles): ChartSpec[] {
     configuration: {
       type: 'line',
       data: {
-        datasets: lines(sweep, styles, backends, (series, index) => ({
+        datasets: lines(results, sweep, styles, (series, index) => ({
           y: series.signedBias[index], yMin: series.signedBias[index] - series.biasStdErr[index], yMax: series.signedBias[index] + series.biasStdErr[index],
         })) as never,
       },

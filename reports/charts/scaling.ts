@@ -1,16 +1,19 @@
 /** How the time of a batch grows with the number of samples and with the dimension (`--sweep scaling`). */
 import type { BenchResults, ScalingResults, ScalingSeries } from '../../harness/types.js';
+import { variantLabel } from '../cells.js';
 import { axis, commonOptions, seriesLabel, type ChartDefinition, type ChartSpec } from './chart.js';
 import { lineLook, type ChartStyles } from './palette.js';
 
-function lines(scaling: ScalingResults, styles: ChartStyles, xs: number[], ys: (series: ScalingSeries) => number[]): object[] {
+/** One line per estimator x backend: timings are where backends truly differ. */
+function lines(results: BenchResults, scaling: ScalingResults, styles: ChartStyles, xs: number[], ys: (series: ScalingSeries) => number[]): object[] {
   const backends = new Set(scaling.series.map((series) => series.backend)).size;
   return scaling.series.filter((series) => series.state === 'completed').map((series) => {
     const values = ys(series);
+    const variant = variantLabel(results, series.estimator, series.estimatorParams);
     return {
-      label: seriesLabel(series.estimator, series.backend, backends),
+      label: seriesLabel(variant, series.backend, backends),
       data: xs.map((x, index) => ({ x, y: values[index] })),
-      ...lineLook(styles, series.estimator, series.backend),
+      ...lineLook(styles, variant, series.backend),
       pointRadius: 5,
       borderWidth: 2,
     };
@@ -28,7 +31,7 @@ function plan(results: BenchResults, styles: ChartStyles): ChartSpec[] {
     caption,
     configuration: {
       type: 'line',
-      data: { datasets: lines(scaling, styles, xs, ys) as never },
+      data: { datasets: lines(results, scaling, styles, xs, ys) as never },
       options: {
         ...commonOptions(title, note),
         scales: { x: {

@@ -1,6 +1,6 @@
-/** Speed: nanoseconds per single-sample estimate, one bar per estimator x backend, per suite. */
-import { backendCount, completedCells } from '../cells.js';
-import { axis, commonOptions, fileSafe, scaleTypeFor, seriesLabel, type ChartDefinition } from './chart.js';
+/** Speed: nanoseconds per single-sample estimate, one bar per estimator x backend (speed is where backends truly differ), per suite setting. */
+import { backendCount, estimatorLabel, suiteVariants, variantLabel, type CompletedCell } from '../cells.js';
+import { axis, commonOptions, scaleTypeFor, seriesLabel, type ChartDefinition } from './chart.js';
 import { withAlpha } from './palette.js';
 
 export const speedChart: ChartDefinition = {
@@ -8,23 +8,23 @@ export const speedChart: ChartDefinition = {
   title: 'Speed per estimate',
   howToGet: 'run a benchmark with --timing-iterations above 0',
   plan(results, styles) {
-    return results.config.suites.flatMap((suite) => {
-      const cells = completedCells(results, suite).filter((cell) => (cell.metrics.nsPerEstimate ?? 0) > 0);
+    return suiteVariants(results).flatMap((variant) => {
+      const cells = variant.cells.filter((cell): cell is CompletedCell => cell.state === 'completed' && (cell.metrics.nsPerEstimate ?? 0) > 0);
       if (cells.length === 0) return [];
       const values = cells.map((cell) => cell.metrics.nsPerEstimate!);
       const mads = cells.map((cell) => cell.metrics.nsPerEstimateMad ?? 0);
-      const colours = cells.map((cell) => styles.estimator(cell.estimator).colour);
+      const colours = cells.map((cell) => styles.estimator(variantLabel(results, cell.estimator, cell.estimatorParams)).colour);
       const batch = cells[0].metrics.timedBatchSize;
-      const dim = results.config.suiteParams[suite]?.dim;
+      const dim = cells[0].suiteParams.dim;
       const setting = `${dim !== undefined ? `dim ${dim}, ` : ''}batches of ${batch}`;
       return [{
-        file: `speed-${fileSafe(suite)}.png`,
-        title: `Speed: ${suite}`,
+        file: `speed-${variant.slug}.png`,
+        title: `Speed: ${variant.title}`,
         caption: `Median time of a batch of ${batch} estimates divided by ${batch} (${setting}); bars: ± median absolute deviation. Shorter is faster; hollow bars are the second backend.`,
         configuration: {
           type: 'bar',
           data: {
-            labels: cells.map((cell) => seriesLabel(cell.estimator, cell.backendMode ?? cell.backend, backendCount(results))),
+            labels: cells.map((cell) => seriesLabel(estimatorLabel(results, cell), cell.backendMode ?? cell.backend, backendCount(results))),
             datasets: [{
               label: 'ns per estimate',
               data: values.map((value, index) => ({ x: value, y: index, xMin: value - mads[index], xMax: value + mads[index] })) as never,
@@ -35,7 +35,7 @@ export const speedChart: ChartDefinition = {
             }],
           },
           options: {
-            ...commonOptions(`Speed: ${suite}`, `median ns per single-sample estimate (${setting}) · shorter is faster · bars: ± MAD`, false),
+            ...commonOptions(`Speed: ${variant.title}`, `median ns per single-sample estimate (${setting}) · shorter is faster · bars: ± MAD`, false),
             indexAxis: 'y',
             scales: { x: { ...axis(scaleTypeFor(values), 'time per estimate', 'ns', values), suggestedMax: Math.max(...values.map((value, index) => value + mads[index])) }, y: { ...axis('category', ''), title: { display: false } } },
           },

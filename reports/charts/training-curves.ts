@@ -1,6 +1,7 @@
-/** Training curves: exact loss against Adam step, mean over seeds with a min–max band. */
-import { backendCount, completedCells } from '../cells.js';
-import { axis, commonOptions, fileSafe, scaleTypeFor, seriesLabel, type ChartDefinition } from './chart.js';
+/** Training curves: exact loss against Adam step, mean over seeds with a min–max band, one line per estimator. */
+import { trainingResult } from '../../harness/types.js';
+import { estimatorGroups, shownCells, suiteVariants, variantLabel } from '../cells.js';
+import { axis, commonOptions, scaleTypeFor, type ChartDefinition } from './chart.js';
 import { lineLook, withAlpha } from './palette.js';
 
 export const trainingCurvesChart: ChartDefinition = {
@@ -8,34 +9,43 @@ export const trainingCurvesChart: ChartDefinition = {
   title: 'Training curves',
   howToGet: 'run a benchmark with --steps above 0',
   plan(results, styles) {
-    return results.config.suites.flatMap((suite) => {
-      const cells = completedCells(results, suite).filter((cell) => cell.metrics.lossCurve.step.length > 1);
-      if (cells.length === 0) return [];
-      const datasets = cells.flatMap((cell) => {
-        const look = styles.estimator(cell.estimator);
-        const curve = cell.metrics.lossCurve;
+    return suiteVariants(results).flatMap((variant) => {
+      const lines = estimatorGroups(results, variant.cells).flatMap((group) => shownCells(group).flatMap(({ cell, differs }) => {
+        const training = trainingResult(cell.metrics);
+        return training && training.lossCurve.step.length > 1 ? [{ group, cell, training, label: differs.length > 0 ? `${group.label} (${cell.backend})` : group.label }] : [];
+      }));
+      if (lines.length === 0) return [];
+      const datasets = lines.flatMap(({ group, cell, training, label }) => {
+        const colourKey = variantLabel(results, cell.estimator, cell.estimatorParams);
+        const look = styles.estimator(colourKey);
+        const curve = training.lossCurve;
         const points = (values: number[]) => curve.step.map((step, index) => ({ x: step, y: values[index] }));
-        const line = { ...lineLook(styles, cell.estimator, cell.backend), pointRadius: 0, borderWidth: 2.5 };
+        const line = { ...lineLook(styles, colourKey, cell.backend), pointRadius: 0, borderWidth: 2.5 };
         // The band: the max line filled down to the min line (the dataset just before it), unlabelled so the legend skips it.
         return [
-          { label: seriesLabel(cell.estimator, cell.backend, backendCount(results)), data: points(curve.loss), ...line, fill: false },
+          { label, data: points(curve.loss), ...line, fill: false },
           { label: '', data: points(curve.lossMin), borderWidth: 0, pointRadius: 0, fill: false },
           { label: '', data: points(curve.lossMax), borderWidth: 0, pointRadius: 0, backgroundColor: withAlpha(look.colour, 0.15), fill: '-1' },
         ];
       });
-      const seeds = cells[0].metrics.trainingSeeds;
-      const { steps, learningRate, samplesPerStep } = results.config.training;
-      const allLosses = cells.flatMap((cell) => [...cell.metrics.lossCurve.lossMin, ...cell.metrics.lossCurve.lossMax]);
+      const seeds = lines[0].training.trainingSeeds;
+      const { steps } = results.config.training;
+      const learningRate = results.config.training.learningRate ?? 'per suite';
+      const samplesPerStep = results.config.training.samplesPerStep ?? 'the suite\'s number of';
+      const optimizer = results.config.training.optimizer === 'sgd' ? 'SGD' : 'Adam';
+      const allLosses = lines.flatMap(({ training }) => [...training.lossCurve.lossMin, ...training.lossCurve.lossMax]);
+      const title = `Training curves: ${variant.title}`;
       return [{
-        file: `training-${fileSafe(suite)}.png`,
-        title: `Training curves: ${suite}`,
-        caption: `Exact loss E[L] along ${steps} Adam steps (learning rate ${learningRate}, ${samplesPerStep} estimates per step); line: mean over ${seeds} seeds, band: min to max over seeds.`,
+        file: `training-${variant.slug}.png`,
+        title,
+        caption: `Training loss along ${steps} ${optimizer} steps (learning rate ${learningRate}, ${samplesPerStep} estimates per step); line: mean over ${seeds} seeds, band: min to max over seeds. ` +
+          'One line per estimator; a dashed line marks a backend whose final loss differs beyond noise.',
         configuration: {
           type: 'line',
           data: { datasets },
           options: {
-            ...commonOptions(`Training curves: ${suite}`, `exact loss, mean over ${seeds} seeds (band: min–max) · Adam, lr ${learningRate}, ${samplesPerStep} estimates per step`),
-            scales: { x: axis('linear', 'training step'), y: axis(scaleTypeFor(allLosses), 'exact loss E[L]', 'loss') },
+            ...commonOptions(title, `training loss, mean over ${seeds} seeds (band: min–max) · ${optimizer}, lr ${learningRate}, ${samplesPerStep} estimates per step`),
+            scales: { x: axis('linear', 'training step'), y: axis(scaleTypeFor(allLosses), 'training loss (exact E[L] where the suite has it)', 'loss') },
           },
         },
       }];
