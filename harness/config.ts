@@ -55,7 +55,7 @@ export const optionLimits = Object.freeze({
   timingIterations: 10_000,
   threads: 256,
   seeds: 1000,
-  /** Single-sample estimates x elements of one cell: about a minute per cell on one CPU core at 2^32. */
+  /** Single-sample estimates x elements of one cell: a few minutes of one CPU core at the limit (about 10 ns per element-estimate). */
   elementEstimatesPerCell: 2 ** 34,
   /** Cells and sweep series planned in one run (before sharding). */
   plannedWork: 100_000,
@@ -88,7 +88,10 @@ function checkInteger(name: string, value: number, minimum: number, maximum: num
 
 function parseSeeds(raw: RawBenchOptions['seed']): number[] {
   const texts = raw === undefined ? [String(optionDefaults.seed)] : splitList('seed', raw);
-  const seeds = [...new Set(texts.map((text) => checkInteger('seed', text === '' ? Number.NaN : Number(text), 0, 2 ** 32 - 1)))];
+  const seeds = [...new Set(texts.map((text) => {
+    if (!/^\d+$/.test(text)) throw new UsageError(`--seed must be whole numbers >= 0, comma-separated, got '${text}'`);
+    return checkInteger('seed', Number(text), 0, 2 ** 32 - 1);
+  }))];
   if (seeds.length > optionLimits.seeds) throw new UsageError(`--seed lists ${seeds.length} seeds, more than ${optionLimits.seeds}`);
   return seeds;
 }
@@ -100,8 +103,8 @@ function checkCellSize(samples: number, suiteParams: Readonly<Record<string, Par
     const largest = Math.max(0, ...dims);
     if (samples * largest > optionLimits.elementEstimatesPerCell) {
       throw new UsageError(
-        `--samples ${samples} x ${suite} dim ${largest} = ${(samples * largest).toExponential(2)} estimate-elements per cell, above the limit of ` +
-        `${optionLimits.elementEstimatesPerCell.toExponential(2)} (hours per cell); lower --samples or dim`,
+        `--samples ${samples} x ${suite} dim ${largest} = ${(samples * largest).toExponential(2)} element-estimates per cell, above the limit of ` +
+        `${optionLimits.elementEstimatesPerCell.toExponential(2)} (minutes per cell on a CPU core at the limit); lower --samples or dim, or spread the samples over --seed values`,
       );
     }
   }

@@ -88,7 +88,10 @@ function definitionProblem(definition: Json, checks: Record<string, Check>): str
     const value = path.split('.').reduce<unknown>((object, part) => (isObject(object) ? object[part] : undefined), definition);
     if (path.includes('.') && !isObject(definition[path.split('.')[0]])) continue; // the parent's own check reports it
     const problem = check(value);
-    if (problem) return `'${path}' ${problem}`;
+    if (!problem) continue;
+    // A problem inside the field (`.tau.default is missing`) names the full path: 'params.tau.default' is missing.
+    const inner = /^(\.[\w.]+) (.*)$/.exec(problem);
+    return inner ? `'${path}${inner[1]}' ${inner[2]}` : `'${path}' ${problem}`;
   }
   return null;
 }

@@ -91,7 +91,7 @@ export function rankingLines(results: BenchResults, cells: readonly CellResult[]
     if (next) {
       const noise = Math.hypot(best.error ?? 0, next.error ?? 0);
       const tie = noise > 0 && next.value - best.value < 2 * noise ? ' (within noise of the best)' : '';
-      line += `; next ${next.name}, ${withError(next.value, next.error, criterion.unit)}${tie}`;
+      line += `; next ${next.name}, ${withError(next.value, next.error, criterion.unit)}${tie}${next.note ? ` (${next.note})` : ''}`;
     }
     return [line];
   });

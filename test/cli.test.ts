@@ -78,4 +78,23 @@ describe('estibench CLI', () => {
       });
     expect(scores(rerun.cells)).toEqual(scores(results.cells));
   });
+
+  it('--steps 0 trains nothing and ranks no final loss; --threads is passed to the CPU backend and recorded', () => {
+    const out = mkdtempSync(join(tmpdir(), 'estibench-steps0-'));
+    const run = bench(['--backend', 'cpu', '--threads', '1', '--samples', '2000', '--steps', '0', '--timing-iterations', '1', '--out', out]);
+    expect(run.code, run.stderr).toBe(0);
+    const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as BenchResults;
+    expect(results.config.threads).toBe(1);
+    expect(results.env.backends[0].details?.threads).toBe('1');
+    for (const cell of results.cells) {
+      expect(cell.state).toBe('completed');
+      if (cell.state !== 'completed') continue;
+      expect(cell.metrics.finalLoss).toBeUndefined();
+      expect(cell.metrics.lossCurve).toBeUndefined();
+      expect(cell.metrics.bias).toBeGreaterThan(0);
+    }
+    const report = readFileSync(join(out, 'report.md'), 'utf8');
+    expect(report).not.toContain('lowest final loss');
+    expect(report).toContain('none (--steps 0)');
+  });
 });

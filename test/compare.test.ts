@@ -55,6 +55,26 @@ describe('comparison against a baseline', () => {
     expect(better.changes.map((change) => [change.score, change.verdict])).toEqual([['finalLoss', 'improvement']]);
   });
 
+  it('counts a cell that completed in the baseline and errors now as a regression of its state', () => {
+    const current = structuredClone(fixture) as BenchResults & { cells: CellResult[] };
+    const index = current.cells.findIndex((cell) => cell.estimator === 'ste-sigmoid');
+    const { metrics: _metrics, ...identity } = current.cells[index] as Extract<CellResult, { state: 'completed' }>;
+    current.cells[index] = { ...identity, state: 'errored', error: 'mean gradient is NaN at unit 0' };
+    const { regressions } = compareResults(current, fixture);
+    expect(regressions).toEqual([expect.objectContaining({ estimator: 'ste-sigmoid', score: 'state', error: 'mean gradient is NaN at unit 0' })]);
+  });
+
+  it('flags timing beyond the tolerance only when it also exceeds the batches\' spread (median absolute deviation)', () => {
+    const slower = (madFactor: number) => doctored('ste-identity', (m) => {
+      m.nsPerEstimate *= 1.8;
+      m.nsPerEstimateMad = m.nsPerEstimate * madFactor;
+    });
+    const quiet = compareResults(slower(0.01), fixture);
+    expect(quiet.regressions.map((change) => `${change.estimator} ${change.score}`)).toEqual(['ste-identity nsPerEstimate']);
+    // The same slow-down, but batches that scatter by more than it: noise, not a regression.
+    expect(compareResults(slower(0.5), fixture).changes).toEqual([]);
+  });
+
   it('refuses results of other configurations with the reason', () => {
     expect(incompatibility(fixture, fixture)).toBeNull();
     expect(incompatibility(fixture, { ...fixture, config: { ...fixture.config, samples: 999 } })).toMatch(/samples differ/);
@@ -88,18 +108,46 @@ describe('npm run report', () => {
     expect(withoutFlag.code).toBe(0);
   });
 
+  it('--fail-on-regression exits 1 when a cell that completed in the baseline errors now', () => {
+    const current = structuredClone(JSON.parse(readFileSync(fixturePath, 'utf8'))) as { cells: Array<Record<string, unknown>> };
+    const cell = current.cells.find((candidate) => candidate.estimator === 'gumbel-softmax')!;
+    delete cell.metrics;
+    Object.assign(cell, { state: 'errored', error: 'training diverged: final loss NaN' });
+    const run = report(['--in', writeJson('now-errored.json', current), '--baseline', fixturePath, '--fail-on-regression', '--out', join(work, 'state')]);
+    expect(run.code, run.stderr).toBe(1);
+    expect(run.stderr).toContain('REGRESSION bernoulli-toy / gumbel-softmax / cpu state: completed -> errored (training diverged: final loss NaN)');
+  });
+
   it.each([
     [['--in', 'no/such/results.json'], /cannot read --in 'no\/such\/results.json': no such file/],
     [['--in', 'package.json'], /is not an estibench results.json/],
     [['--in', 'NOT_JSON'], /is not valid JSON/],
     [['--in', fixturePath, '--noise-k', '0'], /--noise-k must be a positive number/],
     [['--in', fixturePath, '--baseline', 'SAMPLES'], /cannot compare with baseline .*samples differ/],
+    [['--in', 'SCHEMA_3'], /has results schema version 3; this estibench reads versions 1 and 2/],
+    [['--in', 'BAD_STATE'], /cell 2 has state "finished", not one of completed, errored, unsupported/],
+    [['--in', 'BAD_METRIC'], /cell 0 has metrics.bias = "small", not a number/],
+    [['--in', 'NO_METRICS'], /cell 1 is completed but has no metrics object/],
+    [['--merge', 'no/such/dir', '--out', 'x'], /cannot read --merge 'no\/such\/dir': no such file/],
     [[], /missing --in/],
   ])('%j exits 2 with one line', (args, message) => {
     const baseline = writeJson('baseline-other-samples.json', { ...fixture, config: { ...fixture.config, samples: 123 } });
     const notJson = join(work, 'not-json.txt');
     writeFileSync(notJson, 'not { json');
-    const substitutes: Record<string, string> = { SAMPLES: baseline, NOT_JSON: notJson };
+    const raw = JSON.parse(readFileSync(fixturePath, 'utf8')) as { cells: Array<Record<string, unknown>> };
+    const damaged = (name: string, change: (copy: typeof raw) => void) => {
+      const copy = structuredClone(raw);
+      change(copy);
+      return writeJson(name, copy);
+    };
+    const substitutes: Record<string, string> = {
+      SAMPLES: baseline,
+      NOT_JSON: notJson,
+      SCHEMA_3: writeJson('schema-3.json', { ...raw, schemaVersion: 3 }),
+      BAD_STATE: damaged('bad-state.json', (copy) => { copy.cells[2].state = 'finished'; }),
+      BAD_METRIC: damaged('bad-metric.json', (copy) => { (copy.cells[0].metrics as Record<string, unknown>).bias = 'small'; }),
+      NO_METRICS: damaged('no-metrics.json', (copy) => { delete copy.cells[1].metrics; }),
+    };
     const run = report([...args.map((arg) => substitutes[arg] ?? arg), '--out', join(work, 'never')]);
     expect(run.code).toBe(2);
     expect(run.stderr.trim().split('\n')).toHaveLength(1);
