@@ -66,10 +66,20 @@ async function ensureDirectory(path: string): Promise<void> {
   }
 }
 
-/** Reads a cells.jsonl; a last line cut short by a kill is dropped, and reported as `partialTail`. */
-export async function readCellStore(path: string): Promise<{ header: StoreHeader; records: StoreRecord[]; completeLength: number }> {
-  const text = await readFile(path, 'utf8');
+/**
+ * Reads a cells.jsonl: null when there is none, or not even a whole header line (a run killed as it
+ * started). A last line cut short by a kill is dropped; `completeLength` is where the whole lines end.
+ */
+export async function readCellStore(path: string): Promise<{ header: StoreHeader; records: StoreRecord[]; completeLength: number } | null> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
+  }
   const completeLength = text.lastIndexOf('\n') + 1;
+  if (completeLength === 0) return null;
   const lines = text.slice(0, completeLength).split('\n').filter((line) => line.trim() !== '');
   const parsed = lines.map((line, index) => {
     try {
@@ -102,10 +112,7 @@ export async function openCellStore(dir: string, header: StoreHeader, resume: bo
   try {
     await ensureDirectory(dir);
     if (resume) {
-      const found = await readCellStore(path).catch((error: NodeJS.ErrnoException) => {
-        if (error.code === 'ENOENT') return null;
-        throw error;
-      });
+      const found = await readCellStore(path);
       if (found) {
         const reason = found.header.fingerprint === header.fingerprint ? null : (configDifference(header.config, found.header.config) ?? 'options differ');
         if (reason) refuseResume(path, reason);

@@ -10,12 +10,15 @@ import { cellStoreFile, readCellStore, type StoreRecord } from './cell-store.js'
 import { errorMessage, UsageError } from './errors.js';
 import { planRun } from './plan.js';
 import { readResultsFile } from './results-file.js';
-import type { BenchResults, MergedRun } from './types.js';
+import type { BenchConfig, BenchResults, MergedRun, RunEnvironment } from './types.js';
 
 /** One run to merge, as found on disk. */
 interface Source {
   readonly dir: string;
-  readonly results: BenchResults;
+  readonly config: BenchConfig;
+  readonly env: RunEnvironment;
+  readonly records: readonly StoreRecord[];
+  readonly run: MergedRun;
 }
 
 /** The records a results object holds, as the store would have them. */
@@ -29,32 +32,38 @@ function recordsOf(results: BenchResults): StoreRecord[] {
 }
 
 /**
- * A run's results from its directory: results.json when there is one; else its cells.jsonl (a shard
+ * A run's cells from its directory: results.json when there is one; else its cells.jsonl (a shard
  * killed before it could write results.json still merges what it finished). A path to a results.json
  * works too.
  */
 async function readSource(path: string): Promise<Source> {
   const isDirectory = existsSync(path) && statSync(path).isDirectory();
   const resultsPath = isDirectory ? join(path, 'results.json') : path;
-  if (existsSync(resultsPath) || !isDirectory) return { dir: path, results: await readResultsFile(resultsPath, `--merge '${resultsPath}'`) };
+  if (existsSync(resultsPath) || !isDirectory) {
+    const results = await readResultsFile(resultsPath, `--merge '${resultsPath}'`);
+    const run: MergedRun = {
+      dir: path, createdAt: results.createdAt, state: results.run.state, ...(results.run.shard ? { shard: results.run.shard } : {}),
+      cells: results.cells.length, cpus: results.env.cpus, cpuCount: results.env.cpuCount, threads: results.config.threads,
+    };
+    return { dir: path, config: results.config, env: results.env, records: recordsOf(results), run };
+  }
   const storePath = join(path, cellStoreFile);
-  if (!existsSync(storePath)) throw new UsageError(`--merge '${path}' holds neither results.json nor ${cellStoreFile}; give the --out directory of a bench run`);
+  let found: Awaited<ReturnType<typeof readCellStore>>;
   try {
-    const { header, records } = await readCellStore(storePath);
-    const plan = planRun(header.config);
-    const results = assembleResults({
-      config: header.config,
-      env: { ...header.env, backends: latestBackendReports(records) },
-      plan,
-      records,
-      run: { ...(header.shard ? { shard: header.shard } : {}), plannedCells: plan.length, resumedCells: 0 },
-      createdAt: header.createdAt,
-    });
-    return { dir: path, results };
+    found = await readCellStore(storePath);
   } catch (error) {
     if (error instanceof UsageError) throw error;
     throw new UsageError(`cannot read --merge '${storePath}': ${errorMessage(error)}`);
   }
+  if (!found) throw new UsageError(`--merge '${path}' holds neither results.json nor a ${cellStoreFile} with cells; give the --out directory of a bench run`);
+  const { header, records } = found;
+  const env = { ...header.env, backends: latestBackendReports(records) };
+  // Every run writes results.json as it ends, even when a signal stops it: without one, the run was killed.
+  const run: MergedRun = {
+    dir: path, createdAt: header.createdAt, state: 'interrupted', ...(header.shard ? { shard: header.shard } : {}),
+    cells: records.filter((record) => record.kind === 'cell').length, cpus: env.cpus, cpuCount: env.cpuCount, threads: header.config.threads,
+  };
+  return { dir: path, config: header.config, env, records, run };
 }
 
 /**
@@ -69,30 +78,20 @@ export async function mergeRuns(paths: readonly string[]): Promise<BenchResults>
   for (const path of paths) sources.push(await readSource(path));
   const [first] = sources;
   for (const source of sources.slice(1)) {
-    if (configFingerprint(source.results.config) !== configFingerprint(first.results.config)) {
-      const reason = configDifference(source.results.config, first.results.config) ?? 'options differ';
+    if (configFingerprint(source.config) !== configFingerprint(first.config)) {
+      const reason = configDifference(source.config, first.config) ?? 'options differ';
       throw new UsageError(`cannot merge '${source.dir}' with '${first.dir}': their configurations differ (${reason.replace('now', 'here').replace('before', 'there')})`);
     }
   }
-  const records = sources.flatMap((source) => recordsOf(source.results));
+  const records = sources.flatMap((source) => source.records);
   // A cell that completed somewhere wins over the same cell errored elsewhere.
   records.sort((left, right) => Number(left.kind !== 'backend' && left.result.state !== 'completed') - Number(right.kind !== 'backend' && right.result.state !== 'completed'));
-  const mergedFrom: MergedRun[] = sources.map(({ dir, results }) => ({
-    dir,
-    createdAt: results.createdAt,
-    state: results.run.state,
-    ...(results.run.shard ? { shard: results.run.shard } : {}),
-    cells: results.cells.length,
-    cpus: results.env.cpus,
-    cpuCount: results.env.cpuCount,
-    threads: results.config.threads,
-  }));
-  const plan = planRun(first.results.config);
+  const plan = planRun(first.config);
   return assembleResults({
-    config: first.results.config,
-    env: { ...first.results.env, backends: latestBackendReports(records) },
+    config: first.config,
+    env: { ...first.env, backends: latestBackendReports(records) },
     plan,
     records,
-    run: { plannedCells: plan.length, resumedCells: 0, mergedFrom },
+    run: { plannedCells: plan.length, resumedCells: 0, mergedFrom: sources.map((source) => source.run) },
   });
 }

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readResults, runCli, startBench, storeLines, waitFor } from './run-cli.js';
+import { isRunning, readResults, runCli, startBench, storeLines, waitFor } from './run-cli.js';
 
 const work = mkdtempSync(join(tmpdir(), 'estibench-exit-'));
 const quick = ['--samples', '2000', '--steps', '2', '--timing-iterations', '1', '--no-report'];
@@ -73,14 +73,6 @@ function childProcesses(parent: number, name: string): number[] {
   });
 }
 
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe('bad input', () => {
   const aFile = join(work, 'a-file');

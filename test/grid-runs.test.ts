@@ -2,7 +2,7 @@
  * A grid run as a user runs it, in real child processes: interrupted with SIGINT halfway and resumed,
  * and split into 3 shards and merged; both must give the cells of one uninterrupted run, number for number.
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -89,13 +89,15 @@ describe('a grid run', () => {
     expect(new Set(shardKeys).size).toBe(cellCount);
     expect(shards.map((shard) => shard.cells.length).sort()).toEqual([3, 3, 4]);
 
+    // A shard killed before it wrote results.json (SIGKILL, a lost machine) still merges from its cells.jsonl.
+    rmSync(join(dirs[1], 'results.json'));
     const merged = join(work, 'merged');
-    const merge = runCli('report', ['--merge', ...dirs.reverse(), '--out', merged]);
+    const merge = runCli('report', ['--merge', ...[...dirs].reverse(), '--out', merged]);
     expect(merge.code, merge.stderr).toBe(0);
     expect(merge.stderr).toContain('merged 3 runs: all 10 planned cells present');
     const result = readResults(merged);
     expect(result.run).toMatchObject({ state: 'complete', plannedCells: cellCount, missingCells: [] });
-    expect(result.run.mergedFrom?.map((source) => source.shard?.index)).toEqual([3, 2, 1]);
+    expect(result.run.mergedFrom?.map((source) => `${source.shard?.index} ${source.state}`)).toEqual(['3 complete', '2 interrupted', '1 complete']);
     expect(result.cells.map(withoutWallTime)).toEqual(readResults(reference).cells.map(withoutWallTime));
     expect(readFileSync(join(merged, 'report.md'), 'utf8')).toContain('merged shard 1/3');
 

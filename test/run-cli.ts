@@ -58,3 +58,13 @@ export function withoutWallTime<T extends { elapsedMs?: number }>(cell: T): Omit
   const { elapsedMs: _elapsedMs, ...rest } = cell;
   return rest;
 }
+
+/** Whether a process with this id exists. */
+export function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

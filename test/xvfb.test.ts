@@ -1,16 +1,8 @@
 /** An Xvfb that estibench starts ends with it, however the process ends (a test runner's SIGKILL included). */
 import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { waitFor } from './run-cli.js';
+import { isRunning, waitFor } from './run-cli.js';
 
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe('virtual display', () => {
   it('stops when the process that started it is killed with SIGKILL', async () => {
