@@ -4,10 +4,11 @@
  * header with the configuration, which `--resume` and merges check before trusting the cells.
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
-import { mkdir, readFile, stat, truncate } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { readFile, truncate } from 'node:fs/promises';
+import { join } from 'node:path';
 import { configDifference, configFingerprint, formatShard } from './cell-key.js';
 import { errorMessage, UsageError } from './errors.js';
+import { ensureDirectory } from './output-dir.js';
 import type { BackendReport, BenchConfig, CellResult, LogitSweepSeries, RunEnvironment, ScalingSeries, ShardSpec } from './types.js';
 
 /** The file name inside the output directory. */
@@ -44,26 +45,6 @@ export interface CellStore {
   /** Appends one record as one line, written through to the file at once. Ignored after `close`. */
   append(record: StoreRecord): void;
   close(): void;
-}
-
-/**
- * Creates a directory and its missing parents one level at a time. (Node's recursive mkdir spins
- * forever on some paths, such as `/proc/x`.)
- */
-async function ensureDirectory(path: string): Promise<void> {
-  try {
-    if ((await stat(path)).isDirectory()) return;
-    throw Object.assign(new Error(`${path} exists and is not a directory`), { code: 'ENOTDIR' });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-  }
-  const parent = dirname(path);
-  if (parent !== path) await ensureDirectory(parent);
-  try {
-    await mkdir(path);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-  }
 }
 
 /**

@@ -49,8 +49,8 @@ export function expectedCost(work: PlannedWork, config: BenchConfig, registries:
     const samplesPerStep = config.training.samplesPerStep ?? trainingFallbacks.samplesPerStep;
     estimates = config.samples + pilot + config.timingIterations * (config.batchSize + pilot) + steps * seeds * (samplesPerStep + pilot);
   } else if (work.kind === 'logit-sweep') {
-    // One unit per point (sweepDefaults.logitDim), at every logit.
-    estimates = (sweepDefaults.logits.length * (config.samples + pilot)) / Math.max(1, dim);
+    // A scoring pass at every logit of the sweep (its suite runs with sweepDefaults.logitDim units).
+    estimates = sweepDefaults.logits.length * (config.samples + pilot);
   } else {
     const iterations = sweepDefaults.scalingIterations + 2;
     const bySamples = sweepDefaults.batchSizes.reduce((total, size) => total + size * iterations * dim, 0);

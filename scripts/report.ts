@@ -9,6 +9,7 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { UsageError } from '../harness/errors.js';
 import { mergeRuns } from '../harness/merge.js';
+import { prepareOutputDirectory } from '../harness/output-dir.js';
 import { readResultsFile } from '../harness/results-file.js';
 import type { BenchResults } from '../harness/types.js';
 import { compareDefaults, compareResults, incompatibility, regressionLines, renderComparison, renderComparisonText } from '../reports/compare.js';
@@ -52,6 +53,7 @@ async function main(): Promise<number> {
   if (!(noiseK > 0)) throw new UsageError(`--noise-k must be a positive number, got ${noiseK}`);
   if (!(timingTolerance >= 0)) throw new UsageError(`--timing-tolerance must be a number >= 0, got ${timingTolerance}`);
   const { results, outDir, merged } = await inputResults(argv);
+  await prepareOutputDirectory(outDir);
   const sections: string[] = [];
   let regressions = 0;
   if (argv.baseline) {

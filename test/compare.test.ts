@@ -118,6 +118,13 @@ describe('npm run report', () => {
     expect(run.stderr).toContain('REGRESSION bernoulli-toy / gumbel-softmax / cpu state: completed -> errored (training diverged: final loss NaN)');
   });
 
+  it('refuses an output directory it cannot create, at once (it used to spin forever on /proc/x)', () => {
+    const run = report(['--in', fixturePath, '--out', '/proc/estibench-x']);
+    expect(run.code).toBe(2);
+    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+    expect(run.stderr).toMatch(/--out '\/proc\/estibench-x' cannot be used: ENOENT/);
+  });
+
   it.each([
     [['--in', 'no/such/results.json'], /cannot read --in 'no\/such\/results.json': no such file/],
     [['--in', 'package.json'], /is not an estibench results.json/],

@@ -13,10 +13,10 @@ export const biasVarianceChart: ChartDefinition = {
         const scores = gradientScores(cell.metrics);
         // Log axes: a zero bias or variance (a deterministic estimator at an exact point) cannot be placed.
         if (!scores || !(scores.bias > 0 && scores.variance > 0)) return [];
-        return [{ group, cell, scores, label: differs.length > 0 ? `${group.label} (${cell.backend})` : group.label }];
+        return [{ cell, scores, label: differs.length > 0 ? `${group.label} (${cell.backend})` : group.label }];
       }));
       if (points.length === 0) return [];
-      const datasets = points.map(({ group, cell, scores, label }) => {
+      const datasets = points.map(({ cell, scores, label }) => {
         const colourKey = variantLabel(results, cell.estimator, cell.estimatorParams);
         const look = styles.estimator(colourKey);
         const { bias, biasStdErr, variance } = scores;
