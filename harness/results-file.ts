@@ -40,8 +40,13 @@ function checkOutline(parsed: unknown, source: string): Json {
   if (version !== 1 && version !== resultsSchemaVersion) {
     throw new UsageError(`${source} has results schema version ${JSON.stringify(version)}; this estibench reads versions 1 and ${resultsSchemaVersion} (upgrade estibench to read it)`);
   }
+  const run = parsed.run;
+  if (version === resultsSchemaVersion && (!isObject(run) || typeof run.state !== 'string' || !Array.isArray(run.missingCells))) {
+    throw new UsageError(`${source} has no run record (run.state, run.missingCells); the file is damaged or not written by estibench`);
+  }
   const config = parsed.config;
-  for (const field of ['suites', 'estimators', 'backends']) {
+  for (const field of ['suites', 'estimators', 'backends', 'seeds']) {
+    if (field === 'seeds' && version === 1) continue;
     if (!Array.isArray(config[field])) throw new UsageError(`${source}: config.${field} is not a list; the file is damaged`);
   }
   for (const [index, cell] of (parsed.cells as unknown[]).entries()) {
