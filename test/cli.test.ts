@@ -64,7 +64,7 @@ describe('estibench CLI', () => {
         expect(Number.isFinite((cell.metrics as unknown as Record<string, number>)[key]), key).toBe(true);
       }
       for (const key of ['exactGradient', 'meanGradient', 'varianceByUnit'] as const) expect(cell.metrics[key]).toHaveLength(8);
-      expect(cell.metrics.referenceKind).toBe('closed-form');
+      expect(cell.metrics.referenceKind).toBe(cell.suite === 'bernoulli-toy' ? 'closed-form' : 'enumeration');
       expect(cell.metrics.lossCurve?.step).toEqual([0, 1, 2, 3, 4]);
       expect(cell.metrics.lossCurve?.loss).toHaveLength(5);
     }

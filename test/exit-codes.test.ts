@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { isRunning, readResults, runCli, startBench, storeLines, waitFor } from './run-cli.js';
 
 const work = mkdtempSync(join(tmpdir(), 'estibench-exit-'));
-const quick = ['--samples', '2000', '--steps', '2', '--timing-iterations', '1', '--no-report'];
+const quick = ['--suite', 'bernoulli-toy', '--samples', '2000', '--steps', '2', '--timing-iterations', '1', '--no-report'];
 
 /** Writes a plug-in module exporting `source` (JavaScript) and returns its path. */
 function plugin(name: string, source: string): string {
@@ -43,7 +43,7 @@ describe('npm run bench exit status', () => {
 
   it('is 143 on SIGTERM, with the finished cells written and the Xvfb it started stopped', async () => {
     const out = join(work, 'terminated');
-    const run = startBench(['--backend', 'gpu', '--estimator', 'ste-sigmoid,gumbel-softmax', '--set', 'tau=0.2:1:9', '--samples', '20000', '--steps', '20', '--timing-iterations', '2', '--out', out]);
+    const run = startBench(['--suite', 'bernoulli-toy', '--backend', 'gpu', '--estimator', 'ste-sigmoid,gumbel-softmax', '--set', 'tau=0.2:1:9', '--samples', '20000', '--steps', '20', '--timing-iterations', '2', '--out', out]);
     await waitFor(() => storeLines(out).filter((line) => line.kind === 'cell').length >= 2 || run.child.exitCode !== null, 'two finished cells');
     const xvfbPid = childProcesses(run.child.pid!, 'Xvfb')[0] ?? null;
     run.child.kill('SIGTERM');
@@ -92,9 +92,9 @@ describe('bad input', () => {
     [['--samples'], /Not enough arguments following: samples/],
     [['--set'], /Not enough arguments following: set/],
     [['--samples', '1000000000'], /--samples must be at most 100000000/],
-    [['--samples', '10000000', '--set', 'dim=65536'], /element-estimates per cell, above the limit/],
+    [['--suite', 'bernoulli-toy', '--samples', '10000000', '--set', 'dim=65536'], /element-estimates per cell, above the limit/],
     [['--set', 'tau=0.1:1'], /a range is start:stop:count/],
-    [['--set', 'dim=1:1000:1000', '--set', 'tau=1:2:1000'], /the grid plans \d+ cells, more than 100000/],
+    [['--suite', 'bernoulli-toy', '--set', 'dim=1:1000:1000', '--set', 'tau=1:2:1000'], /the grid plans \d+ cells, more than 100000/],
     [['--shard', '0/3'], /--shard must be i\/n with 1 <= i <= n/],
     [['--threads', '300'], /--threads must be at most 256/],
     [['--seed', '1,x'], /--seed must be whole numbers >= 0, comma-separated, got 'x'/],

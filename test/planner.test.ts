@@ -44,7 +44,7 @@ describe('parameter grids', () => {
   it('reads lists, ranges and several settings in one flag', () => {
     const config = resolve({ set: ['gumbel-softmax.tau=0.1:1:4', 'dim=8,16,sigma=0.5,2'] });
     expect(config.estimatorParams['gumbel-softmax']).toEqual({ tau: [0.1, 0.4, 0.7, 1] });
-    expect(config.suiteParams['bernoulli-toy']).toEqual({ dim: [8, 16], t: [0.45] });
+    expect(config.suiteParams['bernoulli-toy']).toEqual({ dim: [8, 16], t: [0.45], power: [2] });
     expect(config.estimatorParams['additive-noise']).toEqual({ sigma: [0.5, 2] });
   });
 
@@ -81,10 +81,11 @@ describe('cell keys', () => {
     expect(configFingerprint(resolve({ out: '/a', threads: 1 }))).toBe(configFingerprint(resolve({ out: '/b', threads: 2 })));
   });
 
-  it('of a version 1 results.json are those version 2 gives the same options, so old baselines still compare', () => {
+  it('of a version 1 results.json are those the planner gives its configuration, so it reads, merges and compares like version 2', () => {
     const fixture = parseResults(readFileSync(join(import.meta.dirname, 'fixtures', 'results.json'), 'utf8'), 'fixture');
-    const config = resolve({ backend: 'cpu', samples: 2000, steps: 20, timingIterations: 3, sweep: 'logit,scaling' });
-    const plan = planRun(config);
+    const plan = planRun(fixture.config);
+    // Version 1's training options equal to the defaults become unset, as version 2 writes them.
+    expect(fixture.config.training).toEqual({ steps: 20, batchSize: 8192, seeds: 3 });
     expect(fixture.cells.map((cell) => cell.key)).toEqual(plan.filter((work) => work.kind === 'cell').map((work) => work.key));
     expect(fixture.sweeps?.logit?.series.map((series) => series.key)).toEqual(plan.filter((work) => work.kind === 'logit-sweep').map((work) => work.key));
     expect(fixture.scaling?.series.map((series) => series.key)).toEqual(plan.filter((work) => work.kind === 'scaling').map((work) => work.key));

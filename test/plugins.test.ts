@@ -114,7 +114,7 @@ describe('estimator plug-ins', () => {
 
   it('fails a cell whose kernel leaves the domain of sqrt, log or acos, on every backend (not a silent 0 on the GPU)', async () => {
     const config = resolveConfig(
-      { estimator: outsideDomain.map(([id]) => id), backend: ['cpu', 'gpu'], samples: 2000, steps: 0, timingIterations: 0, out: '/tmp/estibench-plugin-test' },
+      { suite: 'bernoulli-toy', estimator: outsideDomain.map(([id]) => id), backend: ['cpu', 'gpu'], samples: 2000, steps: 0, timingIterations: 0, out: '/tmp/estibench-plugin-test' },
       registries,
     );
     const results = await runBenchmark(config, registries);
@@ -127,7 +127,7 @@ describe('estimator plug-ins', () => {
 
   it('lets a plug-in kernel see the training step (0 when scoring, the 0-based step when training)', async () => {
     const config = resolveConfig(
-      { estimator: 'step-aware', backend: ['cpu', 'gpu'], samples: 2000, steps: 6, trainSeeds: 1, timingIterations: 0, out: '/tmp/estibench-plugin-test' },
+      { suite: 'bernoulli-toy', estimator: 'step-aware', backend: ['cpu', 'gpu'], samples: 2000, steps: 6, trainSeeds: 1, timingIterations: 0, out: '/tmp/estibench-plugin-test' },
       registries,
     );
     const results = await runBenchmark(config, registries);

@@ -2,7 +2,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BenchResults } from '../harness/types.js';
+import type { BenchResults, CellResult } from '../harness/types.js';
 
 /** What a finished command left: exit status, standard output and standard error. */
 export interface CliRun {
@@ -53,10 +53,14 @@ export function storeLines(dir: string): Array<{ kind: string; result?: { key: s
   return text.slice(0, text.lastIndexOf('\n') + 1).split('\n').filter(Boolean).map((line) => JSON.parse(line) as { kind: string });
 }
 
-/** A cell as every run of the same plan must reproduce it: everything but its wall time. */
-export function withoutWallTime<T extends { elapsedMs?: number }>(cell: T): Omit<T, 'elapsedMs'> {
+/** Wall-clock measurements: the only parts of a cell that differ between runs of the same plan. */
+const timingFields = ['nsPerEstimate', 'nsPerEstimateMad', 'timedBatches', 'timedBatchSize', 'msPerTrainingStep', 'msPerTrainingStepMad'];
+
+/** A cell as every run of the same plan must reproduce it: everything but its wall-clock times. */
+export function withoutWallTime(cell: CellResult): unknown {
   const { elapsedMs: _elapsedMs, ...rest } = cell;
-  return rest;
+  if (rest.state !== 'completed') return rest;
+  return { ...rest, metrics: Object.fromEntries(Object.entries(rest.metrics).filter(([name]) => !timingFields.includes(name))) };
 }
 
 /** Whether a process with this id exists. */
