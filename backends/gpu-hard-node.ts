@@ -3,6 +3,7 @@ import { nodeProbabilities } from '../harness/node-kinds.js';
 import { chunkSeeds, noiseChunkSamples, type Rng } from '../harness/rng.js';
 import type { HardNodeForward, HardNodeStage } from '../suites/suite.js';
 import type { HardNodeRequest } from './backend.js';
+import { withCheckedMathFunctions } from './gpu-kernels.js';
 import type { GpuJsKernel, GpuRuntime } from './gpu-runtime.js';
 import { estimatorKernelCalls } from './kernel-calls.js';
 import { fillNoise } from './noise.js';
@@ -107,7 +108,8 @@ export class GpuHardNode implements HardNodeStage {
     if (cached) return cached;
     const { estimator } = this.request;
     const { forward, gradient, baselineWeight } = estimator.kernels;
-    const functions = [...(estimator.helpers ?? []), forward, gradient, ...(baselineWeight ? [baselineWeight] : [])];
+    // Checked math, so NaN and Inf fail the cell as on the CPU (see gpu-kernels.ts).
+    const functions = withCheckedMathFunctions([...(estimator.helpers ?? []), forward, gradient, ...(baselineWeight ? [baselineWeight] : [])]);
     const settings = (output: number[]) => ({
       output, functions, tactic: 'precision', precision: 'single', loopMaxIterations: this.evaluations + 1,
     });

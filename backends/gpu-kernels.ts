@@ -1,5 +1,5 @@
 import type { CellRequest } from './backend.js';
-import { evaluationCount, noiseRowsPerSample } from '../estimators/estimator.js';
+import { evaluationCount, noiseRowsPerSample, type KernelFunction } from '../estimators/estimator.js';
 import { estimatorKernelCalls, objectiveKernelCalls } from './kernel-calls.js';
 
 /** gpu.js kernel sources of one cell, as strings, with the names of the kernel functions they call. */
@@ -51,17 +51,21 @@ export function withCheckedMath(source: string): string {
 }
 
 /**
- * The kernel functions a cell's gpu.js kernels call (helpers, the estimator's and the objective's
- * kernels), as sources with checked math, followed by the checked functions themselves.
+ * Kernel functions as gpu.js `functions` sources with checked math, followed by the checked functions
+ * themselves: what every gpu.js kernel that calls estimator or objective kernels should compile.
  */
+export function withCheckedMathFunctions(functions: readonly KernelFunction[]): string[] {
+  return [...functions.map((kernel) => withCheckedMath(kernel.toString())), ...checkedMathSources];
+}
+
+/** The kernel functions a cell's gpu.js kernels call: helpers, the estimator's and the objective's kernels, with checked math. */
 export function gpuKernelFunctions(request: CellRequest): string[] {
   const { estimator, problem } = request;
-  const functions = [
+  return withCheckedMathFunctions([
     ...(estimator.helpers ?? []), ...(problem.objective.helpers ?? []),
     estimator.kernels.forward, estimator.kernels.gradient, problem.objective.value, problem.objective.gradient,
     ...(estimator.kernels.baselineWeight ? [estimator.kernels.baselineWeight] : []),
-  ];
-  return [...functions.map((kernel) => withCheckedMath(kernel.toString())), ...checkedMathSources];
+  ]);
 }
 
 /**
