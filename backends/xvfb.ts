@@ -9,13 +9,19 @@ export interface VirtualDisplay {
   stop(): void;
 }
 
+/** Seconds a stopped Xvfb gets to shut down after SIGTERM before it is killed outright. */
+const gracePeriodSeconds = 2;
+
 /**
- * A watchdog that kills `pid` when this process ends in any way, SIGKILL included: a shell blocked
- * reading a pipe whose only writer is this process gets end-of-file when the process is gone.
- * (The 'exit' event alone misses signals and test runners that kill their workers.)
+ * A watchdog that stops Xvfb `pid` when this process ends in any way, SIGKILL included: a shell
+ * blocked reading a pipe whose only writer is this process gets end-of-file when the process is gone.
+ * (The 'exit' event alone misses signals and test runners that kill their workers.) It sends SIGTERM,
+ * then SIGKILL if Xvfb is still there after the grace period (a busy server has been seen to outlive
+ * SIGTERM), each time only while that pid is still an Xvfb.
  */
 function startWatchdog(pid: number): ChildProcess {
-  const watchdog = spawn('sh', ['-c', 'read _; kill "$0" 2>/dev/null', String(pid)], { stdio: ['pipe', 'ignore', 'ignore'], detached: true });
+  const script = `read _; alive() { [ "$(ps -p "$0" -o comm= 2>/dev/null)" = Xvfb ]; }; alive && kill "$0"; sleep ${gracePeriodSeconds}; alive && kill -9 "$0"`;
+  const watchdog = spawn('sh', ['-c', script, String(pid)], { stdio: ['pipe', 'ignore', 'ignore'], detached: true });
   watchdog.on('error', () => {}); // without sh the 'exit' handler still stops Xvfb
   watchdog.unref();
   (watchdog.stdin as unknown as { unref?: () => void } | null)?.unref?.();
@@ -43,10 +49,16 @@ export function startVirtualDisplay(timeoutMs = 10_000): Promise<VirtualDisplay>
       return;
     }
     const watchdog = child.pid !== undefined ? startWatchdog(child.pid) : null;
+    /** While this process goes on: SIGTERM now, SIGKILL after the grace period unless it has exited. */
     const stopAll = () => {
       watchdog?.kill();
+      const force = setTimeout(() => child.kill('SIGKILL'), gracePeriodSeconds * 1000);
+      force.unref();
+      child.once('exit', () => clearTimeout(force));
       child.kill();
     };
+    /** As this process exits (no timer runs any more): SIGTERM now; the watchdog, outliving it, escalates. */
+    const stopAtExit = () => child.kill();
     let stderr = '';
     let announced = '';
     const timer = setTimeout(() => {
@@ -76,8 +88,8 @@ export function startVirtualDisplay(timeoutMs = 10_000): Promise<VirtualDisplay>
       child.stderr?.removeAllListeners('data');
       (child.stderr as unknown as { unref?: () => void })?.unref?.();
       const display = `:${announced.trim()}`;
-      process.once('exit', stopAll);
-      resolve({ display, pid: child.pid!, stop: () => { process.removeListener('exit', stopAll); stopAll(); } });
+      process.once('exit', stopAtExit);
+      resolve({ display, pid: child.pid!, stop: () => { process.removeListener('exit', stopAtExit); stopAll(); } });
     });
   });
 }
