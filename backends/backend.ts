@@ -51,6 +51,8 @@ export interface HardNodeRequest {
   readonly nodeKind: NodeKind;
   /** Elements per row of logits. */
   readonly width: number;
+  /** Classes per unit (K) of a categorical node; elements are unit-major (index = unit · K + class). */
+  readonly classes?: number;
 }
 
 /** A place kernels run: the CPU, or a GPU through gpu.js. */

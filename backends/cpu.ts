@@ -3,6 +3,7 @@ import { nodeProbabilities } from '../harness/node-kinds.js';
 import { chunkSeeds, Rng } from '../harness/rng.js';
 import type { BaselineSums, BatchMoments, CellRequest, ComputeBackend, PreparedCell } from './backend.js';
 import { compileCpuLoops, cpuLoopSource, type CompiledLoops } from './cpu-loops.js';
+import { CpuCategoricalNode } from './cpu-categorical-node.js';
 import { CpuHardNode } from './cpu-hard-node.js';
 import { createJsTensorOps } from './cpu-ops.js';
 import { CpuWorkerPool, type ChunkJob } from './cpu-pool.js';
@@ -94,7 +95,7 @@ export async function createCpuBackend(options: CpuBackendOptions = {}): Promise
     details: { engine: `V8 ${process.versions.v8}`, node: process.version, threads: String(threads) },
     fallbacks: [],
     prepare: (request) => new CpuPreparedCell(request, threads),
-    prepareHardNode: (request) => new CpuHardNode(request),
+    prepareHardNode: (request) => (request.nodeKind === 'categorical' ? new CpuCategoricalNode(request) : new CpuHardNode(request)),
     ops: createJsTensorOps(),
     dispose() {},
   };

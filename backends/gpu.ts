@@ -5,6 +5,7 @@ import { mergeMoments } from '../harness/sampling.js';
 import type { BaselineSums, BatchMoments, CellRequest, ComputeBackend, PreparedCell } from './backend.js';
 import { gpuKernelFunctions, gpuKernelSources } from './gpu-kernels.js';
 import { startGpuRuntime, type GpuJsKernel, type GpuRuntime } from './gpu-runtime.js';
+import { GpuCategoricalNode } from './gpu-categorical-node.js';
 import { GpuHardNode } from './gpu-hard-node.js';
 import { createGpuTensorOps } from './gpu-ops.js';
 import { fillNoise } from './noise.js';
@@ -152,7 +153,7 @@ export async function createGpuBackend(): Promise<ComputeBackend> {
     details: runtime.details,
     fallbacks: runtime.fallbacks,
     prepare: (request: CellRequest) => new GpuPreparedCell(runtime, request),
-    prepareHardNode: (request) => new GpuHardNode(runtime, request),
+    prepareHardNode: (request) => (request.nodeKind === 'categorical' ? new GpuCategoricalNode(runtime, request) : new GpuHardNode(runtime, request)),
     ops,
     dispose: () => {
       ops.dispose();

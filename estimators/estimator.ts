@@ -45,6 +45,38 @@ export interface EstimatorKernels {
   readonly baselineWeight?: KernelFunction;
 }
 
+/**
+ * The estimator's math on **categorical** nodes (units of K classes, softmax over K logits, one-hot
+ * samples). Each call still computes one element (one class of one unit of one row), but it reads the
+ * whole unit: flat arrays are bound by name with the offset of the unit's first entry, so the class j
+ * of this unit sits at `logits[unitStart + j]`. Names bound to categorical kernels:
+ * - arrays: `logits` and `probabilities` (softmax of the unit's logits), both at `unitStart + j`;
+ *   `gumbels`, this unit's standard Gumbel draws for this evaluation, at `noiseStart + n` for
+ *   n < `gumbelsPerUnit`; and, in `gradient` only, `hValues` (the unit's h for this evaluation) at
+ *   `hStart + j`, and `dLdhValues` at the same index when `needs.objectiveGradient`.
+ * - scalars: `classIndex` (j of this element), `classes` (K), `unit` (the unit's index in its row),
+ *   `theta` and `p` (this element's logit and probability), `evaluation`, `evaluations`, `step`, `dim`
+ *   (elements per row, units · K) and the estimator's parameters; in `gradient` also `h` (this
+ *   element's h), and, as the estimator's `needs` declare, `dLdh` (this element's dL/dh), `objective`
+ *   and `objectiveSum` (as for element kernels).
+ * `forward(...)` → h of the element; `gradient(...)` → this evaluation's contribution to dL/dtheta of
+ * the element (the estimate sums them over evaluations). Layout everywhere: unit-major, element index
+ * = unit · K + class. The same source runs in the CPU backend's loops and in gpu.js shaders.
+ */
+export interface CategoricalKernels {
+  /**
+   * Standard Gumbel(0, 1) draws per unit (per evaluation when `noisePerEvaluation`), a number or a
+   * function of the estimator's parameters and K: K for one Gumbel-max sample, K · (1 + M) for a sample
+   * and M conditional resamples (Gumbel-Rao). The harness draws them from the cell's seeded streams on
+   * the host, so every backend sees the same noise (G = −log(−log u); Exp(1) draws are exp(−G)).
+   */
+  readonly gumbelsPerUnit: number | ((params: ParameterValues, classes: number) => number);
+  readonly forward: KernelFunction;
+  readonly gradient: KernelFunction;
+  /** Kernel functions these kernels call by name (declared in the estimator's own file, see `helpers`). */
+  readonly helpers?: readonly KernelFunction[];
+}
+
 /** A gradient estimator plug-in: metadata beside the math. */
 export interface EstimatorDefinition {
   /** Registry key, kebab-case. */
@@ -74,7 +106,13 @@ export interface EstimatorDefinition {
   readonly needs: { readonly objective: boolean; readonly objectiveGradient: boolean };
   /** Pilot-batch size for the baseline; required when `kernels.baselineWeight` is set. */
   readonly baselinePilotSamples?: number;
+  /**
+   * Per-element kernels (Bernoulli and deterministic nodes). An estimator defined on categorical nodes
+   * only sets `noElementKernels`.
+   */
   readonly kernels: EstimatorKernels;
+  /** Kernels for categorical nodes; required when `nodeKinds` includes 'categorical'. */
+  readonly categoricalKernels?: CategoricalKernels;
   /**
    * Kernel functions that the kernels call by name. Declare them in the estimator's own file:
    * module loaders rewrite calls to imported functions, which would break the compiled source.
@@ -85,7 +123,32 @@ export interface EstimatorDefinition {
 /** Names the harness binds to kernel arguments; an estimator parameter may not take one of them. */
 export const reservedKernelArgumentNames: readonly string[] = [
   'theta', 'p', 'u', 'v', 'evaluation', 'unit', 'step', 'dim', 'evaluations', 'h', 'dLdh', 'objective', 'objectiveSum', 'baseline',
+  'logits', 'probabilities', 'gumbels', 'hValues', 'dLdhValues', 'unitStart', 'noiseStart', 'hStart', 'classes', 'classIndex',
 ];
+
+/**
+ * The `kernels` of an estimator defined on categorical nodes only (`nodeKinds: ['categorical']`). They
+ * are never compiled: the node-kind check refuses the estimator's Bernoulli and deterministic cells
+ * before a backend sees them. Were that check bypassed, they return NaN, which fails the cell ("the
+ * estimator produced NaN or Inf") rather than producing numbers.
+ */
+export const noElementKernels: EstimatorKernels = Object.freeze({
+  forward: function noElementForward(): number {
+    return NaN;
+  },
+  gradient: function noElementGradient(): number {
+    return NaN;
+  },
+});
+
+/** Gumbel draws per categorical unit (per evaluation when each draws its own) at these parameters. */
+export function gumbelsPerUnit(estimator: EstimatorDefinition, params: ParameterValues, classes: number): number {
+  const kernels = estimator.categoricalKernels;
+  if (!kernels) throw new Error(`${estimator.id} defines no categorical kernels`);
+  const count = typeof kernels.gumbelsPerUnit === 'function' ? kernels.gumbelsPerUnit(params, classes) : kernels.gumbelsPerUnit;
+  if (!Number.isInteger(count) || count < 0) throw new Error(`${estimator.id}: gumbelsPerUnit must be a whole number >= 0, got ${count}`);
+  return count;
+}
 
 /** Objective evaluations per estimate at these parameter values. */
 export function evaluationCount(estimator: EstimatorDefinition, params: ParameterValues): number {

@@ -3,13 +3,15 @@ import { defineEstimator } from './estimator.js';
 /**
  * Binary Concrete relaxation: h = sigmoid((theta + log u - log(1 - u)) / tau); the objective is
  * evaluated at the relaxed h and the gradient flows through it: dh/dtheta = h (1 - h) / tau.
+ * On categorical nodes, the Concrete / Gumbel-softmax relaxation of the one-hot sample:
+ * y = softmax((theta + G) / tau), G i.i.d. Gumbel(0, 1), and dL/dtheta_j = (1/tau) y_j (dL/dy_j - y . dL/dy).
  */
 export const gumbelSoftmax = defineEstimator({
   id: 'gumbel-softmax',
   title: 'Gumbel-softmax / binary Concrete',
   citation: 'Jang, Gu & Poole (2016), arXiv:1611.01144; Maddison, Mnih & Teh (2016), arXiv:1611.00712',
   family: 'relaxation',
-  nodeKinds: ['bernoulli'],
+  nodeKinds: ['bernoulli', 'categorical'],
   claimsUnbiased: false,
   params: {
     tau: { description: 'relaxation temperature (lower: closer to hard samples, noisier gradients)', default: 0.5, minimum: 0, exclusiveMinimum: true },
@@ -32,6 +34,32 @@ export const gumbelSoftmax = defineEstimator({
       objective: number, objectiveSum: number, baseline: number, evaluation: number, tau: number,
     ): number {
       return (dLdh * h * (1 - h)) / tau;
+    },
+  },
+  categoricalKernels: {
+    gumbelsPerUnit: (_params, classes) => classes,
+    forward: function gumbelSoftmaxCategoricalForward(
+      logits: ArrayLike<number>, gumbels: ArrayLike<number>, unitStart: number, noiseStart: number, classes: number, classIndex: number, tau: number,
+    ): number {
+      // softmax((theta + G) / tau) of this class, shifted by the unit's largest perturbed logit.
+      let largest = logits[unitStart] + gumbels[noiseStart];
+      for (let j = 1; j < classes; j++) largest = Math.max(largest, logits[unitStart + j] + gumbels[noiseStart + j]);
+      let total = 0;
+      let own = 0;
+      for (let k = 0; k < classes; k++) {
+        const weight = Math.exp((logits[unitStart + k] + gumbels[noiseStart + k] - largest) / tau);
+        total += weight;
+        if (k === classIndex) own = weight;
+      }
+      return own / total;
+    },
+    gradient: function gumbelSoftmaxCategoricalGradient(
+      hValues: ArrayLike<number>, dLdhValues: ArrayLike<number>, hStart: number, classes: number, classIndex: number, tau: number,
+    ): number {
+      // h is the relaxed sample y itself: the softmax Jacobian needs nothing else.
+      let weighted = 0;
+      for (let j = 0; j < classes; j++) weighted += hValues[hStart + j] * dLdhValues[hStart + j];
+      return (hValues[hStart + classIndex] * (dLdhValues[hStart + classIndex] - weighted)) / tau;
     },
   },
 });

@@ -3,11 +3,14 @@ import { additiveNoise } from './additive-noise.js';
 import { arm } from './arm.js';
 import { bengioUnbiased } from './bengio-unbiased.js';
 import { disarm } from './disarm.js';
+import { gumbelRao } from './gumbel-rao.js';
 import { gumbelSoftmax } from './gumbel-softmax.js';
 import { hardSigmoidSt } from './hard-sigmoid-st.js';
 import { multiplicativeNoise } from './multiplicative-noise.js';
 import { reinforceLoo } from './reinforce-loo.js';
+import { reinmax } from './reinmax.js';
 import { slopeAnnealedSt } from './slope-annealed-st.js';
+import { stGumbelSoftmax } from './st-gumbel-softmax.js';
 import { steIdentity } from './ste-identity.js';
 import { steSigmoid } from './ste-sigmoid.js';
 import { stochasticTimesSmooth } from './stochastic-times-smooth.js';
@@ -20,5 +23,6 @@ export const builtInEstimators: ReadonlyMap<string, EstimatorDefinition> = new M
     steIdentity, steSigmoid, hardSigmoidSt, slopeAnnealedSt, stochasticTimesSmooth,
     bengioUnbiased, reinforceLoo, arm, disarm,
     additiveNoise, multiplicativeNoise, gumbelSoftmax,
+    stGumbelSoftmax, reinmax, gumbelRao,
   ].map((estimator) => [estimator.id, estimator]),
 );

@@ -1,18 +1,30 @@
 import { defineEstimator } from './estimator.js';
+import { gumbelMaxOneHot } from './gumbel-max-sample.js';
 import { hardBernoulliSample } from './hard-bernoulli-sample.js';
+
+/**
+ * (f(sample) − mean of the other k − 1 values)(h − p) / k for one evaluation. On categorical nodes it is
+ * the same per element: the score of a one-hot sample D ~ Categorical(pi) is d log pi_D / d theta_j =
+ * D_j − pi_j, and the categorical kernels bind h = D_j and p = pi_j.
+ */
+function reinforceLooGradient(p: number, h: number, objective: number, objectiveSum: number, k: number): number {
+  const othersMean = (objectiveSum - objective) / (k - 1);
+  return ((objective - othersMean) * (h - p)) / k;
+}
 
 /**
  * REINFORCE with the leave-one-out baseline: k independent samples b⁽¹⁾ … b⁽ᵏ⁾ of the node, and
  * g = (1/k) Σⱼ (f(b⁽ʲ⁾) − mean of the other k − 1 values) (b⁽ʲ⁾ − p). Each sample's baseline comes from
  * the other samples only, so it is independent of that sample and the estimate stays unbiased; the
  * same form is (1/(k − 1)) Σⱼ (f(b⁽ʲ⁾) − mean of all k) (b⁽ʲ⁾ − p). One estimate costs k evaluations.
+ * Bernoulli and categorical nodes (k one-hot samples, each from its own Gumbel draws).
  */
 export const reinforceLoo = defineEstimator({
   id: 'reinforce-loo',
   title: 'REINFORCE with leave-one-out baseline',
   citation: 'Kool, van Hoof & Welling (2019), "Buy 4 REINFORCE samples, get a baseline for free!", ICLR workshop DeepRLStructPred',
   family: 'score-function',
-  nodeKinds: ['bernoulli'],
+  nodeKinds: ['bernoulli', 'categorical'],
   claimsUnbiased: true,
   params: {
     // The GPU backend needs k × 1024 texture rows (16 384 rows allow k ≤ 16 under headless-gl).
@@ -24,9 +36,11 @@ export const reinforceLoo = defineEstimator({
   needs: { objective: true, objectiveGradient: false },
   kernels: {
     forward: hardBernoulliSample,
-    gradient: function reinforceLooGradient(p: number, h: number, objective: number, objectiveSum: number, k: number): number {
-      const othersMean = (objectiveSum - objective) / (k - 1);
-      return ((objective - othersMean) * (h - p)) / k;
-    },
+    gradient: reinforceLooGradient,
+  },
+  categoricalKernels: {
+    gumbelsPerUnit: (_params, classes) => classes,
+    forward: gumbelMaxOneHot,
+    gradient: reinforceLooGradient,
   },
 });

@@ -3,6 +3,7 @@ import type { EstimatorDefinition } from '../estimators/estimator.js';
 import {
   isStagedProblem, type Problem, type ProblemEvaluation, type ReferenceGradient, type ScoringTarget, type StagedProblem, type TrainingDefaults,
 } from '../suites/suite.js';
+import { unsupportedFusedNodeReason } from './node-kinds.js';
 import type { ParameterValues } from './parameters.js';
 import type { Rng } from './rng.js';
 import { StagedPreparedCell } from './staged-cell.js';
@@ -76,7 +77,7 @@ export function recordedProblemParams(problem: Problem | StagedProblem): Record<
   return isStagedProblem(problem) ? { ...problem.recordedParams } : { ...problem.recordedParams, logits: Array.from(problem.initialLogits) };
 }
 
-/** Why an estimator cannot run on a problem beyond its node kind (a staged problem's own limits), or null. */
+/** Why an estimator cannot run on a problem beyond its node kind (a staged problem's own limits; a categorical node in a kernel problem), or null. */
 export function problemUnsupportedReason(problem: Problem | StagedProblem, estimator: EstimatorDefinition): string | null {
-  return isStagedProblem(problem) ? (problem.unsupportedReason?.(estimator) ?? null) : null;
+  return isStagedProblem(problem) ? (problem.unsupportedReason?.(estimator) ?? null) : unsupportedFusedNodeReason(problem.nodeKind);
 }

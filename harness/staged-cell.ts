@@ -46,8 +46,8 @@ export class StagedPreparedCell implements PreparedCell {
       estimator,
       estimatorParams,
       batchSize,
-      hardNode: (width) => {
-        const node = prepareHardNode.call(backend, { estimator, estimatorParams, nodeKind: problem.nodeKind, width });
+      hardNode: (width, classes) => {
+        const node = prepareHardNode.call(backend, { estimator, estimatorParams, nodeKind: problem.nodeKind, width, classes });
         this.nodes.push(node);
         return node;
       },

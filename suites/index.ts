@@ -1,8 +1,9 @@
 import type { SuiteDefinition } from './suite.js';
 import { bernoulliQuadratic } from './bernoulli-quadratic.js';
 import { bernoulliToy } from './bernoulli-toy.js';
+import { categoricalToy } from './categorical-toy.js';
 
 export type { SuiteDefinition, Problem } from './suite.js';
 
 /** Built-in suites keyed by id. */
-export const builtInSuites: ReadonlyMap<string, SuiteDefinition> = new Map([bernoulliToy, bernoulliQuadratic].map((suite) => [suite.id, suite]));
+export const builtInSuites: ReadonlyMap<string, SuiteDefinition> = new Map([bernoulliToy, bernoulliQuadratic, categoricalToy].map((suite) => [suite.id, suite]));

@@ -125,8 +125,11 @@ export interface HardNodeForward {
 /** What a staged problem receives when a cell compiles it on a backend. */
 export interface StagedContext {
   readonly ops: TensorOps;
-  /** A hard node of `width` elements per row running the cell's estimator on the cell's backend. */
-  hardNode(width: number): HardNodeStage;
+  /**
+   * A hard node of `width` elements per row running the cell's estimator on the cell's backend; for
+   * categorical nodes `classes` is K, and a row holds width / K units of K classes (unit-major).
+   */
+  hardNode(width: number, classes?: number): HardNodeStage;
   /** The cell's estimator (its metadata: needs, evaluations, baseline). */
   readonly estimator: EstimatorDefinition;
   readonly estimatorParams: ParameterValues;

@@ -1,0 +1,113 @@
+import { evaluationCount, gumbelsPerUnit, noiseRowsPerSample, type CategoricalKernels, type EstimatorDefinition } from '../estimators/estimator.js';
+import type { ParameterValues } from '../harness/parameters.js';
+import type { HardNodeRequest } from './backend.js';
+import { callExpression, literalBindings, namedFunctionSource, numberLiteral } from './kernel-source.js';
+
+/** Expressions (in the generated code's own names) for one element of a categorical unit. */
+export interface CategoricalElementArguments {
+  /** Flat arrays and the index of this unit's first entry in them. */
+  readonly logits: string;
+  readonly probabilities: string;
+  readonly gumbels: string;
+  readonly unitStart: string;
+  readonly noiseStart: string;
+  readonly classIndex: string;
+  readonly unit: string;
+  readonly evaluation: string;
+  readonly step: string;
+}
+
+/** What the gradient kernel sees beyond the element's own arguments; null where the estimator does not need it. */
+export interface CategoricalGradientArguments {
+  readonly hValues: string;
+  readonly hStart: string;
+  readonly dLdhValues: string | null;
+  readonly objective: string | null;
+  readonly objectiveSum: string | null;
+}
+
+/** The shape of a categorical hard node: its units, classes, evaluations and noise per row. */
+export interface CategoricalShape {
+  readonly width: number;
+  readonly classes: number;
+  readonly units: number;
+  readonly evaluations: number;
+  /** Gumbel draws per unit and evaluation. */
+  readonly gumbelsPerUnit: number;
+  /** Gumbel draws per row (every evaluation's, when each draws its own). */
+  readonly noiseWidth: number;
+  /** Offset between evaluations' draws within a row: 0 when the evaluations share them. */
+  readonly noiseEvaluationStride: number;
+}
+
+/** The estimator's categorical kernels, or an error naming what is missing. */
+export function categoricalKernelsOf(estimator: EstimatorDefinition): CategoricalKernels {
+  if (!estimator.categoricalKernels) throw new Error(`${estimator.id} defines no categoricalKernels, so it cannot run on categorical nodes`);
+  return estimator.categoricalKernels;
+}
+
+/** Checks a categorical hard-node request and derives its shape. */
+export function categoricalShape(request: HardNodeRequest): CategoricalShape {
+  const { estimator, estimatorParams, width } = request;
+  const classes = request.classes ?? 0;
+  if (!Number.isInteger(classes) || classes < 2 || width % classes !== 0) {
+    throw new Error(`a categorical node needs classes K >= 2 dividing its width (got width ${width}, K = ${classes})`);
+  }
+  const units = width / classes;
+  const perUnit = gumbelsPerUnit(estimator, estimatorParams, classes);
+  const perEvaluation = units * perUnit;
+  const noiseRows = noiseRowsPerSample(estimator, estimatorParams);
+  return {
+    width, classes, units, gumbelsPerUnit: perUnit,
+    evaluations: evaluationCount(estimator, estimatorParams),
+    noiseWidth: perEvaluation * noiseRows,
+    noiseEvaluationStride: noiseRows === 1 ? 0 : perEvaluation,
+  };
+}
+
+/** Sources of the estimator's categorical kernels and their helpers, each once, helpers first. */
+export function categoricalKernelSources(estimator: EstimatorDefinition): string[] {
+  const kernels = categoricalKernelsOf(estimator);
+  const seen = new Map<string, string>();
+  for (const fn of [...(kernels.helpers ?? []), kernels.forward, kernels.gradient]) {
+    const { name, source } = namedFunctionSource(fn, `categorical kernel of ${estimator.id}`);
+    seen.set(name, source);
+  }
+  return [...seen.values()];
+}
+
+/**
+ * Builds the calls of an estimator's categorical kernels with arguments bound by name (see
+ * `CategoricalKernels` for the names), shared by the CPU and GPU categorical nodes. Parameters, `dim`,
+ * `evaluations` and `classes` are bound as literals; `theta`, `p`, `h` and `dLdh` as reads of the arrays.
+ */
+export function categoricalKernelCalls(estimator: EstimatorDefinition, estimatorParams: ParameterValues, shape: CategoricalShape) {
+  const kernels = categoricalKernelsOf(estimator);
+  const constants = {
+    ...literalBindings(estimatorParams),
+    dim: numberLiteral(shape.width), evaluations: numberLiteral(shape.evaluations), classes: numberLiteral(shape.classes),
+  };
+  const elementBindings = (element: CategoricalElementArguments): Record<string, string> => ({
+    ...constants,
+    ...element,
+    theta: `${element.logits}[${element.unitStart} + ${element.classIndex}]`,
+    p: `${element.probabilities}[${element.unitStart} + ${element.classIndex}]`,
+  });
+  const role = (kernel: string) => `${estimator.id} categorical ${kernel}`;
+  return {
+    forward: (element: CategoricalElementArguments) => callExpression(kernels.forward, elementBindings(element), role('forward')),
+    gradient: (element: CategoricalElementArguments, more: CategoricalGradientArguments) => {
+      const bindings: Record<string, string> = {
+        ...elementBindings(element),
+        hValues: more.hValues, hStart: more.hStart, h: `${more.hValues}[${more.hStart} + ${element.classIndex}]`,
+      };
+      if (more.dLdhValues !== null) {
+        bindings.dLdhValues = more.dLdhValues;
+        bindings.dLdh = `${more.dLdhValues}[${more.hStart} + ${element.classIndex}]`;
+      }
+      if (more.objective !== null) bindings.objective = more.objective;
+      if (more.objectiveSum !== null) bindings.objectiveSum = more.objectiveSum;
+      return callExpression(kernels.gradient, bindings, role('gradient'));
+    },
+  };
+}

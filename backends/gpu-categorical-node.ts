@@ -1,0 +1,179 @@
+import { nodeProbabilities } from '../harness/node-kinds.js';
+import { chunkSeeds, noiseChunkSamples, type Rng } from '../harness/rng.js';
+import type { HardNodeForward, HardNodeStage } from '../suites/suite.js';
+import type { HardNodeRequest } from './backend.js';
+import { categoricalKernelCalls, categoricalKernelsOf, categoricalShape, type CategoricalShape } from './categorical-kernel-calls.js';
+import { fillGumbels } from './categorical-noise.js';
+import type { GpuJsKernel, GpuRuntime } from './gpu-runtime.js';
+
+interface PieceKernels {
+  readonly forward: GpuJsKernel;
+  readonly backward: GpuJsKernel;
+}
+
+/** What one forward pass keeps for its backward pass (host copies; uploaded per piece). */
+interface GpuCategoricalState {
+  readonly probabilities: Float32Array;
+  readonly gumbels: Float32Array;
+}
+
+/**
+ * gpu.js sources of the categorical node's kernels (thread.x = element of the row, thread.y = row, or
+ * row · evaluations + evaluation for the forward pass). Every input is a flat 1-D array of the piece's
+ * rows, so the kernels index it with the same offsets as the CPU loops.
+ */
+function categoricalKernelSourcesForGpu(request: HardNodeRequest, shape: CategoricalShape) {
+  const { estimator, estimatorParams } = request;
+  const { width, classes, evaluations, gumbelsPerUnit, noiseWidth, noiseEvaluationStride } = shape;
+  const calls = categoricalKernelCalls(estimator, estimatorParams, shape);
+  const { needs } = estimator;
+  const element = {
+    logits: 'logits', probabilities: 'probabilities', gumbels: 'gumbels', unitStart: 'unitStart', noiseStart: 'noiseStart',
+    classIndex: 'c', unit: 'unit', evaluation: 'e', step: 'step',
+  };
+  const elementIndices = `const i = this.thread.x;
+      const unit = Math.floor(i / ${classes});
+      const c = i - unit * ${classes};`;
+  return {
+    forward: `function (logits, probabilities, gumbels, step) {
+      ${elementIndices}
+      const s = Math.floor(this.thread.y / ${evaluations});
+      const e = this.thread.y - s * ${evaluations};
+      const unitStart = s * ${width} + unit * ${classes};
+      const noiseStart = s * ${noiseWidth} + e * ${noiseEvaluationStride} + unit * ${gumbelsPerUnit};
+      return ${calls.forward(element)};
+    }`,
+    backward: `function (logits, probabilities, gumbels, hValues, ${needs.objective ? 'objectives, ' : ''}${needs.objectiveGradient ? 'dLdhValues, ' : ''}step) {
+      ${elementIndices}
+      const s = this.thread.y;
+      const unitStart = s * ${width} + unit * ${classes};
+      let objectiveSum = 0;
+      ${needs.objective ? `for (let e = 0; e < ${evaluations}; e++) { objectiveSum += objectives[s * ${evaluations} + e]; }` : ''}
+      let g = 0;
+      for (let e = 0; e < ${evaluations}; e++) {
+        const noiseStart = s * ${noiseWidth} + e * ${noiseEvaluationStride} + unit * ${gumbelsPerUnit};
+        const hStart = (s * ${evaluations} + e) * ${width} + unit * ${classes};
+        g += ${calls.gradient(element, {
+          hValues: 'hValues', hStart: 'hStart',
+          dLdhValues: needs.objectiveGradient ? 'dLdhValues' : null,
+          objective: needs.objective ? `objectives[s * ${evaluations} + e]` : null,
+          objectiveSum: needs.objective ? 'objectiveSum' : null,
+        })};
+      }
+      return g;
+    }`,
+  };
+}
+
+/** Rows of a 2-D kernel result (an array of Float32Array rows) written into a flat float64 array at `offset`. */
+function copyRows(rows: Float32Array[], out: Float64Array, offset: number, width: number): void {
+  rows.forEach((row, index) => out.set(row, offset + index * width));
+}
+
+/**
+ * A categorical hard node on the GPU through gpu.js: the estimator's categorical kernels over rows, with
+ * the Gumbel noise drawn on the host from the same streams as the CPU node and uploaded, so both
+ * backends agree to float32 precision. Calls whose texture rows would exceed the device's limit are
+ * split into pieces along noise chunks.
+ */
+export class GpuCategoricalNode implements HardNodeStage {
+  readonly width: number;
+  readonly evaluations: number;
+  private readonly shape: CategoricalShape;
+  private readonly sources: ReturnType<typeof categoricalKernelSourcesForGpu>;
+  private readonly kernelsByRows = new Map<number, PieceKernels>();
+  /** Rows per device pass (a multiple of the noise chunk, so pieces never split a chunk). */
+  private readonly pieceRows: number;
+
+  constructor(private readonly runtime: GpuRuntime, private readonly request: HardNodeRequest) {
+    this.shape = categoricalShape(request);
+    this.width = request.width;
+    this.evaluations = this.shape.evaluations;
+    if (this.width > runtime.maxTextureSize) {
+      throw new Error(`a categorical node of width ${this.width} needs textures ${this.width} wide; this GPU allows ${runtime.maxTextureSize}`);
+    }
+    this.pieceRows = Math.max(noiseChunkSamples, Math.floor(runtime.maxTextureSize / this.evaluations / noiseChunkSamples) * noiseChunkSamples);
+    this.sources = categoricalKernelSourcesForGpu(request, this.shape);
+  }
+
+  private kernels(rows: number): PieceKernels {
+    const cached = this.kernelsByRows.get(rows);
+    if (cached) return cached;
+    const kernels = categoricalKernelsOf(this.request.estimator);
+    const functions = [...(kernels.helpers ?? []), kernels.forward, kernels.gradient];
+    const { classes, gumbelsPerUnit, evaluations } = this.shape;
+    const settings = (output: number[]) => ({
+      output, functions, tactic: 'precision', precision: 'single',
+      // Loops run over the classes, the unit's draws or the evaluations, whichever is longest.
+      loopMaxIterations: Math.max(classes, gumbelsPerUnit, evaluations) + 1,
+    });
+    const compiled: PieceKernels = {
+      forward: this.runtime.gpu.createKernel(this.sources.forward, settings([this.width, rows * this.evaluations])),
+      backward: this.runtime.gpu.createKernel(this.sources.backward, settings([this.width, rows])),
+    };
+    this.kernelsByRows.set(rows, compiled);
+    return compiled;
+  }
+
+  /** A flat 1-D kernel input of rows [start, start + rows) of `values` (rows of `rowWidth` numbers). */
+  private slice(values: Float32Array | Float64Array, start: number, rows: number, rowWidth: number): unknown {
+    const part = Float32Array.from(values.subarray(start * rowWidth, (start + rows) * rowWidth));
+    // gpu.js takes no empty input: an estimator without noise gets one unread number.
+    return this.runtime.gpujs.input(part.length > 0 ? part : new Float32Array(1), [Math.max(1, part.length)]);
+  }
+
+  /** Runs `work` on each device-sized piece of rows, with the piece's logits, probabilities and noise as inputs. */
+  private async forEachPiece(
+    rows: number, logits: Float64Array, state: GpuCategoricalState,
+    work: (piece: { start: number; rows: number; inputs: unknown[]; kernels: PieceKernels }) => Promise<void>,
+  ): Promise<void> {
+    for (let start = 0; start < rows; start += this.pieceRows) {
+      const pieceRows = Math.min(this.pieceRows, rows - start);
+      const inputs = [
+        this.slice(logits, start, pieceRows, this.width), this.slice(state.probabilities, start, pieceRows, this.width),
+        this.slice(state.gumbels, start, pieceRows, this.shape.noiseWidth),
+      ];
+      await work({ start, rows: pieceRows, inputs, kernels: this.kernels(pieceRows) });
+    }
+  }
+
+  async forward(logits: Float64Array, rows: number, rng: Rng, step: number): Promise<HardNodeForward> {
+    const gumbels = new Float32Array(rows * this.shape.noiseWidth);
+    fillGumbels(chunkSeeds(rng, rows), rows, this.shape.noiseWidth, gumbels);
+    const probabilities = Float32Array.from(nodeProbabilities('categorical', logits.subarray(0, rows * this.width), this.shape.classes));
+    const state: GpuCategoricalState = { probabilities, gumbels };
+    const h = new Float64Array(rows * this.evaluations * this.width);
+    await this.forEachPiece(rows, logits, state, async (piece) => {
+      const result = (await piece.kernels.forward(...piece.inputs, step)) as Float32Array[];
+      copyRows(result, h, piece.start * this.evaluations * this.width, this.width);
+    });
+    return { rows, logits, h, state };
+  }
+
+  async backward(pass: HardNodeForward, objectives: Float64Array | null, objectiveGradient: Float64Array | null, _baseline: Float64Array | null, step: number) {
+    const { needs } = this.request.estimator;
+    const state = pass.state as GpuCategoricalState;
+    const out = new Float64Array(pass.rows * this.width);
+    const hRowWidth = this.evaluations * this.width;
+    await this.forEachPiece(pass.rows, pass.logits, state, async (piece) => {
+      const extra: unknown[] = [this.slice(pass.h, piece.start, piece.rows, hRowWidth)];
+      if (needs.objective) extra.push(Float32Array.from(objectives!.subarray(piece.start * this.evaluations, (piece.start + piece.rows) * this.evaluations)));
+      if (needs.objectiveGradient) extra.push(this.slice(objectiveGradient!, piece.start, piece.rows, hRowWidth));
+      const result = (await piece.kernels.backward(...piece.inputs, ...extra, step)) as Float32Array[];
+      copyRows(result, out, piece.start * this.width, this.width);
+    });
+    return out;
+  }
+
+  async baselineSums(): Promise<{ weightedObjective: Float64Array; weight: Float64Array }> {
+    throw new Error(`${this.request.estimator.id}: categorical nodes take no per-element baseline`);
+  }
+
+  dispose(): void {
+    for (const kernels of this.kernelsByRows.values()) {
+      kernels.forward.destroy();
+      kernels.backward.destroy();
+    }
+    this.kernelsByRows.clear();
+  }
+}

@@ -1,0 +1,59 @@
+import { defineEstimator, noElementKernels } from './estimator.js';
+import { gumbelMaxOneHot } from './gumbel-max-sample.js';
+
+/**
+ * ReinMax (Algorithm 2 of the paper): D ~ Categorical(pi0), pi0 = softmax(theta), is handed downstream;
+ * with pi1 = (D + softmax(theta / tau)) / 2, the algorithm's autograd graph
+ * (pi1 <- softmax(stopgrad(ln pi1 - theta) + theta), pi2 = 2 pi1 - pi0 / 2, D <- pi2 - stopgrad(pi2) + D)
+ * gives dL/dtheta = 2 J(pi1) dL/dD - (1/2) J(pi0) dL/dD with J(pi) = diag(pi) - pi pi^T, i.e.
+ * dL/dtheta_j = 2 pi1_j (g_j - pi1 . g) - (1/2) pi0_j (g_j - pi0 . g), g = dL/dD. Heun's method: second-order
+ * accurate where straight-through is first-order; biased. D is drawn by Gumbel-max (same law as
+ * sampling pi0 directly). Categorical nodes.
+ */
+export const reinmax = defineEstimator({
+  id: 'reinmax',
+  title: 'ReinMax',
+  citation: 'Liu, Dong, Liu, Yu & Gao (2023), "Bridging Discrete and Backpropagation: Straight-Through and Beyond", NeurIPS 2023, Algorithm 2',
+  family: 'pathwise-surrogate',
+  nodeKinds: ['categorical'],
+  claimsUnbiased: false,
+  params: {
+    // The authors' package refuses tau < 1 ("ReinMax prefers tau >= 1"); Algorithm 2 itself takes any tau > 0.
+    tau: { description: 'temperature of softmax(theta / tau) in pi1 (the authors recommend tau >= 1)', default: 1, minimum: 0, exclusiveMinimum: true },
+  },
+  noise: [],
+  evaluations: 1,
+  needs: { objective: false, objectiveGradient: true },
+  kernels: noElementKernels,
+  categoricalKernels: {
+    gumbelsPerUnit: (_params, classes) => classes,
+    forward: gumbelMaxOneHot,
+    gradient: function reinmaxGradient(
+      logits: ArrayLike<number>, probabilities: ArrayLike<number>, hValues: ArrayLike<number>, dLdhValues: ArrayLike<number>,
+      unitStart: number, hStart: number, classes: number, classIndex: number, tau: number,
+    ): number {
+      // softmax(theta / tau), shifted by the largest logit; pi0 = softmax(theta) is `probabilities`.
+      let largest = logits[unitStart];
+      for (let j = 1; j < classes; j++) largest = Math.max(largest, logits[unitStart + j]);
+      let total = 0;
+      let temperedWeighted = 0;
+      let own = 0;
+      let sampleDotGradient = 0;
+      let pi0DotGradient = 0;
+      for (let k = 0; k < classes; k++) {
+        const gradient = dLdhValues[hStart + k];
+        const weight = Math.exp((logits[unitStart + k] - largest) / tau);
+        total += weight;
+        temperedWeighted += weight * gradient;
+        if (k === classIndex) own = weight;
+        sampleDotGradient += hValues[hStart + k] * gradient;
+        pi0DotGradient += probabilities[unitStart + k] * gradient;
+      }
+      const pi1 = 0.5 * (hValues[hStart + classIndex] + own / total);
+      const pi1DotGradient = 0.5 * (sampleDotGradient + temperedWeighted / total);
+      const gradientHere = dLdhValues[hStart + classIndex];
+      const pi0 = probabilities[unitStart + classIndex];
+      return 2 * pi1 * (gradientHere - pi1DotGradient) - 0.5 * pi0 * (gradientHere - pi0DotGradient);
+    },
+  },
+});

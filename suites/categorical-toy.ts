@@ -1,0 +1,122 @@
+import { singleNodeEstimates, type SingleNodeStages } from '../models/single-node.js';
+import { defineSuite } from './suite.js';
+
+/**
+ * Starting logits, unit-major: unit i's K logits rise evenly from -s_i to s_i,
+ * theta_{i,k} = s_i (2k / (K - 1) - 1) with s = linspace(-2, 2, D) (a single unit has s = 0, uniform).
+ * Units below the middle favour the first classes, units above it the last ones.
+ */
+export function categoricalToyLogits(units: number, classes: number): Float64Array {
+  const logits = new Float64Array(units * classes);
+  for (let unit = 0; unit < units; unit++) {
+    const spread = units === 1 ? 0 : -2 + (4 * unit) / (units - 1);
+    for (let k = 0; k < classes; k++) logits[unit * classes + k] = spread * ((2 * k) / (classes - 1) - 1);
+  }
+  return logits;
+}
+
+/**
+ * Targets c_i, points of the probability simplex: weight t on class (i mod K), (1 - t) / (K - 1) on
+ * every other class. t = 1 makes them one-hot; t = 1/K uniform (then every gradient is 0).
+ */
+export function categoricalToyTargets(units: number, classes: number, t: number): Float64Array {
+  const targets = new Float64Array(units * classes).fill((1 - t) / (classes - 1));
+  for (let unit = 0; unit < units; unit++) targets[unit * classes + (unit % classes)] = t;
+  return targets;
+}
+
+/** softmax of each unit's K logits (unit-major). */
+function unitProbabilities(logits: Float64Array, classes: number): Float64Array {
+  const probabilities = new Float64Array(logits.length);
+  for (let start = 0; start < logits.length; start += classes) {
+    let largest = -Infinity;
+    for (let k = 0; k < classes; k++) largest = Math.max(largest, logits[start + k]);
+    let total = 0;
+    for (let k = 0; k < classes; k++) total += probabilities[start + k] = Math.exp(logits[start + k] - largest);
+    for (let k = 0; k < classes; k++) probabilities[start + k] /= total;
+  }
+  return probabilities;
+}
+
+/**
+ * D independent categorical units of K classes, x_i one-hot ~ Categorical(pi_i), pi_i = softmax(theta_i);
+ * f(x) = Σᵢ ‖xᵢ − cᵢ‖². A one-hot x has ‖x‖² = 1, so ‖x − c‖² = 1 − 2 c_x + ‖c‖² and
+ * E[f] = Σᵢ (1 − 2 piᵢ·cᵢ + ‖cᵢ‖²); with d pi_{ik} / d theta_{ij} = pi_{ik} (δ_kj − pi_{ij}),
+ * dE[f]/dtheta_{ij} = −2 pi_{ij} (c_{ij} − piᵢ·cᵢ). Relaxed estimators evaluate f at their relaxed
+ * x in the simplex with df/dx = 2 (x − c). Staged: no upstream layer (each row's logits are the trained
+ * parameters), the objective on the host, identity backward.
+ */
+export const categoricalToy = defineSuite({
+  id: 'categorical-toy',
+  title: 'Categorical toy: sum of ‖x_i − c_i‖²',
+  description: 'D independent categorical units of K classes, logits rising from -s_i to s_i (s = linspace(-2, 2, D)), f(x) = Σ ‖x_i − c_i‖², c_i = t on class i mod K and (1 − t)/(K − 1) elsewhere',
+  nodeKind: 'categorical',
+  params: {
+    dim: { description: 'number of categorical units D', default: 8, minimum: 1, maximum: 4096, integer: true },
+    classes: { description: 'classes per unit K', default: 6, minimum: 2, maximum: 256, integer: true },
+    t: { description: 'weight of the target class (i mod K) in c_i; the rest is spread evenly', default: 0.8, minimum: 0, maximum: 1 },
+  },
+  create(params) {
+    const { dim: units, classes, t } = params;
+    const width = units * classes;
+    const initialLogits = categoricalToyLogits(units, classes);
+    const targets = categoricalToyTargets(units, classes, t);
+    const exactGradient = (logits: Float64Array) => {
+      const probabilities = unitProbabilities(logits, classes);
+      const gradient = new Float64Array(width);
+      for (let start = 0; start < width; start += classes) {
+        let expectedTarget = 0;
+        for (let k = 0; k < classes; k++) expectedTarget += probabilities[start + k] * targets[start + k];
+        for (let k = 0; k < classes; k++) gradient[start + k] = -2 * probabilities[start + k] * (targets[start + k] - expectedTarget);
+      }
+      return gradient;
+    };
+    const exactLoss = (logits: Float64Array) => {
+      const probabilities = unitProbabilities(logits, classes);
+      let loss = 0;
+      for (let index = 0; index < width; index++) loss += -2 * probabilities[index] * targets[index] + targets[index] * targets[index];
+      return loss + units;
+    };
+    const stages: SingleNodeStages<null> = {
+      rowsPerEstimate: 1,
+      async upstream(parameters, count) {
+        const logits = new Float64Array(count * width);
+        for (let row = 0; row < count; row++) logits.set(parameters, row * width);
+        return { pass: null, logits };
+      },
+      async objective(_pass, h, _evaluations, wantGradient) {
+        const rows = h.length / width;
+        const value = new Float64Array(rows);
+        const gradient = wantGradient ? new Float64Array(h.length) : null;
+        for (let row = 0; row < rows; row++) {
+          let total = 0;
+          for (let index = 0; index < width; index++) {
+            const difference = h[row * width + index] - targets[index];
+            total += difference * difference;
+            if (gradient) gradient[row * width + index] = 2 * difference;
+          }
+          value[row] = total;
+        }
+        return { value, gradient };
+      },
+      async backward(_pass, _parameters, dLogits) {
+        return dLogits;
+      },
+    };
+    return {
+      kind: 'staged',
+      nodeKind: 'categorical',
+      initialParameters: initialLogits,
+      recordedParams: { logits: Array.from(initialLogits), targets: Array.from(targets) },
+      prepare(context) {
+        const node = context.hardNode(width, classes);
+        return {
+          estimates: (parameters, count, rng, step) => singleNodeEstimates(stages, node, context.estimator, parameters, count, rng, step),
+          referenceGradient: async (parameters) => ({ kind: 'closed-form', gradient: exactGradient(parameters) }),
+          evaluate: async (parameters) => ({ loss: exactLoss(parameters) }),
+          dispose() {},
+        };
+      },
+    };
+  },
+});
