@@ -1,4 +1,4 @@
-import { evaluationCount, gumbelsPerUnit, noiseRowsPerSample, type CategoricalKernels, type EstimatorDefinition } from '../estimators/estimator.js';
+import { evaluationCount, exponentialsPerUnit, noiseRowsPerSample, type CategoricalKernels, type EstimatorDefinition } from '../estimators/estimator.js';
 import type { ParameterValues } from '../harness/parameters.js';
 import type { HardNodeRequest } from './backend.js';
 import { callExpression, literalBindings, namedFunctionSource, numberLiteral } from './kernel-source.js';
@@ -8,7 +8,7 @@ export interface CategoricalElementArguments {
   /** Flat arrays and the index of this unit's first entry in them. */
   readonly logits: string;
   readonly probabilities: string;
-  readonly gumbels: string;
+  readonly exponentials: string;
   readonly unitStart: string;
   readonly noiseStart: string;
   readonly classIndex: string;
@@ -32,9 +32,9 @@ export interface CategoricalShape {
   readonly classes: number;
   readonly units: number;
   readonly evaluations: number;
-  /** Gumbel draws per unit and evaluation. */
-  readonly gumbelsPerUnit: number;
-  /** Gumbel draws per row (every evaluation's, when each draws its own). */
+  /** Exponential draws per unit and evaluation. */
+  readonly exponentialsPerUnit: number;
+  /** Exponential draws per row (every evaluation's, when each draws its own). */
   readonly noiseWidth: number;
   /** Offset between evaluations' draws within a row: 0 when the evaluations share them. */
   readonly noiseEvaluationStride: number;
@@ -54,11 +54,11 @@ export function categoricalShape(request: HardNodeRequest): CategoricalShape {
     throw new Error(`a categorical node needs classes K >= 2 dividing its width (got width ${width}, K = ${classes})`);
   }
   const units = width / classes;
-  const perUnit = gumbelsPerUnit(estimator, estimatorParams, classes);
+  const perUnit = exponentialsPerUnit(estimator, estimatorParams, classes);
   const perEvaluation = units * perUnit;
   const noiseRows = noiseRowsPerSample(estimator, estimatorParams);
   return {
-    width, classes, units, gumbelsPerUnit: perUnit,
+    width, classes, units, exponentialsPerUnit: perUnit,
     evaluations: evaluationCount(estimator, estimatorParams),
     noiseWidth: perEvaluation * noiseRows,
     noiseEvaluationStride: noiseRows === 1 ? 0 : perEvaluation,

@@ -3,13 +3,13 @@ import { chunkSeeds, type Rng } from '../harness/rng.js';
 import type { HardNodeForward, HardNodeStage } from '../suites/suite.js';
 import type { HardNodeRequest } from './backend.js';
 import { categoricalKernelCalls, categoricalKernelSources, categoricalShape, type CategoricalShape } from './categorical-kernel-calls.js';
-import { fillGumbels } from './categorical-noise.js';
+import { fillExponentials } from './categorical-noise.js';
 
 /** The CPU categorical node's loops over rows, compiled from the estimator's categorical kernel sources. */
 interface CategoricalLoops {
-  forward(logits: Float64Array, probabilities: Float64Array, gumbels: Float64Array, rows: number, step: number, h: Float64Array): void;
+  forward(logits: Float64Array, probabilities: Float64Array, exponentials: Float64Array, rows: number, step: number, h: Float64Array): void;
   backward(
-    logits: Float64Array, probabilities: Float64Array, gumbels: Float64Array, h: Float64Array,
+    logits: Float64Array, probabilities: Float64Array, exponentials: Float64Array, h: Float64Array,
     objectives: Float64Array, dLdh: Float64Array, rows: number, step: number, out: Float64Array,
   ): void;
 }
@@ -17,7 +17,7 @@ interface CategoricalLoops {
 /** What one forward pass keeps for its backward pass. */
 interface CpuCategoricalState {
   readonly probabilities: Float64Array;
-  readonly gumbels: Float64Array;
+  readonly exponentials: Float64Array;
 }
 
 /**
@@ -26,18 +26,18 @@ interface CpuCategoricalState {
  */
 export function cpuCategoricalNodeSource(request: HardNodeRequest, shape: CategoricalShape): string {
   const { estimator, estimatorParams } = request;
-  const { width, classes, units, evaluations, gumbelsPerUnit, noiseWidth, noiseEvaluationStride } = shape;
+  const { width, classes, units, evaluations, exponentialsPerUnit, noiseWidth, noiseEvaluationStride } = shape;
   const calls = categoricalKernelCalls(estimator, estimatorParams, shape);
   const element = (evaluation: string) => ({
-    logits: 'logits', probabilities: 'probabilities', gumbels: 'gumbels', unitStart: 'unitStart', noiseStart: 'noiseStart',
+    logits: 'logits', probabilities: 'probabilities', exponentials: 'exponentials', unitStart: 'unitStart', noiseStart: 'noiseStart',
     classIndex: 'c', unit: 'unit', evaluation, step: 'step',
   });
   const unitOffsets = (evaluation: string) => `const unitStart = s * ${width} + unit * ${classes};
-    const noiseStart = s * ${noiseWidth} + ${evaluation} * ${noiseEvaluationStride} + unit * ${gumbelsPerUnit};`;
+    const noiseStart = s * ${noiseWidth} + ${evaluation} * ${noiseEvaluationStride} + unit * ${exponentialsPerUnit};`;
   const { needs } = estimator;
   return `"use strict";
     ${categoricalKernelSources(estimator).join('\n')}
-    function forward(logits, probabilities, gumbels, rows, step, h) {
+    function forward(logits, probabilities, exponentials, rows, step, h) {
       for (let s = 0; s < rows; s++) {
         for (let e = 0; e < ${evaluations}; e++) {
           const hRow = (s * ${evaluations} + e) * ${width};
@@ -48,7 +48,7 @@ export function cpuCategoricalNodeSource(request: HardNodeRequest, shape: Catego
         }
       }
     }
-    function backward(logits, probabilities, gumbels, h, objectives, dLdh, rows, step, out) {
+    function backward(logits, probabilities, exponentials, h, objectives, dLdh, rows, step, out) {
       for (let s = 0; s < rows; s++) {
         let objectiveSum = 0;
         ${needs.objective ? `for (let e = 0; e < ${evaluations}; e++) objectiveSum += objectives[s * ${evaluations} + e];` : ''}
@@ -75,7 +75,7 @@ export function cpuCategoricalNodeSource(request: HardNodeRequest, shape: Catego
 }
 
 /**
- * A categorical hard node on the CPU: generated loops over rows of unit-major logits, Gumbel noise
+ * A categorical hard node on the CPU: generated loops over rows of unit-major logits, exponential noise
  * drawn on the host from the cell's chunked streams (the GPU node draws the same).
  */
 export class CpuCategoricalNode implements HardNodeStage {
@@ -92,20 +92,20 @@ export class CpuCategoricalNode implements HardNodeStage {
   }
 
   async forward(logits: Float64Array, rows: number, rng: Rng, step: number): Promise<HardNodeForward> {
-    const gumbels = new Float64Array(rows * this.shape.noiseWidth);
-    fillGumbels(chunkSeeds(rng, rows), rows, this.shape.noiseWidth, gumbels);
+    const exponentials = new Float64Array(rows * this.shape.noiseWidth);
+    fillExponentials(chunkSeeds(rng, rows), rows, this.shape.noiseWidth, exponentials);
     const probabilities = nodeProbabilities('categorical', logits.subarray(0, rows * this.width), this.shape.classes);
     const h = new Float64Array(rows * this.evaluations * this.width);
-    this.loops.forward(logits, probabilities, gumbels, rows, step, h);
-    const state: CpuCategoricalState = { probabilities, gumbels };
+    this.loops.forward(logits, probabilities, exponentials, rows, step, h);
+    const state: CpuCategoricalState = { probabilities, exponentials };
     return { rows, logits, h, state };
   }
 
   async backward(pass: HardNodeForward, objectives: Float64Array | null, objectiveGradient: Float64Array | null, _baseline: Float64Array | null, step: number) {
-    const { probabilities, gumbels } = pass.state as CpuCategoricalState;
+    const { probabilities, exponentials } = pass.state as CpuCategoricalState;
     const out = new Float64Array(pass.rows * this.width);
     const empty = new Float64Array(0);
-    this.loops.backward(pass.logits, probabilities, gumbels, pass.h, objectives ?? empty, objectiveGradient ?? empty, pass.rows, step, out);
+    this.loops.backward(pass.logits, probabilities, exponentials, pass.h, objectives ?? empty, objectiveGradient ?? empty, pass.rows, step, out);
     return out;
   }
 

@@ -3,7 +3,7 @@ import { chunkSeeds, noiseChunkSamples, type Rng } from '../harness/rng.js';
 import type { HardNodeForward, HardNodeStage } from '../suites/suite.js';
 import type { HardNodeRequest } from './backend.js';
 import { categoricalKernelCalls, categoricalKernelsOf, categoricalShape, type CategoricalShape } from './categorical-kernel-calls.js';
-import { fillGumbels } from './categorical-noise.js';
+import { fillExponentials } from './categorical-noise.js';
 import type { GpuJsKernel, GpuRuntime } from './gpu-runtime.js';
 
 interface PieceKernels {
@@ -14,7 +14,7 @@ interface PieceKernels {
 /** What one forward pass keeps for its backward pass (host copies; uploaded per piece). */
 interface GpuCategoricalState {
   readonly probabilities: Float32Array;
-  readonly gumbels: Float32Array;
+  readonly exponentials: Float32Array;
 }
 
 /**
@@ -24,26 +24,26 @@ interface GpuCategoricalState {
  */
 function categoricalKernelSourcesForGpu(request: HardNodeRequest, shape: CategoricalShape) {
   const { estimator, estimatorParams } = request;
-  const { width, classes, evaluations, gumbelsPerUnit, noiseWidth, noiseEvaluationStride } = shape;
+  const { width, classes, evaluations, exponentialsPerUnit, noiseWidth, noiseEvaluationStride } = shape;
   const calls = categoricalKernelCalls(estimator, estimatorParams, shape);
   const { needs } = estimator;
   const element = {
-    logits: 'logits', probabilities: 'probabilities', gumbels: 'gumbels', unitStart: 'unitStart', noiseStart: 'noiseStart',
+    logits: 'logits', probabilities: 'probabilities', exponentials: 'exponentials', unitStart: 'unitStart', noiseStart: 'noiseStart',
     classIndex: 'c', unit: 'unit', evaluation: 'e', step: 'step',
   };
   const elementIndices = `const i = this.thread.x;
       const unit = Math.floor(i / ${classes});
       const c = i - unit * ${classes};`;
   return {
-    forward: `function (logits, probabilities, gumbels, step) {
+    forward: `function (logits, probabilities, exponentials, step) {
       ${elementIndices}
       const s = Math.floor(this.thread.y / ${evaluations});
       const e = this.thread.y - s * ${evaluations};
       const unitStart = s * ${width} + unit * ${classes};
-      const noiseStart = s * ${noiseWidth} + e * ${noiseEvaluationStride} + unit * ${gumbelsPerUnit};
+      const noiseStart = s * ${noiseWidth} + e * ${noiseEvaluationStride} + unit * ${exponentialsPerUnit};
       return ${calls.forward(element)};
     }`,
-    backward: `function (logits, probabilities, gumbels, hValues, ${needs.objective ? 'objectives, ' : ''}${needs.objectiveGradient ? 'dLdhValues, ' : ''}step) {
+    backward: `function (logits, probabilities, exponentials, hValues, ${needs.objective ? 'objectives, ' : ''}${needs.objectiveGradient ? 'dLdhValues, ' : ''}step) {
       ${elementIndices}
       const s = this.thread.y;
       const unitStart = s * ${width} + unit * ${classes};
@@ -51,7 +51,7 @@ function categoricalKernelSourcesForGpu(request: HardNodeRequest, shape: Categor
       ${needs.objective ? `for (let e = 0; e < ${evaluations}; e++) { objectiveSum += objectives[s * ${evaluations} + e]; }` : ''}
       let g = 0;
       for (let e = 0; e < ${evaluations}; e++) {
-        const noiseStart = s * ${noiseWidth} + e * ${noiseEvaluationStride} + unit * ${gumbelsPerUnit};
+        const noiseStart = s * ${noiseWidth} + e * ${noiseEvaluationStride} + unit * ${exponentialsPerUnit};
         const hStart = (s * ${evaluations} + e) * ${width} + unit * ${classes};
         g += ${calls.gradient(element, {
           hValues: 'hValues', hStart: 'hStart',
@@ -72,7 +72,7 @@ function copyRows(rows: Float32Array[], out: Float64Array, offset: number, width
 
 /**
  * A categorical hard node on the GPU through gpu.js: the estimator's categorical kernels over rows, with
- * the Gumbel noise drawn on the host from the same streams as the CPU node and uploaded, so both
+ * the exponential noise drawn on the host from the same streams as the CPU node and uploaded, so both
  * backends agree to float32 precision. Calls whose texture rows would exceed the device's limit are
  * split into pieces along noise chunks.
  */
@@ -101,11 +101,11 @@ export class GpuCategoricalNode implements HardNodeStage {
     if (cached) return cached;
     const kernels = categoricalKernelsOf(this.request.estimator);
     const functions = [...(kernels.helpers ?? []), kernels.forward, kernels.gradient];
-    const { classes, gumbelsPerUnit, evaluations } = this.shape;
+    const { classes, exponentialsPerUnit, evaluations } = this.shape;
     const settings = (output: number[]) => ({
       output, functions, tactic: 'precision', precision: 'single',
       // Loops run over the classes, the unit's draws or the evaluations, whichever is longest.
-      loopMaxIterations: Math.max(classes, gumbelsPerUnit, evaluations) + 1,
+      loopMaxIterations: Math.max(classes, exponentialsPerUnit, evaluations) + 1,
     });
     const compiled: PieceKernels = {
       forward: this.runtime.gpu.createKernel(this.sources.forward, settings([this.width, rows * this.evaluations])),
@@ -131,17 +131,17 @@ export class GpuCategoricalNode implements HardNodeStage {
       const pieceRows = Math.min(this.pieceRows, rows - start);
       const inputs = [
         this.slice(logits, start, pieceRows, this.width), this.slice(state.probabilities, start, pieceRows, this.width),
-        this.slice(state.gumbels, start, pieceRows, this.shape.noiseWidth),
+        this.slice(state.exponentials, start, pieceRows, this.shape.noiseWidth),
       ];
       await work({ start, rows: pieceRows, inputs, kernels: this.kernels(pieceRows) });
     }
   }
 
   async forward(logits: Float64Array, rows: number, rng: Rng, step: number): Promise<HardNodeForward> {
-    const gumbels = new Float32Array(rows * this.shape.noiseWidth);
-    fillGumbels(chunkSeeds(rng, rows), rows, this.shape.noiseWidth, gumbels);
+    const exponentials = new Float32Array(rows * this.shape.noiseWidth);
+    fillExponentials(chunkSeeds(rng, rows), rows, this.shape.noiseWidth, exponentials);
     const probabilities = Float32Array.from(nodeProbabilities('categorical', logits.subarray(0, rows * this.width), this.shape.classes));
-    const state: GpuCategoricalState = { probabilities, gumbels };
+    const state: GpuCategoricalState = { probabilities, exponentials };
     const h = new Float64Array(rows * this.evaluations * this.width);
     await this.forEachPiece(rows, logits, state, async (piece) => {
       const result = (await piece.kernels.forward(...piece.inputs, step)) as Float32Array[];

@@ -51,9 +51,9 @@ export interface EstimatorKernels {
  * whole unit: flat arrays are bound by name with the offset of the unit's first entry, so the class j
  * of this unit sits at `logits[unitStart + j]`. Names bound to categorical kernels:
  * - arrays: `logits` and `probabilities` (softmax of the unit's logits), both at `unitStart + j`;
- *   `gumbels`, this unit's standard Gumbel draws for this evaluation, at `noiseStart + n` for
- *   n < `gumbelsPerUnit`; and, in `gradient` only, `hValues` (the unit's h for this evaluation) at
- *   `hStart + j`, and `dLdhValues` at the same index when `needs.objectiveGradient`.
+ *   `exponentials`, this unit's standard exponential draws for this evaluation, at `noiseStart + n`
+ *   for n < `exponentialsPerUnit`; and, in `gradient` only, `hValues` (the unit's h for this
+ *   evaluation) at `hStart + j`, and `dLdhValues` at the same index when `needs.objectiveGradient`.
  * - scalars: `classIndex` (j of this element), `classes` (K), `unit` (the unit's index in its row),
  *   `theta` and `p` (this element's logit and probability), `evaluation`, `evaluations`, `step`, `dim`
  *   (elements per row, units · K) and the estimator's parameters; in `gradient` also `h` (this
@@ -61,16 +61,23 @@ export interface EstimatorKernels {
  *   and `objectiveSum` (as for element kernels).
  * `forward(...)` → h of the element; `gradient(...)` → this evaluation's contribution to dL/dtheta of
  * the element (the estimate sums them over evaluations). Layout everywhere: unit-major, element index
- * = unit · K + class. The same source runs in the CPU backend's loops and in gpu.js shaders.
+ * = unit · K + class. The same source runs in the CPU backend's loops and in gpu.js shaders, which
+ * asks two things of it: every loop in a kernel needs its own counter name (gpu.js declares loop
+ * counters at function scope), and a comparison may appear only inside a condition (no boolean variables).
+ *
+ * Why exponential draws E rather than Gumbels G = −log E: the Gumbel-max sample argmax_j (theta_j + G_j)
+ * is the exponential race argmin_j E_j / pi_j, softmax((theta + G) / tau) is proportional to
+ * (pi_j / E_j)^(1/tau), and Gumbel-Rao's conditional Gumbels are ratios of them, so the kernels need no
+ * exp or log per draw (a pow only when 1/tau is not a whole number).
  */
 export interface CategoricalKernels {
   /**
-   * Standard Gumbel(0, 1) draws per unit (per evaluation when `noisePerEvaluation`), a number or a
-   * function of the estimator's parameters and K: K for one Gumbel-max sample, K · (1 + M) for a sample
-   * and M conditional resamples (Gumbel-Rao). The harness draws them from the cell's seeded streams on
-   * the host, so every backend sees the same noise (G = −log(−log u); Exp(1) draws are exp(−G)).
+   * Standard exponential (Exp(1)) draws per unit (per evaluation when `noisePerEvaluation`), a number
+   * or a function of the estimator's parameters and K: K for one sample, K · (1 + M) for a sample and M
+   * conditional resamples (Gumbel-Rao). The harness draws them (E = −log u) from the cell's seeded
+   * streams on the host, so every backend sees the same noise.
    */
-  readonly gumbelsPerUnit: number | ((params: ParameterValues, classes: number) => number);
+  readonly exponentialsPerUnit: number | ((params: ParameterValues, classes: number) => number);
   readonly forward: KernelFunction;
   readonly gradient: KernelFunction;
   /** Kernel functions these kernels call by name (declared in the estimator's own file, see `helpers`). */
@@ -123,7 +130,7 @@ export interface EstimatorDefinition {
 /** Names the harness binds to kernel arguments; an estimator parameter may not take one of them. */
 export const reservedKernelArgumentNames: readonly string[] = [
   'theta', 'p', 'u', 'v', 'evaluation', 'unit', 'step', 'dim', 'evaluations', 'h', 'dLdh', 'objective', 'objectiveSum', 'baseline',
-  'logits', 'probabilities', 'gumbels', 'hValues', 'dLdhValues', 'unitStart', 'noiseStart', 'hStart', 'classes', 'classIndex',
+  'logits', 'probabilities', 'exponentials', 'hValues', 'dLdhValues', 'unitStart', 'noiseStart', 'hStart', 'classes', 'classIndex',
 ];
 
 /**
@@ -141,12 +148,12 @@ export const noElementKernels: EstimatorKernels = Object.freeze({
   },
 });
 
-/** Gumbel draws per categorical unit (per evaluation when each draws its own) at these parameters. */
-export function gumbelsPerUnit(estimator: EstimatorDefinition, params: ParameterValues, classes: number): number {
+/** Exponential draws per categorical unit (per evaluation when each draws its own) at these parameters. */
+export function exponentialsPerUnit(estimator: EstimatorDefinition, params: ParameterValues, classes: number): number {
   const kernels = estimator.categoricalKernels;
   if (!kernels) throw new Error(`${estimator.id} defines no categorical kernels`);
-  const count = typeof kernels.gumbelsPerUnit === 'function' ? kernels.gumbelsPerUnit(params, classes) : kernels.gumbelsPerUnit;
-  if (!Number.isInteger(count) || count < 0) throw new Error(`${estimator.id}: gumbelsPerUnit must be a whole number >= 0, got ${count}`);
+  const count = typeof kernels.exponentialsPerUnit === 'function' ? kernels.exponentialsPerUnit(params, classes) : kernels.exponentialsPerUnit;
+  if (!Number.isInteger(count) || count < 0) throw new Error(`${estimator.id}: exponentialsPerUnit must be a whole number >= 0, got ${count}`);
   return count;
 }
 

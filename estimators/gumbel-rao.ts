@@ -1,13 +1,13 @@
 import { defineEstimator, noElementKernels } from './estimator.js';
-import { gumbelMaxOneHot } from './gumbel-max-sample.js';
+import { categoricalSample } from './categorical-sample.js';
 
 /**
  * Gumbel-Rao (GR-MC): straight-through Gumbel-softmax Rao-Blackwellised over the Gumbel noise given the
  * sample. Forward: D = onehot(argmax(theta + G)), as ST-GS. Backward: the ST-GS Jacobian of
  * softmax(z / tau) at z = theta + G, averaged over M Gumbel vectors drawn from their conditional law
- * given argmax = D, applied to dL/dD. With log Z = logsumexp(theta) and fresh Exp(1) draws E_j
- * (E = exp(-G) of fresh Gumbels): z_D = log Z - log E_D and z_j = -log(E_j exp(-theta_j) + E_D / Z) for
- * j != D (Maddison, Tarlow & Minka's top-down construction). The Jacobian is taken
+ * given argmax = D, applied to dL/dD. With log Z = logsumexp(theta) and fresh Exp(1) draws E_j:
+ * z_D = log Z - log E_D and z_j = -log(E_j exp(-theta_j) + E_D / Z) for j != D (the top-down
+ * construction of Maddison, Tarlow & Minka 2014: the maximum, then the others truncated below it). The Jacobian is taken
  * with respect to theta at fixed z - theta, which keeps E[GR] = E[ST-GS] (the Rao-Blackwell
  * argument) and a variance no larger. Biased as ST-GS is; M = 1 is ST-GS's mean at ST-GS's cost plus
  * one resample. Categorical nodes.
@@ -32,28 +32,27 @@ export const gumbelRao = defineEstimator({
   kernels: noElementKernels,
   categoricalKernels: {
     // The first K draws make the forward sample; K more for each conditional resample.
-    gumbelsPerUnit: (params, classes) => classes * (1 + params.conditionalSamples),
-    forward: gumbelMaxOneHot,
+    exponentialsPerUnit: (params, classes) => classes * (1 + params.conditionalSamples),
+    forward: categoricalSample,
     gradient: function gumbelRaoGradient(
-      probabilities: ArrayLike<number>, gumbels: ArrayLike<number>, hValues: ArrayLike<number>, dLdhValues: ArrayLike<number>,
+      probabilities: ArrayLike<number>, exponentials: ArrayLike<number>, hValues: ArrayLike<number>, dLdhValues: ArrayLike<number>,
       unitStart: number, noiseStart: number, hStart: number, classes: number, classIndex: number, tau: number, conditionalSamples: number,
     ): number {
       // D, the class of the forward pass's one-hot sample.
       let chosen = 0;
       for (let j = 0; j < classes; j++) if (hValues[hStart + j] > 0.5) chosen = j;
-      // With E = exp(-G): z_D - z_k = log(1 + (E_k / E_D) / pi_k) (top-down, since log Z - theta_k = -log pi_k),
-      // so softmax(z / tau) has weights (1 + exp(G_D - G_k) / pi_k)^(-1/tau) relative to class D: one exp
-      // per class, and no log or pow when 1/tau is a whole number.
+      // z_D - z_k = log(1 + E_k / (pi_k E_D)) (log Z - theta_k = -log pi_k), so softmax(z / tau) has weights
+      // (1 + E_k / (pi_k E_D))^(-1/tau) relative to class D: no exp or log when 1/tau is a whole number.
       const inverseTau = 1 / tau;
       let total = 0;
       for (let m = 0; m < conditionalSamples; m++) {
         const draws = noiseStart + (m + 1) * classes;
-        const chosenGumbel = gumbels[draws + chosen];
+        const chosenDraw = exponentials[draws + chosen];
         let normaliser = 0;
         let weighted = 0;
         let own = 0;
         for (let k = 0; k < classes; k++) {
-          const ratio = k === chosen ? 0 : Math.exp(chosenGumbel - gumbels[draws + k]) / probabilities[unitStart + k];
+          const ratio = k === chosen ? 0 : exponentials[draws + k] / (probabilities[unitStart + k] * chosenDraw);
           const weight = inverseTau === Math.floor(inverseTau) ? 1 / Math.pow(1 + ratio, inverseTau) : Math.exp(-Math.log(1 + ratio) * inverseTau);
           normaliser += weight;
           weighted += weight * dLdhValues[hStart + k];

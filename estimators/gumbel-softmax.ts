@@ -4,7 +4,8 @@ import { defineEstimator } from './estimator.js';
  * Binary Concrete relaxation: h = sigmoid((theta + log u - log(1 - u)) / tau); the objective is
  * evaluated at the relaxed h and the gradient flows through it: dh/dtheta = h (1 - h) / tau.
  * On categorical nodes, the Concrete / Gumbel-softmax relaxation of the one-hot sample:
- * y = softmax((theta + G) / tau), G i.i.d. Gumbel(0, 1), and dL/dtheta_j = (1/tau) y_j (dL/dy_j - y . dL/dy).
+ * y = softmax((theta + G) / tau), G i.i.d. Gumbel(0, 1) (computed as y_j ∝ (pi_j / E_j)^(1/tau), E = exp(-G)),
+ * and dL/dtheta_j = (1/tau) y_j (dL/dy_j - y . dL/dy).
  */
 export const gumbelSoftmax = defineEstimator({
   id: 'gumbel-softmax',
@@ -37,17 +38,21 @@ export const gumbelSoftmax = defineEstimator({
     },
   },
   categoricalKernels: {
-    gumbelsPerUnit: (_params, classes) => classes,
+    exponentialsPerUnit: (_params, classes) => classes,
     forward: function gumbelSoftmaxCategoricalForward(
-      logits: ArrayLike<number>, gumbels: ArrayLike<number>, unitStart: number, noiseStart: number, classes: number, classIndex: number, tau: number,
+      probabilities: ArrayLike<number>, exponentials: ArrayLike<number>, unitStart: number, noiseStart: number,
+      classes: number, classIndex: number, tau: number,
     ): number {
-      // softmax((theta + G) / tau) of this class, shifted by the unit's largest perturbed logit.
-      let largest = logits[unitStart] + gumbels[noiseStart];
-      for (let j = 1; j < classes; j++) largest = Math.max(largest, logits[unitStart + j] + gumbels[noiseStart + j]);
+      // softmax((theta + G) / tau)_j is proportional to (pi_j / E_j)^(1/tau) (E = exp(-G)); scaled by the
+      // largest ratio, each weight is in (0, 1]. A whole 1/tau (the default tau = 0.5 among them) needs no exp or log.
+      let largest = probabilities[unitStart] / exponentials[noiseStart];
+      for (let j = 1; j < classes; j++) largest = Math.max(largest, probabilities[unitStart + j] / exponentials[noiseStart + j]);
+      const inverseTau = 1 / tau;
       let total = 0;
       let own = 0;
       for (let k = 0; k < classes; k++) {
-        const weight = Math.exp((logits[unitStart + k] + gumbels[noiseStart + k] - largest) / tau);
+        const ratio = probabilities[unitStart + k] / exponentials[noiseStart + k] / largest;
+        const weight = inverseTau === Math.floor(inverseTau) ? Math.pow(ratio, inverseTau) : Math.exp(Math.log(ratio) * inverseTau);
         total += weight;
         if (k === classIndex) own = weight;
       }

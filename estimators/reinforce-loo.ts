@@ -1,5 +1,5 @@
+import { categoricalSample } from './categorical-sample.js';
 import { defineEstimator } from './estimator.js';
-import { gumbelMaxOneHot } from './gumbel-max-sample.js';
 import { hardBernoulliSample } from './hard-bernoulli-sample.js';
 
 /**
@@ -17,7 +17,7 @@ function reinforceLooGradient(p: number, h: number, objective: number, objective
  * g = (1/k) Σⱼ (f(b⁽ʲ⁾) − mean of the other k − 1 values) (b⁽ʲ⁾ − p). Each sample's baseline comes from
  * the other samples only, so it is independent of that sample and the estimate stays unbiased; the
  * same form is (1/(k − 1)) Σⱼ (f(b⁽ʲ⁾) − mean of all k) (b⁽ʲ⁾ − p). One estimate costs k evaluations.
- * Bernoulli and categorical nodes (k one-hot samples, each from its own Gumbel draws).
+ * Bernoulli and categorical nodes (k one-hot samples, each from its own exponential draws).
  */
 export const reinforceLoo = defineEstimator({
   id: 'reinforce-loo',
@@ -39,8 +39,8 @@ export const reinforceLoo = defineEstimator({
     gradient: reinforceLooGradient,
   },
   categoricalKernels: {
-    gumbelsPerUnit: (_params, classes) => classes,
-    forward: gumbelMaxOneHot,
+    exponentialsPerUnit: (_params, classes) => classes,
+    forward: categoricalSample,
     gradient: reinforceLooGradient,
   },
 });

@@ -1,5 +1,5 @@
 import { defineEstimator, noElementKernels } from './estimator.js';
-import { gumbelMaxOneHot } from './gumbel-max-sample.js';
+import { categoricalSample } from './categorical-sample.js';
 
 /**
  * ReinMax (Algorithm 2 of the paper): D ~ Categorical(pi0), pi0 = softmax(theta), is handed downstream;
@@ -26,8 +26,8 @@ export const reinmax = defineEstimator({
   needs: { objective: false, objectiveGradient: true },
   kernels: noElementKernels,
   categoricalKernels: {
-    gumbelsPerUnit: (_params, classes) => classes,
-    forward: gumbelMaxOneHot,
+    exponentialsPerUnit: (_params, classes) => classes,
+    forward: categoricalSample,
     gradient: function reinmaxGradient(
       logits: ArrayLike<number>, probabilities: ArrayLike<number>, hValues: ArrayLike<number>, dLdhValues: ArrayLike<number>,
       unitStart: number, hStart: number, classes: number, classIndex: number, tau: number,

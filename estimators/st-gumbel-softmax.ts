@@ -1,10 +1,11 @@
 import { defineEstimator, noElementKernels } from './estimator.js';
-import { gumbelMaxOneHot } from './gumbel-max-sample.js';
+import { categoricalSample } from './categorical-sample.js';
 
 /**
  * Straight-through Gumbel-softmax: the forward pass hands downstream the hard one-hot sample
- * D = onehot(argmax(theta + G)), G i.i.d. Gumbel(0, 1); the backward pass uses the gradient of the
- * relaxed y = softmax((theta + G) / tau) with the same G, applied to dL/dD:
+ * D = onehot(argmax(theta + G)), G i.i.d. Gumbel(0, 1) (drawn as the exponential race, see
+ * `categoricalSample`); the backward pass uses the gradient of the relaxed y = softmax((theta + G) / tau)
+ * with the same G, applied to dL/dD:
  * dL/dtheta_j = (1/tau) y_j (dL/dD_j - y . dL/dD). Biased; categorical nodes.
  */
 export const stGumbelSoftmax = defineEstimator({
@@ -22,20 +23,23 @@ export const stGumbelSoftmax = defineEstimator({
   needs: { objective: false, objectiveGradient: true },
   kernels: noElementKernels,
   categoricalKernels: {
-    gumbelsPerUnit: (_params, classes) => classes,
-    forward: gumbelMaxOneHot,
+    exponentialsPerUnit: (_params, classes) => classes,
+    forward: categoricalSample,
     gradient: function stGumbelSoftmaxGradient(
-      logits: ArrayLike<number>, gumbels: ArrayLike<number>, dLdhValues: ArrayLike<number>,
+      probabilities: ArrayLike<number>, exponentials: ArrayLike<number>, dLdhValues: ArrayLike<number>,
       unitStart: number, noiseStart: number, hStart: number, classes: number, classIndex: number, tau: number,
     ): number {
-      // y = softmax((theta + G) / tau) with the forward pass's G, shifted by the largest perturbed logit.
-      let largest = logits[unitStart] + gumbels[noiseStart];
-      for (let j = 1; j < classes; j++) largest = Math.max(largest, logits[unitStart + j] + gumbels[noiseStart + j]);
+      // y = softmax((theta + G) / tau) with the forward pass's noise: y_j ∝ (pi_j / E_j)^(1/tau), scaled by
+      // the largest ratio (the winner's); no exp or log when 1/tau is a whole number.
+      let largest = probabilities[unitStart] / exponentials[noiseStart];
+      for (let j = 1; j < classes; j++) largest = Math.max(largest, probabilities[unitStart + j] / exponentials[noiseStart + j]);
+      const inverseTau = 1 / tau;
       let total = 0;
       let weighted = 0;
       let own = 0;
       for (let k = 0; k < classes; k++) {
-        const weight = Math.exp((logits[unitStart + k] + gumbels[noiseStart + k] - largest) / tau);
+        const ratio = probabilities[unitStart + k] / exponentials[noiseStart + k] / largest;
+        const weight = inverseTau === Math.floor(inverseTau) ? Math.pow(ratio, inverseTau) : Math.exp(Math.log(ratio) * inverseTau);
         total += weight;
         weighted += weight * dLdhValues[hStart + k];
         if (k === classIndex) own = weight;
