@@ -1,16 +1,56 @@
 import { describe, expect, it } from 'vitest';
 import { builtInBackends } from '../backends/index.js';
-import { defineEstimator } from '../estimators/estimator.js';
+import { defineEstimator, noElementKernels } from '../estimators/estimator.js';
 import { builtInEstimators } from '../estimators/index.js';
 import { prepareCell, problemUnsupportedReason } from '../harness/cell.js';
 import { nodeProbabilities, unsupportedNodeReason } from '../harness/node-kinds.js';
 import { withDefaults } from '../harness/parameters.js';
 import { hashSeed, Rng } from '../harness/rng.js';
+import { drawMoments } from '../harness/sampling.js';
 import { trainLogits } from '../harness/training.js';
 import { categoricalToy } from '../suites/categorical-toy.js';
 import { toyProblem } from './helpers.js';
 
 const estimator = (id: string) => builtInEstimators.get(id)!;
+
+/** The README's example: a one-hot sample forward, the softmax Jacobian J(pi) applied to dL/dD backward. */
+const softmaxStraightThrough = defineEstimator({
+  id: 'softmax-straight-through',
+  title: 'Straight-through with the softmax Jacobian',
+  citation: 'README example',
+  family: 'pathwise-surrogate',
+  nodeKinds: ['categorical'],
+  claimsUnbiased: false,
+  params: {},
+  noise: [],
+  evaluations: 1,
+  needs: { objective: false, objectiveGradient: true },
+  kernels: noElementKernels,
+  categoricalKernels: {
+    exponentialsPerUnit: (_params, classes) => classes,
+    forward: function oneHotSample(
+      probabilities: number[], exponentials: number[], unitStart: number, noiseStart: number, classes: number, classIndex: number,
+    ): number {
+      let winner = 0;
+      let best = exponentials[noiseStart] / probabilities[unitStart];
+      for (let j = 1; j < classes; j++) {
+        const arrival = exponentials[noiseStart + j] / probabilities[unitStart + j];
+        if (arrival < best) {
+          best = arrival;
+          winner = j;
+        }
+      }
+      return winner === classIndex ? 1 : 0;
+    },
+    gradient: function softmaxStraightThroughGradient(
+      probabilities: number[], dLdhValues: number[], unitStart: number, hStart: number, classes: number, classIndex: number,
+    ): number {
+      let weighted = 0;
+      for (let k = 0; k < classes; k++) weighted += probabilities[unitStart + k] * dLdhValues[hStart + k];
+      return probabilities[unitStart + classIndex] * (dLdhValues[hStart + classIndex] - weighted);
+    },
+  },
+});
 
 describe('the categorical node kind', () => {
   it('runs the categorical estimators on categorical nodes only, and the element-kernel estimators on the others only', () => {
@@ -59,6 +99,31 @@ describe('the categorical node kind', () => {
       expect(result.finalLoss).toBeGreaterThan(0.384);
     } finally {
       cell.dispose();
+    }
+  });
+
+  it.each(['cpu', 'gpu'])('runs a categorical estimator defined outside the harness (the README example) on the %s backend', async (backendId) => {
+    const backend = await builtInBackends.get(backendId)!();
+    try {
+      const problem = categoricalToy.create(withDefaults(categoricalToy.params));
+      const cell = prepareCell(backend, { estimator: softmaxStraightThrough, estimatorParams: {}, problem, batchSize: 8192 });
+      const moments = await drawMoments(cell, cell.initialParameters, new Float64Array(48), 20_000, 8192, new Rng(hashSeed(5, 'plug-in')));
+      cell.dispose();
+      // J(pi) is fixed and E[D] = pi, so E[J(pi) 2(D - c)] = 2 J(pi)(pi - c), with J(pi) = diag(pi) - pi pi^T.
+      const targets = problem.recordedParams!.targets as number[];
+      const probabilities = nodeProbabilities('categorical', cell.initialParameters, 6);
+      for (let unit = 0; unit < 8; unit++) {
+        const pi = Array.from(probabilities.subarray(unit * 6, unit * 6 + 6));
+        const slope = pi.map((value, j) => 2 * (value - targets[unit * 6 + j]));
+        for (let k = 0; k < 6; k++) {
+          const expected = pi.reduce((sum, _, j) => sum + ((k === j ? pi[k] : 0) - pi[k] * pi[j]) * slope[j], 0);
+          const index = unit * 6 + k;
+          const standardError = Math.sqrt(moments.sumOfSquaredDeviations[index] / (moments.count - 1) / moments.count);
+          expect(Math.abs(moments.mean[index] - expected), `unit ${unit} class ${k}`).toBeLessThan(5 * standardError + 1e-9);
+        }
+      }
+    } finally {
+      backend.dispose();
     }
   });
 });
