@@ -1,3 +1,4 @@
+import { nodeProbabilities } from '../harness/node-kinds.js';
 import { singleNodeEstimates, type SingleNodeStages } from '../models/single-node.js';
 import { defineSuite } from './suite.js';
 
@@ -25,19 +26,6 @@ export function categoricalToyTargets(units: number, classes: number, t: number)
   return targets;
 }
 
-/** softmax of each unit's K logits (unit-major). */
-function unitProbabilities(logits: Float64Array, classes: number): Float64Array {
-  const probabilities = new Float64Array(logits.length);
-  for (let start = 0; start < logits.length; start += classes) {
-    let largest = -Infinity;
-    for (let k = 0; k < classes; k++) largest = Math.max(largest, logits[start + k]);
-    let total = 0;
-    for (let k = 0; k < classes; k++) total += probabilities[start + k] = Math.exp(logits[start + k] - largest);
-    for (let k = 0; k < classes; k++) probabilities[start + k] /= total;
-  }
-  return probabilities;
-}
-
 /**
  * D independent categorical units of K classes, x_i one-hot ~ Categorical(pi_i), pi_i = softmax(theta_i);
  * f(x) = Σᵢ ‖xᵢ − cᵢ‖². A one-hot x has ‖x‖² = 1, so ‖x − c‖² = 1 − 2 c_x + ‖c‖² and
@@ -62,7 +50,7 @@ export const categoricalToy = defineSuite({
     const initialLogits = categoricalToyLogits(units, classes);
     const targets = categoricalToyTargets(units, classes, t);
     const exactGradient = (logits: Float64Array) => {
-      const probabilities = unitProbabilities(logits, classes);
+      const probabilities = nodeProbabilities('categorical', logits, classes);
       const gradient = new Float64Array(width);
       for (let start = 0; start < width; start += classes) {
         let expectedTarget = 0;
@@ -72,7 +60,7 @@ export const categoricalToy = defineSuite({
       return gradient;
     };
     const exactLoss = (logits: Float64Array) => {
-      const probabilities = unitProbabilities(logits, classes);
+      const probabilities = nodeProbabilities('categorical', logits, classes);
       let loss = 0;
       for (let index = 0; index < width; index++) loss += -2 * probabilities[index] * targets[index] + targets[index] * targets[index];
       return loss + units;
