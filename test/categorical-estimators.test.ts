@@ -175,8 +175,17 @@ describe.each([...builtInBackends.keys()])('categorical estimators on the %s bac
   });
 });
 
-describe('gumbel-rao', () => {
-  it('has a lower variance than st-gumbel-softmax (Rao-Blackwellisation)', async () => {
+describe('properties the papers state', () => {
+  it('reinmax at tau = 1 is unbiased on a quadratic objective (Heun\'s rule is exact there), and biased at tau = 2', async () => {
+    // The enumerated expectation equals the exact gradient at tau = 1 (to rounding) for categorical-toy's quadratic f.
+    const exact = exactGradient();
+    perUnit((unit) => reinmaxMeanByEnumeration(documentedLogits(unit), documentedTarget(unit), 1)).mean.forEach((value, index) => expect(value).toBeCloseTo(exact.mean[index], 12));
+    const cpu = await builtInBackends.get('cpu')!();
+    expect(elementsOutsideBand(await sampleCategorical(cpu, 'reinmax', { tau: 1 }, samples, 53), exact)).toEqual([]);
+    expect(elementsOutsideBand(await sampleCategorical(cpu, 'reinmax', { tau: 2 }, samples, 59), exact).length).toBeGreaterThan(10);
+  });
+
+  it('gumbel-rao has a lower variance than st-gumbel-softmax (Rao-Blackwellisation)', async () => {
     const cpu = await builtInBackends.get('cpu')!();
     // Both draw their forward sample from the same first K exponentials of each unit, so with one seed they share D.
     const straightThrough = await sampleCategorical(cpu, 'st-gumbel-softmax', { tau: 1 }, 20_000, 43);
