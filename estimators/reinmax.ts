@@ -29,12 +29,14 @@ export const reinmax = defineEstimator({
     exponentialsPerUnit: (_params, classes) => classes,
     forward: categoricalSample,
     gradient: function reinmaxGradient(
-      logits: ArrayLike<number>, probabilities: ArrayLike<number>, hValues: ArrayLike<number>, dLdhValues: ArrayLike<number>,
+      probabilities: ArrayLike<number>, hValues: ArrayLike<number>, dLdhValues: ArrayLike<number>,
       unitStart: number, hStart: number, classes: number, classIndex: number, tau: number,
     ): number {
-      // softmax(theta / tau), shifted by the largest logit; pi0 = softmax(theta) is `probabilities`.
-      let largest = logits[unitStart];
-      for (let j = 1; j < classes; j++) largest = Math.max(largest, logits[unitStart + j]);
+      // softmax(theta / tau)_k is proportional to pi_k^(1/tau) (pi = softmax(theta) is `probabilities`); scaled
+      // by the largest pi, no exp or log when 1/tau is a whole number (the default tau = 1 gives pi itself).
+      let largest = probabilities[unitStart];
+      for (let j = 1; j < classes; j++) largest = Math.max(largest, probabilities[unitStart + j]);
+      const inverseTau = 1 / tau;
       let total = 0;
       let temperedWeighted = 0;
       let own = 0;
@@ -42,7 +44,8 @@ export const reinmax = defineEstimator({
       let pi0DotGradient = 0;
       for (let k = 0; k < classes; k++) {
         const gradient = dLdhValues[hStart + k];
-        const weight = Math.exp((logits[unitStart + k] - largest) / tau);
+        const ratio = probabilities[unitStart + k] / largest;
+        const weight = inverseTau === Math.floor(inverseTau) ? Math.pow(ratio, inverseTau) : Math.exp(Math.log(ratio) * inverseTau);
         total += weight;
         temperedWeighted += weight * gradient;
         if (k === classIndex) own = weight;
