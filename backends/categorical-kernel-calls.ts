@@ -1,5 +1,5 @@
 import { evaluationCount, exponentialsPerUnit, noiseRowsPerSample, type CategoricalKernels, type EstimatorDefinition } from '../estimators/estimator.js';
-import type { ParameterValues } from '../harness/parameters.js';
+import { numericValues, type ParameterValues } from '../harness/parameters.js';
 import type { HardNodeRequest } from './backend.js';
 import { callExpression, literalBindings, namedFunctionSource, numberLiteral } from './kernel-source.js';
 
@@ -84,7 +84,7 @@ export function categoricalKernelSources(estimator: EstimatorDefinition): string
 export function categoricalKernelCalls(estimator: EstimatorDefinition, estimatorParams: ParameterValues, shape: CategoricalShape) {
   const kernels = categoricalKernelsOf(estimator);
   const constants = {
-    ...literalBindings(estimatorParams),
+    ...literalBindings(numericValues(estimatorParams)),
     dim: numberLiteral(shape.width), evaluations: numberLiteral(shape.evaluations), classes: numberLiteral(shape.classes),
   };
   const elementBindings = (element: CategoricalElementArguments): Record<string, string> => ({

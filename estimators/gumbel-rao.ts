@@ -32,7 +32,7 @@ export const gumbelRao = defineEstimator({
   kernels: noElementKernels,
   categoricalKernels: {
     // The first K draws make the forward sample; K more for each conditional resample.
-    exponentialsPerUnit: (params, classes) => classes * (1 + params.conditionalSamples),
+    exponentialsPerUnit: (params, classes) => classes * (1 + Number(params.conditionalSamples)),
     forward: categoricalSample,
     gradient: function gumbelRaoGradient(
       probabilities: ArrayLike<number>, exponentials: ArrayLike<number>, hValues: ArrayLike<number>, dLdhValues: ArrayLike<number>,

@@ -1,4 +1,5 @@
 import { nodeProbabilities } from '../harness/node-kinds.js';
+import { numericValues } from '../harness/parameters.js';
 import { singleNodeEstimates, type SingleNodeStages } from '../models/single-node.js';
 import { defineSuite } from './suite.js';
 
@@ -45,7 +46,7 @@ export const categoricalToy = defineSuite({
     t: { description: 'weight of the target class (i mod K) in c_i; the rest is spread evenly', default: 0.8, minimum: 0, maximum: 1 },
   },
   create(params) {
-    const { dim: units, classes, t } = params;
+    const { dim: units, classes, t } = numericValues(params);
     const width = units * classes;
     const initialLogits = categoricalToyLogits(units, classes);
     const targets = categoricalToyTargets(units, classes, t);

@@ -3,7 +3,7 @@ import type { BatchMoments, ComputeBackend } from '../backends/backend.js';
 import { builtInBackends } from '../backends/index.js';
 import { builtInEstimators } from '../estimators/index.js';
 import { prepareCell } from '../harness/cell.js';
-import { withDefaults } from '../harness/parameters.js';
+import { numericValues, withDefaults } from '../harness/parameters.js';
 import { hashSeed, Rng } from '../harness/rng.js';
 import { drawMoments } from '../harness/sampling.js';
 import { categoricalToy } from '../suites/categorical-toy.js';
@@ -124,7 +124,7 @@ describe('categorical-toy', () => {
     Array.from({ length: units }, (_, unit) => documentedTarget(unit)).flat().forEach((target, index) => expect(recordedTargets[index]).toBeCloseTo(target, 14));
     // Any point will do: the closed form must match enumeration away from the start too.
     const logits = Float64Array.from(problem.initialParameters, (value, index) => value + Math.sin(3 * index));
-    const reference = await suiteReference(await builtInBackends.get('cpu')!(), logits);
+    const reference = await suiteReference(await builtInBackends.get('cpu')!({ threads: 2 }), logits);
     const byUnit = (unit: number) => Array.from(logits.subarray(unit * classes, (unit + 1) * classes));
     const enumerated = Array.from({ length: units }, (_, unit) => exactGradientByEnumeration(byUnit(unit), documentedTarget(unit))).flat();
     enumerated.forEach((value, index) => expect(reference.gradient[index]).toBeCloseTo(value, 12));
@@ -141,13 +141,13 @@ describe('categorical-toy', () => {
 describe.each([...builtInBackends.keys()])('categorical estimators on the %s backend', (backendId) => {
   let backend: ComputeBackend;
   beforeAll(async () => {
-    backend = await builtInBackends.get(backendId)!();
+    backend = await builtInBackends.get(backendId)!({ threads: 2 });
   });
   afterAll(() => backend?.dispose());
 
   it.each(categoricalEstimators.map((estimator) => estimator.id))('%s matches its expected mean within 5 standard errors', async (id) => {
     const estimator = builtInEstimators.get(id)!;
-    const params = withDefaults(estimator.params);
+    const params = numericValues(withDefaults(estimator.params));
     const moments = await sampleCategorical(backend, id, params, samplesOf(id), 31);
     expect(elementsOutsideBand(moments, expectedMean[id](params))).toEqual([]);
     if (estimator.claimsUnbiased) {
@@ -164,7 +164,7 @@ describe.each([...builtInBackends.keys()])('categorical estimators on the %s bac
     ['gumbel-rao', { tau: 0.7, conditionalSamples: 3 }],
     ['reinforce-loo', { k: 2 }],
   ])('%s with %j matches its expected mean at non-default parameters', async (id, params) => {
-    const resolved = withDefaults(builtInEstimators.get(id)!.params, params);
+    const resolved = numericValues(withDefaults(builtInEstimators.get(id)!.params, params));
     const moments = await sampleCategorical(backend, id, resolved, samplesOf(id), 37);
     expect(elementsOutsideBand(moments, expectedMean[id](resolved))).toEqual([]);
   });
@@ -180,13 +180,13 @@ describe('properties the papers state', () => {
     // The enumerated expectation equals the exact gradient at tau = 1 (to rounding) for categorical-toy's quadratic f.
     const exact = exactGradient();
     perUnit((unit) => reinmaxMeanByEnumeration(documentedLogits(unit), documentedTarget(unit), 1)).mean.forEach((value, index) => expect(value).toBeCloseTo(exact.mean[index], 12));
-    const cpu = await builtInBackends.get('cpu')!();
+    const cpu = await builtInBackends.get('cpu')!({ threads: 2 });
     expect(elementsOutsideBand(await sampleCategorical(cpu, 'reinmax', { tau: 1 }, samples, 53), exact)).toEqual([]);
     expect(elementsOutsideBand(await sampleCategorical(cpu, 'reinmax', { tau: 2 }, samples, 59), exact).length).toBeGreaterThan(10);
   });
 
   it('gumbel-rao has a lower variance than st-gumbel-softmax (Rao-Blackwellisation)', async () => {
-    const cpu = await builtInBackends.get('cpu')!();
+    const cpu = await builtInBackends.get('cpu')!({ threads: 2 });
     // Both draw their forward sample from the same first K exponentials of each unit, so with one seed they share D.
     const straightThrough = await sampleCategorical(cpu, 'st-gumbel-softmax', { tau: 1 }, 20_000, 43);
     const rao = await sampleCategorical(cpu, 'gumbel-rao', { tau: 1, conditionalSamples: 10 }, 20_000, 43);
@@ -199,8 +199,8 @@ describe('CPU and GPU categorical nodes', () => {
   let cpu: ComputeBackend;
   let gpu: ComputeBackend;
   beforeAll(async () => {
-    cpu = await builtInBackends.get('cpu')!();
-    gpu = await builtInBackends.get('gpu')!();
+    cpu = await builtInBackends.get('cpu')!({ threads: 2 });
+    gpu = await builtInBackends.get('gpu')!({ threads: 2 });
   });
   afterAll(() => {
     cpu?.dispose();

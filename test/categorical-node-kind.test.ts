@@ -79,13 +79,13 @@ describe('the categorical node kind', () => {
   });
 
   it('refuses a categorical node whose classes do not divide its width, naming both', async () => {
-    const cpu = await builtInBackends.get('cpu')!();
+    const cpu = await builtInBackends.get('cpu')!({ threads: 2 });
     expect(() => cpu.prepareHardNode!({ estimator: estimator('reinmax'), estimatorParams: { tau: 1 }, nodeKind: 'categorical', width: 10, classes: 4 }))
       .toThrow(/classes K >= 2 dividing its width \(got width 10, K = 4\)/);
   });
 
   it('trains categorical-toy: reinforce-loo lowers the exact loss', async () => {
-    const cpu = await builtInBackends.get('cpu')!();
+    const cpu = await builtInBackends.get('cpu')!({ threads: 2 });
     const problem = categoricalToy.create(withDefaults(categoricalToy.params));
     const loo = estimator('reinforce-loo');
     const cell = prepareCell(cpu, { estimator: loo, estimatorParams: withDefaults(loo.params), problem, batchSize: 256 });
@@ -103,7 +103,7 @@ describe('the categorical node kind', () => {
   });
 
   it.each(['cpu', 'gpu'])('runs a categorical estimator defined outside the harness (the README example) on the %s backend', async (backendId) => {
-    const backend = await builtInBackends.get(backendId)!();
+    const backend = await builtInBackends.get(backendId)!({ threads: 2 });
     try {
       const problem = categoricalToy.create(withDefaults(categoricalToy.params));
       const cell = prepareCell(backend, { estimator: softmaxStraightThrough, estimatorParams: {}, problem, batchSize: 8192 });
