@@ -73,7 +73,7 @@ export function prepareCell(backend: ComputeBackend, preparation: CellPreparatio
 }
 
 /** What the results record of a problem beside its suite parameters: a kernel problem's starting logits, a staged problem's own choice. */
-export function recordedProblemParams(problem: Problem | StagedProblem): Record<string, number | number[]> {
+export function recordedProblemParams(problem: Problem | StagedProblem): Record<string, number | number[] | string> {
   return isStagedProblem(problem) ? { ...problem.recordedParams } : { ...problem.recordedParams, logits: Array.from(problem.initialLogits) };
 }
 

@@ -169,7 +169,7 @@ interface CellIdentity {
    * What the problem records beside its parameters: a kernel problem's starting logits (`logits`, where
    * gradients are scored and training starts) and any values it derives (bernoulli-quadratic's A and c).
    */
-  readonly problemParams?: Readonly<Record<string, number | number[]>>;
+  readonly problemParams?: Readonly<Record<string, number | number[] | string>>;
   /** Wall time of the cell in milliseconds. */
   readonly elapsedMs: number;
 }

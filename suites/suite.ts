@@ -32,7 +32,7 @@ export interface Problem {
   /** How `exactGradient` is obtained (default closed-form). */
   readonly referenceKind?: 'closed-form' | 'enumeration';
   /** Values to record in the cell's params beyond the suite parameters (an objective's matrix). */
-  readonly recordedParams?: Readonly<Record<string, number | number[]>>;
+  readonly recordedParams?: Readonly<Record<string, number | number[] | string>>;
   /** E[L] at these logits, exact; the training loss. */
   exactLoss(logits: Float64Array): number;
 }
@@ -183,7 +183,7 @@ export interface StagedProblem {
   readonly initialParameters: Float64Array;
   readonly trainingDefaults?: TrainingDefaults;
   /** Values to record in the cell's params beyond the suite parameters (teacher weights, starting point). */
-  readonly recordedParams?: Readonly<Record<string, number | number[]>>;
+  readonly recordedParams?: Readonly<Record<string, number | number[] | string>>;
   /** Why this estimator cannot run on this problem (for example it needs objective values the model cannot give), or null. */
   unsupportedReason?(estimator: EstimatorDefinition): string | null;
   /** Compiles the problem for one cell. */
