@@ -2,8 +2,9 @@ import type { SuiteDefinition } from './suite.js';
 import { bernoulliQuadratic } from './bernoulli-quadratic.js';
 import { bernoulliToy } from './bernoulli-toy.js';
 import { categoricalToy } from './categorical-toy.js';
+import { onnxSuite } from './onnx/suite.js';
 
 export type { SuiteDefinition, Problem } from './suite.js';
 
 /** Built-in suites keyed by id. */
-export const builtInSuites: ReadonlyMap<string, SuiteDefinition> = new Map([bernoulliToy, bernoulliQuadratic, categoricalToy].map((suite) => [suite.id, suite]));
+export const builtInSuites: ReadonlyMap<string, SuiteDefinition> = new Map([bernoulliToy, bernoulliQuadratic, categoricalToy, onnxSuite].map((suite) => [suite.id, suite]));
