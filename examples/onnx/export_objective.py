@@ -4,8 +4,8 @@
 estibench feeds the hard node's output h [batch, D] (float32) to the model and reads `loss` [batch];
 straight-through and relaxed estimators also need `grad` = dL/dh [batch, D]. ONNX has no autograd,
 so this script traces the backward pass of the objective into the graph: make_fx records the aten
-ops that torch.autograd.grad runs (backward ops decomposed into plain arithmetic), and the legacy
-ONNX exporter writes that graph with a dynamic batch axis.
+ops that torch.autograd.grad runs (backward ops decomposed into plain arithmetic) at batch size 1,
+and the legacy ONNX exporter writes that graph with a dynamic batch axis.
 
 Usage:
   python3 examples/onnx/export_objective.py --out objective.onnx [--units 12] [--no-grad] [--check check.json]
@@ -16,6 +16,7 @@ Tested with PyTorch 1.13 (Debian's python3-torch) and written for 2.x as well.
 """
 import argparse
 import json
+import warnings
 
 import torch
 import torch.nn.functional as F
@@ -42,6 +43,10 @@ class Objective(torch.nn.Module):
         return (F.softplus(logits) - logits * self.target).sum(dim=1)
 
 
+# The legacy exporter warns about shape inference of the constants that tracing leaves; the graph is
+# checked against PyTorch with --check (estibench's tests do).
+warnings.filterwarnings('ignore', message='The shape inference of prim::Constant type is missing')
+
 # Backward ops that ONNX cannot express directly, rewritten as arithmetic while tracing.
 BACKWARD_DECOMPOSITIONS = [
     'tanh_backward', 'sigmoid_backward', 'softplus_backward', 'threshold_backward', 'gelu_backward', 'log_sigmoid_backward',
@@ -63,6 +68,9 @@ def loss_and_gradient(objective: torch.nn.Module):
 
 
 def export(objective: torch.nn.Module, units: int, path: str, with_gradient: bool) -> None:
+    # Traced at batch 1: a size that tracing fixes (the expand in a reduction's backward) is then 1,
+    # which ONNX broadcasts to any batch. A model that reshapes with its batch size baked in still
+    # breaks; estibench then fails its cells with the shape it got.
     example = torch.zeros(1, units)
     axes = {'h': {0: 'batch'}, 'loss': {0: 'batch'}}
     if with_gradient:

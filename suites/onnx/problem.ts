@@ -37,9 +37,9 @@ function refusedProblem(nodeKind: StagedProblem['nodeKind'], reason: { unsupport
   };
 }
 
-/** Whether the reference gradient (and the training loss) come from enumerating every state. */
+/** Whether the reference gradient (and the training loss) come from enumerating every state: 2^D (or K^D) of them. */
 function enumerates(contract: OnnxModelContract, maxStates: number): boolean {
-  return contract.classes ** contract.units <= maxStates;
+  return (contract.nodeKind === 'bernoulli' ? 2 : contract.classes) ** contract.units <= maxStates;
 }
 
 /**
