@@ -1,10 +1,11 @@
 import type { ComputeBackend } from '../backends/backend.js';
 import type { EstimatorDefinition } from '../estimators/estimator.js';
+import { prepareCell } from '../harness/cell.js';
 import { withDefaults } from '../harness/parameters.js';
 import { hashSeed, Rng } from '../harness/rng.js';
 import { drawMoments, estimateBaseline } from '../harness/sampling.js';
 import type { BatchMoments } from '../backends/backend.js';
-import { isStagedProblem, type Problem } from '../suites/suite.js';
+import { isStagedProblem, type Problem, type StagedProblem } from '../suites/suite.js';
 import { bernoulliToy } from '../suites/bernoulli-toy.js';
 
 /** The bernoulli-toy problem with parameter overrides. */
@@ -14,17 +15,20 @@ export function toyProblem(overrides: Record<string, number> = {}): Problem {
   return problem;
 }
 
-/** Draws `samples` estimates of `estimator` on `backend` at the problem's starting logits (at training step `step`). */
+/**
+ * Draws `samples` estimates of `estimator` on `backend` at the problem's starting parameters (at training
+ * step `step`): a kernel problem's fused cell, or a staged problem's stages, from the same streams.
+ */
 export async function sampleEstimator(
-  backend: ComputeBackend, estimator: EstimatorDefinition, problem: Problem, samples: number, seed = 7,
+  backend: ComputeBackend, estimator: EstimatorDefinition, problem: Problem | StagedProblem, samples: number, seed = 7,
   params: Record<string, number> = {}, step = 0,
 ): Promise<BatchMoments> {
   const batchSize = Math.min(samples, 8192);
-  const cell = backend.prepare({ estimator, estimatorParams: withDefaults(estimator.params, params), problem, batchSize });
+  const cell = prepareCell(backend, { estimator, estimatorParams: withDefaults(estimator.params, params), problem, batchSize });
   try {
     const rng = new Rng(hashSeed(seed, estimator.id));
-    const baseline = await estimateBaseline(cell, estimator, problem.initialLogits, batchSize, rng, step);
-    return await drawMoments(cell, problem.initialLogits, baseline, samples, batchSize, rng, step);
+    const baseline = await estimateBaseline(cell, estimator, cell.initialParameters, batchSize, rng, step);
+    return await drawMoments(cell, cell.initialParameters, baseline, samples, batchSize, rng, step);
   } finally {
     cell.dispose();
   }

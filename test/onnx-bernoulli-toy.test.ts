@@ -8,7 +8,7 @@ import { runBenchmark } from '../harness/runner.js';
 import type { CellResult } from '../harness/types.js';
 import { toyTarget, toyUnits } from './fixtures/onnx/models.js';
 import { sampleEstimator, toyProblem, unitsOutsideBand } from './helpers.js';
-import { configWithOnnx, fixture, onnxProblem, registries, sampleStagedProblem, sigmoid } from './onnx-helpers.js';
+import { configWithOnnx, fixture, onnxProblem, registries, sigmoid } from './onnx-helpers.js';
 
 /** bernoulli-toy's closed forms, derived by hand: dE/dθ_i = p_i (1 − p_i)(1 − 2t), E = Σ p_i (1 − t)² + (1 − p_i) t². */
 function toyGradient(logits: ArrayLike<number>): number[] {
@@ -51,7 +51,7 @@ describe.each([...builtInBackends.keys()])('the ONNX bernoulli-toy on the %s bac
   it.each(withoutBaseline)('%s: the same estimates as the fused bernoulli-toy, to float32 precision', async (id) => {
     const estimator = builtInEstimators.get(id)!;
     const fused = await sampleEstimator(backend, estimator, toyProblem({ dim: toyUnits }), 3000, 21);
-    const staged = await sampleStagedProblem(backend, estimator, onnxProblem(fixture('bernoulli-toy-grad.onnx')), 3000, 21);
+    const staged = await sampleEstimator(backend, estimator, onnxProblem(fixture('bernoulli-toy-grad.onnx')), 3000, 21);
     // The model's L and dL/dh are float32 (h too, for relaxations); on the GPU a threshold can flip one sample.
     const tolerance = backendId === 'cpu' ? 1e-5 : 2e-3;
     for (let unit = 0; unit < toyUnits; unit++) {
@@ -63,7 +63,7 @@ describe.each([...builtInBackends.keys()])('the ONNX bernoulli-toy on the %s bac
   const withBaseline = [...builtInEstimators.values()].filter((estimator) => estimator.kernels.baselineWeight && estimator.claimsUnbiased).map((estimator) => estimator.id);
   it.each(withBaseline)('%s (pilot baseline inside the stages) is unbiased for the exact gradient', async (id) => {
     const problem = onnxProblem(fixture('bernoulli-toy.onnx'));
-    const moments = await sampleStagedProblem(backend, builtInEstimators.get(id)!, problem, 40_000, 3);
+    const moments = await sampleEstimator(backend, builtInEstimators.get(id)!, problem, 40_000, 3);
     expect(unitsOutsideBand(moments, toyGradient(problem.initialParameters), 5)).toEqual([]);
   });
 });

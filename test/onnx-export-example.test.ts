@@ -10,8 +10,8 @@ import { prepareCell } from '../harness/cell.js';
 import { withDefaults } from '../harness/parameters.js';
 import { readModelContract } from '../suites/onnx/model-contract.js';
 import { openOrtObjective, type OnnxObjective } from '../suites/onnx/objective-session.js';
-import { unitsOutsideBand } from './helpers.js';
-import { onnxProblem, sampleStagedProblem } from './onnx-helpers.js';
+import { sampleEstimator, unitsOutsideBand } from './helpers.js';
+import { onnxProblem } from './onnx-helpers.js';
 
 /** A Python with PyTorch (Debian: bash scripts/install-system-deps.sh --with-torch), or null: the tests below are then skipped. */
 function pythonWithTorch(): string | null {
@@ -72,10 +72,10 @@ describe.skipIf(python === null)('examples/onnx/export_objective.py (PyTorch)', 
 
   it('runs straight-through and score-function estimators on the exported model', async () => {
     const problem = onnxProblem(model);
-    const steMoments = await sampleStagedProblem(backend, builtInEstimators.get('ste-sigmoid')!, problem, 2000, 1);
+    const steMoments = await sampleEstimator(backend, builtInEstimators.get('ste-sigmoid')!, problem, 2000, 1);
     expect(steMoments.mean.every(Number.isFinite)).toBe(true);
     const estimator = builtInEstimators.get('bengio-unbiased')!;
-    const moments = await sampleStagedProblem(backend, estimator, problem, 20_000, 2);
+    const moments = await sampleEstimator(backend, estimator, problem, 20_000, 2);
     // Against the exported model's own exact gradient (its outputs matched PyTorch above).
     const cell = prepareCell(backend, { estimator, estimatorParams: withDefaults(estimator.params), problem, batchSize: 10 });
     const reference = (await cell.referenceGradient(problem.initialParameters))!;

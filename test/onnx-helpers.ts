@@ -1,13 +1,8 @@
 import { join } from 'node:path';
-import type { BatchMoments, ComputeBackend } from '../backends/backend.js';
 import { builtInBackends } from '../backends/index.js';
-import type { EstimatorDefinition } from '../estimators/estimator.js';
 import { builtInEstimators } from '../estimators/index.js';
-import { prepareCell } from '../harness/cell.js';
 import { resolveConfig, type RawBenchOptions } from '../harness/config.js';
 import { withDefaults, type ParameterValues } from '../harness/parameters.js';
-import { hashSeed, Rng } from '../harness/rng.js';
-import { drawMoments, estimateBaseline } from '../harness/sampling.js';
 import type { BenchConfig } from '../harness/types.js';
 import { builtInSuites } from '../suites/index.js';
 import { onnxSuite } from '../suites/onnx/suite.js';
@@ -34,21 +29,6 @@ export const registries = { suites: builtInSuites, estimators: builtInEstimators
 export function configWithOnnx(raw: RawBenchOptions, onnxParams: ParameterValues): BenchConfig {
   const config = resolveConfig(raw, registries);
   return { ...config, suiteParams: { ...config.suiteParams, onnx: { ...config.suiteParams.onnx, ...onnxParams } } };
-}
-
-/** `samples` estimates of a staged problem's cell at its starting parameters, drawn as a fused cell's are. */
-export async function sampleStagedProblem(
-  backend: ComputeBackend, estimator: EstimatorDefinition, problem: StagedProblem, samples: number, seed: number,
-): Promise<BatchMoments> {
-  const batchSize = Math.min(samples, 8192);
-  const cell = prepareCell(backend, { estimator, estimatorParams: withDefaults(estimator.params), problem, batchSize });
-  try {
-    const rng = new Rng(hashSeed(seed, estimator.id));
-    const baseline = await estimateBaseline(cell, estimator, problem.initialParameters, batchSize, rng);
-    return await drawMoments(cell, problem.initialParameters, baseline, samples, batchSize, rng);
-  } finally {
-    cell.dispose();
-  }
 }
 
 export function sigmoid(theta: number): number {

@@ -18,7 +18,8 @@ import { openOrtObjective, type OpenObjective } from '../suites/onnx/objective-s
 import { createOnnxProblem, type OnnxSettings } from '../suites/onnx/problem.js';
 import { onnxSuite } from '../suites/onnx/suite.js';
 import { defineSuite } from '../suites/suite.js';
-import { configWithOnnx, fixture, onnxProblem, registries, sampleStagedProblem } from './onnx-helpers.js';
+import { sampleEstimator } from './helpers.js';
+import { configWithOnnx, fixture, onnxProblem, registries } from './onnx-helpers.js';
 
 /** Each bad model, and the one line its cells must fail with. */
 const badModels: Array<[string, string, RegExp]> = [
@@ -180,8 +181,8 @@ describe('onnx sessions, providers and starting logits', () => {
 
   it('feeds a model with a fixed batch axis in padded batches of that size, with the same numbers as a dynamic one', async () => {
     const estimator = builtInEstimators.get('ste-sigmoid')!;
-    const fixed = await sampleStagedProblem(backend, estimator, onnxProblem(fixture('bernoulli-toy-batch5.onnx')), 503, 4);
-    const dynamic = await sampleStagedProblem(backend, estimator, onnxProblem(fixture('bernoulli-toy-grad.onnx')), 503, 4);
+    const fixed = await sampleEstimator(backend, estimator, onnxProblem(fixture('bernoulli-toy-batch5.onnx')), 503, 4);
+    const dynamic = await sampleEstimator(backend, estimator, onnxProblem(fixture('bernoulli-toy-grad.onnx')), 503, 4);
     expect(Array.from(fixed.mean)).toEqual(Array.from(dynamic.mean));
   });
 });

@@ -5,8 +5,8 @@ import { builtInEstimators } from '../estimators/index.js';
 import { prepareCell } from '../harness/cell.js';
 import { withDefaults } from '../harness/parameters.js';
 import { twoLayer } from './fixtures/onnx/models.js';
-import { unitsOutsideBand } from './helpers.js';
-import { enumerateExactly, fixture, onnxProblem, sampleStagedProblem } from './onnx-helpers.js';
+import { sampleEstimator, unitsOutsideBand } from './helpers.js';
+import { enumerateExactly, fixture, onnxProblem } from './onnx-helpers.js';
 
 const { units, hidden, weights, bias, readout } = twoLayer;
 
@@ -47,14 +47,14 @@ describe('a non-separable ONNX objective (two-layer network with grad)', () => {
   });
 
   it('bengio-unbiased is unbiased for it', async () => {
-    const moments = await sampleStagedProblem(backend, builtInEstimators.get('bengio-unbiased')!, problem, 40_000, 8);
+    const moments = await sampleEstimator(backend, builtInEstimators.get('bengio-unbiased')!, problem, 40_000, 8);
     expect(unitsOutsideBand(moments, exact.gradient, 5)).toEqual([]);
   });
 
   it('ste-identity reads the model\'s grad output: its mean is E[dL/dh]', async () => {
     // ste-identity's estimate is dL/dh at the sampled b, so its expectation is E[dL/dh], enumerated here.
     const expected = Array.from({ length: units }, (_, unit) => enumerateExactly(logits, (b) => objectiveGradient(b, unit)).loss);
-    const moments = await sampleStagedProblem(backend, builtInEstimators.get('ste-identity')!, problem, 20_000, 9);
+    const moments = await sampleEstimator(backend, builtInEstimators.get('ste-identity')!, problem, 20_000, 9);
     expect(unitsOutsideBand(moments, expected, 5)).toEqual([]);
   });
 
