@@ -40,7 +40,7 @@ describe.skipIf(python === null)('examples/onnx/export_objective.py (PyTorch)', 
     model = join(directory, 'objective.onnx');
     exportObjective(['--out', model, '--units', String(units), '--check', join(directory, 'check.json')]);
     objective = await openOrtObjective(readModelContract(model, 'auto'), 'cpu');
-    backend = await builtInBackends.get('cpu')!();
+    backend = await builtInBackends.get('cpu')!({ threads: 2 });
   });
   afterAll(async () => {
     await objective?.release();

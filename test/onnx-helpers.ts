@@ -1,9 +1,7 @@
 import { join } from 'node:path';
 import { builtInBackends } from '../backends/index.js';
 import { builtInEstimators } from '../estimators/index.js';
-import { resolveConfig, type RawBenchOptions } from '../harness/config.js';
 import { withDefaults, type ParameterValues } from '../harness/parameters.js';
-import type { BenchConfig } from '../harness/types.js';
 import { builtInSuites } from '../suites/index.js';
 import { onnxSuite } from '../suites/onnx/suite.js';
 import { isStagedProblem, type StagedProblem } from '../suites/suite.js';
@@ -21,15 +19,6 @@ export function onnxProblem(model: string, overrides: ParameterValues = {}): Sta
 }
 
 export const registries = { suites: builtInSuites, estimators: builtInEstimators, backends: builtInBackends };
-
-/**
- * A resolved configuration with `onnx` parameters set directly (string values reach the suite this
- * way until `--set` parses them).
- */
-export function configWithOnnx(raw: RawBenchOptions, onnxParams: ParameterValues): BenchConfig {
-  const config = resolveConfig(raw, registries);
-  return { ...config, suiteParams: { ...config.suiteParams, onnx: { ...config.suiteParams.onnx, ...onnxParams } } };
-}
 
 export function sigmoid(theta: number): number {
   return 1 / (1 + Math.exp(-theta));

@@ -7,19 +7,20 @@ import type { ComputeBackend } from '../backends/backend.js';
 import { builtInBackends } from '../backends/index.js';
 import { builtInEstimators } from '../estimators/index.js';
 import { prepareCell } from '../harness/cell.js';
+import { resolveConfig } from '../harness/config.js';
 import { withDefaults } from '../harness/parameters.js';
 import { withPlugins } from '../harness/plugins.js';
 import { Rng } from '../harness/rng.js';
 import { runBenchmark } from '../harness/runner.js';
 import { scoreAtLogits } from '../harness/sampling.js';
 import { trainLogits } from '../harness/training.js';
-import type { CellResult } from '../harness/types.js';
+import { gradientScores, type CellResult } from '../harness/types.js';
 import { openOrtObjective, type OpenObjective } from '../suites/onnx/objective-session.js';
 import { createOnnxProblem, type OnnxSettings } from '../suites/onnx/problem.js';
 import { onnxSuite } from '../suites/onnx/suite.js';
 import { defineSuite } from '../suites/suite.js';
 import { sampleEstimator } from './helpers.js';
-import { configWithOnnx, fixture, onnxProblem, registries } from './onnx-helpers.js';
+import { fixture, onnxProblem, registries } from './onnx-helpers.js';
 
 /** Each bad model, and the one line its cells must fail with. */
 const badModels: Array<[string, string, RegExp]> = [
@@ -47,18 +48,17 @@ describe('the onnx suite in a run', () => {
   let cells: readonly CellResult[] = [];
 
   beforeAll(async () => {
-    const suites = ['bernoulli-toy', 'onnx', ...[...copies, ...extra].map((suite) => suite.id)];
-    const base = configWithOnnx(
-      { suite: ['bernoulli-toy', 'onnx'], estimator: 'bengio-unbiased,ste-identity', backend: 'cpu', samples: 2000, steps: 2, trainSeeds: 1, timingIterations: 0 },
-      { model: fixture('bernoulli-toy-grad.onnx') },
-    );
-    const defaults = withDefaults(onnxSuite.params);
     const models: Record<string, string> = {
+      onnx: fixture('bernoulli-toy-grad.onnx'),
       ...Object.fromEntries(badModels.map(([name, file]) => [`onnx-${name}`, fixture(file)])),
-      'onnx-no-grad': fixture('bernoulli-toy.onnx'), 'onnx-none': '', 'onnx-categorical': fixture('categorical.onnx'),
+      'onnx-no-grad': fixture('bernoulli-toy.onnx'), 'onnx-categorical': fixture('categorical.onnx'),
     };
-    const suiteParams = { ...base.suiteParams, ...Object.fromEntries(Object.entries(models).map(([id, model]) => [id, { ...defaults, model }])) };
-    cells = (await runBenchmark({ ...base, suites, suiteParams }, withCopies)).cells;
+    const config = resolveConfig({
+      suite: ['bernoulli-toy', 'onnx', ...[...copies, ...extra].map((suite) => suite.id)],
+      estimator: 'bengio-unbiased,ste-identity', backend: 'cpu', samples: 2000, steps: 2, trainSeeds: 1, timingIterations: 0,
+      set: Object.entries(models).map(([id, model]) => `${id}.model=${model}`),
+    }, withCopies);
+    cells = (await runBenchmark(config, withCopies)).cells;
   });
 
   it('runs the good model and bernoulli-toy to completion beside the bad models', () => {
@@ -72,9 +72,10 @@ describe('the onnx suite in a run', () => {
   it('records the model file\'s SHA-256, the units, the starting logits and the provider with every cell', () => {
     const sha256 = createHash('sha256').update(readFileSync(fixture('bernoulli-toy-grad.onnx'))).digest('hex');
     for (const cell of cellsOf(cells, 'onnx')) {
-      expect(cell.params).toMatchObject({ model: fixture('bernoulli-toy-grad.onnx'), modelSha256: sha256, units: 16, providerUsed: 'cpu', trainingLoss: 'enumeration' });
-      expect(cell.params.logits).toHaveLength(16);
-      if (cell.state === 'completed') expect(cell.metrics.referenceKind).toBe('enumeration');
+      expect(cell.suiteParams).toMatchObject({ model: fixture('bernoulli-toy-grad.onnx') });
+      expect(cell.problemParams).toMatchObject({ modelSha256: sha256, units: 16, providerUsed: 'cpu', trainingLoss: 'enumeration' });
+      expect(cell.problemParams?.logits).toHaveLength(16);
+      if (cell.state === 'completed') expect(gradientScores(cell.metrics)?.referenceKind).toBe('enumeration');
     }
   });
 
@@ -113,7 +114,7 @@ describe('the onnx suite in a run', () => {
     for (const cell of cellsOf(cells, 'onnx-categorical')) {
       expect(cell.state).toBe('unsupported');
       expect('error' in cell && cell.error).toMatch(/not categorical|categorical nodes are not supported/);
-      expect(cell.params).toMatchObject({ units: 4, classes: 3 });
+      expect(cell.problemParams).toMatchObject({ units: 4, classes: 3 });
     }
   });
 });
@@ -121,7 +122,7 @@ describe('the onnx suite in a run', () => {
 describe('onnx sessions, providers and starting logits', () => {
   let backend: ComputeBackend;
   beforeAll(async () => {
-    backend = await builtInBackends.get('cpu')!();
+    backend = await builtInBackends.get('cpu')!({ threads: 2 });
   });
   afterAll(() => backend?.dispose());
 

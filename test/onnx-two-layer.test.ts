@@ -25,7 +25,7 @@ function objectiveGradient(h: readonly number[], unit: number): number {
 describe('a non-separable ONNX objective (two-layer network with grad)', () => {
   let backend: ComputeBackend;
   beforeAll(async () => {
-    backend = await builtInBackends.get('cpu')!();
+    backend = await builtInBackends.get('cpu')!({ threads: 2 });
   });
   afterAll(() => backend?.dispose());
 
