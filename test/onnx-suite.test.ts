@@ -51,7 +51,7 @@ describe('the onnx suite in a run', () => {
     const models: Record<string, string> = {
       onnx: fixture('bernoulli-toy-grad.onnx'),
       ...Object.fromEntries(badModels.map(([name, file]) => [`onnx-${name}`, fixture(file)])),
-      'onnx-no-grad': fixture('bernoulli-toy.onnx'), 'onnx-categorical': fixture('categorical.onnx'),
+      'onnx-no-grad': fixture('bernoulli-toy.onnx'), 'onnx-categorical': fixture('categorical-toy-grad.onnx'),
     };
     const config = resolveConfig({
       suite: ['bernoulli-toy', 'onnx', ...[...copies, ...extra].map((suite) => suite.id)],
@@ -110,10 +110,10 @@ describe('the onnx suite in a run', () => {
     }
   });
 
-  it('a categorical model ([batch, D, K]) gives unsupported cells until the hard nodes run categorical units', () => {
+  it('a categorical model ([batch, D, K]) refuses the estimators that have no categorical kernels', () => {
     for (const cell of cellsOf(cells, 'onnx-categorical')) {
       expect(cell.state).toBe('unsupported');
-      expect('error' in cell && cell.error).toMatch(/not categorical|categorical nodes are not supported/);
+      expect('error' in cell && cell.error).toMatch(/supports bernoulli nodes, not categorical/);
       expect(cell.problemParams).toMatchObject({ units: 4, classes: 3 });
     }
   });

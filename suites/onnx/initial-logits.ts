@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { OnnxModelError } from './model-contract.js';
 
 /** What `onnx.logit` accepts, for its description and its check. */
-export const logitSpecHelp = "'linspace' (evenly from -2 to 2 over the units, as bernoulli-toy), a number for every unit, or a file of D numbers (JSON array or separated by spaces, commas or newlines)";
+export const logitSpecHelp = "'linspace' (evenly from -2 to 2 over the logits, as bernoulli-toy), a number for every logit, or a file of D (D·K for categorical units) numbers (JSON array or separated by spaces, commas or newlines)";
 
 /** Whether a value of `onnx.logit` is well formed (a file's contents are checked when its cells run). */
 export function logitSpecProblem(value: string): string | null {

@@ -7,7 +7,7 @@ import { initialLogits } from './initial-logits.js';
 import { OnnxModelError, readModelContract, type OnnxModelContract } from './model-contract.js';
 import { openOrtObjective, type OnnxObjective, type OpenObjective } from './objective-session.js';
 import { chooseProvider, type ProviderChoice } from './provider.js';
-import { enumeratedExpectation, enumerateObjective, monteCarloGradient, monteCarloLoss } from './reference.js';
+import { enumeratedExpectation, enumerateObjective, monteCarloGradient, monteCarloLoss, stateCount, unitsLayout } from './reference.js';
 
 /** The `onnx` suite's parameters, resolved. */
 export interface OnnxSettings {
@@ -39,7 +39,7 @@ function refusedProblem(nodeKind: StagedProblem['nodeKind'], reason: { unsupport
 
 /** Whether the reference gradient (and the training loss) come from enumerating every state: 2^D (or K^D) of them. */
 function enumerates(contract: OnnxModelContract, maxStates: number): boolean {
-  return (contract.nodeKind === 'bernoulli' ? 2 : contract.classes) ** contract.units <= maxStates;
+  return stateCount(unitsLayout(contract)) <= maxStates;
 }
 
 /**
@@ -51,12 +51,12 @@ function prepareOnnx(
   contract: OnnxModelContract, settings: OnnxSettings, provider: ProviderChoice, openObjective: OpenObjective, context: Parameters<StagedProblem['prepare']>[0],
 ): StagedEstimates {
   const { width, units, sha256 } = contract;
-  if (contract.nodeKind !== 'bernoulli') throw new OnnxModelError(`model '${contract.path}': categorical units are not supported by the hard-node stages yet`);
-  const node = context.hardNode(width);
+  const layout = unitsLayout(contract);
+  const node = contract.nodeKind === 'categorical' ? context.hardNode(width, contract.classes) : context.hardNode(width);
   let session: Promise<OnnxObjective> | null = null;
   const objective = () => (session ??= openObjective(contract, provider.used));
   let enumerated: Promise<Float64Array> | null = null;
-  const stateValues = async () => (enumerated ??= enumerateObjective(await objective(), units));
+  const stateValues = async () => (enumerated ??= enumerateObjective(await objective(), layout));
   let lossUniforms: Float32Array | null = null;
   const stages: SingleNodeStages<null> = {
     rowsPerEstimate: 1,
@@ -75,19 +75,19 @@ function prepareOnnx(
   return {
     estimates: (params, count, rng, step) => singleNodeEstimates(stages, node, context.estimator, params, count, rng, step),
     async referenceGradient(params): Promise<ReferenceGradient> {
-      if (enumerates(contract, settings.maxStates)) return { kind: 'enumeration', gradient: enumeratedExpectation(await stateValues(), params).gradient };
+      if (enumerates(contract, settings.maxStates)) return { kind: 'enumeration', gradient: enumeratedExpectation(layout, await stateValues(), params).gradient };
       // One stream per model and sample count: every cell of a run is scored against the same reference.
       const rng = new Rng(hashSeed('onnx-reference', sha256, settings.referenceSamples));
-      const { gradient, stdErr } = await monteCarloGradient(await objective(), params, settings.referenceSamples, rng);
+      const { gradient, stdErr } = await monteCarloGradient(await objective(), layout, params, settings.referenceSamples, rng);
       return { kind: 'monte-carlo', gradient, stdErr };
     },
     async evaluate(params) {
-      if (enumerates(contract, settings.maxStates)) return { loss: enumeratedExpectation(await stateValues(), params).loss };
+      if (enumerates(contract, settings.maxStates)) return { loss: enumeratedExpectation(layout, await stateValues(), params).loss };
       if (!lossUniforms) {
         lossUniforms = new Float32Array(settings.lossSamples * units);
         new Rng(hashSeed('onnx-loss', sha256, settings.lossSamples)).fillUniform(lossUniforms, lossUniforms.length);
       }
-      return { loss: await monteCarloLoss(await objective(), params, lossUniforms) };
+      return { loss: await monteCarloLoss(await objective(), layout, params, lossUniforms) };
     },
     dispose() {
       // Releasing is synchronous inside onnxruntime-node; a session still opening is released once open.

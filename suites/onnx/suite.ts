@@ -18,15 +18,15 @@ function oneOf(choices: readonly string[]) {
 export const onnxSuite = defineSuite({
   id: 'onnx',
   title: 'ONNX objective: the user\'s model as L(h)',
-  description: 'D Bernoulli(sigmoid(theta_i)) units feeding a user\'s ONNX model (input h [batch, D], output loss [batch], optional grad); exact gradient by enumeration when 2^D <= maxStates, else Monte Carlo',
+  description: 'D Bernoulli units (or D categorical units of K classes) feeding a user\'s ONNX model (input h [batch, D] or [batch, D, K], output loss [batch], optional grad); exact gradient by enumeration when 2^D (K^D) <= maxStates, else Monte Carlo',
   nodeKind: 'bernoulli',
   params: {
     model: { type: 'string', description: 'path to the .onnx model (input h [batch, D] float32, output loss [batch], optional output grad)', default: '' },
     node: { type: 'string', description: `node kind: ${nodeChoices.join(', ')} (auto: from the rank of h)`, default: 'auto', check: oneOf(nodeChoices) },
     logit: { type: 'string', description: `starting logits: ${logitSpecHelp}`, default: 'linspace', check: logitSpecProblem },
     provider: { type: 'string', description: `onnxruntime execution provider: ${onnxProviders.join(', ')} (falls back to cpu, recorded in the cell)`, default: 'cpu', check: oneOf(onnxProviders) },
-    maxStates: { description: 'enumerate all 2^D states for the exact gradient and loss when 2^D <= maxStates; else Monte Carlo', default: 1 << 16, minimum: 1, maximum: 1 << 24, integer: true },
-    referenceSamples: { description: 'samples of the Monte Carlo reference gradient (each runs the model on D + 1 rows)', default: 4096, minimum: 2, maximum: 1e8, integer: true },
+    maxStates: { description: 'enumerate all 2^D (K^D) states for the exact gradient and loss when there are at most maxStates; else Monte Carlo', default: 1 << 16, minimum: 1, maximum: 1 << 24, integer: true },
+    referenceSamples: { description: 'samples of the Monte Carlo reference gradient (each runs the model on 1 + D (K - 1) rows, D + 1 for Bernoulli units)', default: 4096, minimum: 2, maximum: 1e8, integer: true },
     lossSamples: { description: 'samples of the Monte Carlo training loss (same draws at every step)', default: 4096, minimum: 1, maximum: 1e8, integer: true },
   },
   create(params) {
