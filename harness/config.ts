@@ -70,8 +70,10 @@ function splitList(flag: string, value: string | number | readonly (string | num
   return ids;
 }
 
-function selectIds(kind: string, flag: string, requested: string[], registry: ReadonlyMap<string, unknown>): string[] {
-  if (requested.length === 0) return [...registry.keys()];
+function selectIds<T>(
+  kind: string, flag: string, requested: string[], registry: ReadonlyMap<string, T>, byDefault: (entry: T) => boolean = () => true,
+): string[] {
+  if (requested.length === 0) return [...registry].filter(([, entry]) => byDefault(entry)).map(([id]) => id);
   for (const id of requested) {
     if (!registry.has(id)) {
       throw new UsageError(`unknown ${kind} '${id}' in --${flag}; valid ${kind}s: ${[...registry.keys()].join(', ')}`);
@@ -112,7 +114,8 @@ function checkCellSize(samples: number, suiteParams: Readonly<Record<string, Par
 
 /** Resolves and validates raw options into one frozen configuration; throws UsageError on bad input. */
 export function resolveConfig(raw: RawBenchOptions, registries: Registries): BenchConfig {
-  const suites = selectIds('suite', 'suite', raw.suite === undefined ? [] : splitList('suite', raw.suite), registries.suites);
+  // Suites that need input (a model file) or minutes of training run only when named.
+  const suites = selectIds('suite', 'suite', raw.suite === undefined ? [] : splitList('suite', raw.suite), registries.suites, (suite) => suite.inDefaultRun !== false);
   const estimators = selectIds('estimator', 'estimator', raw.estimator === undefined ? [] : splitList('estimator', raw.estimator), registries.estimators);
   const backends = selectIds('backend', 'backend', raw.backend === undefined ? [] : splitList('backend', raw.backend), registries.backends);
   const samples = checkInteger('samples', raw.samples ?? optionDefaults.samples, 2, optionLimits.samples);

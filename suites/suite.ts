@@ -45,6 +45,11 @@ export interface SuiteDefinition {
   readonly description: string;
   readonly nodeKind: NodeKind;
   readonly params: ParameterSpecs;
+  /**
+   * Whether a run without `--suite` includes this suite (default true). Suites that need input from
+   * the user (an ONNX model) or minutes of training on real data run only when named.
+   */
+  readonly inDefaultRun?: boolean;
   /** Builds the problem; `params` are complete and validated. */
   create(params: ParameterValues): Problem | StagedProblem;
 }

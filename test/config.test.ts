@@ -10,7 +10,10 @@ const registries = { suites: builtInSuites, estimators: builtInEstimators, backe
 describe('resolveConfig', () => {
   it('fills defaults and applies --set to the plug-ins that declare the key', () => {
     const config = resolveConfig({ set: ['dim=16', 'gumbel-softmax.tau=0.25', 'sigma=2'] }, registries);
-    expect(config.suites).toEqual([...builtInSuites.keys()]);
+    // Suites marked inDefaultRun: false (a model file to give, minutes of training) run only when named.
+    expect(config.suites).toEqual([...builtInSuites].filter(([, suite]) => suite.inDefaultRun !== false).map(([id]) => id));
+    expect(config.suites).not.toContain('onnx');
+    expect(resolveConfig({ suite: 'onnx', set: ['onnx.model=x.onnx'] }, registries).suites).toEqual(['onnx']);
     expect(config.estimators).toEqual([...builtInEstimators.keys()]);
     expect(config.backends).toEqual(['cpu', 'gpu']);
     expect(config.suiteParams['bernoulli-toy']).toEqual({ dim: [16], t: [0.45], power: [2] });

@@ -20,6 +20,8 @@ export const onnxSuite = defineSuite({
   title: 'ONNX objective: the user\'s model as L(h)',
   description: 'D Bernoulli units (or D categorical units of K classes) feeding a user\'s ONNX model (input h [batch, D] or [batch, D, K], output loss [batch], optional grad); exact gradient by enumeration when 2^D (K^D) <= maxStates, else Monte Carlo',
   nodeKind: 'bernoulli',
+  // Needs a model file: runs only when named (--suite onnx --set onnx.model=...).
+  inDefaultRun: false,
   params: {
     model: { type: 'string', description: 'path to the .onnx model (input h [batch, D] float32, output loss [batch], optional output grad)', default: '' },
     node: { type: 'string', description: `node kind: ${nodeChoices.join(', ')} (auto: from the rank of h)`, default: 'auto', check: oneOf(nodeChoices) },
