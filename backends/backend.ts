@@ -1,7 +1,7 @@
 import type { EstimatorDefinition, NodeKind } from '../estimators/estimator.js';
 import type { ParameterValues } from '../harness/parameters.js';
 import type { Rng } from '../harness/rng.js';
-import type { HardNodeStage, Problem, TensorOps } from '../suites/suite.js';
+import type { HardNodeStage, HardOp, Problem, TensorOps } from '../suites/suite.js';
 
 /** Per-unit moments of a batch of single-sample estimates. */
 export interface BatchMoments {
@@ -53,6 +53,8 @@ export interface HardNodeRequest {
   readonly width: number;
   /** Classes per unit (K) of a categorical node; elements are unit-major (index = unit · K + class). */
   readonly classes?: number;
+  /** The suite's op for a deterministic node: h = op(theta) replaces the estimator's forward, and no noise is drawn. */
+  readonly op?: HardOp;
 }
 
 /** A place kernels run: the CPU, or a GPU through gpu.js. */

@@ -3,7 +3,8 @@ import { nodeProbabilities } from '../harness/node-kinds.js';
 import { chunkSeeds, type Rng } from '../harness/rng.js';
 import type { HardNodeForward, HardNodeStage } from '../suites/suite.js';
 import type { HardNodeRequest } from './backend.js';
-import { estimatorKernelCalls } from './kernel-calls.js';
+import { deterministicOp, hardNodeNoiseWidth } from './hard-node-request.js';
+import { estimatorKernelCalls, hardOpCall } from './kernel-calls.js';
 import { helperSources, namedFunctionSource } from './kernel-source.js';
 import { fillNoise } from './noise.js';
 
@@ -30,23 +31,28 @@ interface CpuNodeState {
 /**
  * Generates the hard node's three loops (forward, backward, baseline pilot) over rows of per-row
  * logits. Row s, evaluation e, element i reads noise column i (or e·width + i when every evaluation
- * draws its own), as the fused loops do, so a staged cell reproduces a fused cell's estimates.
+ * draws its own), as the fused loops do, so a staged cell reproduces a fused cell's estimates. A
+ * deterministic node computes h with the suite's op and its kernels read u = v = 0.
  */
 export function cpuHardNodeSource(request: HardNodeRequest): string {
   const { estimator, estimatorParams, width } = request;
+  const op = deterministicOp(request);
   const evaluations = evaluationCount(estimator, estimatorParams);
   const noiseRows = noiseRowsPerSample(estimator, estimatorParams);
   const calls = estimatorKernelCalls(estimator, estimatorParams, width);
+  const noiseColumn = (evaluation: string) => (noiseRows === 1 ? 'i' : `${evaluation} * ${width} + i`);
   const elementAt = (evaluation: string) => ({
     theta: 'logits[base + i]', probability: 'probabilities[base + i]',
-    u: `noiseU[noiseBase + ${noiseRows === 1 ? 'i' : `${evaluation} * ${width} + i`}]`,
-    v: `noiseV[noiseBase + ${noiseRows === 1 ? 'i' : `${evaluation} * ${width} + i`}]`,
+    u: op ? '0' : `noiseU[noiseBase + ${noiseColumn(evaluation)}]`,
+    v: op ? '0' : `noiseV[noiseBase + ${noiseColumn(evaluation)}]`,
     evaluation, unit: 'i', step: 'step',
   });
+  const forwardCall = (evaluation: string) => (op ? hardOpCall(op, width, elementAt(evaluation)) : calls.forward(elementAt(evaluation)));
   const weight = estimator.kernels.baselineWeight;
   const rowHeader = `const base = s * ${width}; const noiseBase = s * ${noiseRows * width};`;
   return `"use strict";
     ${helperSources(estimator, null).join('\n')}
+    ${op ? namedFunctionSource(op.kernel, `hard op ${op.id}`).source : ''}
     ${namedFunctionSource(estimator.kernels.forward, `${estimator.id} forward`).source}
     ${namedFunctionSource(estimator.kernels.gradient, `${estimator.id} gradient`).source}
     ${weight ? namedFunctionSource(weight, `${estimator.id} baselineWeight`).source : ''}
@@ -55,7 +61,7 @@ export function cpuHardNodeSource(request: HardNodeRequest): string {
         ${rowHeader}
         for (let e = 0; e < ${evaluations}; e++) {
           const hBase = (s * ${evaluations} + e) * ${width};
-          for (let i = 0; i < ${width}; i++) h[hBase + i] = ${calls.forward(elementAt('e'))};
+          for (let i = 0; i < ${width}; i++) h[hBase + i] = ${forwardCall('e')};
         }
       }
     }
@@ -107,7 +113,7 @@ export class CpuHardNode implements HardNodeStage {
   constructor(private readonly request: HardNodeRequest) {
     this.width = request.width;
     this.evaluations = evaluationCount(request.estimator, request.estimatorParams);
-    this.noiseWidth = request.width * noiseRowsPerSample(request.estimator, request.estimatorParams);
+    this.noiseWidth = hardNodeNoiseWidth(request);
     this.loops = new Function(cpuHardNodeSource(request))() as HardNodeLoops;
   }
 
@@ -115,7 +121,7 @@ export class CpuHardNode implements HardNodeStage {
     const { estimator } = this.request;
     const noiseU = new Float64Array(rows * this.noiseWidth);
     const noiseV = new Float64Array(estimator.noise.length > 1 ? rows * this.noiseWidth : 0);
-    fillNoise(estimator.noise, chunkSeeds(rng, rows), rows, this.noiseWidth, noiseU, estimator.noise.length > 1 ? noiseV : null);
+    if (this.noiseWidth > 0) fillNoise(estimator.noise, chunkSeeds(rng, rows), rows, this.noiseWidth, noiseU, estimator.noise.length > 1 ? noiseV : null);
     const probabilities = nodeProbabilities(this.request.nodeKind, logits.subarray(0, rows * this.width));
     const h = new Float64Array(rows * this.evaluations * this.width);
     this.loops.forward(logits, probabilities, noiseU, noiseV, rows, step, h);

@@ -5,7 +5,7 @@ import type { BaselineSums, BatchMoments, CellRequest, ComputeBackend, PreparedC
 import { compileCpuLoops, cpuLoopSource, type CompiledLoops } from './cpu-loops.js';
 import { CpuCategoricalNode } from './cpu-categorical-node.js';
 import { CpuHardNode } from './cpu-hard-node.js';
-import { createJsTensorOps } from './cpu-ops.js';
+import { createCpuTensorOps } from './cpu-ort-ops.js';
 import { CpuWorkerPool, type ChunkJob } from './cpu-pool.js';
 
 /** Below this many sample-elements per call, thread hand-off costs more than it saves. */
@@ -89,6 +89,7 @@ class CpuPreparedCell implements PreparedCell {
 /** The reference backend: generated, fused JavaScript loops over typed arrays, threaded for large batches. */
 export async function createCpuBackend(options: CpuBackendOptions = {}): Promise<ComputeBackend> {
   const threads = Math.max(1, Math.floor(options.threads ?? availableParallelism()));
+  const ops = createCpuTensorOps(threads);
   return {
     id: 'cpu',
     mode: `cpu:fused-js`,
@@ -96,7 +97,7 @@ export async function createCpuBackend(options: CpuBackendOptions = {}): Promise
     fallbacks: [],
     prepare: (request) => new CpuPreparedCell(request, threads),
     prepareHardNode: (request) => (request.nodeKind === 'categorical' ? new CpuCategoricalNode(request) : new CpuHardNode(request)),
-    ops: createJsTensorOps(),
-    dispose() {},
+    ops,
+    dispose: () => void ops.dispose(),
   };
 }

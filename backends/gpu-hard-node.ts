@@ -5,7 +5,9 @@ import type { HardNodeForward, HardNodeStage } from '../suites/suite.js';
 import type { HardNodeRequest } from './backend.js';
 import { withCheckedMathFunctions } from './gpu-kernels.js';
 import type { GpuJsKernel, GpuRuntime } from './gpu-runtime.js';
-import { estimatorKernelCalls } from './kernel-calls.js';
+import { destroyKernel } from './gpu-kernel-release.js';
+import { deterministicOp, hardNodeNoiseWidth } from './hard-node-request.js';
+import { estimatorKernelCalls, hardOpCall } from './kernel-calls.js';
 import { fillNoise } from './noise.js';
 
 interface PieceKernels {
@@ -16,34 +18,40 @@ interface PieceKernels {
 
 interface GpuNodeState {
   readonly probabilities: Float64Array;
-  readonly noiseU: Float32Array;
+  readonly noiseU: Float32Array | null;
   readonly noiseV: Float32Array | null;
 }
 
-/** gpu.js sources of a hard node's kernels over `rows` rows (thread.x = element, thread.y = row). */
+/**
+ * gpu.js sources of a hard node's kernels over `rows` rows (thread.x = element, thread.y = row). A
+ * deterministic node's kernels take no noise: h is the suite's op of theta, and u = v = 0.
+ */
 function hardNodeKernelSources(request: HardNodeRequest) {
   const { estimator, estimatorParams, width } = request;
+  const op = deterministicOp(request);
   const evaluations = evaluationCount(estimator, estimatorParams);
   const noiseRows = noiseRowsPerSample(estimator, estimatorParams);
   const calls = estimatorKernelCalls(estimator, estimatorParams, width);
-  const hasV = estimator.noise.length > 1;
-  const noise = hasV ? 'noiseU, noiseV' : 'noiseU';
+  const hasU = !op;
+  const hasV = hasU && estimator.noise.length > 1;
+  const noise = hasV ? 'noiseU, noiseV, ' : hasU ? 'noiseU, ' : '';
   const elementAt = (evaluation: string) => {
     const column = noiseRows === 1 ? 'i' : `${evaluation} * ${width} + i`;
     return {
-      theta: 'theta[s][i]', probability: 'probabilities[s][i]', u: `noiseU[s][${column}]`, v: hasV ? `noiseV[s][${column}]` : '0',
+      theta: 'theta[s][i]', probability: 'probabilities[s][i]', u: hasU ? `noiseU[s][${column}]` : '0', v: hasV ? `noiseV[s][${column}]` : '0',
       evaluation, unit: 'i', step: 'step',
     };
   };
+  const forwardCall = op ? hardOpCall(op, width, elementAt('e')) : calls.forward(elementAt('e'));
   const { needs } = estimator;
   return {
-    forward: `function (theta, probabilities, ${noise}, step) {
+    forward: `function (theta, probabilities, ${noise}step) {
       const i = this.thread.x;
       const s = Math.floor(this.thread.y / ${evaluations});
       const e = this.thread.y - s * ${evaluations};
-      return ${calls.forward(elementAt('e'))};
+      return ${forwardCall};
     }`,
-    backward: `function (theta, probabilities, ${noise}, h, ${needs.objective ? 'objectives, ' : ''}${needs.objectiveGradient ? 'dLdh, ' : ''}baseline, step) {
+    backward: `function (theta, probabilities, ${noise}h, ${needs.objective ? 'objectives, ' : ''}${needs.objectiveGradient ? 'dLdh, ' : ''}baseline, step) {
       const i = this.thread.x;
       const s = this.thread.y;
       let objectiveSum = 0;
@@ -62,7 +70,7 @@ function hardNodeKernelSources(request: HardNodeRequest) {
       return g;
     }`,
     pilotWeight: estimator.kernels.baselineWeight
-      ? `function (theta, probabilities, ${noise}, h, step) {
+      ? `function (theta, probabilities, ${noise}h, step) {
       const i = this.thread.x;
       const s = this.thread.y;
       return ${calls.baselineWeight(elementAt('0'), `h[s * ${evaluations}][i]`)};
@@ -95,9 +103,10 @@ export class GpuHardNode implements HardNodeStage {
   constructor(private readonly runtime: GpuRuntime, private readonly request: HardNodeRequest) {
     this.width = request.width;
     this.evaluations = evaluationCount(request.estimator, request.estimatorParams);
-    this.noiseWidth = request.width * noiseRowsPerSample(request.estimator, request.estimatorParams);
-    if (this.noiseWidth > runtime.maxTextureSize) {
-      throw new Error(`a hard node of width ${request.width} needs textures ${this.noiseWidth} wide; this GPU allows ${runtime.maxTextureSize}`);
+    this.noiseWidth = hardNodeNoiseWidth(request);
+    const textureWidth = Math.max(this.noiseWidth, request.width);
+    if (textureWidth > runtime.maxTextureSize) {
+      throw new Error(`a hard node of width ${request.width} needs textures ${textureWidth} wide; this GPU allows ${runtime.maxTextureSize}`);
     }
     this.pieceRows = Math.max(noiseChunkSamples, Math.floor(runtime.maxTextureSize / this.evaluations / noiseChunkSamples) * noiseChunkSamples);
     this.sources = hardNodeKernelSources(request);
@@ -108,8 +117,9 @@ export class GpuHardNode implements HardNodeStage {
     if (cached) return cached;
     const { estimator } = this.request;
     const { forward, gradient, baselineWeight } = estimator.kernels;
+    const op = this.request.op;
     // Checked math, so NaN and Inf fail the cell as on the CPU (see gpu-kernels.ts).
-    const functions = withCheckedMathFunctions([...(estimator.helpers ?? []), forward, gradient, ...(baselineWeight ? [baselineWeight] : [])]);
+    const functions = withCheckedMathFunctions([...(estimator.helpers ?? []), ...(op ? [op.kernel] : []), forward, gradient, ...(baselineWeight ? [baselineWeight] : [])]);
     const settings = (output: number[]) => ({
       output, functions, tactic: 'precision', precision: 'single', loopMaxIterations: this.evaluations + 1,
     });
@@ -124,7 +134,7 @@ export class GpuHardNode implements HardNodeStage {
 
   /** Runs `work` on each device-sized piece of rows with that piece's inputs. */
   private async forEachPiece(
-    pass: { rows: number; logits: Float64Array; probabilities: Float64Array; noiseU: Float32Array; noiseV: Float32Array | null },
+    pass: { rows: number; logits: Float64Array; probabilities: Float64Array; noiseU: Float32Array | null; noiseV: Float32Array | null },
     work: (piece: { start: number; rows: number; inputs: unknown[]; kernels: PieceKernels }) => Promise<void>,
   ): Promise<void> {
     const { input } = this.runtime.gpujs;
@@ -133,7 +143,8 @@ export class GpuHardNode implements HardNodeStage {
       const slice = (values: ArrayLike<number> & { subarray(begin: number, end: number): ArrayLike<number> }, width: number) =>
         input(Float32Array.from(values.subarray(start * width, (start + rows) * width)), [width, rows]);
       const inputs = [
-        slice(pass.logits, this.width), slice(pass.probabilities, this.width), slice(pass.noiseU, this.noiseWidth),
+        slice(pass.logits, this.width), slice(pass.probabilities, this.width),
+        ...(pass.noiseU ? [slice(pass.noiseU, this.noiseWidth)] : []),
         ...(pass.noiseV ? [slice(pass.noiseV, this.noiseWidth)] : []),
       ];
       await work({ start, rows, inputs, kernels: this.kernels(rows) });
@@ -142,9 +153,10 @@ export class GpuHardNode implements HardNodeStage {
 
   async forward(logits: Float64Array, rows: number, rng: Rng, step: number): Promise<HardNodeForward> {
     const { estimator, nodeKind } = this.request;
-    const noiseU = new Float32Array(rows * this.noiseWidth);
-    const noiseV = estimator.noise.length > 1 ? new Float32Array(rows * this.noiseWidth) : null;
-    fillNoise(estimator.noise, chunkSeeds(rng, rows), rows, this.noiseWidth, noiseU, noiseV);
+    // A deterministic node draws no noise (and consumes nothing from the stream).
+    const noiseU = this.noiseWidth > 0 ? new Float32Array(rows * this.noiseWidth) : null;
+    const noiseV = noiseU && estimator.noise.length > 1 ? new Float32Array(rows * this.noiseWidth) : null;
+    if (noiseU) fillNoise(estimator.noise, chunkSeeds(rng, rows), rows, this.noiseWidth, noiseU, noiseV);
     const probabilities = nodeProbabilities(nodeKind, logits.subarray(0, rows * this.width));
     const h = new Float64Array(rows * this.evaluations * this.width);
     const rowWidth = this.evaluations * this.width;
@@ -204,9 +216,9 @@ export class GpuHardNode implements HardNodeStage {
 
   dispose(): void {
     for (const kernels of this.kernelsByRows.values()) {
-      kernels.forward.destroy();
-      kernels.backward.destroy();
-      kernels.pilotWeight?.destroy();
+      destroyKernel(kernels.forward);
+      destroyKernel(kernels.backward);
+      if (kernels.pilotWeight) destroyKernel(kernels.pilotWeight);
     }
     this.kernelsByRows.clear();
   }

@@ -3,6 +3,7 @@ import { nodeProbabilities } from '../harness/node-kinds.js';
 import { chunkSeeds, noiseChunkSamples, type Rng } from '../harness/rng.js';
 import { mergeMoments } from '../harness/sampling.js';
 import type { BaselineSums, BatchMoments, CellRequest, ComputeBackend, PreparedCell } from './backend.js';
+import { destroyKernel } from './gpu-kernel-release.js';
 import { gpuKernelFunctions, gpuKernelSources } from './gpu-kernels.js';
 import { startGpuRuntime, type GpuJsKernel, type GpuRuntime } from './gpu-runtime.js';
 import { GpuCategoricalNode } from './gpu-categorical-node.js';
@@ -139,7 +140,7 @@ class GpuPreparedCell implements PreparedCell {
   }
 
   dispose(): void {
-    for (const kernel of this.kernels) kernel.destroy();
+    for (const kernel of this.kernels) destroyKernel(kernel);
   }
 }
 

@@ -1,6 +1,6 @@
 import { evaluationCount, type EstimatorDefinition } from '../estimators/estimator.js';
 import { numericValues, type ParameterValues } from '../harness/parameters.js';
-import type { ObjectiveKernels } from '../suites/suite.js';
+import type { HardOp, ObjectiveKernels } from '../suites/suite.js';
 import { callExpression, literalBindings, numberLiteral } from './kernel-source.js';
 
 /** Expressions (in the generated code's own variable names) for one element's kernel arguments. */
@@ -47,6 +47,15 @@ export function estimatorKernelCalls(estimator: EstimatorDefinition, estimatorPa
         ? callExpression(estimator.kernels.baselineWeight, { ...elementBindings(element), h }, role('baselineWeight'))
         : null,
   };
+}
+
+/**
+ * The call of a deterministic node's op for one element, with `theta`, `unit`, `dim` and the op's
+ * constants bound by name (the same binding rules as the estimator's kernels).
+ */
+export function hardOpCall(op: HardOp, dim: number, element: Pick<ElementArguments, 'theta' | 'unit'>): string {
+  const bindings = { ...literalBindings(op.constants), dim: numberLiteral(dim), theta: element.theta, unit: element.unit };
+  return callExpression(op.kernel, bindings, `hard op ${op.id}`);
 }
 
 /** Calls of a kernel objective's value and gradient, with `h`, `row`, `element`, `dim` and the suite's constants bound by name. */

@@ -11,7 +11,10 @@ import { reinforceLoo } from './reinforce-loo.js';
 import { reinmax } from './reinmax.js';
 import { slopeAnnealedSt } from './slope-annealed-st.js';
 import { stGumbelSoftmax } from './st-gumbel-softmax.js';
+import { steClippedRelu } from './ste-clipped-relu.js';
+import { steHardtanh } from './ste-hardtanh.js';
 import { steIdentity } from './ste-identity.js';
+import { steRelu } from './ste-relu.js';
 import { steSigmoid } from './ste-sigmoid.js';
 import { stochasticTimesSmooth } from './stochastic-times-smooth.js';
 
@@ -24,5 +27,6 @@ export const builtInEstimators: ReadonlyMap<string, EstimatorDefinition> = new M
     bengioUnbiased, reinforceLoo, arm, disarm,
     additiveNoise, multiplicativeNoise, gumbelSoftmax,
     stGumbelSoftmax, reinmax, gumbelRao,
+    steRelu, steClippedRelu, steHardtanh,
   ].map((estimator) => [estimator.id, estimator]),
 );

@@ -46,8 +46,8 @@ export class StagedPreparedCell implements PreparedCell {
       estimator,
       estimatorParams,
       batchSize,
-      hardNode: (width, classes) => {
-        const node = prepareHardNode.call(backend, { estimator, estimatorParams, nodeKind: problem.nodeKind, width, classes });
+      hardNode: (width, options = {}) => {
+        const node = prepareHardNode.call(backend, { estimator, estimatorParams, nodeKind: problem.nodeKind, width, ...options });
         this.nodes.push(node);
         return node;
       },

@@ -98,7 +98,7 @@ export const categoricalToy = defineSuite({
       initialParameters: initialLogits,
       recordedParams: { logits: Array.from(initialLogits), targets: Array.from(targets) },
       prepare(context) {
-        const node = context.hardNode(width, classes);
+        const node = context.hardNode(width, { classes });
         return {
           estimates: (parameters, count, rng, step) => singleNodeEstimates(stages, node, context.estimator, parameters, count, rng, step),
           referenceGradient: async (parameters) => ({ kind: 'closed-form', gradient: exactGradient(parameters) }),

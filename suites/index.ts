@@ -3,8 +3,11 @@ import { bernoulliQuadratic } from './bernoulli-quadratic.js';
 import { bernoulliToy } from './bernoulli-toy.js';
 import { categoricalToy } from './categorical-toy.js';
 import { onnxSuite } from './onnx/suite.js';
+import { teacherStudent } from './teacher-student.js';
 
 export type { SuiteDefinition, Problem } from './suite.js';
 
 /** Built-in suites keyed by id. */
-export const builtInSuites: ReadonlyMap<string, SuiteDefinition> = new Map([bernoulliToy, bernoulliQuadratic, categoricalToy, onnxSuite].map((suite) => [suite.id, suite]));
+export const builtInSuites: ReadonlyMap<string, SuiteDefinition> = new Map(
+  [bernoulliToy, bernoulliQuadratic, categoricalToy, onnxSuite, teacherStudent].map((suite) => [suite.id, suite]),
+);

@@ -127,14 +127,38 @@ export interface HardNodeForward {
   readonly state: unknown;
 }
 
+/**
+ * The hard op of a deterministic node, chosen by the suite (a step, sign, a k-bit quantizer): a kernel
+ * function computing h from one element's pre-activation, `op(theta, ...constants)`, its arguments bound
+ * by name from `theta`, `unit`, `dim` and the names of `constants`. The estimator supplies only the
+ * backward rule (the proxy derivative in its `gradient` kernel), never the op.
+ */
+export interface HardOp {
+  /** Short name for messages and results (`step`, `sign`, `quantizer`). */
+  readonly id: string;
+  readonly kernel: KernelFunction;
+  /** Named numbers the kernel may declare (for example `{ levels: 3 }`), inlined as literals. */
+  readonly constants: Readonly<Record<string, number>>;
+}
+
+/** How a staged problem wants one of its hard nodes built. */
+export interface HardNodeOptions {
+  /** Classes per unit (K) of a categorical node. */
+  readonly classes?: number;
+  /** The op of a deterministic node (required for `deterministic` nodes, which draw no noise). */
+  readonly op?: HardOp;
+}
+
 /** What a staged problem receives when a cell compiles it on a backend. */
 export interface StagedContext {
   readonly ops: TensorOps;
   /**
-   * A hard node of `width` elements per row running the cell's estimator on the cell's backend; for
-   * categorical nodes `classes` is K, and a row holds width / K units of K classes (unit-major).
+   * A hard node of `width` elements per row running the cell's estimator on the cell's backend: for
+   * categorical nodes `options.classes` is K, and a row holds width / K units of K classes
+   * (unit-major); a deterministic node computes h with `options.op` and backpropagates with the
+   * estimator's proxy.
    */
-  hardNode(width: number, classes?: number): HardNodeStage;
+  hardNode(width: number, options?: HardNodeOptions): HardNodeStage;
   /** The cell's estimator (its metadata: needs, evaluations, baseline). */
   readonly estimator: EstimatorDefinition;
   readonly estimatorParams: ParameterValues;

@@ -1,0 +1,18 @@
+import { noiseRowsPerSample } from '../estimators/estimator.js';
+import type { HardOp } from '../suites/suite.js';
+import type { HardNodeRequest } from './backend.js';
+
+/**
+ * The op of a deterministic node (which then draws no noise), checked against the node kind: a
+ * deterministic node without the suite's op, or an op on a stochastic node, is a programming error.
+ */
+export function deterministicOp(request: HardNodeRequest): HardOp | null {
+  if (request.nodeKind === 'deterministic' && !request.op) throw new Error(`a deterministic hard node needs the suite's op (${request.estimator.id})`);
+  if (request.nodeKind !== 'deterministic' && request.op) throw new Error(`hard op ${request.op.id} given for a ${request.nodeKind} node`);
+  return request.op ?? null;
+}
+
+/** Noise numbers per row of a hard node: none for a deterministic node, else the estimator's draws. */
+export function hardNodeNoiseWidth(request: HardNodeRequest): number {
+  return request.op ? 0 : request.width * noiseRowsPerSample(request.estimator, request.estimatorParams);
+}
