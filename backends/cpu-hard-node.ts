@@ -42,7 +42,8 @@ export function cpuHardNodeSource(request: HardNodeRequest): string {
   const calls = estimatorKernelCalls(estimator, estimatorParams, width);
   const noiseColumn = (evaluation: string) => (noiseRows === 1 ? 'i' : `${evaluation} * ${width} + i`);
   const elementAt = (evaluation: string) => ({
-    theta: 'logits[base + i]', probability: 'probabilities[base + i]',
+    // p = theta on a deterministic node: read the logits rather than a copy of them.
+    theta: 'logits[base + i]', probability: op ? 'logits[base + i]' : 'probabilities[base + i]',
     u: op ? '0' : `noiseU[noiseBase + ${noiseColumn(evaluation)}]`,
     v: op ? '0' : `noiseV[noiseBase + ${noiseColumn(evaluation)}]`,
     evaluation, unit: 'i', step: 'step',
@@ -122,7 +123,7 @@ export class CpuHardNode implements HardNodeStage {
     const noiseU = new Float64Array(rows * this.noiseWidth);
     const noiseV = new Float64Array(estimator.noise.length > 1 ? rows * this.noiseWidth : 0);
     if (this.noiseWidth > 0) fillNoise(estimator.noise, chunkSeeds(rng, rows), rows, this.noiseWidth, noiseU, estimator.noise.length > 1 ? noiseV : null);
-    const probabilities = nodeProbabilities(this.request.nodeKind, logits.subarray(0, rows * this.width));
+    const probabilities = this.request.op ? logits : nodeProbabilities(this.request.nodeKind, logits.subarray(0, rows * this.width));
     const h = new Float64Array(rows * this.evaluations * this.width);
     this.loops.forward(logits, probabilities, noiseU, noiseV, rows, step, h);
     const state: CpuNodeState = { probabilities, noiseU, noiseV };

@@ -157,7 +157,7 @@ export class GpuHardNode implements HardNodeStage {
     const noiseU = this.noiseWidth > 0 ? new Float32Array(rows * this.noiseWidth) : null;
     const noiseV = noiseU && estimator.noise.length > 1 ? new Float32Array(rows * this.noiseWidth) : null;
     if (noiseU) fillNoise(estimator.noise, chunkSeeds(rng, rows), rows, this.noiseWidth, noiseU, noiseV);
-    const probabilities = nodeProbabilities(nodeKind, logits.subarray(0, rows * this.width));
+    const probabilities = this.request.op ? logits : nodeProbabilities(nodeKind, logits.subarray(0, rows * this.width));
     const h = new Float64Array(rows * this.evaluations * this.width);
     const rowWidth = this.evaluations * this.width;
     await this.forEachPiece({ rows, logits, probabilities, noiseU, noiseV }, async (piece) => {

@@ -9,6 +9,8 @@ import type { Rng } from './rng.js';
  * single estimates of a gradient vector.
  */
 export function momentsOfRows(rows: Float64Array, count: number, width: number): BatchMoments {
+  // One estimate (a training step on one minibatch): its row is the mean, with no spread.
+  if (count === 1) return { count, mean: rows.slice(0, width), sumOfSquaredDeviations: new Float64Array(width) };
   const mean = new Float64Array(width);
   for (let row = 0; row < count; row++) {
     const base = row * width;

@@ -8,7 +8,7 @@ import type { TrainingMetricCurve, TrainingOptions, TrainingResult } from './typ
 const adamBeta1 = 0.9;
 const adamBeta2 = 0.999;
 const adamEpsilon = 1e-8;
-/** Loss curves keep at most this many points (evenly spaced, the last step always included). */
+/** Loss curves keep at most this many points (evenly spaced, the last step always included) unless the suite asks for fewer. */
 const maxCurvePoints = 1000;
 /** Defaults where neither the command line nor the suite sets a training option. */
 export const trainingFallbacks = Object.freeze({ learningRate: optionDefaults.learningRate, samplesPerStep: optionDefaults.trainSamples, optimizer: 'adam' as const });
@@ -37,7 +37,7 @@ async function trainOnce(cell: ReadyCell, estimator: EstimatorDefinition, option
   const params = Float64Array.from(cell.initialParameters);
   const firstMoment = new Float64Array(params.length);
   const secondMoment = new Float64Array(params.length);
-  const stride = Math.max(1, Math.ceil(settings.steps / maxCurvePoints));
+  const stride = Math.max(1, Math.ceil(settings.steps / (cell.trainingDefaults.curvePoints ?? maxCurvePoints)));
   const run: TrainingRun = { step: [], loss: [], metrics: {}, stepMilliseconds: [] };
   const record = async (step: number) => {
     const evaluation = await cell.evaluate(params);

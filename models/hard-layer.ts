@@ -1,5 +1,5 @@
 import { evaluationCount, type EstimatorDefinition } from '../estimators/estimator.js';
-import type { ParameterValues } from '../harness/parameters.js';
+import { withDefaults, type ParameterValues } from '../harness/parameters.js';
 import type { HardNodeForward, HardOp } from '../suites/suite.js';
 import type { LayerSpec } from './layer.js';
 
@@ -12,12 +12,8 @@ import type { LayerSpec } from './layer.js';
 export function networkNodeUnsupportedReason(estimator: EstimatorDefinition, estimatorParams: ParameterValues = {}): string | null {
   if (estimator.needs.objective) return `${estimator.id} needs objective values at each hard node, which a network trained by backpropagation does not give (only dL/dh reaches a node)`;
   if (!estimator.needs.objectiveGradient) return `${estimator.id} reads no dL/dh, so backpropagation through the network cannot reach it`;
-  if (evaluationCount(estimator, { ...defaultsOf(estimator), ...estimatorParams }) !== 1) return `${estimator.id} evaluates the objective several times per estimate; a network node evaluates it once`;
+  if (evaluationCount(estimator, withDefaults(estimator.params, estimatorParams)) !== 1) return `${estimator.id} evaluates the objective several times per estimate; a network node evaluates it once`;
   return null;
-}
-
-function defaultsOf(estimator: EstimatorDefinition): Record<string, number> {
-  return Object.fromEntries(Object.entries(estimator.params).map(([name, spec]) => [name, spec.default]));
 }
 
 /**

@@ -79,6 +79,8 @@ export interface TrainingDefaults {
   readonly optimizer?: 'adam' | 'sgd';
   /** Estimates averaged per step (one minibatch gradient is one estimate for the data suites). */
   readonly samplesPerStep?: number;
+  /** Most points a training curve records (each costs an `evaluate`; a network on a data set makes it expensive). */
+  readonly curvePoints?: number;
 }
 
 /**

@@ -1,0 +1,121 @@
+import { dense } from '../models/dense.js';
+import { hardLayer, networkNodeUnsupportedReason } from '../models/hard-layer.js';
+import { quantizerOp } from '../models/hard-ops.js';
+import { SequentialNetwork, type CompiledNetwork } from '../models/network.js';
+import { softmaxCrossEntropy } from '../models/softmax-cross-entropy.js';
+import { numericValues } from '../harness/parameters.js';
+import { hashSeed, Rng } from '../harness/rng.js';
+import { MnistDigits, mnistClasses, mnistPixels, type MnistSet } from './mnist-data.js';
+import { defineSuite, type SuiteDefinition } from './suite.js';
+
+/** Rows per forward pass when evaluating a whole set (bounds memory and GPU texture rows). */
+const evaluationChunk = 2000;
+
+/** The network: dense → k-bit quantizer → dense → k-bit quantizer → dense, full-precision weights. */
+export function quantizedMlp(hidden: number, bits: number): SequentialNetwork {
+  const op = quantizerOp(bits);
+  return new SequentialNetwork([
+    dense(mnistPixels, hidden), hardLayer(hidden, op),
+    dense(hidden, hidden), hardLayer(hidden, op),
+    dense(hidden, mnistClasses),
+  ]);
+}
+
+/** Rows `indices` of a set, as one input batch and its labels. */
+function gather(set: MnistSet, indices: ArrayLike<number>): { images: Float32Array; labels: Uint8Array } {
+  const images = new Float32Array(indices.length * mnistPixels);
+  const labels = new Uint8Array(indices.length);
+  for (let row = 0; row < indices.length; row++) {
+    images.set(set.images.subarray(indices[row] * mnistPixels, (indices[row] + 1) * mnistPixels), row * mnistPixels);
+    labels[row] = set.labels[indices[row]];
+  }
+  return { images, labels };
+}
+
+/** `size` distinct indices below `total`, uniformly (a partial Fisher–Yates shuffle). */
+function minibatchIndices(total: number, size: number, rng: Rng): Uint32Array {
+  const pool = new Uint32Array(total);
+  for (let index = 0; index < total; index++) pool[index] = index;
+  for (let position = 0; position < size; position++) {
+    const pick = position + Math.floor(rng.nextUniform() * (total - position));
+    [pool[position], pool[pick]] = [pool[pick], pool[position]];
+  }
+  return pool.subarray(0, size);
+}
+
+/** Mean cross-entropy and accuracy of the network on a whole set, in chunks. */
+async function evaluateSet(network: CompiledNetwork, params: Float32Array, set: MnistSet): Promise<{ loss: number; accuracy: number }> {
+  let lossSum = 0;
+  let correct = 0;
+  const noNoise = new Rng(0);
+  for (let first = 0; first < set.count; first += evaluationChunk) {
+    const rows = Math.min(evaluationChunk, set.count - first);
+    const pass = await network.forward(params, set.images.subarray(first * mnistPixels, (first + rows) * mnistPixels), rows, noNoise, 0);
+    const result = softmaxCrossEntropy(pass.output, set.labels.subarray(first, first + rows), rows, mnistClasses, false);
+    lossSum += result.loss * rows;
+    correct += result.correct;
+  }
+  return { loss: lossSum / set.count, accuracy: correct / set.count };
+}
+
+/**
+ * A multilayer perceptron 784 → hidden → hidden → 10 on real MNIST digits with a k-bit activation
+ * quantizer after each hidden layer, full-precision weights and softmax cross-entropy, trained on
+ * minibatches: the straight-through estimator's home ground. One estimate is the coarse gradient of
+ * one minibatch's mean loss with respect to every weight. A deterministic quantizer has no exact
+ * gradient, so the suite has no reference and gradient scores are absent; it is scored by training.
+ * `digits` is the data the suite reads (loaded on first use, then kept).
+ */
+export function createMnistQuantizedMlpSuite(digits = new MnistDigits()): SuiteDefinition {
+  return defineSuite({
+    id: 'mnist-quantized-mlp',
+    title: 'MNIST MLP with k-bit quantized activations',
+    description: '784 → 256 → 256 → 10 on 8 000 real MNIST training digits (2 000 test), q(x) = round(clip(x, 0, 1)(2^k − 1))/(2^k − 1) after each hidden layer, softmax cross-entropy, minibatches',
+    nodeKind: 'deterministic',
+    params: {
+      bits: { description: 'bits k of the activation quantizer (1: a step at 0.5)', default: 1, minimum: 1, maximum: 8, integer: true },
+      batch: { description: 'digits per minibatch (one estimate)', default: 100, minimum: 1, maximum: 8000, integer: true },
+      hidden: { description: 'units in each hidden layer', default: 256, minimum: 1, maximum: 4096, integer: true },
+      startSeed: { description: 'seed of the initial weights (uniform in ±1/√inputs, as PyTorch initialises nn.Linear)', default: 1, minimum: 0, integer: true },
+    },
+    create(params) {
+      const { bits, batch, hidden, startSeed } = numericValues(params);
+      const network = quantizedMlp(hidden, bits);
+      return {
+        kind: 'staged',
+        nodeKind: 'deterministic',
+        initialParameters: network.initialParameters(new Rng(hashSeed('mnist-quantized-mlp', 'start', startSeed))),
+        // Evaluating 10 000 digits costs tens of training steps: 20 points make the curves.
+        trainingDefaults: { learningRate: 1e-3, samplesPerStep: 1, optimizer: 'adam', curvePoints: 20 },
+        unsupportedReason: (estimator) => networkNodeUnsupportedReason(estimator),
+        prepare(context) {
+          const data = digits.load();
+          const compiled = network.compile(context);
+          return {
+            async estimates(point, count, rng, step) {
+              const weights = Float32Array.from(point);
+              const out = new Float64Array(count * network.parameterCount);
+              for (let estimate = 0; estimate < count; estimate++) {
+                const { images, labels } = gather(data.train, minibatchIndices(data.train.count, batch, rng));
+                const pass = await compiled.forward(weights, images, batch, rng, step);
+                const { gradient } = softmaxCrossEntropy(pass.output, labels, batch, mnistClasses, true);
+                out.set(await compiled.backward(weights, pass, gradient!, step), estimate * network.parameterCount);
+              }
+              return out;
+            },
+            referenceGradient: async () => null,
+            async evaluate(point) {
+              const weights = Float32Array.from(point);
+              const train = await evaluateSet(compiled, weights, data.train);
+              const test = await evaluateSet(compiled, weights, data.test);
+              return { loss: train.loss, metrics: { testLoss: test.loss, testAccuracy: test.accuracy } };
+            },
+            dispose() {},
+          };
+        },
+      };
+    },
+  });
+}
+
+export const mnistQuantizedMlp = createMnistQuantizedMlpSuite();
