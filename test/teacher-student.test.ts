@@ -168,6 +168,24 @@ describe.each([...builtInBackends.keys()])('teacher-student coarse gradients on 
     expect(entriesOutside(moments, populationGradient(problem.initialParameters, teacher), null, range(n, n + m))).toEqual([]);
   });
 
+  it('ste-identity and ste-relu match closed forms of their expected coarse gradients (derived for the test)', async () => {
+    // With E[z 1{zᵀa > 0}] = a/√(2π) and E[z 1{zᵀa > 0, zᵀb > 0}] = (a + b)/(2√(2π)) for unit a, b:
+    // E[g_identity,w] = (|v|²ŵ − (vᵀv*)ŵ*)/√(2π); E[g_relu,w] = ((S(S − S*) + |v|²)ŵ − (vᵀv*)ŵ*)/(2√(2π)), S = 1ᵀv, S* = 1ᵀv*.
+    const start = problem.initialParameters;
+    const w = start.subarray(0, n);
+    const v = start.subarray(n);
+    const dot = (left: ArrayLike<number>, right: ArrayLike<number>) => Array.from(left).reduce((total, value, index) => total + value * right[index], 0);
+    const sum = (values: ArrayLike<number>) => Array.from(values).reduce((total, value) => total + value, 0);
+    const weightNorm = Math.sqrt(dot(w, w));
+    const teacherNorm = Math.sqrt(dot(teacher.w, teacher.w));
+    const expectedWith = (radial: number, scale: number) =>
+      Float64Array.from({ length: n }, (_, index) => (radial * (w[index] / weightNorm) - dot(v, teacher.v) * (teacher.w[index] / teacherNorm)) / scale);
+    const identity = await sampleStagedProblem(backend, 'ste-identity', problem, samples, 7);
+    expect(entriesOutside(identity, expectedWith(dot(v, v), Math.sqrt(2 * Math.PI)), null, range(0, n))).toEqual([]);
+    const relu = await sampleStagedProblem(backend, 'ste-relu', problem, samples, 7);
+    expect(entriesOutside(relu, expectedWith(sum(v) * (sum(v) - sum(teacher.v)) + dot(v, v), 2 * Math.sqrt(2 * Math.PI)), null, range(0, n))).toEqual([]);
+  });
+
   it('at the spurious local minimum the identity STE\'s mean does not vanish, the ReLU STE\'s does (closed forms derived for the test)', async () => {
     const local = spuriousLocalMinimum(teacher);
     const teacherSum = teacher.v.reduce((total, value) => total + value, 0);

@@ -6,11 +6,14 @@ import { variantLabel } from '../cells.js';
 import type { Reporter } from '../reporter.js';
 import { biasVarianceChart } from './bias-variance.js';
 import type { ChartDefinition, ChartSpec } from './chart.js';
+import { coarseGradientChart } from './coarse-gradient.js';
 import { logitSweepChart } from './logit-sweep.js';
 import { createChartStyles } from './palette.js';
+import { populationLossChart } from './population-loss.js';
 import { createChartRenderer } from './render.js';
 import { scalingChart } from './scaling.js';
 import { speedChart } from './speed.js';
+import { testAccuracyChart } from './test-accuracy.js';
 import { trainingCurvesChart } from './training-curves.js';
 
 export type { ChartDefinition, ChartSpec } from './chart.js';
@@ -18,7 +21,10 @@ export { chartPixels } from './render.js';
 
 /** Built-in charts keyed by id. */
 export const builtInCharts: ReadonlyMap<string, ChartDefinition> = new Map(
-  [biasVarianceChart, logitSweepChart, trainingCurvesChart, speedChart, scalingChart].map((chart) => [chart.id, chart]),
+  [
+    biasVarianceChart, logitSweepChart, trainingCurvesChart, speedChart, scalingChart,
+    populationLossChart, coarseGradientChart, testAccuracyChart,
+  ].map((chart) => [chart.id, chart]),
 );
 
 /** What each chart kind draws from these results (no rendering): its PNGs, or an empty list. */

@@ -1,0 +1,83 @@
+/**
+ * The mean coarse gradient of each STE on teacher-student against the population gradient, at every
+ * starting point of the run: its cosine with ∂f/∂w, and its norm beside ‖∂f/∂w‖.
+ */
+import { backendCount, type CompletedCell } from '../cells.js';
+import { axis, commonOptions, seriesLabel, type ChartDefinition, type ChartSpec } from './chart.js';
+import type { ChartStyles } from './palette.js';
+import { cellsByStartPoint, cosineWithStdErr, normWithStdErr, teacherStudentSuite, weightPart } from './start-points.js';
+
+type Measure = (cell: CompletedCell) => { value: number; stdErr: number } | null;
+
+function barDatasets(groups: Map<string, CompletedCell[]>, styles: ChartStyles, backends: number, measure: Measure) {
+  const labels = [...groups.keys()];
+  const series = [...new Set([...groups.values()].flat().map((cell) => `${cell.estimator}\u0000${cell.backend}`))];
+  return series.map((key) => {
+    const [estimator, backend] = key.split('\u0000');
+    const colour = styles.estimator(estimator).colour;
+    return {
+      label: seriesLabel(estimator, backend, backends),
+      data: labels.map((label) => {
+        const cell = groups.get(label)!.find((candidate) => candidate.estimator === estimator && candidate.backend === backend);
+        const value = cell ? measure(cell) : null;
+        return value ? { x: label, y: value.value, yMin: value.value - value.stdErr, yMax: value.value + value.stdErr } : null;
+      }),
+      backgroundColor: styles.backend(backend).filledMarker ? colour : '#ffffff',
+      borderColor: colour,
+      borderWidth: 2,
+    };
+  });
+}
+
+export const coarseGradientChart: ChartDefinition = {
+  id: 'coarse-gradient',
+  title: 'Coarse gradients against the population gradient (teacher-student)',
+  howToGet: 'run --suite teacher-student (grid over startNear and anchor for several starting points)',
+  plan(results, styles) {
+    const groups = cellsByStartPoint(results);
+    if (groups.size === 0) return [];
+    const backends = backendCount(results);
+    const samples = [...groups.values()][0][0].samples;
+    const labels = [...groups.keys()];
+    const cosine: ChartSpec = {
+      file: 'coarse-gradient-cosine-teacher-student.png',
+      title: 'Cosine of the mean coarse gradient with ∂f/∂w',
+      caption: `Cosine between each STE's mean coarse gradient with respect to w (${samples} estimates) and the population gradient ∂f/∂w, at each starting point; bars ±1 standard error (delta method). Missing where ∂f/∂w = 0 (a local minimum). Yin et al. (2019): positive for the ReLU and clipped-ReLU STEs (their expected coarse gradients correlate positively with the population gradient).`,
+      configuration: {
+        type: 'bar',
+        data: { labels, datasets: barDatasets(groups, styles, backends, (cell) => { const part = weightPart(cell); return cosineWithStdErr(part.mean, part.exact, part.meanVariance); }) as never },
+        options: {
+          ...commonOptions('Cosine of the mean coarse gradient with ∂f/∂w', `${teacherStudentSuite} · ${samples} estimates per bar · bars: ±1 standard error`),
+          scales: { x: axis('category', 'starting point'), y: { ...axis('linear', 'cos(E[ĝ_w], ∂f/∂w)'), min: -1, max: 1 } },
+        },
+      },
+    };
+    // At an exact local minimum ∂f/∂w = 0, which a log axis cannot show: no diamond there.
+    const exactNorms = labels.map((label) => {
+      const norm = Math.hypot(...weightPart(groups.get(label)![0]).exact);
+      return norm > 1e-9 ? { x: label, y: norm } : null;
+    });
+    const norms = barDatasets(groups, styles, backends, (cell) => { const part = weightPart(cell); return normWithStdErr(part.mean, part.meanVariance); });
+    const values = [...norms.flatMap((dataset) => dataset.data.flatMap((point) => (point ? [point.y, point.yMax] : []))), ...exactNorms.flatMap((point) => (point ? [point.y] : []))];
+    const norm: ChartSpec = {
+      file: 'coarse-gradient-norm-teacher-student.png',
+      title: 'Norm of the mean coarse gradient with respect to w',
+      caption: `‖E[ĝ_w]‖ of each STE (bars, ±1 standard error; near zero the error bar is the noise floor of ${samples} estimates) beside the population gradient's ‖∂f/∂w‖ (black diamonds; none where it is 0), at each starting point. At the spurious local minimum ∂f/∂w = 0: Yin et al. (2019) predict that the ReLU STE's expected coarse gradient vanishes there and the identity STE's does not.`,
+      configuration: {
+        type: 'bar',
+        data: {
+          labels,
+          datasets: [
+            ...norms,
+            { type: 'scatter', label: '‖∂f/∂w‖ (population)', data: exactNorms, backgroundColor: '#000000', borderColor: '#000000', pointStyle: 'rectRot', pointRadius: 8 },
+          ] as never,
+        },
+        options: {
+          ...commonOptions('Norm of the mean coarse gradient with respect to w', `${teacherStudentSuite} · ${samples} estimates per bar · black: population gradient`),
+          scales: { x: axis('category', 'starting point'), y: axis('logarithmic', '‖E[ĝ_w]‖', undefined, values.filter((value) => value > 1e-9)) },
+        },
+      },
+    };
+    return [cosine, norm];
+  },
+};
