@@ -52,6 +52,21 @@ describe.each([...builtInBackends.keys()])('model layers on the %s backend', (ba
     return softmaxCrossEntropy(pass.output, labels, rows, classes, false).loss;
   }
 
+  /** Every gradient entry from `first` on against central differences of the float32 loss (step 10⁻²). */
+  async function expectCentralDifferences(
+    network: SequentialNetwork, context: StagedContext, params: Float32Array, input: Float32Array, labels: Uint8Array, gradient: Float32Array, first: number,
+  ) {
+    const step = 1e-2;
+    for (let index = first; index < network.parameterCount; index++) {
+      const plus = Float32Array.from(params);
+      const minus = Float32Array.from(params);
+      plus[index] += step;
+      minus[index] -= step;
+      const difference = ((await lossAt(network, context, plus, input, labels)) - (await lossAt(network, context, minus, input, labels))) / (2 * step);
+      expect(Math.abs(difference - gradient[index]), `parameter ${index}`).toBeLessThan(2e-3 * (1 + Math.abs(gradient[index])));
+    }
+  }
+
   it('backpropagation through dense and smooth activation layers matches central differences of the loss', async () => {
     const layers: LayerSpec[] = [dense(6, 5), activation('tanh', 5), dense(5, 4), activation('sigmoid', 4), dense(4, classes), activation('identity', classes)];
     const network = new SequentialNetwork(layers);
@@ -63,15 +78,7 @@ describe.each([...builtInBackends.keys()])('model layers on the %s backend', (ba
     const { gradient: outputGradient } = softmaxCrossEntropy(pass.output, labels, rows, classes, true);
     const gradient = await compiled.backward(params, pass, outputGradient!, 0);
     expect(gradient).toHaveLength(network.parameterCount);
-    const step = 1e-2;
-    for (let index = 0; index < network.parameterCount; index++) {
-      const plus = Float32Array.from(params);
-      const minus = Float32Array.from(params);
-      plus[index] += step;
-      minus[index] -= step;
-      const difference = ((await lossAt(network, context, plus, input, labels)) - (await lossAt(network, context, minus, input, labels))) / (2 * step);
-      expect(Math.abs(difference - gradient[index]), `parameter ${index}`).toBeLessThan(2e-3 * (1 + Math.abs(gradient[index])));
-    }
+    await expectCentralDifferences(network, context, params, input, labels, gradient, 0);
   });
 
   it.each([['ste-identity', stepOp.id, stepOp], ['ste-clipped-relu', quantizerOp(2).id, quantizerOp(2)], ['ste-hardtanh', signOp.id, signOp]] as const)(
@@ -91,14 +98,7 @@ describe.each([...builtInBackends.keys()])('model layers on the %s backend', (ba
       pass.passes[1].output.forEach((h, index) => expect(h).toBeCloseTo(hostOp(logits[index]), 6));
       // Above the node: perturbing the last layer leaves h alone, so central differences hold.
       const lastOffset = network.offsets[2];
-      for (let index = lastOffset; index < network.parameterCount; index++) {
-        const plus = Float32Array.from(params);
-        const minus = Float32Array.from(params);
-        plus[index] += 1e-2;
-        minus[index] -= 1e-2;
-        const difference = ((await lossAt(network, context, plus, input, labels)) - (await lossAt(network, context, minus, input, labels))) / 2e-2;
-        expect(Math.abs(difference - gradient[index]), `parameter ${index}`).toBeLessThan(2e-3 * (1 + Math.abs(gradient[index])));
-      }
+      await expectCentralDifferences(network, context, params, input, labels, gradient, lastOffset);
       // Below it: dL/dθ = proxy'(θ) · (dL/dlogits · W₂ᵀ), then dW₁ = xᵀ·dL/dθ and db₁ = Σ_rows dL/dθ.
       const proxy: Record<string, (x: number) => number> = {
         'ste-identity': () => 1, 'ste-clipped-relu': (x) => (x > 0 && x < 1 ? 1 : 0), 'ste-hardtanh': (x) => (Math.abs(x) <= 1 ? 1 : 0),

@@ -20,7 +20,8 @@ function barDatasets(groups: Map<string, CompletedCell[]>, styles: ChartStyles, 
       data: labels.map((label) => {
         const cell = groups.get(label)!.find((candidate) => candidate.estimator === estimator && candidate.backend === backend);
         const value = cell ? measure(cell) : null;
-        return value ? { x: label, y: value.value, yMin: value.value - value.stdErr, yMax: value.value + value.stdErr } : null;
+        // Chart.js parses every entry of object data: a missing bar is a null y, not a null point.
+        return value ? { x: label, y: value.value, yMin: value.value - value.stdErr, yMax: value.value + value.stdErr } : { x: label, y: null };
       }),
       backgroundColor: styles.backend(backend).filledMarker ? colour : '#ffffff',
       borderColor: colour,
@@ -52,28 +53,29 @@ export const coarseGradientChart: ChartDefinition = {
         },
       },
     };
-    // At an exact local minimum ∂f/∂w = 0, which a log axis cannot show: no diamond there.
+    // At an exact local minimum ∂f/∂w = 0, which a log axis cannot show: no black bar there.
     const exactNorms = labels.map((label) => {
       const norm = Math.hypot(...weightPart(groups.get(label)![0]).exact);
-      return norm > 1e-9 ? { x: label, y: norm } : null;
+      return { x: label, y: norm > 1e-9 ? norm : null };
     });
     const norms = barDatasets(groups, styles, backends, (cell) => { const part = weightPart(cell); return normWithStdErr(part.mean, part.meanVariance); });
-    const values = [...norms.flatMap((dataset) => dataset.data.flatMap((point) => (point ? [point.y, point.yMax] : []))), ...exactNorms.flatMap((point) => (point ? [point.y] : []))];
+    const values = [...norms.flatMap((dataset) => dataset.data.flatMap((point) => [point.y, point.yMax])), ...exactNorms.map((point) => point.y)]
+      .filter((value): value is number => value !== null && value !== undefined);
     const norm: ChartSpec = {
       file: 'coarse-gradient-norm-teacher-student.png',
       title: 'Norm of the mean coarse gradient with respect to w',
-      caption: `‖E[ĝ_w]‖ of each STE (bars, ±1 standard error; near zero the error bar is the noise floor of ${samples} estimates) beside the population gradient's ‖∂f/∂w‖ (black diamonds; none where it is 0), at each starting point. At the spurious local minimum ∂f/∂w = 0: Yin et al. (2019) predict that the ReLU STE's expected coarse gradient vanishes there and the identity STE's does not.`,
+      caption: `‖E[ĝ_w]‖ of each STE (bars, ±1 standard error; near zero the error bar is the noise floor of ${samples} estimates) beside the population gradient's ‖∂f/∂w‖ (black bars; none where it is 0), at each starting point. At the spurious local minimum ∂f/∂w = 0: Yin et al. (2019) predict that the ReLU STE's expected coarse gradient vanishes there and the identity STE's does not.`,
       configuration: {
         type: 'bar',
         data: {
           labels,
           datasets: [
+            { label: '‖∂f/∂w‖ (population)', data: exactNorms, backgroundColor: '#000000', borderColor: '#000000', borderWidth: 2 },
             ...norms,
-            { type: 'scatter', label: '‖∂f/∂w‖ (population)', data: exactNorms, backgroundColor: '#000000', borderColor: '#000000', pointStyle: 'rectRot', pointRadius: 8 },
           ] as never,
         },
         options: {
-          ...commonOptions('Norm of the mean coarse gradient with respect to w', `${teacherStudentSuite} · ${samples} estimates per bar · black: population gradient`),
+          ...commonOptions('Norm of the mean coarse gradient with respect to w', `${teacherStudentSuite} · ${samples} estimates per bar · black: the population gradient`),
           scales: { x: axis('category', 'starting point'), y: axis('logarithmic', '‖E[ĝ_w]‖', undefined, values.filter((value) => value > 1e-9)) },
         },
       },
