@@ -14,7 +14,8 @@ import { hideBin } from 'yargs/helpers';
 import { createCpuBackend } from '../backends/cpu.js';
 import type { CpuTensorOps } from '../backends/cpu-ort-ops.js';
 import { builtInEstimators } from '../estimators/index.js';
-import { prepareCell, type ReadyCell } from '../harness/cell.js';
+import { prepareCell, problemUnsupportedReason, type ReadyCell } from '../harness/cell.js';
+import { unsupportedNodeReason } from '../harness/node-kinds.js';
 import { withDefaults } from '../harness/parameters.js';
 import { Rng } from '../harness/rng.js';
 import { trainLogits } from '../harness/training.js';
@@ -56,7 +57,7 @@ runCommand(program, async () => {
   const threads = Math.max(1, Math.floor(argv.threads ?? availableParallelism()));
   const backend = await createCpuBackend({ threads });
   const problem = mnistQuantizedMlp.create(withDefaults(mnistQuantizedMlp.params, { bits: argv.bits, batch: argv.batch }));
-  const reason = problem.kind === 'staged' ? problem.unsupportedReason?.(estimator) : null;
+  const reason = unsupportedNodeReason(estimator, problem.nodeKind) ?? problemUnsupportedReason(problem, estimator);
   if (reason) fail(reason);
   const prepared = prepareCell(backend, { estimator, estimatorParams: withDefaults(estimator.params), problem, batchSize: 1 });
   // Training steps only: evaluation on the data sets is what a benchmark run adds between steps, not part of a step.
