@@ -51,8 +51,8 @@ describe('mnist-quantized-mlp', () => {
   let cpu: ComputeBackend;
   let gpu: ComputeBackend;
   beforeAll(async () => {
-    cpu = await builtInBackends.get('cpu')!();
-    gpu = await builtInBackends.get('gpu')!();
+    cpu = await builtInBackends.get('cpu')!({ threads: 2 });
+    gpu = await builtInBackends.get('gpu')!({ threads: 2 });
   });
   afterAll(() => {
     cpu?.dispose();

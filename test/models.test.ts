@@ -42,7 +42,7 @@ function batch(inputs: number, seed: number) {
 describe.each([...builtInBackends.keys()])('model layers on the %s backend', (backendId) => {
   let backend: ComputeBackend;
   beforeAll(async () => {
-    backend = await builtInBackends.get(backendId)!();
+    backend = await builtInBackends.get(backendId)!({ threads: 2 });
   });
   afterAll(() => backend?.dispose());
 

@@ -1,12 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parseResults } from '../harness/results-file.js';
 import type { BenchResults, CellResult } from '../harness/types.js';
 import { cosineWithStdErr, normWithStdErr, startPointLabel } from '../reports/charts/start-points.js';
 import { planCharts } from '../reports/charts/index.js';
 import { createChartRenderer } from '../reports/charts/render.js';
 
-const fixture = JSON.parse(readFileSync(join(import.meta.dirname, 'fixtures', 'results.json'), 'utf8')) as BenchResults;
+const fixture = parseResults(readFileSync(join(import.meta.dirname, 'fixtures', 'results.json'), 'utf8'), 'fixture');
 const n = 2;
 const m = 3;
 
@@ -17,8 +18,8 @@ function curve(values: number[]) {
 /** A completed teacher-student cell at a starting point, with the gradient parts the charts read. */
 function teacherStudentCell(estimator: string, point: Record<string, number>, mean: number[], exact: number[]): CellResult {
   return {
-    suite: 'teacher-student', estimator, backend: 'cpu', backendMode: 'cpu:fused-js', samples: 1000, elapsedMs: 1, state: 'completed',
-    params: { m, n, teacherSeed: 1, startSeed: 2, startNear: 0, anchor: 0, ...point },
+    key: '0123456789abcdef', suite: 'teacher-student', estimator, backend: 'cpu', backendMode: 'cpu:fused-js', seed: 1, samples: 1000, elapsedMs: 1, state: 'completed',
+    suiteParams: { m, n, teacherSeed: 1, startSeed: 2, startNear: 0, anchor: 0, ...point }, estimatorParams: {},
     metrics: {
       referenceKind: 'closed-form', exactGradient: exact, meanGradient: mean, varianceByUnit: mean.map(() => 0.5),
       bias: 1, biasStdErr: 0.1, relativeBias: 1, variance: 2.5, mse: 3, cosine: 0.5,
@@ -29,7 +30,17 @@ function teacherStudentCell(estimator: string, point: Record<string, number>, me
 
 const results: BenchResults = {
   ...fixture,
-  config: { ...fixture.config, suites: ['teacher-student', 'mnist-quantized-mlp'], estimators: ['ste-identity', 'ste-relu'], backends: ['cpu'] },
+  config: {
+    ...fixture.config,
+    suites: ['teacher-student', 'mnist-quantized-mlp'],
+    estimators: ['ste-identity', 'ste-relu'],
+    backends: ['cpu'],
+    suiteParams: {
+      'teacher-student': { m: [m], n: [n], teacherSeed: [1], startSeed: [2], startNear: [0], anchor: [0, 1] },
+      'mnist-quantized-mlp': { bits: [1], batch: [100], hidden: [256], startSeed: [1] },
+    },
+    estimatorParams: { 'ste-identity': {}, 'ste-relu': {} },
+  },
   cells: [
     teacherStudentCell('ste-identity', {}, [1, 0.5, 0.1, 0.2, 0.3], [0.2, 0.1, 0.1, 0.2, 0.3]),
     teacherStudentCell('ste-relu', {}, [0.5, 0.5, 0.1, 0.2, 0.3], [0.2, 0.1, 0.1, 0.2, 0.3]),
@@ -37,8 +48,8 @@ const results: BenchResults = {
     teacherStudentCell('ste-identity', { anchor: 1 }, [0.2, 0.1, 0, 0, 0], [0, 0, 0, 0, 0]),
     teacherStudentCell('ste-relu', { anchor: 1 }, [0.001, -0.002, 0, 0, 0], [0, 0, 0, 0, 0]),
     {
-      suite: 'mnist-quantized-mlp', estimator: 'ste-relu', backend: 'cpu', backendMode: 'cpu:fused-js', samples: 1000, elapsedMs: 1, state: 'completed',
-      params: { bits: 1, batch: 100, hidden: 256, startSeed: 1 },
+      key: 'fedcba9876543210', suite: 'mnist-quantized-mlp', estimator: 'ste-relu', backend: 'cpu', backendMode: 'cpu:fused-js', seed: 1, samples: 1000, elapsedMs: 1, state: 'completed',
+      suiteParams: { bits: 1, batch: 100, hidden: 256, startSeed: 1 }, estimatorParams: {},
       metrics: {
         finalLoss: 0.3, finalLossStdErr: 0.01, lossCurve: curve([2.3, 1, 0.5, 0.3]), trainingSeeds: 3,
         trainingMetrics: { testAccuracy: { final: 0.9, finalStdErr: 0.01, curve: { step: [0, 10, 20, 30], mean: [0.1, 0.6, 0.8, 0.9], min: [0.1, 0.5, 0.7, 0.85], max: [0.1, 0.7, 0.85, 0.92] } } },
@@ -51,7 +62,7 @@ describe('charts of the network suites', () => {
   it('plan population-loss curves per starting point, coarse-gradient cosine and norm, and test accuracy', () => {
     const files = planCharts(results).flatMap(({ specs }) => specs.map((spec) => spec.file));
     expect(files).toEqual(expect.arrayContaining([
-      'population-loss-teacher-student-1.png', 'population-loss-teacher-student-2.png',
+      'population-loss-teacher-student.png',
       'coarse-gradient-cosine-teacher-student.png', 'coarse-gradient-norm-teacher-student.png', 'test-accuracy-mnist-quantized-mlp.png',
     ]));
     const cosine = planCharts(results).flatMap(({ specs }) => specs).find((spec) => spec.file.startsWith('coarse-gradient-cosine'))!;

@@ -157,7 +157,7 @@ describe.each([...builtInBackends.keys()])('teacher-student coarse gradients on 
   // Twenty times the suite's samples, so the reference's own error is small beside the suite's.
   const reference = monteCarloCoarseGradients(problem.initialParameters, teacher, 400_000, 20190318);
   beforeAll(async () => {
-    backend = await builtInBackends.get(backendId)!();
+    backend = await builtInBackends.get(backendId)!({ threads: 2 });
   });
   afterAll(() => backend?.dispose());
 

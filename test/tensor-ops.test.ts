@@ -66,7 +66,7 @@ describe('CPU matrix products (onnxruntime-node above the size threshold, JavaSc
 describe('gpu.js matrix products', () => {
   let gpu: ComputeBackend;
   beforeAll(async () => {
-    gpu = await builtInBackends.get('gpu')!();
+    gpu = await builtInBackends.get('gpu')!({ threads: 2 });
   });
   afterAll(() => gpu?.dispose());
 

@@ -2,28 +2,30 @@
  * The mean coarse gradient of each STE on teacher-student against the population gradient, at every
  * starting point of the run: its cosine with ∂f/∂w, and its norm beside ‖∂f/∂w‖.
  */
-import { backendCount, type CompletedCell } from '../cells.js';
-import { axis, commonOptions, seriesLabel, type ChartDefinition, type ChartSpec } from './chart.js';
+import type { GradientScores } from '../../harness/types.js';
+import type { CompletedCell } from '../cells.js';
+import { axis, commonOptions, type ChartDefinition, type ChartSpec } from './chart.js';
 import type { ChartStyles } from './palette.js';
-import { cellsByStartPoint, cosineWithStdErr, normWithStdErr, teacherStudentSuite, weightPart } from './start-points.js';
+import { cellsByStartPoint, cosineWithStdErr, normWithStdErr, teacherStudentSuite, weightPart, type ShownCell } from './start-points.js';
 
-type Measure = (cell: CompletedCell) => { value: number; stdErr: number } | null;
+type Measure = (cell: CompletedCell, scores: GradientScores) => { value: number; stdErr: number } | null;
 
-function barDatasets(groups: Map<string, CompletedCell[]>, styles: ChartStyles, backends: number, measure: Measure) {
-  const labels = [...groups.keys()];
-  const series = [...new Set([...groups.values()].flat().map((cell) => `${cell.estimator}\u0000${cell.backend}`))];
-  return series.map((key) => {
-    const [estimator, backend] = key.split('\u0000');
-    const colour = styles.estimator(estimator).colour;
+/** One bar series per shown estimator (and differing backend), one bar per starting point; a missing bar is a null y. */
+function barDatasets(groups: Map<string, ShownCell[]>, styles: ChartStyles, measure: Measure) {
+  const points = [...groups.keys()];
+  const series = new Map<string, ShownCell>();
+  for (const shown of [...groups.values()].flat()) if (!series.has(shown.label)) series.set(shown.label, shown);
+  return [...series.values()].map(({ label, colourKey, cell: first }) => {
+    const colour = styles.estimator(colourKey).colour;
     return {
-      label: seriesLabel(estimator, backend, backends),
-      data: labels.map((label) => {
-        const cell = groups.get(label)!.find((candidate) => candidate.estimator === estimator && candidate.backend === backend);
-        const value = cell ? measure(cell) : null;
-        // Chart.js parses every entry of object data: a missing bar is a null y, not a null point.
-        return value ? { x: label, y: value.value, yMin: value.value - value.stdErr, yMax: value.value + value.stdErr } : { x: label, y: null };
+      label,
+      // Chart.js parses every entry of object data: a missing bar is a null y, not a null point.
+      data: points.map((point) => {
+        const shown = groups.get(point)!.find((candidate) => candidate.label === label);
+        const value = shown?.scores ? measure(shown.cell, shown.scores) : null;
+        return value ? { x: point, y: value.value, yMin: value.value - value.stdErr, yMax: value.value + value.stdErr } : { x: point, y: null };
       }),
-      backgroundColor: styles.backend(backend).filledMarker ? colour : '#ffffff',
+      backgroundColor: styles.backend(first.backend).filledMarker ? colour : '#ffffff',
       borderColor: colour,
       borderWidth: 2,
     };
@@ -33,12 +35,11 @@ function barDatasets(groups: Map<string, CompletedCell[]>, styles: ChartStyles, 
 export const coarseGradientChart: ChartDefinition = {
   id: 'coarse-gradient',
   title: 'Coarse gradients against the population gradient (teacher-student)',
-  howToGet: 'run --suite teacher-student (grid over startNear and anchor for several starting points)',
+  howToGet: 'run --suite teacher-student (a grid over startNear and anchor gives several starting points)',
   plan(results, styles) {
-    const groups = cellsByStartPoint(results);
+    const groups = new Map([...cellsByStartPoint(results)].filter(([, cells]) => cells.some((shown) => shown.scores)));
     if (groups.size === 0) return [];
-    const backends = backendCount(results);
-    const samples = [...groups.values()][0][0].samples;
+    const samples = [...groups.values()][0][0].cell.samples;
     const labels = [...groups.keys()];
     const cosine: ChartSpec = {
       file: 'coarse-gradient-cosine-teacher-student.png',
@@ -46,7 +47,7 @@ export const coarseGradientChart: ChartDefinition = {
       caption: `Cosine between each STE's mean coarse gradient with respect to w (${samples} estimates) and the population gradient ∂f/∂w, at each starting point; bars ±1 standard error (delta method). Missing where ∂f/∂w = 0 (a local minimum). Yin et al. (2019): positive for the ReLU and clipped-ReLU STEs (their expected coarse gradients correlate positively with the population gradient).`,
       configuration: {
         type: 'bar',
-        data: { labels, datasets: barDatasets(groups, styles, backends, (cell) => { const part = weightPart(cell); return cosineWithStdErr(part.mean, part.exact, part.meanVariance); }) as never },
+        data: { labels, datasets: barDatasets(groups, styles, (cell, scores) => { const part = weightPart(cell, scores); return cosineWithStdErr(part.mean, part.exact, part.meanVariance); }) as never },
         options: {
           ...commonOptions('Cosine of the mean coarse gradient with ∂f/∂w', `${teacherStudentSuite} · ${samples} estimates per bar · bars: ±1 standard error`),
           scales: { x: axis('category', 'starting point'), y: { ...axis('linear', 'cos(E[ĝ_w], ∂f/∂w)'), min: -1, max: 1 } },
@@ -55,12 +56,13 @@ export const coarseGradientChart: ChartDefinition = {
     };
     // At an exact local minimum ∂f/∂w = 0, which a log axis cannot show: no black bar there.
     const exactNorms = labels.map((label) => {
-      const norm = Math.hypot(...weightPart(groups.get(label)![0]).exact);
+      const shown = groups.get(label)!.find((candidate) => candidate.scores)!;
+      const norm = Math.hypot(...weightPart(shown.cell, shown.scores!).exact);
       return { x: label, y: norm > 1e-9 ? norm : null };
     });
-    const norms = barDatasets(groups, styles, backends, (cell) => { const part = weightPart(cell); return normWithStdErr(part.mean, part.meanVariance); });
+    const norms = barDatasets(groups, styles, (cell, scores) => { const part = weightPart(cell, scores); return normWithStdErr(part.mean, part.meanVariance); });
     const values = [...norms.flatMap((dataset) => dataset.data.flatMap((point) => [point.y, point.yMax])), ...exactNorms.map((point) => point.y)]
-      .filter((value): value is number => value !== null && value !== undefined);
+      .filter((value): value is number => value !== null && value !== undefined && value > 1e-9);
     const norm: ChartSpec = {
       file: 'coarse-gradient-norm-teacher-student.png',
       title: 'Norm of the mean coarse gradient with respect to w',
@@ -76,7 +78,7 @@ export const coarseGradientChart: ChartDefinition = {
         },
         options: {
           ...commonOptions('Norm of the mean coarse gradient with respect to w', `${teacherStudentSuite} · ${samples} estimates per bar · black: the population gradient`),
-          scales: { x: axis('category', 'starting point'), y: axis('logarithmic', '‖E[ĝ_w]‖', undefined, values.filter((value) => value > 1e-9)) },
+          scales: { x: axis('category', 'starting point'), y: axis('logarithmic', '‖E[ĝ_w]‖', undefined, values) },
         },
       },
     };

@@ -1,25 +1,44 @@
 /** Cells of the teacher-student suite grouped by the point they start from (a grid over startNear and anchor gives several). */
-import type { BenchResults } from '../../harness/types.js';
-import { completedCells, type CompletedCell } from '../cells.js';
+import type { ParameterValues } from '../../harness/parameters.js';
+import { gradientScores, type BenchResults, type GradientScores } from '../../harness/types.js';
+import { estimatorGroups, shownCells, variantLabel, type CompletedCell } from '../cells.js';
 
 export const teacherStudentSuite = 'teacher-student';
 
 /** What a reader calls the starting point of a teacher-student cell. */
-export function startPointLabel(params: Record<string, number | number[]>): string {
+export function startPointLabel(params: ParameterValues): string {
   const near = Number(params.startNear ?? 0);
   const percent = `${Number((near * 100).toPrecision(3))}%`;
   if (Number(params.anchor ?? 0) === 1) return near > 0 ? `local minimum + ${percent}` : 'local minimum';
   return near > 0 ? `teacher + ${percent}` : `random start (seed ${params.startSeed})`;
 }
 
-/** Completed teacher-student cells by starting point, in order of first appearance. */
-export function cellsByStartPoint(results: BenchResults): Map<string, CompletedCell[]> {
-  const groups = new Map<string, CompletedCell[]>();
-  for (const cell of completedCells(results, teacherStudentSuite)) {
-    const label = startPointLabel(cell.params);
-    groups.set(label, [...(groups.get(label) ?? []), cell]);
+/** A cell as a chart shows it: its series label (the estimator, and the backend where backends differ), its colour key, its scores. */
+export interface ShownCell {
+  readonly cell: CompletedCell;
+  readonly label: string;
+  /** The estimator variant, which picks the colour. */
+  readonly colourKey: string;
+  readonly scores: GradientScores | undefined;
+}
+
+/**
+ * Completed teacher-student cells by starting point (in order of first appearance), each shown once
+ * per estimator unless a backend's scores differ beyond noise, as the other charts do.
+ */
+export function cellsByStartPoint(results: BenchResults): Map<string, ShownCell[]> {
+  const byPoint = new Map<string, CompletedCell[]>();
+  for (const cell of results.cells) {
+    if (cell.state !== 'completed' || cell.suite !== teacherStudentSuite) continue;
+    const label = startPointLabel(cell.suiteParams);
+    byPoint.set(label, [...(byPoint.get(label) ?? []), cell]);
   }
-  return groups;
+  return new Map([...byPoint].map(([point, cells]) => [point, estimatorGroups(results, cells).flatMap((group) => shownCells(group).map(({ cell, differs }) => ({
+    cell,
+    label: differs.length > 0 ? `${group.label} (${cell.backend})` : group.label,
+    colourKey: variantLabel(results, cell.estimator, cell.estimatorParams),
+    scores: gradientScores(cell.metrics),
+  })))]));
 }
 
 /**
@@ -27,13 +46,12 @@ export function cellsByStartPoint(results: BenchResults): Map<string, CompletedC
  * entries, where the straight-through proxy acts; ∂/∂v is exact for every STE), with the per-entry
  * variance of the mean.
  */
-export function weightPart(cell: CompletedCell): { mean: number[]; exact: number[]; meanVariance: number[] } {
-  const n = Number(cell.params.n);
-  const { meanGradient, exactGradient, varianceByUnit } = cell.metrics;
+export function weightPart(cell: CompletedCell, scores: GradientScores): { mean: number[]; exact: number[]; meanVariance: number[] } {
+  const n = Number(cell.suiteParams.n);
   return {
-    mean: meanGradient.slice(0, n),
-    exact: exactGradient.slice(0, n),
-    meanVariance: varianceByUnit.slice(0, n).map((variance) => variance / cell.samples),
+    mean: scores.meanGradient.slice(0, n),
+    exact: scores.exactGradient.slice(0, n),
+    meanVariance: scores.varianceByUnit.slice(0, n).map((variance) => variance / cell.samples),
   };
 }
 

@@ -1,6 +1,7 @@
-/** Test accuracy along training, for suites that evaluate one (networks on data sets). */
-import { backendCount, completedCells } from '../cells.js';
-import { axis, commonOptions, fileSafe, seriesLabel, type ChartDefinition } from './chart.js';
+/** Test accuracy along training, for suites that evaluate one (networks on data sets), one line per estimator. */
+import { trainingResult } from '../../harness/types.js';
+import { estimatorGroups, shownCells, suiteVariants, variantLabel } from '../cells.js';
+import { axis, commonOptions, type ChartDefinition } from './chart.js';
 import { lineLook, withAlpha } from './palette.js';
 
 export const testAccuracyChart: ChartDefinition = {
@@ -8,22 +9,26 @@ export const testAccuracyChart: ChartDefinition = {
   title: 'Test accuracy along training',
   howToGet: 'run a suite that evaluates test accuracy (mnist-quantized-mlp) with --steps above 0',
   plan(results, styles) {
-    return results.config.suites.flatMap((suite) => {
-      const cells = completedCells(results, suite).filter((cell) => (cell.metrics.trainingMetrics?.testAccuracy?.curve.step.length ?? 0) > 1);
-      if (cells.length === 0) return [];
-      const datasets = cells.flatMap((cell) => {
-        const { curve } = cell.metrics.trainingMetrics!.testAccuracy;
+    return suiteVariants(results).flatMap((variant) => {
+      const lines = estimatorGroups(results, variant.cells).flatMap((group) => shownCells(group).flatMap(({ cell, differs }) => {
+        const accuracy = trainingResult(cell.metrics)?.trainingMetrics?.testAccuracy;
+        return accuracy && accuracy.curve.step.length > 1 ? [{ cell, accuracy, seeds: trainingResult(cell.metrics)!.trainingSeeds, label: differs.length > 0 ? `${group.label} (${cell.backend})` : group.label }] : [];
+      }));
+      if (lines.length === 0) return [];
+      const datasets = lines.flatMap(({ cell, accuracy, label }) => {
+        const colourKey = variantLabel(results, cell.estimator, cell.estimatorParams);
+        const { curve } = accuracy;
         const points = (values: number[]) => curve.step.map((step, index) => ({ x: step, y: 100 * values[index] }));
         return [
-          { label: seriesLabel(cell.estimator, cell.backend, backendCount(results)), data: points(curve.mean), ...lineLook(styles, cell.estimator, cell.backend), pointRadius: 3, borderWidth: 2.5, fill: false },
+          { label, data: points(curve.mean), ...lineLook(styles, colourKey, cell.backend), pointRadius: 3, borderWidth: 2.5, fill: false },
           { label: '', data: points(curve.min), borderWidth: 0, pointRadius: 0, fill: false },
-          { label: '', data: points(curve.max), borderWidth: 0, pointRadius: 0, backgroundColor: withAlpha(styles.estimator(cell.estimator).colour, 0.15), fill: '-1' },
+          { label: '', data: points(curve.max), borderWidth: 0, pointRadius: 0, backgroundColor: withAlpha(styles.estimator(colourKey).colour, 0.15), fill: '-1' },
         ];
       });
-      const seeds = cells[0].metrics.trainingSeeds;
-      const title = `Test accuracy: ${suite}`;
+      const { seeds } = lines[0];
+      const title = `Test accuracy: ${variant.title}`;
       return [{
-        file: `test-accuracy-${fileSafe(suite)}.png`,
+        file: `test-accuracy-${variant.slug}.png`,
         title,
         caption: `Accuracy on the held-out test digits along training; line: mean over ${seeds} seeds, band: min to max. Chance is 10%.`,
         configuration: {
