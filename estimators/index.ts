@@ -23,10 +23,9 @@ export type { EstimatorDefinition } from './estimator.js';
 /** Built-in estimators keyed by id, in the order reports list them. */
 export const builtInEstimators: ReadonlyMap<string, EstimatorDefinition> = new Map(
   [
-    steIdentity, steSigmoid, hardSigmoidSt, slopeAnnealedSt, stochasticTimesSmooth,
+    steIdentity, steSigmoid, steRelu, steClippedRelu, steHardtanh, hardSigmoidSt, slopeAnnealedSt, stochasticTimesSmooth,
     bengioUnbiased, reinforceLoo, arm, disarm,
     additiveNoise, multiplicativeNoise, gumbelSoftmax,
     stGumbelSoftmax, reinmax, gumbelRao,
-    steRelu, steClippedRelu, steHardtanh,
   ].map((estimator) => [estimator.id, estimator]),
 );

@@ -7,8 +7,10 @@ import { trainingResult } from '../../harness/types.js';
 import { axis, commonOptions, scaleTypeFor, type ChartDefinition } from './chart.js';
 import { cellsByStartPoint, teacherStudentSuite } from './start-points.js';
 
-/** Solid, dashed, dotted, dash-dot: one per starting point. */
-const pointDashes: number[][] = [[], [10, 5], [2, 4], [10, 4, 2, 4]];
+/** Solid, dashed, dotted, dash-dot: one per starting point, named in the legend (Chart.js draws legend lines solid). */
+const pointDashes: Array<{ readonly dash: number[]; readonly name: string }> = [
+  { dash: [], name: 'solid' }, { dash: [10, 5], name: 'dashed' }, { dash: [2, 4], name: 'dotted' }, { dash: [10, 4, 2, 4], name: 'dash-dot' },
+];
 
 export const populationLossChart: ChartDefinition = {
   id: 'population-loss',
@@ -20,15 +22,26 @@ export const populationLossChart: ChartDefinition = {
       return training && training.lossCurve.step.length > 1 ? [{ point, pointIndex, shown, training }] : [];
     }));
     if (lines.length === 0) return [];
-    const datasets = lines.map(({ point, pointIndex, shown, training }) => ({
-      label: `${shown.label}, ${point}`,
-      data: training.lossCurve.step.map((step, index) => ({ x: step, y: training.lossCurve.loss[index] })),
-      borderColor: styles.estimator(shown.colourKey).colour,
-      backgroundColor: styles.estimator(shown.colourKey).colour,
-      borderDash: pointDashes[pointIndex % pointDashes.length],
-      pointRadius: 0,
-      borderWidth: 2,
-      fill: false,
+    // The legend names each STE once (its first line) and each starting point once (an empty line in grey with its dash).
+    const named = new Set<string>();
+    const datasets = lines.map(({ pointIndex, shown, training }) => {
+      const first = !named.has(shown.label);
+      named.add(shown.label);
+      return {
+        label: first ? shown.label : '',
+        data: training.lossCurve.step.map((step, index) => ({ x: step, y: training.lossCurve.loss[index] })),
+        borderColor: styles.estimator(shown.colourKey).colour,
+        backgroundColor: styles.estimator(shown.colourKey).colour,
+        borderDash: pointDashes[pointIndex % pointDashes.length].dash,
+        pointStyle: 'line',
+        pointRadius: 0,
+        borderWidth: 2,
+        fill: false,
+      };
+    });
+    const points = [...new Map(lines.map(({ point, pointIndex }) => [point, pointIndex]))];
+    const pointKeys = points.map(([point, pointIndex]) => ({
+      label: `${pointDashes[pointIndex % pointDashes.length].name}: ${point}`, data: [], borderColor: '#555555', backgroundColor: '#555555', pointStyle: 'line', borderWidth: 2,
     }));
     const losses = lines.flatMap(({ training }) => training.lossCurve.loss);
     const seeds = lines[0].training.trainingSeeds;
@@ -39,7 +52,7 @@ export const populationLossChart: ChartDefinition = {
       caption: `Closed-form population loss f(v, w) along training with each straight-through estimator's coarse gradient (colour) from each starting point (line dash), mean over ${seeds} seeds (the training-curves chart shows the spread per point). Yin et al. (2019) prove that descent along the ReLU and clipped-ReLU STEs' coarse gradients decreases f and converges to a critical point, and that the identity STE's expected coarse gradient does not vanish at the spurious local minima, so training with it is unstable there.`,
       configuration: {
         type: 'line',
-        data: { datasets },
+        data: { datasets: [...datasets, ...pointKeys] },
         options: {
           ...commonOptions(title, `closed-form f(v, w), mean over ${seeds} seeds · colour: STE · dash: starting point`),
           scales: { x: axis('linear', 'training step'), y: axis(scaleTypeFor(losses), 'population loss f(v, w)', undefined, losses) },
