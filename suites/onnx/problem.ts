@@ -52,7 +52,7 @@ function prepareOnnx(
 ): StagedEstimates {
   const { width, units, sha256 } = contract;
   const layout = unitsLayout(contract);
-  const node = contract.nodeKind === 'categorical' ? context.hardNode(width, contract.classes) : context.hardNode(width);
+  const node = contract.nodeKind === 'categorical' ? context.hardNode(width, { classes: contract.classes }) : context.hardNode(width);
   let session: Promise<OnnxObjective> | null = null;
   const objective = () => (session ??= openObjective(contract, provider.used));
   let enumerated: Promise<Float64Array> | null = null;
