@@ -12,7 +12,7 @@ import { softmaxCrossEntropy } from '../models/softmax-cross-entropy.js';
 import { withDefaults } from '../harness/parameters.js';
 import { Rng } from '../harness/rng.js';
 import type { StagedContext } from '../suites/suite.js';
-import { testNormals, testUniforms } from './staged-helpers.js';
+import { testNormals, testUniforms } from './random-for-tests.js';
 
 const rows = 7;
 const classes = 3;

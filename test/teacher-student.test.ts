@@ -1,11 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BatchMoments, ComputeBackend } from '../backends/backend.js';
 import { builtInBackends } from '../backends/index.js';
+import { builtInEstimators } from '../estimators/index.js';
 import { withDefaults } from '../harness/parameters.js';
 import { isStagedProblem, type StagedProblem } from '../suites/suite.js';
 import { teacherStudent } from '../suites/teacher-student.js';
 import { populationGradient, populationLoss, spuriousLocalMinimum, type Teacher } from '../suites/teacher-student-math.js';
-import { sampleStagedProblem, testNormals } from './staged-helpers.js';
+import { sampleEstimator } from './helpers.js';
+import { testNormals } from './random-for-tests.js';
 
 const sigmas = 5;
 const m = 8;
@@ -145,7 +147,10 @@ describe('teacher-student closed forms', () => {
     expect(distance / Math.hypot(...teacher.w)).toBeCloseTo(0.05, 10);
     expect(Object.keys(problem.recordedParams!).sort()).toEqual(['startV', 'startW', 'teacherV', 'teacherW']);
     // At the spurious local minimum ∂f/∂v vanishes and θ = π.
-    const local = spuriousLocalMinimum(teacher);
+    // Starting at the anchor with no noise: the problem's start is the local minimum itself.
+    const atLocalMinimum = problemWith({ anchor: 1 }).problem;
+    const local = atLocalMinimum.initialParameters;
+    expect(Array.from(local)).toEqual(Array.from(spuriousLocalMinimum(teacher)));
     expect(Math.max(...populationGradient(local, teacher).map(Math.abs))).toBeLessThan(1e-12);
   });
 });
@@ -162,7 +167,7 @@ describe.each([...builtInBackends.keys()])('teacher-student coarse gradients on 
   afterAll(() => backend?.dispose());
 
   it.each(Object.keys(proxies))('%s: mean coarse gradient matches an independent Monte Carlo expectation; ∂/∂v is unbiased', async (id) => {
-    const moments = await sampleStagedProblem(backend, id, problem, samples, 5);
+    const moments = await sampleEstimator(backend, builtInEstimators.get(id)!, problem, samples, 5);
     expect(entriesOutside(moments, reference[id].mean, reference[id].stdErr, range(0, n + m))).toEqual([]);
     // v sits above the hard node: its coarse gradient needs no proxy and must match ∂f/∂v.
     expect(entriesOutside(moments, populationGradient(problem.initialParameters, teacher), null, range(n, n + m))).toEqual([]);
@@ -180,23 +185,26 @@ describe.each([...builtInBackends.keys()])('teacher-student coarse gradients on 
     const teacherNorm = Math.sqrt(dot(teacher.w, teacher.w));
     const expectedWith = (radial: number, scale: number) =>
       Float64Array.from({ length: n }, (_, index) => (radial * (w[index] / weightNorm) - dot(v, teacher.v) * (teacher.w[index] / teacherNorm)) / scale);
-    const identity = await sampleStagedProblem(backend, 'ste-identity', problem, samples, 7);
+    const identity = await sampleEstimator(backend, builtInEstimators.get('ste-identity')!, problem, samples, 7);
     expect(entriesOutside(identity, expectedWith(dot(v, v), Math.sqrt(2 * Math.PI)), null, range(0, n))).toEqual([]);
-    const relu = await sampleStagedProblem(backend, 'ste-relu', problem, samples, 7);
+    const relu = await sampleEstimator(backend, builtInEstimators.get('ste-relu')!, problem, samples, 7);
     expect(entriesOutside(relu, expectedWith(sum(v) * (sum(v) - sum(teacher.v)) + dot(v, v), 2 * Math.sqrt(2 * Math.PI)), null, range(0, n))).toEqual([]);
   });
 
   it('at the spurious local minimum the identity STE\'s mean does not vanish, the ReLU STE\'s does (closed forms derived for the test)', async () => {
-    const local = spuriousLocalMinimum(teacher);
+    // Starting at the anchor with no noise: the problem's start is the local minimum itself.
+    const atLocalMinimum = problemWith({ anchor: 1 }).problem;
+    const local = atLocalMinimum.initialParameters;
+    expect(Array.from(local)).toEqual(Array.from(spuriousLocalMinimum(teacher)));
     const teacherSum = teacher.v.reduce((total, value) => total + value, 0);
     // E[g_identity,w] = (|v|²ŵ − (vᵀv*)ŵ*)/√(2π) = 2(m − 1)(1ᵀv*)²/((m + 1)²√(2π)) · ŵ here; E[g_relu,w] = 0.
     const weightNorm = Math.hypot(...local.subarray(0, n));
     const identityScale = (2 * (m - 1) * teacherSum ** 2) / ((m + 1) ** 2 * Math.sqrt(2 * Math.PI) * weightNorm);
     const identityExpected = Float64Array.from({ length: n + m }, (_, entry) => (entry < n ? identityScale * local[entry] : 0));
-    const identity = await sampleStagedProblem(backend, 'ste-identity', problem, samples, 6, local);
+    const identity = await sampleEstimator(backend, builtInEstimators.get('ste-identity')!, atLocalMinimum, samples, 6);
     expect(entriesOutside(identity, identityExpected, null, range(0, n + m))).toEqual([]);
     expect(entriesOutside(identity, new Float64Array(n + m), null, range(0, n)).length).toBeGreaterThan(0);
-    const relu = await sampleStagedProblem(backend, 'ste-relu', problem, samples, 6, local);
+    const relu = await sampleEstimator(backend, builtInEstimators.get('ste-relu')!, atLocalMinimum, samples, 6);
     expect(entriesOutside(relu, new Float64Array(n + m), null, range(0, n + m))).toEqual([]);
   });
 });

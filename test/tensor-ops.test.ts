@@ -6,7 +6,7 @@ import { builtInBackends } from '../backends/index.js';
 import { builtInEstimators } from '../estimators/index.js';
 import { stepOp } from '../models/hard-ops.js';
 import { Rng } from '../harness/rng.js';
-import { testUniforms } from './staged-helpers.js';
+import { testUniforms } from './random-for-tests.js';
 
 /** C = op(A)·op(B) in float64, straight from the definition. */
 function referenceProduct(a: Float32Array, b: Float32Array, m: number, k: number, n: number, transposeA: boolean, transposeB: boolean): Float64Array {
