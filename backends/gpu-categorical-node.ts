@@ -4,6 +4,7 @@ import type { HardNodeForward, HardNodeStage } from '../suites/suite.js';
 import type { HardNodeRequest } from './backend.js';
 import { categoricalKernelCalls, categoricalKernelsOf, categoricalShape, type CategoricalShape } from './categorical-kernel-calls.js';
 import { fillExponentials } from './categorical-noise.js';
+import { destroyKernel } from './gpu-kernel-release.js';
 import type { GpuJsKernel, GpuRuntime } from './gpu-runtime.js';
 
 interface PieceKernels {
@@ -171,8 +172,8 @@ export class GpuCategoricalNode implements HardNodeStage {
 
   dispose(): void {
     for (const kernels of this.kernelsByRows.values()) {
-      kernels.forward.destroy();
-      kernels.backward.destroy();
+      destroyKernel(kernels.forward);
+      destroyKernel(kernels.backward);
     }
     this.kernelsByRows.clear();
   }
