@@ -39,7 +39,7 @@ export const bernoulliToy = defineSuite({
       dim,
       nodeKind: 'bernoulli',
       initialLogits: linspaceLogits(dim),
-      objective: { value: toyObjectiveValue, gradient: toyObjectiveGradient, constants: { target: t } },
+      objective: { value: toyObjectiveValue, gradient: toyObjectiveGradient, constants: { target: t }, separable: true },
       exactGradient(logits) {
         return logits.map((theta) => {
           const p = 1 / (1 + Math.exp(-theta));
