@@ -1,7 +1,7 @@
 import { evaluationCount, noiseRowsPerSample } from '../estimators/estimator.js';
 import { noiseChunkSamples, type Rng } from '../harness/rng.js';
 import type { CellRequest } from './backend.js';
-import { drawStatement, rngConstants, rngStateDeclaration } from './cpu-rng-source.js';
+import { elementLoopWithNoise, rngConstants, rngStateDeclaration } from './cpu-rng-source.js';
 import { estimatorKernelCalls, objectiveKernelCalls, type ElementArguments, type GradientArguments } from './kernel-calls.js';
 import { kernelReadsArgument, objectiveGradientAtElement } from './kernel-body.js';
 import { helperSources, namedFunctionSource } from './kernel-source.js';
@@ -87,7 +87,6 @@ export function cpuLoopSource(request: CellRequest): string {
   /** Loads of the element's logit and probability, only where a kernel of the loop reads them (each costs a bounds check). */
   const elementHeader = (...kernels: KernelName[]) =>
     `${kernels.some((kernel) => kernelReads(kernel, 'theta')) ? 'const thetaI = logits[i];' : ''} ${kernels.some((kernel) => kernelReads(kernel, 'p')) ? 'const pI = probabilities[i];' : ''}`;
-  const draws = `${firstNoise ? drawStatement(firstNoise, 'drawnU') : ''} ${secondNoise ? drawStatement(secondNoise, 'drawnV') : ''}`;
   const drawnU = firstNoise ? 'drawnU' : '0';
   const drawnV = secondNoise ? 'drawnV' : '0';
   const accumulate = (first: string, second: string) => `out[offset + i] += ${first}; out[offset + ${dim} + i] += ${second};`;
@@ -113,13 +112,10 @@ export function cpuLoopSource(request: CellRequest): string {
       ? `${single.head} const estimate = ${single.gradient};`
       : `let estimate = 0;
             ${evaluationLoop((evaluation) => { const term = evaluationTerm(evaluation, 'hValue'); return `${term.head} estimate += ${term.gradient};`; })}`;
-    return `
-          for (let i = 0; i < ${dim}; i++) {
-            ${draws}
+    return elementLoopWithNoise(estimator.noise, dim, `
             ${elementHeader('forward', 'gradient')}
             ${estimate}
-            ${accumulate('estimate', 'estimate * estimate')}
-          }`;
+            ${accumulate('estimate', 'estimate * estimate')}`);
   };
 
   /**
@@ -137,19 +133,15 @@ export function cpuLoopSource(request: CellRequest): string {
     let forwardPass: string;
     if (noiseRows > 1) {
       // Each evaluation draws its own row: evaluation-major, as the stream is laid out.
-      forwardPass = Array.from({ length: noiseRows }, (_, row) => `
-          for (let i = 0; i < ${dim}; i++) {
-            ${draws} ${keep(`${row * dim} + i`)}
-            ${row < forwardEvaluations ? `${elementHeader('forward')} ${forwardInto(String(row))}` : ''}
-          }`).join('');
+      forwardPass = Array.from({ length: noiseRows }, (_, row) => elementLoopWithNoise(estimator.noise, dim, `
+            ${keep(`${row * dim} + i`)}
+            ${row < forwardEvaluations ? `${elementHeader('forward')} ${forwardInto(String(row))}` : ''}`)).join('\n');
     } else {
       const forwardAll = forwardEvaluations === 1 ? forwardInto('0')
         : `for (let evaluation = 0; evaluation < ${forwardEvaluations}; evaluation++) { ${forwardInto('evaluation')} }`;
-      forwardPass = `
-          for (let i = 0; i < ${dim}; i++) {
-            ${draws} ${keep('i')}
-            ${elementHeader('forward')} ${forwardAll}
-          }`;
+      forwardPass = elementLoopWithNoise(estimator.noise, dim, `
+            ${keep('i')}
+            ${elementHeader('forward')} ${forwardAll}`);
     }
     const objectivePass = !withObjective ? ''
       : forwardEvaluations === 1 ? `const objective0 = ${objectiveCalls.value('hRows', '0')}; let objectiveSum = 0; objectiveSum += objective0;`

@@ -28,20 +28,56 @@ function nextBits(bitsName: string): string {
           rngS3 = (rngS3 << 11) | (rngS3 >>> 21);`;
 }
 
-/**
- * Statements that draw one value of `kind` into a new local `target` (a `let` for normals, whose slow
- * path assigns it; a `const` otherwise).
- */
-export function drawStatement(kind: NoiseKind, target: string): string {
+/** Draws that never fail: a uniform, or the common case of a normal (`rejected` runs when the draw missed its layer's rectangle). */
+function fastDraw(kind: NoiseKind, target: string, rejected: string): string {
   const bits = `${target}Bits`;
   if (kind === 'uniform') return `${nextBits(bits)}
-          const ${target} = ((${bits} >>> 9) + 0.5) * 1.1920928955078125e-7;`;
-  // Ziggurat: the rectangle test inline (about 99% of draws), the rest in Rng.normalAfterRejection.
+            const ${target} = ((${bits} >>> 9) + 0.5) * 1.1920928955078125e-7;`;
+  // Ziggurat: the rectangle test inline (about 35 draws in 36); the rest leaves the loop (see elementLoopWithNoise).
   return `${nextBits(bits)}
-          let ${target} = (${bits} >> 7) * zigguratWidth[${bits} & 127];
-          if (!(Math.abs(${bits} >> 7) < zigguratThreshold[${bits} & 127])) {
-            rngState.s0 = rngS0; rngState.s1 = rngS1; rngState.s2 = rngS2; rngState.s3 = rngS3;
-            ${target} = rngState.normalAfterRejection(${bits});
-            rngS0 = rngState.s0 | 0; rngS1 = rngState.s1 | 0; rngS2 = rngState.s2 | 0; rngS3 = rngState.s3 | 0;
+            if (!(Math.abs(${bits} >> 7) < zigguratThreshold[${bits} & 127])) { ${rejected.replaceAll('BITS', bits)} }
+            const ${target} = (${bits} >> 7) * zigguratWidth[${bits} & 127];`;
+}
+
+const nextMethod: Record<NoiseKind, string> = { uniform: 'nextUniform', normal: 'nextNormal' };
+
+/**
+ * A loop over `i` in [0, count) that draws each element's noise (`drawnU`, then `drawnV` when there
+ * are two kinds) and then runs `body`. With uniforms only, that is one plain loop. A normal draw that
+ * misses its ziggurat rectangle (about 1 in 36) breaks out of the inner loop instead of calling out from
+ * inside it, so that the hot loop keeps the RNG state and the body's values in registers: the element is
+ * finished outside (the state handed to `rngState` for `normalAfterRejection`) and the loop resumes.
+ * `body` appears twice in the generated text.
+ */
+export function elementLoopWithNoise(kinds: readonly NoiseKind[], count: number, body: string): string {
+  const [first, second] = kinds;
+  if (!kinds.includes('normal')) {
+    return `for (let i = 0; i < ${count}; i++) {
+            ${first ? fastDraw(first, 'drawnU', '') : ''} ${second ? fastDraw(second, 'drawnV', '') : ''}
+            ${body}
           }`;
+  }
+  const saveState = 'rngState.s0 = rngS0; rngState.s1 = rngS1; rngState.s2 = rngS2; rngState.s3 = rngS3;';
+  const loadState = 'rngS0 = rngState.s0 | 0; rngS1 = rngState.s1 | 0; rngS2 = rngState.s2 | 0; rngS3 = rngState.s3 | 0;';
+  const finishU = first === 'normal' ? 'rejectedDraw === 1 ? rngState.normalAfterRejection(rejectedBits) : keptU' : 'keptU';
+  const finishV = second === 'normal'
+    ? `rejectedDraw === 2 ? rngState.normalAfterRejection(rejectedBits) : rngState.${nextMethod[second]}()`
+    : `rngState.${nextMethod[second ?? 'uniform']}()`;
+  return `for (let i = 0; i < ${count}; ) {
+          let rejectedBits = 0, rejectedDraw = 0, keptU = 0;
+          for (; i < ${count}; i++) {
+            ${fastDraw(first, 'drawnU', 'rejectedBits = BITS; rejectedDraw = 1; break;')}
+            ${second ? fastDraw(second, 'drawnV', 'rejectedBits = BITS; rejectedDraw = 2; keptU = drawnU; break;') : ''}
+            ${body}
+          }
+          if (i === ${count}) break;
+          {
+            ${saveState}
+            const drawnU = ${finishU};
+            ${second ? `const drawnV = ${finishV};` : ''}
+            ${loadState}
+            ${body}
+          }
+          i++;
+        }`;
 }

@@ -144,14 +144,25 @@ export class Rng {
 
   /** Fills target[0..count) with standard normals, as `count` nextNormal calls would. */
   fillNormal(target: Float64Array | Float32Array, count: number): void {
+    for (let index = 0; index < count; ) index = this.fillNormalUntilRejection(target, index, count);
+  }
+
+  /**
+   * Fills target[start..) with normals until one draw misses its layer's rectangle (about 1 in 36),
+   * finishes that draw through `normalAfterRejection`, and returns the next index (or `count`).
+   * The rare path leaves the loop instead of sitting inside it, so the loop keeps the state in registers.
+   */
+  private fillNormalUntilRejection(target: Float64Array | Float32Array, start: number, count: number): number {
     const threshold = Rng.zigguratThreshold;
     const width = Rng.zigguratWidth;
-    // As int32 from the start (the constructor stores uint32): the loop then runs on int32 registers only.
+    // As int32 from the start: the loop then runs on int32 registers only.
     let s0 = this.s0 | 0;
     let s1 = this.s1 | 0;
     let s2 = this.s2 | 0;
     let s3 = this.s3 | 0;
-    for (let index = 0; index < count; index++) {
+    let index = start;
+    let rejected = 0;
+    for (; index < count; index++) {
       const scrambled = Math.imul(s1, 5);
       const bits = Math.imul((scrambled << 7) | (scrambled >>> 25), 9);
       const t = s1 << 9;
@@ -163,24 +174,19 @@ export class Rng {
       s3 = (s3 << 11) | (s3 >>> 21);
       const value = bits >> 7;
       const layer = bits & 127;
-      if (Math.abs(value) < threshold[layer]) {
-        target[index] = value * width[layer];
-        continue;
+      if (!(Math.abs(value) < threshold[layer])) {
+        rejected = bits;
+        break;
       }
-      this.s0 = s0;
-      this.s1 = s1;
-      this.s2 = s2;
-      this.s3 = s3;
-      target[index] = this.normalAfterRejection(bits);
-      s0 = this.s0 | 0;
-      s1 = this.s1 | 0;
-      s2 = this.s2 | 0;
-      s3 = this.s3 | 0;
+      target[index] = value * width[layer];
     }
     this.s0 = s0;
     this.s1 = s1;
     this.s2 = s2;
     this.s3 = s3;
+    if (index === count) return count;
+    target[index] = this.normalAfterRejection(rejected);
+    return index + 1;
   }
 }
 
