@@ -3,7 +3,7 @@ import { noiseChunkSamples, type Rng } from '../harness/rng.js';
 import type { CellRequest } from './backend.js';
 import { elementLoopWithNoise, rngConstants, rngStateDeclaration } from './cpu-rng-source.js';
 import { estimatorKernelCalls, objectiveKernelCalls, type ElementArguments, type GradientArguments } from './kernel-calls.js';
-import { kernelReadsArgument, objectiveGradientAtElement } from './kernel-body.js';
+import { kernelReadsArgument, objectiveGradientAtElement, objectiveKernelOnRow } from './kernel-body.js';
 import { helperSources, namedFunctionSource } from './kernel-source.js';
 
 /**
@@ -90,7 +90,14 @@ export function cpuLoopSource(request: CellRequest): string {
   const drawnU = firstNoise ? 'drawnU' : '0';
   const drawnV = secondNoise ? 'drawnV' : '0';
   const accumulate = (first: string, second: string) => `out[offset + i] += ${first}; out[offset + ${dim} + i] += ${second};`;
-  const dLdh = (evaluation: string) => (estimator.needs.objectiveGradient ? objectiveCalls.gradient('hRows', evaluation, 'i') : '0');
+  // The objective kernels read one row of h directly where their bodies allow it (see objectiveKernelOnRow).
+  const valueOnRow = objectiveKernelOnRow(problem.objective.value, 'objective value');
+  const gradientOnRow = objectiveKernelOnRow(problem.objective.gradient, 'objective gradient');
+  const onRowCalls = objectiveKernelCalls({ ...problem.objective, value: valueOnRow ?? problem.objective.value, gradient: gradientOnRow ?? problem.objective.gradient }, dim);
+  const objectiveValue = (evaluation: string) =>
+    (valueOnRow ? onRowCalls.value(hRow(evaluation), evaluation) : objectiveCalls.value('hRows', evaluation));
+  const dLdh = (evaluation: string) => (!estimator.needs.objectiveGradient ? '0'
+    : gradientOnRow ? onRowCalls.gradient(hRow(evaluation), evaluation, 'i') : objectiveCalls.gradient('hRows', evaluation, 'i'));
 
   /** One pass per sample: each element's estimate is complete before the next element's noise is drawn. */
   const onePassSample = () => {
@@ -144,10 +151,10 @@ export function cpuLoopSource(request: CellRequest): string {
             ${elementHeader('forward')} ${forwardAll}`);
     }
     const objectivePass = !withObjective ? ''
-      : forwardEvaluations === 1 ? `const objective0 = ${objectiveCalls.value('hRows', '0')}; let objectiveSum = 0; objectiveSum += objective0;`
+      : forwardEvaluations === 1 ? `const objective0 = ${objectiveValue('0')}; let objectiveSum = 0; objectiveSum += objective0;`
         : `let objectiveSum = 0;
           for (let evaluation = 0; evaluation < ${forwardEvaluations}; evaluation++) {
-            objectives[evaluation] = ${objectiveCalls.value('hRows', 'evaluation')}; objectiveSum += objectives[evaluation];
+            objectives[evaluation] = ${objectiveValue('evaluation')}; objectiveSum += objectives[evaluation];
           }`;
     return `${forwardPass}
           ${objectivePass}
@@ -190,6 +197,7 @@ export function cpuLoopSource(request: CellRequest): string {
     }`;
   const shape = estimateLoopShape(request);
   const estimateLoop = chunkLoop('estimate', shape === 'one-pass' ? onePassSample() : rowPassesEstimate());
+  for (const rewritten of [valueOnRow, gradientOnRow]) if (rewritten) extraSources.push(namedFunctionSource(rewritten, 'objective kernel').source);
   const pilotLoop = estimator.kernels.baselineWeight ? chunkLoop('pilot', pilotSample()) : 'const pilot = null;';
   return `"use strict";
     ${[...kernelSources, ...extraSources].join('\n')}
