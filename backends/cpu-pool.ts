@@ -77,8 +77,12 @@ function workerProgram(): string {
     for (const kind of ['estimate', 'pilot']) {
       if (!loops[kind]) continue;
       const zeros = new Float64Array(dim);
-      claimChunks(loops[kind], { logits: zeros, probabilities: zeros.map(() => 0.5), baseline: zeros, seeds: new Uint32Array([1]),
-        count: warmUpCount, step: 0, out: new Float64Array(2 * dim), control: new Int32Array(3) });
+      try {
+        claimChunks(loops[kind], { logits: zeros, probabilities: zeros.map(() => 0.5), baseline: zeros, seeds: new Uint32Array([1]),
+          count: warmUpCount, step: 0, out: new Float64Array(2 * dim), control: new Int32Array(3) });
+      } catch {
+        // A kernel that fails on these made-up inputs fails (or not) on the real ones, where it is reported.
+      }
     }
     parentPort.on('message', (call) => {
       try {
@@ -124,6 +128,8 @@ export class CpuWorkerPool {
     const id = this.nextCallId++;
     const failure = new Promise<never>((_, reject) => this.inFlight.set(id, reject));
     failure.catch(() => {}); // observed below; keeps an unawaited rejection from being reported twice
+    // Referenced while the call runs: the wait below is on shared memory, which alone keeps no process alive.
+    for (const worker of this.workers) worker.ref();
     try {
       for (const worker of this.workers) worker.postMessage({ ...call, id });
       claimChunks(loop, call);
@@ -132,10 +138,13 @@ export class CpuWorkerPool {
       if (Atomics.load(call.control, 2) !== 0) await failure;
     } finally {
       this.inFlight.delete(id);
+      for (const worker of this.workers) worker.unref();
     }
   }
 
+  /** Stops the workers; a call still running fails rather than waiting forever. */
   terminate(): void {
+    for (const reject of this.inFlight.values()) reject(new Error('the CPU backend was disposed while a call was running'));
     this.inFlight.clear();
     for (const worker of this.workers) {
       worker.removeAllListeners('exit');
