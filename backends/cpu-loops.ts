@@ -7,9 +7,18 @@ import { kernelReadsArgument, objectiveGradientAtElement, objectiveKernelOnRow }
 import { helperSources, namedFunctionSource } from './kernel-source.js';
 
 /**
+ * Numbers per noise chunk in a loop's output: 2 * dim sums (estimate: sum then sum of squares; pilot:
+ * sum of w L then sum of w), padded to whole 64-byte cache lines so that threads writing neighbouring
+ * chunks never share a line.
+ */
+export function chunkStride(dim: number): number {
+  return Math.ceil((2 * dim) / 8) * 8;
+}
+
+/**
  * Sums over the samples of chunks [firstChunk, endChunk) of one call. `out` covers the whole call:
- * chunk c's 2 * dim numbers (estimate: sum then sum of squares; pilot: sum of w L then sum of w) go
- * to out[c * 2 * dim …], so threads sharing one output array never touch each other's chunks.
+ * chunk c's sums go to out[c * chunkStride(dim) …], so threads sharing one output array never touch
+ * each other's chunks.
  */
 export type ChunkLoop = (
   logits: Float64Array, probabilities: Float64Array, baseline: Float64Array, seeds: Uint32Array,
@@ -188,7 +197,7 @@ export function cpuLoopSource(request: CellRequest): string {
       const hRow0 = hRows[0];
       for (let chunk = firstChunk; chunk < endChunk; chunk++) {
         ${rngStateDeclaration('seeds[chunk]')}
-        const offset = chunk * ${2 * dim};
+        const offset = chunk * ${chunkStride(dim)};
         const end = Math.min(count, (chunk + 1) * ${noiseChunkSamples});
         for (let s = chunk * ${noiseChunkSamples}; s < end; s++) {
           ${sample}

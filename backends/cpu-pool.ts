@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { noiseChunkSamples, Rng } from '../harness/rng.js';
-import type { ChunkLoop } from './cpu-loops.js';
+import { chunkStride, type ChunkLoop } from './cpu-loops.js';
 
 /**
  * One call of a cell's loop shared by the calling thread and the workers. Its chunks are claimed one
@@ -26,7 +26,7 @@ export interface SharedCall {
 /** A SharedCall's output and control arrays, freshly allocated (a late worker of an earlier call must find nothing to claim here). */
 export function sharedCallArrays(chunks: number, dim: number): { out: Float64Array; control: Int32Array } {
   return {
-    out: new Float64Array(new SharedArrayBuffer(chunks * 2 * dim * Float64Array.BYTES_PER_ELEMENT)),
+    out: new Float64Array(new SharedArrayBuffer(chunks * chunkStride(dim) * Float64Array.BYTES_PER_ELEMENT)),
     control: new Int32Array(new SharedArrayBuffer(3 * Int32Array.BYTES_PER_ELEMENT)),
   };
 }
@@ -73,13 +73,14 @@ function workerProgram(): string {
     // claimed (a cold worker holding the last chunk would keep the caller waiting). Calls that arrive
     // meanwhile are not held up: the caller claims their chunks itself.
     const dim = workerData.dim;
+    const stride = workerData.chunkStride;
     const warmUpCount = Math.min(workerData.chunkSamples, Math.ceil(65536 / dim));
     for (const kind of ['estimate', 'pilot']) {
       if (!loops[kind]) continue;
       const zeros = new Float64Array(dim);
       try {
         claimChunks(loops[kind], { logits: zeros, probabilities: zeros.map(() => 0.5), baseline: zeros, seeds: new Uint32Array([1]),
-          count: warmUpCount, step: 0, out: new Float64Array(2 * dim), control: new Int32Array(3) });
+          count: warmUpCount, step: 0, out: new Float64Array(stride), control: new Int32Array(3) });
       } catch {
         // A kernel that fails on these made-up inputs fails (or not) on the real ones, where it is reported.
       }
@@ -108,7 +109,7 @@ export class CpuWorkerPool {
    */
   constructor(source: string, dim: number, helpers: number) {
     this.workers = Array.from({ length: helpers }, () => {
-      const worker = new Worker(workerProgram(), { eval: true, workerData: { source, dim, chunkSamples: noiseChunkSamples } });
+      const worker = new Worker(workerProgram(), { eval: true, workerData: { source, dim, chunkSamples: noiseChunkSamples, chunkStride: chunkStride(dim) } });
       worker.unref();
       worker.on('message', (reply: { id: number; error: string }) => this.inFlight.get(reply.id)?.(new Error(reply.error)));
       const failAll = (error: Error) => {

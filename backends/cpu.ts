@@ -3,7 +3,7 @@ import { evaluationCount } from '../estimators/estimator.js';
 import { nodeProbabilities } from '../harness/node-kinds.js';
 import { chunkSeeds, Rng } from '../harness/rng.js';
 import type { BaselineSums, BatchMoments, CellRequest, ComputeBackend, PreparedCell } from './backend.js';
-import { compileCpuLoops, cpuLoopSource, type CompiledLoops } from './cpu-loops.js';
+import { chunkStride, compileCpuLoops, cpuLoopSource, type CompiledLoops } from './cpu-loops.js';
 import { CpuWorkerPool, sharedCallArrays, type SharedCall } from './cpu-pool.js';
 
 /**
@@ -37,7 +37,7 @@ class CpuPreparedCell implements PreparedCell {
     const probabilities = nodeProbabilities(this.request.problem.nodeKind, logits);
     const loop = kind === 'estimate' ? this.loops.estimate : this.loops.pilot!;
     if (this.threads <= 1 || seeds.length < 2 || count * this.elementsPerSample < minimumElementsForThreads) {
-      const out = new Float64Array(seeds.length * 2 * dim);
+      const out = new Float64Array(seeds.length * chunkStride(dim));
       loop(logits, probabilities, baseline, seeds, 0, seeds.length, count, out, step);
       return out;
     }
@@ -52,7 +52,7 @@ class CpuPreparedCell implements PreparedCell {
     const dim = this.request.problem.dim;
     const first = new Float64Array(dim);
     const second = new Float64Array(dim);
-    for (let offset = 0; offset < out.length; offset += 2 * dim) {
+    for (let offset = 0; offset < out.length; offset += chunkStride(dim)) {
       for (let unit = 0; unit < dim; unit++) {
         first[unit] += out[offset + unit];
         second[unit] += out[offset + dim + unit];
@@ -87,7 +87,10 @@ export async function createCpuBackend(options: CpuBackendOptions = {}): Promise
   return {
     id: 'cpu',
     mode: `cpu:fused-js`,
-    details: { engine: `V8 ${process.versions.v8}`, node: process.version, threads: String(threads) },
+    details: {
+      engine: `V8 ${process.versions.v8}`, node: process.version, threads: String(threads),
+      threadsFrom: `${minimumElementsForThreads} element evaluations per call`,
+    },
     fallbacks: [],
     prepare: (request) => new CpuPreparedCell(request, threads),
     dispose() {},
