@@ -34,9 +34,10 @@ export interface CompiledLoops {
 
 /**
  * `one-pass`: noise, forward, dL/dh, gradient and accumulation element by element, nothing stored
- * between them; possible when the gradient needs no objective value and dL/dh of an element reads only
- * that element (a `separable` objective) or is not needed. `row-passes`: noise and forward for the whole
- * row, then the objective, then the gradients.
+ * between them; used when the gradient needs no objective value and either no dL/dh or the dL/dh of a
+ * `separable` objective whose gradient kernel reads h only at [row][element] (checked on its body, so
+ * that a wrong declaration costs speed, never correctness). `row-passes`: noise and forward for the
+ * whole row, then the objective, then the gradients.
  */
 export type LoopShape = 'one-pass' | 'row-passes';
 
@@ -45,7 +46,8 @@ export function estimateLoopShape(request: CellRequest): LoopShape {
   const { estimator, problem, estimatorParams } = request;
   const evaluations = evaluationCount(estimator, estimatorParams);
   const drawsPerEvaluation = noiseRowsPerSample(estimator, estimatorParams) > 1;
-  const elementwiseObjectiveGradient = !estimator.needs.objectiveGradient || problem.objective.separable === true;
+  const elementwiseObjectiveGradient = !estimator.needs.objectiveGradient
+    || (problem.objective.separable === true && objectiveGradientAtElement(problem.objective.gradient, 'objective gradient') !== null);
   // Each evaluation drawing its own row makes the draws evaluation-major: the forward pass must follow them.
   return !estimator.needs.objective && elementwiseObjectiveGradient && !(drawsPerEvaluation && evaluations > 1) ? 'one-pass' : 'row-passes';
 }
@@ -110,19 +112,17 @@ export function cpuLoopSource(request: CellRequest): string {
 
   /** One pass per sample: each element's estimate is complete before the next element's noise is drawn. */
   const onePassSample = () => {
-    // A separable objective's gradient, rewritten to take the element's h itself: h never leaves a register.
-    const atElement = estimator.needs.objectiveGradient ? objectiveGradientAtElement(problem.objective.gradient, 'objective gradient') : null;
+    // The separable objective's gradient, rewritten to take the element's h itself: h never leaves a register.
+    const atElement = estimator.needs.objectiveGradient ? objectiveGradientAtElement(problem.objective.gradient, 'objective gradient')! : null;
     if (atElement) extraSources.push(namedFunctionSource(atElement, 'objective gradient').source);
     const elementCalls = atElement ? objectiveKernelCalls({ ...problem.objective, gradient: atElement }, dim) : null;
-    const evaluationTerm = (evaluation: string, hName: string) => {
-      const forward = calls.forward(element('forward', evaluation, drawnU, drawnV));
-      const store = estimator.needs.objectiveGradient && !elementCalls ? `${hRow(evaluation)}[i] = ${hName};` : '';
-      const gradient = calls.gradient(element('gradient', evaluation, drawnU, drawnV), gradientArguments({
-        h: hName, dLdh: elementCalls ? elementCalls.gradient(hName, evaluation, 'i') : dLdh(evaluation),
+    const evaluationTerm = (evaluation: string, hName: string) => ({
+      head: `const ${hName} = ${calls.forward(element('forward', evaluation, drawnU, drawnV))};`,
+      gradient: calls.gradient(element('gradient', evaluation, drawnU, drawnV), gradientArguments({
+        h: hName, dLdh: elementCalls ? elementCalls.gradient(hName, evaluation, 'i') : '0',
         objective: '0', objectiveSum: '0', baseline: 'baseline[i]',
-      }));
-      return { head: `const ${hName} = ${forward}; ${store}`, gradient };
-    };
+      })),
+    });
     const single = evaluationTerm('0', 'hValue0');
     const estimate = evaluations === 1
       ? `${single.head} const estimate = ${single.gradient};`

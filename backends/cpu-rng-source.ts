@@ -8,7 +8,7 @@ import type { NoiseKind } from '../estimators/estimator.js';
  * the stream that `nextUniform` / `nextNormal` calls would (test/cpu-reference.test.ts checks it bit for bit).
  */
 
-/** Declares the state locals for the stream of `seedExpression`, and the ziggurat tables when normals are drawn. */
+/** Declares the state locals (and `rngState`, the object the slow path of a normal works on) for the stream of `seedExpression`. */
 export function rngStateDeclaration(seedExpression: string): string {
   return `const rngState = new Rng(${seedExpression});
         let rngS0 = rngState.s0 | 0, rngS1 = rngState.s1 | 0, rngS2 = rngState.s2 | 0, rngS3 = rngState.s3 | 0;`;

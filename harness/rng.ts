@@ -119,7 +119,7 @@ export class Rng {
 
   /** Fills target[0..count) with uniforms: the same numbers, in the same order, as `count` nextUniform calls. */
   fillUniform(target: Float64Array | Float32Array, count: number): void {
-    // As int32 from the start (the constructor stores uint32): the loop then runs on int32 registers only.
+    // The state in int32 locals: the loop then runs on registers only.
     let s0 = this.s0 | 0;
     let s1 = this.s1 | 0;
     let s2 = this.s2 | 0;
@@ -144,18 +144,17 @@ export class Rng {
 
   /** Fills target[0..count) with standard normals, as `count` nextNormal calls would. */
   fillNormal(target: Float64Array | Float32Array, count: number): void {
-    for (let index = 0; index < count; ) index = this.fillNormalUntilRejection(target, index, count);
+    for (let index = 0; index < count; ) index = this.fillNormalRun(target, index, count);
   }
 
   /**
    * Fills target[start..) with normals until one draw misses its layer's rectangle (about 1 in 36),
-   * finishes that draw through `normalAfterRejection`, and returns the next index (or `count`).
-   * The rare path leaves the loop instead of sitting inside it, so the loop keeps the state in registers.
+   * finishes that draw through `normalAfterRejection` and returns the next index (or `count`). The
+   * rare path leaves the loop instead of sitting inside it, so the loop keeps the state in registers.
    */
-  private fillNormalUntilRejection(target: Float64Array | Float32Array, start: number, count: number): number {
+  private fillNormalRun(target: Float64Array | Float32Array, start: number, count: number): number {
     const threshold = Rng.zigguratThreshold;
     const width = Rng.zigguratWidth;
-    // As int32 from the start: the loop then runs on int32 registers only.
     let s0 = this.s0 | 0;
     let s1 = this.s1 | 0;
     let s2 = this.s2 | 0;

@@ -5,8 +5,8 @@
  * branch-free Bernoulli sample, one pass per sample, no calls), computing exactly what the CPU
  * backend computes for the same seed (the same noise chunks, the same expressions, the same sums), so
  * that the backend's time divided by this one is its overhead over the machine's JavaScript floor.
- * Usage: node dist/scripts/floor-ste-sigmoid.js [D] [S]; prints JSON shaped like the Python peers'
- * (`nsPerEstimate` of the median of 20 batches of S estimates, each reduced to mean and variance).
+ * Usage: node dist/scripts/floor-ste-sigmoid.js [D] [S] [batches]; prints JSON shaped like the Python
+ * peers' (`nsPerEstimate` of the median of 20 batches of S estimates, each reduced to mean and variance).
  */
 import { pathToFileURL } from 'node:url';
 import { chunkSeeds, noiseChunkSamples, Rng } from '../harness/rng.js';
@@ -70,10 +70,11 @@ export function timeSteSigmoidFloor(dim: number, count: number, batches = 20): n
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const [dim, count] = [process.argv[2] ?? '256', process.argv[3] ?? '65536'].map(Number);
-  if (!Number.isInteger(dim) || dim < 1 || !Number.isInteger(count) || count < 1) {
-    process.stderr.write('floor-ste-sigmoid: D and S must be positive integers (usage: floor-ste-sigmoid.js [D] [S])\n');
+  const [dim, count, batches] = [process.argv[2] ?? '256', process.argv[3] ?? '65536', process.argv[4] ?? '20'].map(Number);
+  if (![dim, count, batches].every((value) => Number.isInteger(value) && value >= 1)) {
+    process.stderr.write('floor-ste-sigmoid: D, S and the batch count must be whole numbers >= 1 (usage: floor-ste-sigmoid.js [D] [S] [batches])\n');
     process.exit(2);
   }
-  process.stdout.write(`${JSON.stringify({ floor: 'tight single-threaded JavaScript loop', threads: 1, D: dim, S: count, nsPerEstimate: { 'ste-sigmoid': timeSteSigmoidFloor(dim, count) } })}\n`);
+  const nsPerEstimate = { 'ste-sigmoid': timeSteSigmoidFloor(dim, count, batches) };
+  process.stdout.write(`${JSON.stringify({ floor: 'tight single-threaded JavaScript loop', threads: 1, D: dim, S: count, nsPerEstimate })}\n`);
 }

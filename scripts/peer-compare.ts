@@ -4,11 +4,12 @@
  * JAX jit (../shared/peers/jax_toy.py), each where installed, and the project's floor, a tight
  * single-threaded JavaScript loop for ste-sigmoid (scripts/floor-ste-sigmoid.ts). For every size
  * D x S, each runs in its own process, one after the other, on bernoulli-toy with batches of S
- * estimates (median of 20 batches). Prints one Markdown table: ns per estimate and the ratios ours/peer
+ * estimates (median of --batches batches, 20 by default). Prints one Markdown table: ns per estimate and the ratios ours/peer
  * (below 1: ours is faster). Usage: npm run peer -- --help
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { basename, dirname, resolve } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import yargs from 'yargs';
@@ -41,6 +42,7 @@ const parser = yargs(hideBin(process.argv))
     'jax-peer': { type: 'string', default: '../shared/peers/jax_toy.py', description: 'JAX peer script' },
     'jax-python': { type: 'string', default: 'python3', description: 'Python with jax (python3 -m venv /tmp/jaxenv && /tmp/jaxenv/bin/pip install jax)' },
     floor: { type: 'boolean', default: true, description: 'time the tight-loop floor too (--no-floor skips it)' },
+    batches: { type: 'number', default: 20, description: 'timed batches per estimator, for every contender (the median is reported); fewer make D 4096 x S 65536 bearable' },
   });
 const argv = await withUsageContract(parser, program).parse();
 
@@ -55,6 +57,8 @@ function wholeNumbers(flag: string, text: string | string[]): number[] {
 }
 
 const dims = wholeNumbers('dims', argv.dims);
+const batches = Number(lastValue(argv.batches));
+if (!Number.isInteger(batches) || batches < 1) failUsage(program, `--batches must be a whole number >= 1 (got ${lastValue(argv.batches)})`);
 const sampleCounts = wholeNumbers('samples', argv.samples);
 const threadCounts = argv.threads === undefined ? [availableParallelism()] : wholeNumbers('threads', argv.threads);
 const estimators = argv.estimator === undefined ? [...builtInEstimators.keys()] : String(lastValue(argv.estimator)).split(',').map((id) => id.trim());
@@ -76,8 +80,8 @@ function pythonCan(python: string, module: string): string | null {
 }
 
 /** Runs a peer process that prints `{ ..., nsPerEstimate }` as JSON; null with the reason when it fails. */
-function runPeer(command: string, args: string[], label: (output: Record<string, unknown>) => string): PeerRun | string {
-  const run = spawnSync(command, args, { encoding: 'utf8', maxBuffer: 1 << 24 });
+function runPeer(command: string, args: string[], label: (output: Record<string, unknown>) => string, env: Record<string, string> = {}): PeerRun | string {
+  const run = spawnSync(command, args, { encoding: 'utf8', maxBuffer: 1 << 24, env: { ...process.env, ...env } });
   if (run.status !== 0) return `${[command, ...args].join(' ')} failed: ${(run.stderr || String(run.error)).trim().split('\n').pop()}`;
   const output = JSON.parse(run.stdout) as Record<string, unknown> & { nsPerEstimate: Record<string, number> };
   return { label: label(output), nsPerEstimate: output.nsPerEstimate };
@@ -90,6 +94,18 @@ if (torchMissing) notes.push(`PyTorch peer skipped: ${torchMissing} (--torch-pyt
 if (jaxMissing) notes.push(`JAX peer skipped: ${jaxMissing} (--jax-python, --jax-peer)`);
 const floorScript = fileURLToPath(new URL('./floor-ste-sigmoid.js', import.meta.url));
 
+/**
+ * The PyTorch peer's command line: the script itself at its own 20 batches, or, for another count, its
+ * `timing` function called with that count (the script takes no such argument), printing the same JSON.
+ */
+function torchArguments(dim: number, samples: number): string[] {
+  if (batches === 20) return [argv['torch-peer'], String(dim), String(samples)];
+  const directory = dirname(resolve(argv['torch-peer']));
+  const module = basename(argv['torch-peer']).replace(/\.py$/, '');
+  return ['-c', `import sys, json; sys.path.insert(0, ${JSON.stringify(directory)}); import torch, ${module} as peer; ` +
+    `print(json.dumps({'torch': torch.__version__, 'threads': torch.get_num_threads(), 'nsPerEstimate': peer.timing(${dim}, ${samples}, ${batches})}))`];
+}
+
 /** The CPU backend's ns per estimate for each estimator, timed by the harness as `npm run bench` does. */
 async function runOurs(dim: number, samples: number, threads: number): Promise<PeerRun> {
   const registries = {
@@ -98,7 +114,7 @@ async function runOurs(dim: number, samples: number, threads: number): Promise<P
     backends: new Map([['cpu', () => createCpuBackend({ threads })]]),
   };
   const config = resolveConfig(
-    { backend: 'cpu', suite: 'bernoulli-toy', estimator: estimators, samples, batchSize: samples, steps: 0, set: [`dim=${dim}`], timingIterations: 20, out: 'bench-out' },
+    { backend: 'cpu', suite: 'bernoulli-toy', estimator: estimators, samples, batchSize: samples, steps: 0, set: [`dim=${dim}`], timingIterations: batches, out: 'bench-out' },
     registries,
   );
   const results = await runBenchmark(config, registries);
@@ -123,11 +139,11 @@ for (const dim of dims) {
       labels.add(run.label);
       return run;
     };
-    const torch = peer('torch', torchMissing ? null : runPeer(argv['torch-python'], [argv['torch-peer'], String(dim), String(samples)],
+    const torch = peer('torch', torchMissing ? null : runPeer(argv['torch-python'], torchArguments(dim, samples),
       (output) => `PyTorch ${output.torch} eager, ${output.threads} thread(s)`));
     const jax = peer('jax', jaxMissing ? null : runPeer(argv['jax-python'], [argv['jax-peer'], String(dim), String(samples)],
-      (output) => `JAX ${output.jax} jit (${output.prng}), XLA CPU client on all cores`));
-    const floor = peer('floor', !argv.floor || !estimators.includes('ste-sigmoid') ? null : runPeer(process.execPath, [floorScript, String(dim), String(samples)],
+      (output) => `JAX ${output.jax} jit (${output.prng}), XLA CPU client on all cores`, { JAX_TOY_REPS: String(batches) }));
+    const floor = peer('floor', !argv.floor || !estimators.includes('ste-sigmoid') ? null : runPeer(process.execPath, [floorScript, String(dim), String(samples), String(batches)],
       () => 'floor: tight single-threaded JavaScript loop (ste-sigmoid)'));
     const ours: PeerRun[] = [];
     for (const threads of threadCounts) ours.push(peer(`estibench(${threads})`, await runOurs(dim, samples, threads))!);
@@ -151,7 +167,7 @@ const header = [
 ];
 const line = (cells: readonly string[]) => `| ${cells.join(' | ')} |`;
 process.stdout.write(
-  `bernoulli-toy; ns per estimate, median of 20 batches of S estimates; ratios use ours with ${threadCounts[0]} thread(s) (below 1: ours is faster)\n` +
+  `bernoulli-toy; ns per estimate, median of ${batches} batches of S estimates; ratios use ours with ${threadCounts[0]} thread(s) (below 1: ours is faster)\n` +
     `${[...labels].map((label) => `- ${label}`).join('\n')}\n\n` +
     `${[line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n')}\n` +
     `${notes.length ? `\n${notes.map((note) => `note: ${note}`).join('\n')}\n` : ''}`,

@@ -18,6 +18,7 @@ describe('npm run peer', () => {
     [['--dims', '0'], /--dims must be whole numbers >= 1/],
     [['--samples', '8192,x'], /--samples must be whole numbers >= 1/],
     [['--threads', '-1'], /--threads must be whole numbers >= 1/],
+    [['--batches', '0'], /--batches must be a whole number >= 1/],
     [['--dims', '100000'], /--dims must be at most 65536/],
     [['--estimator', 'ste-sigmoid,nope'], /unknown estimator 'nope'/],
     [['--torch-peer', '/no/such/peer.py'], /no peer script at \/no\/such\/peer.py/],
