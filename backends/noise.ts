@@ -7,7 +7,7 @@ import { noiseChunkSamples, Rng } from '../harness/rng.js';
  * evaluation draws its own noise), in the order the CPU loops draw them.
  */
 export function fillNoise(
-  kinds: readonly NoiseKind[], seeds: Uint32Array, count: number, width: number, u: Float32Array, v: Float32Array | null,
+  kinds: readonly NoiseKind[], seeds: Uint32Array, count: number, width: number, u: Float32Array | Float64Array, v: Float32Array | Float64Array | null,
 ): void {
   const [firstKind, secondKind] = kinds;
   const draw = (rng: Rng, kind: NoiseKind | undefined): number =>

