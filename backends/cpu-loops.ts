@@ -1,12 +1,24 @@
-import { evaluationCount, noiseRowsPerSample, type NoiseKind } from '../estimators/estimator.js';
+import { evaluationCount, noiseRowsPerSample } from '../estimators/estimator.js';
 import { noiseChunkSamples, type Rng } from '../harness/rng.js';
 import type { CellRequest } from './backend.js';
-import { estimatorKernelCalls, objectiveKernelCalls } from './kernel-calls.js';
+import { elementLoopWithNoise, rngConstants, rngStateDeclaration } from './cpu-rng-source.js';
+import { estimatorKernelCalls, objectiveKernelCalls, type ElementArguments, type GradientArguments } from './kernel-calls.js';
+import { kernelReadsArgument, objectiveGradientAtElement, objectiveKernelOnRow } from './kernel-body.js';
 import { helperSources, namedFunctionSource } from './kernel-source.js';
 
 /**
- * Sums over the samples of chunks [firstChunk, endChunk) of one call; `out` receives, per chunk,
- * 2 * dim numbers (estimate: sum then sum of squares; pilot: sum of w L then sum of w).
+ * Numbers per noise chunk in a loop's output: 2 * dim sums (estimate: sum then sum of squares; pilot:
+ * sum of w L then sum of w), padded to whole 64-byte cache lines so that threads writing neighbouring
+ * chunks never share a line.
+ */
+export function chunkStride(dim: number): number {
+  return Math.ceil((2 * dim) / 8) * 8;
+}
+
+/**
+ * Sums over the samples of chunks [firstChunk, endChunk) of one call. `out` covers the whole call:
+ * chunk c's sums go to out[c * chunkStride(dim) …], so threads sharing one output array never touch
+ * each other's chunks.
  */
 export type ChunkLoop = (
   logits: Float64Array, probabilities: Float64Array, baseline: Float64Array, seeds: Uint32Array,
@@ -16,90 +28,197 @@ export type ChunkLoop = (
 export interface CompiledLoops {
   readonly estimate: ChunkLoop;
   readonly pilot: ChunkLoop | null;
+  /** How the estimate loop is shaped (`one-pass` or `row-passes`), for the results and the tests. */
+  readonly shape: LoopShape;
 }
 
-const noiseDraw: Record<NoiseKind, string> = { uniform: 'rng.nextUniform()', normal: 'rng.nextNormal()' };
-const bulkFill: Record<NoiseKind, string> = { uniform: 'fillUniform', normal: 'fillNormal' };
+/**
+ * `one-pass`: noise, forward, dL/dh, gradient and accumulation element by element, nothing stored
+ * between them; used when the gradient needs no objective value and either no dL/dh or the dL/dh of a
+ * `separable` objective whose gradient kernel reads h only at [row][element] (checked on its body, so
+ * that a wrong declaration costs speed, never correctness). `row-passes`: noise and forward for the
+ * whole row, then the objective, then the gradients.
+ */
+export type LoopShape = 'one-pass' | 'row-passes';
+
+/** Whether the estimate loop of this cell can run in one pass per sample (see LoopShape). */
+export function estimateLoopShape(request: CellRequest): LoopShape {
+  const { estimator, problem, estimatorParams } = request;
+  const evaluations = evaluationCount(estimator, estimatorParams);
+  const drawsPerEvaluation = noiseRowsPerSample(estimator, estimatorParams) > 1;
+  const elementwiseObjectiveGradient = !estimator.needs.objectiveGradient
+    || (problem.objective.separable === true && objectiveGradientAtElement(problem.objective.gradient, 'objective gradient') !== null);
+  // Each evaluation drawing its own row makes the draws evaluation-major: the forward pass must follow them.
+  return !estimator.needs.objective && elementwiseObjectiveGradient && !(drawsPerEvaluation && evaluations > 1) ? 'one-pass' : 'row-passes';
+}
 
 /**
- * Generates the body of `function (Rng) { ... return { estimate, pilot } }`: one fused loop per cell
- * from the kernel functions' sources. Noise, forward pass, objective and gradient run element by
- * element with no batch-sized arrays, and parameters are inlined as constants so V8 can optimise the
- * whole loop. Worker threads compile the same text, so in-process and threaded runs agree exactly.
+ * Generates the body of `function (Rng) { ... return { estimate, pilot, shape } }`: the cell's loops,
+ * fused from the kernel functions' sources. The RNG state lives in locals and each element's noise is
+ * drawn where it is used (in the stream's order: sample, evaluation row, element, then u before v);
+ * parameters, `dim` and the evaluation index of single-evaluation estimators are literals, so V8
+ * compiles each loop to straight-line code. Worker threads compile the same text, so in-thread and
+ * threaded runs agree exactly.
  */
 export function cpuLoopSource(request: CellRequest): string {
   const { estimator, problem } = request;
-  const forward = namedFunctionSource(estimator.kernels.forward, `${estimator.id} forward`);
-  const gradient = namedFunctionSource(estimator.kernels.gradient, `${estimator.id} gradient`);
-  const weight = estimator.kernels.baselineWeight
-    ? namedFunctionSource(estimator.kernels.baselineWeight, `${estimator.id} baselineWeight`)
-    : null;
-  const value = namedFunctionSource(problem.objective.value, 'objective value');
-  const objectiveGradient = namedFunctionSource(problem.objective.gradient, 'objective gradient');
-  const calls = estimatorKernelCalls(estimator, request.estimatorParams, problem.dim);
-  const objectiveCalls = objectiveKernelCalls(problem.objective, problem.dim);
+  const dim = problem.dim;
+  const calls = estimatorKernelCalls(estimator, request.estimatorParams, dim);
+  const objectiveCalls = objectiveKernelCalls(problem.objective, dim);
   const evaluations = evaluationCount(estimator, request.estimatorParams);
-  const [firstNoise, secondNoise] = estimator.noise;
   const noiseRows = noiseRowsPerSample(estimator, request.estimatorParams);
-  const elementAt = (evaluation: string) => {
-    const noiseIndex = noiseRows === 1 ? 'i' : `${evaluation} * dim + i`;
-    return { theta: 'logits[i]', probability: 'probabilities[i]', u: `noiseU[${noiseIndex}]`, v: `noiseV[${noiseIndex}]`, evaluation, unit: 'i', step: 'step' };
-  };
-  const element = elementAt('e');
-  const dLdh = estimator.needs.objectiveGradient ? objectiveCalls.gradient('hRows', 'e', 'i') : '0';
+  const [firstNoise, secondNoise] = estimator.noise;
+  /** Sources the loops add (a rewritten objective gradient). */
+  const extraSources: string[] = [];
+  const kernelSources = [
+    ...helperSources(estimator, problem.objective),
+    ...[estimator.kernels.forward, estimator.kernels.gradient, estimator.kernels.baselineWeight].flatMap((fn, index) =>
+      fn ? [namedFunctionSource(fn, `${estimator.id} ${['forward', 'gradient', 'baselineWeight'][index]}`).source] : []),
+    namedFunctionSource(problem.objective.value, 'objective value').source,
+    namedFunctionSource(problem.objective.gradient, 'objective gradient').source,
+  ];
 
-  // One noise kind: a bulk fill (same numbers, same order as per-element draws, state kept in locals).
-  const drawNoise = !firstNoise
-    ? ''
-    : !secondNoise
-      ? `rng.${bulkFill[firstNoise]}(noiseU, ${noiseRows} * dim);`
-      : `for (let i = 0; i < ${noiseRows} * dim; i++) { noiseU[i] = ${noiseDraw[firstNoise]}; noiseV[i] = ${noiseDraw[secondNoise]}; }`;
-  const chunkLoop = (name: string, withObjective: boolean, perElement: string) => `
+  // The evaluation index as generated code sees it: a literal when there is only one.
+  const evaluationLoop = (body: (evaluation: string) => string) =>
+    evaluations === 1 ? body('0') : `for (let evaluation = 0; evaluation < ${evaluations}; evaluation++) { ${body('evaluation')} }`;
+  const hRow = (evaluation: string) => (evaluation === '0' ? 'hRow0' : `hRows[${evaluation}]`);
+  type KernelName = 'forward' | 'gradient' | 'baselineWeight';
+  const kernelReads = (kernel: KernelName, argument: string) => {
+    const fn = estimator.kernels[kernel];
+    return fn !== undefined && kernelReadsArgument(fn, argument, `${estimator.id} ${kernel}`);
+  };
+  /** A kernel's element arguments; the logit and probability as 0 where its body never reads them (their loads are skipped). */
+  const element = (kernel: KernelName, evaluation: string, u: string, v: string): ElementArguments => ({
+    theta: kernelReads(kernel, 'theta') ? 'thetaI' : '0', probability: kernelReads(kernel, 'p') ? 'pI' : '0',
+    u, v, evaluation, unit: 'i', step: 'step',
+  });
+  /** The gradient kernel's extra arguments, each as 0 where its body never reads it (no load, no objective gradient call). */
+  const gradientArguments = (more: GradientArguments): GradientArguments =>
+    Object.fromEntries(Object.entries(more).map(([name, expression]) => [name, kernelReads('gradient', name) ? expression : '0'])) as unknown as GradientArguments;
+  /** Loads of the element's logit and probability, only where a kernel of the loop reads them (each costs a bounds check). */
+  const elementHeader = (...kernels: KernelName[]) =>
+    `${kernels.some((kernel) => kernelReads(kernel, 'theta')) ? 'const thetaI = logits[i];' : ''} ${kernels.some((kernel) => kernelReads(kernel, 'p')) ? 'const pI = probabilities[i];' : ''}`;
+  const drawnU = firstNoise ? 'drawnU' : '0';
+  const drawnV = secondNoise ? 'drawnV' : '0';
+  const accumulate = (first: string, second: string) => `out[offset + i] += ${first}; out[offset + ${dim} + i] += ${second};`;
+  // The objective kernels read one row of h directly where their bodies allow it (see objectiveKernelOnRow).
+  const valueOnRow = objectiveKernelOnRow(problem.objective.value, 'objective value');
+  const gradientOnRow = objectiveKernelOnRow(problem.objective.gradient, 'objective gradient');
+  const onRowCalls = objectiveKernelCalls({ ...problem.objective, value: valueOnRow ?? problem.objective.value, gradient: gradientOnRow ?? problem.objective.gradient }, dim);
+  const objectiveValue = (evaluation: string) =>
+    (valueOnRow ? onRowCalls.value(hRow(evaluation), evaluation) : objectiveCalls.value('hRows', evaluation));
+  const dLdh = (evaluation: string) => (!estimator.needs.objectiveGradient ? '0'
+    : gradientOnRow ? onRowCalls.gradient(hRow(evaluation), evaluation, 'i') : objectiveCalls.gradient('hRows', evaluation, 'i'));
+
+  /** One pass per sample: each element's estimate is complete before the next element's noise is drawn. */
+  const onePassSample = () => {
+    // The separable objective's gradient, rewritten to take the element's h itself: h never leaves a register.
+    const atElement = estimator.needs.objectiveGradient ? objectiveGradientAtElement(problem.objective.gradient, 'objective gradient')! : null;
+    if (atElement) extraSources.push(namedFunctionSource(atElement, 'objective gradient').source);
+    const elementCalls = atElement ? objectiveKernelCalls({ ...problem.objective, gradient: atElement }, dim) : null;
+    const evaluationTerm = (evaluation: string, hName: string) => ({
+      head: `const ${hName} = ${calls.forward(element('forward', evaluation, drawnU, drawnV))};`,
+      gradient: calls.gradient(element('gradient', evaluation, drawnU, drawnV), gradientArguments({
+        h: hName, dLdh: elementCalls ? elementCalls.gradient(hName, evaluation, 'i') : '0',
+        objective: '0', objectiveSum: '0', baseline: 'baseline[i]',
+      })),
+    });
+    const single = evaluationTerm('0', 'hValue0');
+    const estimate = evaluations === 1
+      ? `${single.head} const estimate = ${single.gradient};`
+      : `let estimate = 0;
+            ${evaluationLoop((evaluation) => { const term = evaluationTerm(evaluation, 'hValue'); return `${term.head} estimate += ${term.gradient};`; })}`;
+    return elementLoopWithNoise(estimator.noise, dim, `
+            ${elementHeader('forward', 'gradient')}
+            ${estimate}
+            ${accumulate('estimate', 'estimate * estimate')}`);
+  };
+
+  /**
+   * Row passes: noise and forward for every evaluation row (and the noise kept where a later kernel
+   * reads it), then the objective values, then `perElement` for each element.
+   */
+  const rowPassesSample = (
+    forwardEvaluations: number, withObjective: boolean, elementKernel: 'gradient' | 'baselineWeight', perElement: string,
+  ) => {
+    const keepU = kernelReads(elementKernel, 'u');
+    const keepV = kernelReads(elementKernel, 'v');
+    const keep = (noiseIndex: string) =>
+      `${keepU && firstNoise ? `noiseU[${noiseIndex}] = drawnU;` : ''} ${keepV && secondNoise ? `noiseV[${noiseIndex}] = drawnV;` : ''}`;
+    const forwardInto = (evaluation: string) => `${hRow(evaluation)}[i] = ${calls.forward(element('forward', evaluation, drawnU, drawnV))};`;
+    let forwardPass: string;
+    if (noiseRows > 1) {
+      // Each evaluation draws its own row: evaluation-major, as the stream is laid out.
+      forwardPass = Array.from({ length: noiseRows }, (_, row) => elementLoopWithNoise(estimator.noise, dim, `
+            ${keep(`${row * dim} + i`)}
+            ${row < forwardEvaluations ? `${elementHeader('forward')} ${forwardInto(String(row))}` : ''}`)).join('\n');
+    } else {
+      const forwardAll = forwardEvaluations === 1 ? forwardInto('0')
+        : `for (let evaluation = 0; evaluation < ${forwardEvaluations}; evaluation++) { ${forwardInto('evaluation')} }`;
+      forwardPass = elementLoopWithNoise(estimator.noise, dim, `
+            ${keep('i')}
+            ${elementHeader('forward')} ${forwardAll}`);
+    }
+    const objectivePass = !withObjective ? ''
+      : forwardEvaluations === 1 ? `const objective0 = ${objectiveValue('0')}; let objectiveSum = 0; objectiveSum += objective0;`
+        : `let objectiveSum = 0;
+          for (let evaluation = 0; evaluation < ${forwardEvaluations}; evaluation++) {
+            objectives[evaluation] = ${objectiveValue('evaluation')}; objectiveSum += objectives[evaluation];
+          }`;
+    return `${forwardPass}
+          ${objectivePass}
+          for (let i = 0; i < ${dim}; i++) {
+            ${elementHeader(elementKernel)}
+            ${perElement}
+          }`;
+  };
+  /** Element arguments in the per-element pass of the row passes: the noise as kept by the forward pass. */
+  const storedElement = (kernel: KernelName, evaluation: string) => {
+    const noiseIndex = noiseRows > 1 ? (evaluation === '0' ? 'i' : `${evaluation} * ${dim} + i`) : 'i';
+    const kept = (noise: string | undefined, array: string, argument: string) =>
+      (noise && kernelReads(kernel, argument) ? `${array}[${noiseIndex}]` : '0');
+    return element(kernel, evaluation, kept(firstNoise, 'noiseU', 'u'), kept(secondNoise, 'noiseV', 'v'));
+  };
+  const objectiveOf = (evaluation: string) => (!estimator.needs.objective ? '0' : evaluations === 1 ? 'objective0' : `objectives[${evaluation}]`);
+  const rowPassesEstimate = () => rowPassesSample(evaluations, estimator.needs.objective, 'gradient', `
+            let estimate = 0;
+            ${evaluationLoop((evaluation) => `estimate += ${calls.gradient(storedElement('gradient', evaluation), gradientArguments({
+              h: `${hRow(evaluation)}[i]`, dLdh: dLdh(evaluation), objective: objectiveOf(evaluation),
+              objectiveSum: estimator.needs.objective ? 'objectiveSum' : '0', baseline: 'baseline[i]',
+            }))};`)}
+            ${accumulate('estimate', 'estimate * estimate')}`);
+  // The pilot needs evaluation 0 only, but draws every row so that the stream stays in step.
+  const pilotSample = () => rowPassesSample(1, true, 'baselineWeight', `
+            const weight = ${calls.baselineWeight(storedElement('baselineWeight', '0'), 'hRow0[i]')};
+            ${accumulate('weight * objective0', 'weight')}`);
+
+  const chunkLoop = (name: string, sample: string) => `
     function ${name}(logits, probabilities, baseline, seeds, firstChunk, endChunk, count, out, step) {
+      const hRow0 = hRows[0];
       for (let chunk = firstChunk; chunk < endChunk; chunk++) {
-        const rng = new Rng(seeds[chunk]);
-        const offset = (chunk - firstChunk) * 2 * dim;
+        ${rngStateDeclaration('seeds[chunk]')}
+        const offset = chunk * ${chunkStride(dim)};
         const end = Math.min(count, (chunk + 1) * ${noiseChunkSamples});
         for (let s = chunk * ${noiseChunkSamples}; s < end; s++) {
-          ${drawNoise}
-          let objectiveSum = 0;
-          for (let e = 0; e < ${evaluations}; e++) {
-            const hRow = hRows[e];
-            for (let i = 0; i < dim; i++) hRow[i] = ${calls.forward(element)};
-            ${withObjective ? `objectives[e] = ${objectiveCalls.value('hRows', 'e')}; objectiveSum += objectives[e];` : ''}
-          }
-          for (let i = 0; i < dim; i++) {
-            ${perElement}
-          }
+          ${sample}
         }
       }
     }`;
-
+  const shape = estimateLoopShape(request);
+  const estimateLoop = chunkLoop('estimate', shape === 'one-pass' ? onePassSample() : rowPassesEstimate());
+  for (const rewritten of [valueOnRow, gradientOnRow]) if (rewritten) extraSources.push(namedFunctionSource(rewritten, 'objective kernel').source);
+  const pilotLoop = estimator.kernels.baselineWeight ? chunkLoop('pilot', pilotSample()) : 'const pilot = null;';
   return `"use strict";
-    ${helperSources(estimator, problem.objective).join('\n')}
-    ${forward.source}
-    ${gradient.source}
-    ${weight ? weight.source : ''}
-    ${value.source}
-    ${objectiveGradient.source}
-    const dim = ${problem.dim};
-    const noiseU = new Float64Array(${noiseRows} * dim);
-    const noiseV = new Float64Array(${noiseRows} * dim);
+    ${[...kernelSources, ...extraSources].join('\n')}
+    ${rngConstants(estimator.noise)}
+    const noiseU = new Float64Array(${noiseRows * dim});
+    const noiseV = new Float64Array(${noiseRows * dim});
     const hRows = [];
-    for (let e = 0; e < ${evaluations}; e++) hRows.push(new Float64Array(dim));
+    for (let evaluation = 0; evaluation < ${evaluations}; evaluation++) hRows.push(new Float64Array(${dim}));
     const objectives = new Float64Array(${evaluations});
-    ${chunkLoop('estimate', estimator.needs.objective, `
-            let g = 0;
-            for (let e = 0; e < ${evaluations}; e++) {
-              g += ${calls.gradient(element, { h: 'hRows[e][i]', dLdh, objective: 'objectives[e]', objectiveSum: 'objectiveSum', baseline: 'baseline[i]' })};
-            }
-            out[offset + i] += g;
-            out[offset + dim + i] += g * g;`)}
-    ${weight ? chunkLoop('pilot', true, `
-            const w = ${calls.baselineWeight(elementAt('0'), 'hRows[0][i]')};
-            out[offset + i] += w * objectives[0];
-            out[offset + dim + i] += w;`) : 'const pilot = null;'}
-    return { estimate, pilot };`;
+    ${estimateLoop}
+    ${pilotLoop}
+    return { estimate, pilot, shape: '${shape}' };`;
 }
 
 /** Compiles the loops in this thread. */

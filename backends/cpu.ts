@@ -1,55 +1,53 @@
 import { availableParallelism } from 'node:os';
+import { evaluationCount } from '../estimators/estimator.js';
 import { nodeProbabilities } from '../harness/node-kinds.js';
 import { chunkSeeds, Rng } from '../harness/rng.js';
 import type { BaselineSums, BatchMoments, CellRequest, ComputeBackend, PreparedCell } from './backend.js';
-import { compileCpuLoops, cpuLoopSource, type CompiledLoops } from './cpu-loops.js';
+import { chunkStride, compileCpuLoops, cpuLoopSource, type CompiledLoops } from './cpu-loops.js';
 import { CpuCategoricalNode } from './cpu-categorical-node.js';
 import { CpuHardNode } from './cpu-hard-node.js';
 import { createCpuTensorOps } from './cpu-ort-ops.js';
-import { CpuWorkerPool, type ChunkJob } from './cpu-pool.js';
+import { CpuWorkerPool, sharedCallArrays, type SharedCall } from './cpu-pool.js';
 
-/** Below this many sample-elements per call, thread hand-off costs more than it saves. */
-const minimumElementsForThreads = 1 << 16;
+/**
+ * Below this many element evaluations per call, waking a worker costs about what it saves (measured:
+ * see README, "Measured figures"); calls of a single noise chunk never split.
+ */
+const minimumElementsForThreads = 1 << 15;
 
 /** Options of the CPU backend. */
 export interface CpuBackendOptions {
-  /** Worker threads for large batches; 1 runs everything on the calling thread. Default: the cores available. */
+  /** Threads computing large batches, the calling thread included; 1 runs everything on the calling thread. Default: the cores available. */
   readonly threads?: number;
 }
 
 class CpuPreparedCell implements PreparedCell {
   private readonly source: string;
   private readonly loops: CompiledLoops;
+  private readonly elementsPerSample: number;
   private pool: CpuWorkerPool | null = null;
 
   constructor(private readonly request: CellRequest, private readonly threads: number) {
     this.source = cpuLoopSource(request);
     this.loops = compileCpuLoops(this.source, Rng);
+    this.elementsPerSample = request.problem.dim * evaluationCount(request.estimator, request.estimatorParams);
   }
 
-  /** Per-chunk sums for the whole call, computed in this thread or split across the workers. */
-  private async chunkSums(kind: ChunkJob['kind'], logits: Float64Array, baseline: Float64Array, count: number, rng: Rng, step: number): Promise<Float64Array> {
+  /** Per-chunk sums for the whole call, computed in this thread alone or together with the workers. */
+  private async chunkSums(kind: SharedCall['kind'], logits: Float64Array, baseline: Float64Array, count: number, rng: Rng, step: number): Promise<Float64Array> {
     const dim = this.request.problem.dim;
     const seeds = chunkSeeds(rng, count);
     const probabilities = nodeProbabilities(this.request.problem.nodeKind, logits);
-    const threads = Math.min(this.threads, seeds.length);
-    if (threads <= 1 || count * dim < minimumElementsForThreads) {
-      const out = new Float64Array(seeds.length * 2 * dim);
-      const loop = kind === 'estimate' ? this.loops.estimate : this.loops.pilot!;
+    const loop = kind === 'estimate' ? this.loops.estimate : this.loops.pilot!;
+    if (this.threads <= 1 || seeds.length < 2 || count * this.elementsPerSample < minimumElementsForThreads) {
+      const out = new Float64Array(seeds.length * chunkStride(dim));
       loop(logits, probabilities, baseline, seeds, 0, seeds.length, count, out, step);
       return out;
     }
-    this.pool ??= new CpuWorkerPool(this.source, dim, this.threads);
-    const jobs: ChunkJob[] = [];
-    for (let worker = 0; worker < threads; worker++) {
-      const firstChunk = Math.floor((worker * seeds.length) / threads);
-      const endChunk = Math.floor(((worker + 1) * seeds.length) / threads);
-      jobs.push({ kind, logits, probabilities, baseline, seeds, firstChunk, endChunk, count, step });
-    }
-    const parts = await this.pool.run(jobs);
-    const out = new Float64Array(seeds.length * 2 * dim);
-    parts.forEach((part, index) => out.set(part, jobs[index].firstChunk * 2 * dim));
-    return out;
+    this.pool ??= new CpuWorkerPool(this.source, dim, this.threads - 1);
+    const call: SharedCall = { kind, logits, probabilities, baseline, seeds, count, step, ...sharedCallArrays(seeds.length, dim) };
+    await this.pool.run(call, loop);
+    return call.out;
   }
 
   /** Adds the chunks' sums in chunk order, so threaded and in-thread runs give identical numbers. */
@@ -57,7 +55,7 @@ class CpuPreparedCell implements PreparedCell {
     const dim = this.request.problem.dim;
     const first = new Float64Array(dim);
     const second = new Float64Array(dim);
-    for (let offset = 0; offset < out.length; offset += 2 * dim) {
+    for (let offset = 0; offset < out.length; offset += chunkStride(dim)) {
       for (let unit = 0; unit < dim; unit++) {
         first[unit] += out[offset + unit];
         second[unit] += out[offset + dim + unit];
@@ -93,7 +91,10 @@ export async function createCpuBackend(options: CpuBackendOptions = {}): Promise
   return {
     id: 'cpu',
     mode: `cpu:fused-js`,
-    details: { engine: `V8 ${process.versions.v8}`, node: process.version, threads: String(threads) },
+    details: {
+      engine: `V8 ${process.versions.v8}`, node: process.version, threads: String(threads),
+      threadsFrom: `${minimumElementsForThreads} element evaluations per call`,
+    },
     fallbacks: [],
     prepare: (request) => new CpuPreparedCell(request, threads),
     prepareHardNode: (request) => (request.nodeKind === 'categorical' ? new CpuCategoricalNode(request) : new CpuHardNode(request)),

@@ -1,58 +1,176 @@
 #!/usr/bin/env node
 /**
- * Measures the CPU backend against the PyTorch peer (../shared/peers/torch_toy.py) in one run, on the
- * benchmark target's settings (bernoulli-toy, dim 256, 8192 estimates per batch), and prints the ratios.
- * Usage: npm run peer -- [--peer PATH] [--python /usr/bin/python3] [--dim 256] [--samples 8192] [--threads N]
+ * Times the CPU backend against its speed peers in one run: PyTorch eager (../shared/peers/torch_toy.py),
+ * JAX jit (../shared/peers/jax_toy.py), each where installed, and the project's floor, a tight
+ * single-threaded JavaScript loop for ste-sigmoid (scripts/floor-ste-sigmoid.ts). For every size
+ * D x S, each runs in its own process, one after the other, on bernoulli-toy with batches of S
+ * estimates (median of --batches batches, 20 by default). Prints one Markdown table: ns per estimate and the ratios ours/peer
+ * (below 1: ours is faster). Usage: npm run peer -- --help
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { basename, dirname, resolve } from 'node:path';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { createCpuBackend } from '../backends/cpu.js';
 import { builtInEstimators } from '../estimators/index.js';
 import { resolveConfig } from '../harness/config.js';
 import { runBenchmark } from '../harness/runner.js';
-import { formatNumber, formatTable } from '../reports/format.js';
+import { formatNumber } from '../reports/format.js';
 import { builtInSuites } from '../suites/index.js';
-import { failUsage, withUsageContract } from './cli.js';
+import { failUsage, lastValue, withUsageContract } from './cli.js';
 
 const program = 'estibench peer';
-const fail = (message: string): never => failUsage(program, message);
+
+interface PeerRun {
+  /** What ran, for the header: version and threads. */
+  readonly label: string;
+  readonly nsPerEstimate: Readonly<Record<string, number>>;
+}
 
 const parser = yargs(hideBin(process.argv))
   .scriptName('estibench-peer')
   .options({
-    peer: { type: 'string', default: '../shared/peers/torch_toy.py', description: 'path of the PyTorch peer script' },
-    python: { type: 'string', default: '/usr/bin/python3', description: 'Python with torch (Debian: apt-get install python3-torch)' },
-    dim: { type: 'number', default: 256 },
-    samples: { type: 'number', default: 8192 },
-    threads: { type: 'number', description: 'CPU backend threads (default: all cores)' },
+    dims: { type: 'string', default: '16,256,4096', description: 'units D, comma-separated' },
+    samples: { type: 'string', default: '8192,65536', description: 'estimates per batch S, comma-separated' },
+    estimator: { type: 'string', description: 'estimators, comma-separated (default: all five toy estimators)' },
+    threads: { type: 'string', description: `CPU backend thread counts, comma-separated (default: ${availableParallelism()}, all cores); the first count is compared with the peers` },
+    'torch-peer': { type: 'string', default: '../shared/peers/torch_toy.py', description: 'PyTorch peer script' },
+    'torch-python': { type: 'string', default: '/usr/bin/python3', description: 'Python with torch (Debian: bash scripts/install-system-deps.sh --with-torch)' },
+    'jax-peer': { type: 'string', default: '../shared/peers/jax_toy.py', description: 'JAX peer script' },
+    'jax-python': { type: 'string', default: 'python3', description: 'Python with jax (python3 -m venv /tmp/jaxenv && /tmp/jaxenv/bin/pip install jax)' },
+    floor: { type: 'boolean', default: true, description: 'time the tight-loop floor too (--no-floor skips it)' },
+    batches: { type: 'number', default: 20, description: 'timed batches per estimator, for every contender (the median is reported); fewer make D 4096 x S 65536 bearable' },
   });
 const argv = await withUsageContract(parser, program).parse();
 
-if (!existsSync(argv.peer)) fail(`no peer script at ${argv.peer} (pass --peer PATH)`);
-const peer = spawnSync(argv.python, [argv.peer, String(argv.dim), String(argv.samples)], { encoding: 'utf8' });
-if (peer.status !== 0) fail(`the peer failed: ${(peer.stderr || String(peer.error)).trim().split('\n').pop()}`);
-const torch = JSON.parse(peer.stdout) as { torch: string; threads: number; nsPerEstimate: Record<string, number> };
+/** Parses a comma-separated list of whole numbers >= 1, or fails with one line (exit 2). */
+function wholeNumbers(flag: string, text: string | string[]): number[] {
+  const values = String(lastValue(text)).split(',').map((item) => item.trim());
+  const numbers = values.map(Number);
+  if (values.some((item) => !/^\d+$/.test(item)) || numbers.some((value) => value < 1)) {
+    failUsage(program, `--${flag} must be whole numbers >= 1, comma-separated (got '${lastValue(text)}')`);
+  }
+  return [...new Set(numbers)];
+}
 
-const registries = {
-  suites: builtInSuites,
-  estimators: builtInEstimators,
-  backends: new Map([['cpu', () => createCpuBackend({ threads: argv.threads })]]),
-};
-const config = resolveConfig(
-  { suite: 'bernoulli-toy', backend: 'cpu', samples: argv.samples, batchSize: argv.samples, steps: 0, set: [`dim=${argv.dim}`], timingIterations: 20, out: 'bench-out' },
-  registries,
-);
-const results = await runBenchmark(config, registries);
-const threads = results.env.backends[0].details?.threads ?? '?';
-const rows = results.cells.map((cell) => {
-  const ours = cell.state === 'completed' ? cell.metrics.nsPerEstimate : undefined;
-  const theirs = torch.nsPerEstimate[cell.estimator];
-  return [cell.estimator, formatNumber(ours), formatNumber(theirs), ours && theirs ? `${(theirs / ours).toFixed(2)}x` : '-'];
-});
+const dims = wholeNumbers('dims', argv.dims);
+const batches = Number(lastValue(argv.batches));
+if (!Number.isInteger(batches) || batches < 1) failUsage(program, `--batches must be a whole number >= 1 (got ${lastValue(argv.batches)})`);
+const sampleCounts = wholeNumbers('samples', argv.samples);
+const threadCounts = argv.threads === undefined ? [availableParallelism()] : wholeNumbers('threads', argv.threads);
+const estimators = argv.estimator === undefined ? [...builtInEstimators.keys()] : String(lastValue(argv.estimator)).split(',').map((id) => id.trim());
+for (const id of estimators) {
+  if (!builtInEstimators.has(id)) failUsage(program, `unknown estimator '${id}' in --estimator; valid: ${[...builtInEstimators.keys()].join(', ')}`);
+}
+const dimSpec = builtInSuites.get('bernoulli-toy')!.params.dim;
+const maximumDim = 'maximum' in dimSpec ? Number(dimSpec.maximum) : Number.POSITIVE_INFINITY;
+if (dims.some((dim) => dim > maximumDim)) failUsage(program, `--dims must be at most ${maximumDim} (bernoulli-toy's largest dim)`);
+const explicitly = (flag: string) => process.argv.some((arg) => arg === `--${flag}` || arg.startsWith(`--${flag}=`));
+for (const flag of ['torch-peer', 'jax-peer'] as const) {
+  if (explicitly(flag) && !existsSync(String(argv[flag]))) failUsage(program, `no peer script at ${argv[flag]} (--${flag})`);
+}
+
+/** Whether `python` can import `module`; otherwise the reason, for the note under the table. */
+function pythonCan(python: string, module: string): string | null {
+  const probe = spawnSync(python, ['-c', `import ${module}`], { encoding: 'utf8' });
+  if (probe.error) return `${python} did not start (${probe.error.message})`;
+  return probe.status === 0 ? null : `${python} cannot import ${module}`;
+}
+
+/** Runs a peer process that prints `{ ..., nsPerEstimate }` as JSON; null with the reason when it fails. */
+function runPeer(command: string, args: string[], label: (output: Record<string, unknown>) => string, env: Record<string, string> = {}): PeerRun | string {
+  const run = spawnSync(command, args, { encoding: 'utf8', maxBuffer: 1 << 24, env: { ...process.env, ...env } });
+  if (run.status !== 0) return `${[command, ...args].join(' ')} failed: ${(run.stderr || String(run.error)).trim().split('\n').pop()}`;
+  const output = JSON.parse(run.stdout) as Record<string, unknown> & { nsPerEstimate: Record<string, number> };
+  return { label: label(output), nsPerEstimate: output.nsPerEstimate };
+}
+
+const notes: string[] = [];
+const torchMissing = existsSync(argv['torch-peer']) ? pythonCan(argv['torch-python'], 'torch') : `no peer script at ${argv['torch-peer']}`;
+const jaxMissing = existsSync(argv['jax-peer']) ? pythonCan(argv['jax-python'], 'jax') : `no peer script at ${argv['jax-peer']}`;
+if (torchMissing) notes.push(`PyTorch peer skipped: ${torchMissing} (--torch-python, --torch-peer)`);
+if (jaxMissing) notes.push(`JAX peer skipped: ${jaxMissing} (--jax-python, --jax-peer)`);
+const floorScript = fileURLToPath(new URL('./floor-ste-sigmoid.js', import.meta.url));
+
+/**
+ * The PyTorch peer's command line: the script itself at its own 20 batches, or, for another count, its
+ * `timing` function called with that count (the script takes no such argument), printing the same JSON.
+ */
+function torchArguments(dim: number, samples: number): string[] {
+  if (batches === 20) return [argv['torch-peer'], String(dim), String(samples)];
+  const directory = dirname(resolve(argv['torch-peer']));
+  const module = basename(argv['torch-peer']).replace(/\.py$/, '');
+  return ['-c', `import sys, json; sys.path.insert(0, ${JSON.stringify(directory)}); import torch, ${module} as peer; ` +
+    `print(json.dumps({'torch': torch.__version__, 'threads': torch.get_num_threads(), 'nsPerEstimate': peer.timing(${dim}, ${samples}, ${batches})}))`];
+}
+
+/** The CPU backend's ns per estimate for each estimator, timed by the harness as `npm run bench` does. */
+async function runOurs(dim: number, samples: number, threads: number): Promise<PeerRun> {
+  const registries = {
+    suites: builtInSuites,
+    estimators: builtInEstimators,
+    backends: new Map([['cpu', () => createCpuBackend({ threads })]]),
+  };
+  const config = resolveConfig(
+    { backend: 'cpu', suite: 'bernoulli-toy', estimator: estimators, samples, batchSize: samples, steps: 0, set: [`dim=${dim}`], timingIterations: batches, out: 'bench-out' },
+    registries,
+  );
+  const results = await runBenchmark(config, registries);
+  const nsPerEstimate: Record<string, number> = {};
+  for (const cell of results.cells) {
+    if (cell.state === 'completed' && cell.metrics.nsPerEstimate !== undefined) nsPerEstimate[cell.estimator] = cell.metrics.nsPerEstimate;
+    else notes.push(`estibench ${cell.estimator} at D ${dim}, S ${samples}, ${threads} thread(s): ${cell.state}${'error' in cell ? ` (${cell.error})` : ''}`);
+  }
+  return { label: `estibench cpu, ${results.env.backends[0].details?.threads ?? threads} thread(s)`, nsPerEstimate };
+}
+
+const ratio = (ours: number | undefined, theirs: number | undefined) => (ours && theirs ? (ours / theirs).toFixed(2) : '-');
+const rows: string[][] = [];
+const labels = new Set<string>();
+for (const dim of dims) {
+  for (const samples of sampleCounts) {
+    process.stderr.write(`D ${dim}, S ${samples}: `);
+    const peer = (name: string, run: PeerRun | string | null): PeerRun | null => {
+      process.stderr.write(`${name} `);
+      if (typeof run === 'string') notes.push(run);
+      if (!run || typeof run === 'string') return null;
+      labels.add(run.label);
+      return run;
+    };
+    const torch = peer('torch', torchMissing ? null : runPeer(argv['torch-python'], torchArguments(dim, samples),
+      (output) => `PyTorch ${output.torch} eager, ${output.threads} thread(s)`));
+    const jax = peer('jax', jaxMissing ? null : runPeer(argv['jax-python'], [argv['jax-peer'], String(dim), String(samples)],
+      (output) => `JAX ${output.jax} jit (${output.prng}), XLA CPU client on all cores`, { JAX_TOY_REPS: String(batches) }));
+    const floor = peer('floor', !argv.floor || !estimators.includes('ste-sigmoid') ? null : runPeer(process.execPath, [floorScript, String(dim), String(samples), String(batches)],
+      () => 'floor: tight single-threaded JavaScript loop (ste-sigmoid)'));
+    const ours: PeerRun[] = [];
+    for (const threads of threadCounts) ours.push(peer(`estibench(${threads})`, await runOurs(dim, samples, threads))!);
+    process.stderr.write('\n');
+    for (const id of estimators) {
+      const times = ours.map((run) => run.nsPerEstimate[id]);
+      const byThreads = (threads: number) => times[threadCounts.indexOf(threads)];
+      const scaling = threadCounts.length > 1 ? [ratio(byThreads(Math.min(...threadCounts)), byThreads(Math.max(...threadCounts)))] : [];
+      rows.push([
+        String(dim), String(samples), id, ...times.map((time) => formatNumber(time)),
+        formatNumber(torch?.nsPerEstimate[id]), formatNumber(jax?.nsPerEstimate[id]), formatNumber(floor?.nsPerEstimate[id]),
+        ratio(times[0], torch?.nsPerEstimate[id]), ratio(times[0], jax?.nsPerEstimate[id]), ratio(times[0], floor?.nsPerEstimate[id]), ...scaling,
+      ]);
+    }
+  }
+}
+
+const header = [
+  'D', 'S', 'estimator', ...threadCounts.map((threads) => `ours, ${threads} thr`), 'torch', 'jax', 'floor',
+  'ours/torch', 'ours/jax', 'ours/floor', ...(threadCounts.length > 1 ? [`speed-up, ${Math.max(...threadCounts)} vs ${Math.min(...threadCounts)} thr`] : []),
+];
+const line = (cells: readonly string[]) => `| ${cells.join(' | ')} |`;
 process.stdout.write(
-  `bernoulli-toy, dim ${argv.dim}, ${argv.samples} estimates per batch; ns per estimate (median of 20 batches)\n` +
-    `estibench cpu: ${threads} thread(s); PyTorch ${torch.torch}: ${torch.threads} thread(s)\n\n` +
-    `${formatTable(['estimator', 'estibench cpu', 'pytorch eager', 'speed-up'], rows)}\n`,
+  `bernoulli-toy; ns per estimate, median of ${batches} batches of S estimates; ratios use ours with ${threadCounts[0]} thread(s) (below 1: ours is faster)\n` +
+    `${[...labels].map((label) => `- ${label}`).join('\n')}\n\n` +
+    `${[line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n')}\n` +
+    `${notes.length ? `\n${notes.map((note) => `note: ${note}`).join('\n')}\n` : ''}`,
 );
+process.exit(0);

@@ -51,7 +51,7 @@ export const bernoulliToy = defineSuite({
       dim,
       nodeKind: 'bernoulli',
       initialLogits: linspaceLogits(dim),
-      objective: { value: toyObjectiveValue, gradient: toyObjectiveGradient, constants: { target: t, power } },
+      objective: { value: toyObjectiveValue, gradient: toyObjectiveGradient, constants: { target: t, power }, separable: true },
       exactGradient(logits) {
         const difference = power === 2 ? 1 - 2 * t : lossAtOne - lossAtZero;
         return logits.map((theta) => {

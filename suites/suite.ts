@@ -16,6 +16,13 @@ export interface ObjectiveKernels {
   /** Named numbers the kernels may declare (for example `{ target: 0.45 }`), inlined as literals. */
   readonly constants: Readonly<Record<string, number>>;
   readonly helpers?: readonly KernelFunction[];
+  /**
+   * Declares L(h) a sum of per-element terms, so that `gradient(h, row, element)` reads h only at
+   * [row][element]: a backend may then compute each element's dL/dh right after its forward value, in
+   * the same pass (the CPU backend's one-pass loop). Leave it unset when dL/dh of one element reads
+   * others; the backends then finish the whole row before any gradient.
+   */
+  readonly separable?: boolean;
 }
 
 /** A concrete problem built from resolved suite parameters, with a kernel objective (the fused path). */
