@@ -1,0 +1,114 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ComputeBackend } from '../backends/backend.js';
+import { builtInBackends } from '../backends/index.js';
+import { builtInEstimators } from '../estimators/index.js';
+import { prepareCell } from '../harness/cell.js';
+import { withDefaults } from '../harness/parameters.js';
+import { hashSeed, Rng } from '../harness/rng.js';
+import { scoreAtLogits } from '../harness/sampling.js';
+import { trainLogits } from '../harness/training.js';
+import { mnistBinaryVae } from '../suites/mnist-binary-vae.js';
+import type { GradientScores } from '../harness/types.js';
+import { isStagedProblem, type ReferenceGradient, type StagedProblem } from '../suites/suite.js';
+
+/** A small binary VAE: 6 latents (so that the test can also enumerate all 64 codes), a short warm-up. */
+const smallSettings = { latents: 6, batch: 10, warmupSteps: 30, scoreExamples: 2, referenceSamples: 3000, evalExamples: 200 };
+
+function smallVae(overrides: Record<string, number> = {}): StagedProblem {
+  const problem = mnistBinaryVae.create(withDefaults(mnistBinaryVae.params, { ...smallSettings, ...overrides }));
+  if (!isStagedProblem(problem)) throw new Error('the VAE is a staged suite');
+  return problem;
+}
+
+/** Entries of the mean estimate more than 5 combined standard errors (estimate and reference) from the reference. */
+function entriesOutsideBand(scores: GradientScores, reference: ReferenceGradient, samples: number): string[] {
+  const outside: string[] = [];
+  scores.meanGradient.forEach((mean, entry) => {
+    const standardError = Math.sqrt(scores.varianceByUnit[entry] / samples + reference.stdErr![entry] ** 2);
+    const distance = Math.abs(mean - reference.gradient[entry]);
+    if (distance > 5 * standardError) outside.push(`entry ${entry}: ${mean.toPrecision(4)} vs ${reference.gradient[entry].toPrecision(4)} (${(distance / standardError).toFixed(1)} se)`);
+  });
+  return outside;
+}
+
+const unbiasedBernoulli = [...builtInEstimators.values()].filter((estimator) => estimator.claimsUnbiased && estimator.nodeKinds.includes('bernoulli'));
+
+describe.each([...builtInBackends.keys()])('mnist-binary-vae on the %s backend', (backendId) => {
+  let backend: ComputeBackend;
+  beforeAll(async () => {
+    backend = await builtInBackends.get(backendId)!({ threads: 2 });
+  });
+  afterAll(() => backend?.dispose());
+
+  it.each(unbiasedBernoulli.map((estimator) => estimator.id))(
+    '%s: the mean gradient w.r.t. the encoder logits at the fixed point is within 5 standard errors of the Monte Carlo reference',
+    async (id) => {
+      const estimator = builtInEstimators.get(id)!;
+      const problem = smallVae();
+      const cell = prepareCell(backend, { estimator, estimatorParams: withDefaults(estimator.params), problem, batchSize: 2000 });
+      try {
+        const samples = 6000;
+        const scores = await scoreAtLogits(cell, estimator, problem.initialParameters, samples, 2000, new Rng(hashSeed(3, id)));
+        const reference = await cell.scoring!.reference();
+        expect(scores!.referenceKind).toBe('monte-carlo');
+        expect(entriesOutsideBand(scores!, reference!, samples)).toEqual([]);
+        // The scored gradient is not trivially small: the test could tell a wrong one from the right one.
+        expect(Math.hypot(...reference!.gradient)).toBeGreaterThan(20 * Math.hypot(...reference!.stdErr!));
+      } finally {
+        cell.dispose();
+      }
+    },
+  );
+
+  it('a short training run with disarm lowers the training and test -ELBO', async () => {
+    const estimator = builtInEstimators.get('disarm')!;
+    const problem = smallVae({ latents: 20, batch: 20 });
+    const cell = prepareCell(backend, { estimator, estimatorParams: {}, problem, batchSize: 1 });
+    try {
+      const result = await trainLogits(cell, estimator, { steps: 30, batchSize: 1, seeds: 1 }, [new Rng(4)]);
+      const { loss } = result.lossCurve;
+      const test = result.trainingMetrics!.testNegativeElbo.curve.mean;
+      // From about 550 nats at the start (every pixel near ½): down by about 90 within 30 steps at lr 1e-3.
+      expect(loss[0] - loss[loss.length - 1]).toBeGreaterThan(50);
+      expect(test[0] - test[test.length - 1]).toBeGreaterThan(50);
+      expect(result.msPerTrainingStep).toBeGreaterThan(0);
+    } finally {
+      cell.dispose();
+    }
+  });
+});
+
+describe('mnist-binary-vae across backends', () => {
+  it('the same check finds the bias of a biased estimator (ste-sigmoid) on most entries', async () => {
+    const estimator = builtInEstimators.get('ste-sigmoid')!;
+    const backend = await builtInBackends.get('cpu')!({ threads: 2 });
+    try {
+      const problem = smallVae();
+      const cell = prepareCell(backend, { estimator, estimatorParams: {}, problem, batchSize: 2000 });
+      const scores = await scoreAtLogits(cell, estimator, problem.initialParameters, 2000, 2000, new Rng(8));
+      const outside = entriesOutsideBand(scores!, (await cell.scoring!.reference())!, 2000);
+      cell.dispose();
+      expect(outside.length).toBeGreaterThan(smallSettings.latents * smallSettings.scoreExamples / 2);
+    } finally {
+      backend.dispose();
+    }
+  });
+
+  it('the CPU and GPU backends give the same scoring estimates from the same noise (ste-sigmoid, which reads dL/dh)', async () => {
+    const estimator = builtInEstimators.get('ste-sigmoid')!;
+    const means: number[][] = [];
+    for (const id of ['cpu', 'gpu']) {
+      const backend = await builtInBackends.get(id)!({ threads: 2 });
+      try {
+        const problem = smallVae();
+        const cell = prepareCell(backend, { estimator, estimatorParams: {}, problem, batchSize: 500 });
+        const scores = await scoreAtLogits(cell, estimator, problem.initialParameters, 500, 500, new Rng(9));
+        cell.dispose();
+        means.push(scores!.meanGradient);
+      } finally {
+        backend.dispose();
+      }
+    }
+    means[0].forEach((value, entry) => expect(Math.abs(value - means[1][entry])).toBeLessThan(1e-3 * (1 + Math.abs(value))));
+  });
+});
