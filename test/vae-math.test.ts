@@ -28,7 +28,7 @@ describe.each(tinyFamilies)('VAE objective on a tiny model with %s latents', (_n
   it('dL/dh of the objective matches central differences in h (relaxed h)', async () => {
     const { model, params } = tinyVae(family(), 3);
     const { width } = model.latents;
-    const images = new Float32Array(randomImages(1, 5).intensities.map((value) => (value < 0.4 ? 1 : 0)));
+    const images = new Float32Array(randomImages(1, 5).images.map((value) => (value < 0.4 ? 1 : 0)));
     const logits = Float64Array.from({ length: width }, (_, index) => Math.sin(3 * index) * 1.5);
     const h = Float64Array.from({ length: width }, (_, index) => 0.2 + 0.6 * ((index * 0.37) % 1));
     const decoderParams = decoderSlice(model, Float32Array.from(params));

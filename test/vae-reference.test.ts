@@ -12,7 +12,7 @@ describe.each(tinyFamilies)('the Monte Carlo reference gradient with %s latents'
   it('is unbiased against enumeration, and its standard errors are honest (z-scores over replicates have mean square ≈ 1)', async () => {
     const { model, params } = tinyVae(family(), 21);
     const examples = 2;
-    const images = new Float32Array(randomImages(examples, 22).intensities.map((value) => (value < 0.3 ? 1 : 0)));
+    const images = new Float32Array(randomImages(examples, 22).images.map((value) => (value < 0.3 ? 1 : 0)));
     const params32 = Float32Array.from(params);
     const logits = Float64Array.from((await model.encoder.forward(ops, encoderSlice(model, params32), images, examples)).output);
     const point = { decoderParams: decoderSlice(model, params32), images, logits };

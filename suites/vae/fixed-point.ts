@@ -1,6 +1,7 @@
 import { createJsTensorOps } from '../../backends/cpu-ops.js';
 import { hashSeed, Rng } from '../../harness/rng.js';
-import { binarise, type ImageSet } from './mnist-digits.js';
+import { binarise } from './binarise.js';
+import type { MnistSet } from './mnist-digits.js';
 import { localExpectationReference, type MonteCarloGradient } from './reference.js';
 import type { ScoringPoint } from './vae-stages.js';
 import { decoderSlice, encoderSlice, type VaeModel } from './vae-model.js';
@@ -31,7 +32,7 @@ export interface FixedPointSettings {
  * arrays, float64 accumulation), from streams seeded by `seed` alone: every cell, whatever its
  * estimator or backend, is scored at the same point against the same reference.
  */
-export async function computeFixedPoint(model: VaeModel, train: ImageSet, initial: Float64Array, settings: FixedPointSettings): Promise<FixedPoint> {
+export async function computeFixedPoint(model: VaeModel, train: MnistSet, initial: Float64Array, settings: FixedPointSettings): Promise<FixedPoint> {
   const ops = createJsTensorOps();
   const params = await warmUp(ops, model, train, initial, settings.warmupSteps, settings.batch, new Rng(hashSeed(settings.seed, 'warm-up')));
   const stride = Math.max(1, Math.floor(train.count / settings.scoreExamples));

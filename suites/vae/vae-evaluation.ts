@@ -1,6 +1,7 @@
 import type { Rng } from '../../harness/rng.js';
 import type { TensorOps } from '../suite.js';
-import { binarise, mnistPixels, type ImageSet } from './mnist-digits.js';
+import { binarise } from './binarise.js';
+import { mnistPixels, type MnistSet } from './mnist-digits.js';
 import { decodeObjective } from './vae-objective.js';
 import { decoderSlice, encoderSlice, type VaeModel } from './vae-model.js';
 
@@ -13,7 +14,7 @@ export interface EvaluationSet {
 }
 
 /** The first `count` images of `images` (all when fewer), binarised and given latent uniforms from `rng`. */
-export function evaluationSet(images: ImageSet, count: number, units: number, rng: Rng): EvaluationSet {
+export function evaluationSet(images: MnistSet, count: number, units: number, rng: Rng): EvaluationSet {
   const used = Math.min(count, images.count);
   const binary = binarise(images, Array.from({ length: used }, (_, index) => index), rng);
   const latentUniforms = new Float64Array(used * units);

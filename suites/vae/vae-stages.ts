@@ -2,7 +2,8 @@ import type { SingleNodeStages } from '../../models/single-node.js';
 import type { Rng } from '../../harness/rng.js';
 import type { TensorOps } from '../suite.js';
 import type { MlpPass } from './mlp.js';
-import { binarise, mnistPixels, type ImageSet } from './mnist-digits.js';
+import { binarise } from './binarise.js';
+import { mnistPixels, type MnistSet } from './mnist-digits.js';
 import { addPathwiseTerm, decodeObjective, type DecodedObjective } from './vae-objective.js';
 import { decoderSlice, encoderSlice, type VaeModel } from './vae-model.js';
 
@@ -25,7 +26,7 @@ function passRows(pass: MlpPass, start: number, count: number): MlpPass {
 }
 
 /** Draws `rows` training images uniformly with replacement and binarises them afresh, both from `rng`. */
-export function drawMinibatch(train: ImageSet, rows: number, rng: Rng): Float32Array {
+export function drawMinibatch(train: MnistSet, rows: number, rng: Rng): Float32Array {
   const indices = new Uint32Array(rows);
   for (let row = 0; row < rows; row++) indices[row] = Math.floor(rng.nextUniform() * train.count);
   return binarise(train, indices, rng);
@@ -38,7 +39,7 @@ export function drawMinibatch(train: ImageSet, rows: number, rng: Rng): Float32A
  * chained to the encoder's weights; the decoder's gradient is exact given h, averaged over the
  * estimator's evaluations.
  */
-export function trainingStages(ops: TensorOps, model: VaeModel, train: ImageSet, batch: number): SingleNodeStages<TrainingPass> {
+export function trainingStages(ops: TensorOps, model: VaeModel, train: MnistSet, batch: number): SingleNodeStages<TrainingPass> {
   const width = model.latents.width;
   return {
     rowsPerEstimate: batch,

@@ -4,7 +4,7 @@ import { hashSeed, Rng } from '../../harness/rng.js';
 import { singleNodeEstimates } from '../../models/single-node.js';
 import { defineSuite, type StagedProblem, type SuiteDefinition } from '../suite.js';
 import { computeFixedPoint, type FixedPoint } from './fixed-point.js';
-import { loadMnistSplit, type MnistSplit } from './mnist-digits.js';
+import { MnistDigits } from './mnist-digits.js';
 import { evaluationSet, meanNegativeElbo } from './vae-evaluation.js';
 import { initialVaeParameters, type VaeModel } from './vae-model.js';
 import { scoringStages, trainingStages } from './vae-stages.js';
@@ -37,7 +37,7 @@ const scoringRowsPerPass = 4096;
 
 /** What a VAE suite loads or computes once per process and shares between its cells. */
 interface SuiteOwnedCache {
-  data: MnistSplit | null;
+  readonly digits: MnistDigits;
   readonly fixedPoints: Map<string, Promise<FixedPoint>>;
 }
 
@@ -49,8 +49,8 @@ interface SuiteOwnedCache {
  * data and the fixed points are loaded and computed once per process, on an object this suite owns.
  */
 export function defineVaeSuite(spec: VaeSuiteSpec): SuiteDefinition {
-  const cache: SuiteOwnedCache = { data: null, fixedPoints: new Map() };
-  const loadData = () => (cache.data ??= loadMnistSplit());
+  const cache: SuiteOwnedCache = { digits: new MnistDigits(), fixedPoints: new Map() };
+  const loadData = () => cache.digits.load();
   return defineSuite({
     id: spec.id,
     title: spec.title,

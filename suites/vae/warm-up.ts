@@ -1,6 +1,6 @@
 import type { Rng } from '../../harness/rng.js';
 import type { TensorOps } from '../suite.js';
-import type { ImageSet } from './mnist-digits.js';
+import type { MnistSet } from './mnist-digits.js';
 import { trainingStages } from './vae-stages.js';
 import type { VaeModel } from './vae-model.js';
 
@@ -51,7 +51,7 @@ function samplePairs(model: VaeModel, logits: Float64Array, rng: Rng): Float64Ar
  * through the same stages as the cells' training: the fixed point at which estimators are scored.
  */
 export async function warmUp(
-  ops: TensorOps, model: VaeModel, train: ImageSet, initial: Float64Array, steps: number, batch: number, rng: Rng,
+  ops: TensorOps, model: VaeModel, train: MnistSet, initial: Float64Array, steps: number, batch: number, rng: Rng,
 ): Promise<Float64Array> {
   const stages = trainingStages(ops, model, train, batch);
   const params = Float64Array.from(initial);
