@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { BenchResults } from '../harness/types.js';
+import { parseResults } from '../harness/results-file.js';
+import { gradientScores, type BenchResults } from '../harness/types.js';
 import { planCharts } from '../reports/charts/index.js';
 
-const fixture = JSON.parse(readFileSync(join(import.meta.dirname, 'fixtures', 'results.json'), 'utf8')) as BenchResults;
+const fixture = parseResults(readFileSync(join(import.meta.dirname, 'fixtures', 'results.json'), 'utf8'), 'fixture');
 
 /** The fixture's cells relabelled as a VAE run: two of them leave-one-out with k = 3 and DisARM, with test −ELBO curves. */
 function vaeResults(): BenchResults {
@@ -14,7 +15,7 @@ function vaeResults(): BenchResults {
     const step = [0, 10, 20];
     const mean = [540 - index, 300 - index, 200 - index];
     const testNegativeElbo = { final: mean[2], finalStdErr: 1, curve: { step, mean, min: mean.map((value) => value - 1), max: mean.map((value) => value + 1) } };
-    return { ...cell, suite: 'mnist-binary-vae', estimator, params: { k: 3 }, metrics: { ...cell.metrics, trainingMetrics: { testNegativeElbo } } };
+    return { ...cell, suite: 'mnist-binary-vae', estimator, estimatorParams: estimator === 'reinforce-loo' ? { k: 3 } : {}, metrics: { ...cell.metrics, trainingMetrics: { testNegativeElbo } } };
   });
   const estimators = cells.map((cell) => cell.estimator);
   return { ...fixture, config: { ...fixture.config, suites: ['mnist-binary-vae'], estimators }, cells } as BenchResults;
@@ -34,7 +35,7 @@ describe('VAE charts', () => {
   it('puts each estimator at its evaluations per estimate, with variance × evaluations', () => {
     const [spec] = plans.get('variance-cost')!;
     const points = (spec.configuration.data.datasets as Array<{ label: string; data: Array<{ x: number; y: number }> }>).map((dataset) => ({ label: dataset.label, ...dataset.data[0] }));
-    const variances = fixture.cells.map((cell) => (cell.state === 'completed' ? cell.metrics.variance : Number.NaN));
+    const variances = fixture.cells.map((cell) => (cell.state === 'completed' ? gradientScores(cell.metrics)!.variance : Number.NaN));
     expect(points[0]).toEqual({ label: 'reinforce-loo', x: 3, y: 3 * variances[0] });
     expect(points[1]).toEqual({ label: 'disarm', x: 2, y: 2 * variances[1] });
     expect(points[2]).toEqual({ label: 'bengio-unbiased', x: 1, y: variances[2] });

@@ -6,8 +6,10 @@
  */
 import { evaluationCount } from '../../estimators/estimator.js';
 import { builtInEstimators } from '../../estimators/index.js';
-import { backendCount, completedCells, type CompletedCell } from '../cells.js';
-import { axis, commonOptions, fileSafe, seriesLabel, type ChartDefinition } from './chart.js';
+import { numericValues } from '../../harness/parameters.js';
+import { gradientScores } from '../../harness/types.js';
+import { estimatorGroups, shownCells, suiteVariants, variantLabel, type CompletedCell } from '../cells.js';
+import { axis, commonOptions, type ChartDefinition } from './chart.js';
 
 /**
  * Objective evaluations per estimate of a cell's estimator with the parameters it ran with, or null for
@@ -16,9 +18,8 @@ import { axis, commonOptions, fileSafe, seriesLabel, type ChartDefinition } from
 export function evaluationsOf(cell: CompletedCell): number | null {
   const estimator = builtInEstimators.get(cell.estimator);
   if (!estimator) return null;
-  const params = Object.fromEntries(Object.keys(estimator.params).map((name) => [name, Number(cell.params[name] ?? estimator.params[name].default)]));
   try {
-    return evaluationCount(estimator, params);
+    return evaluationCount(estimator, numericValues(cell.estimatorParams));
   } catch {
     return null;
   }
@@ -27,19 +28,21 @@ export function evaluationsOf(cell: CompletedCell): number | null {
 export const varianceCostChart: ChartDefinition = {
   id: 'variance-cost',
   title: 'Variance at equal cost',
-  howToGet: 'run a benchmark with at least one completed cell of a built-in estimator',
+  howToGet: 'run a benchmark with at least one completed cell of a built-in estimator on a suite with a reference gradient',
   plan(results, styles) {
-    return results.config.suites.flatMap((suite) => {
-      const points = completedCells(results, suite).flatMap((cell) => {
+    return suiteVariants(results).flatMap((variant) => {
+      const points = estimatorGroups(results, variant.cells).flatMap((group) => shownCells(group).flatMap(({ cell, differs }) => {
+        const scores = gradientScores(cell.metrics);
         const evaluations = evaluationsOf(cell);
-        return evaluations !== null && cell.metrics.variance > 0 ? [{ cell, evaluations }] : [];
-      });
+        if (!scores || !(scores.variance > 0) || evaluations === null) return [];
+        return [{ cell, cost: scores.variance * evaluations, evaluations, label: differs.length > 0 ? `${group.label} (${cell.backend})` : group.label }];
+      }));
       if (points.length === 0) return [];
-      const datasets = points.map(({ cell, evaluations }) => {
-        const look = styles.estimator(cell.estimator);
+      const datasets = points.map(({ cell, cost, evaluations, label }) => {
+        const look = styles.estimator(variantLabel(results, cell.estimator, cell.estimatorParams));
         return {
-          label: seriesLabel(cell.estimator, cell.backend, backendCount(results)),
-          data: [{ x: evaluations, y: cell.metrics.variance * evaluations }],
+          label,
+          data: [{ x: evaluations, y: cost }],
           borderColor: look.colour,
           backgroundColor: styles.backend(cell.backend).filledMarker ? look.colour : '#ffffff',
           pointStyle: look.marker,
@@ -47,20 +50,21 @@ export const varianceCostChart: ChartDefinition = {
           pointBorderWidth: 2,
         };
       });
-      const costs = points.map(({ cell, evaluations }) => cell.metrics.variance * evaluations);
       const most = Math.max(...points.map(({ evaluations }) => evaluations));
+      const title = `Variance at equal cost: ${variant.title}`;
       return [{
-        file: `variance-cost-${fileSafe(suite)}.png`,
-        title: `Variance at equal cost: ${suite}`,
-        caption: 'Variance of one estimate (trace of its covariance) times the objective evaluations it takes: the variance of an average over a fixed budget of evaluations, up to the budget. Lower is better at equal cost; biased estimators can sit low and still be far off (see the bias–variance chart).',
+        file: `variance-cost-${variant.slug}.png`,
+        title,
+        caption: 'Variance of one estimate (trace of its covariance) times the objective evaluations it takes: the variance of an average over a fixed budget of evaluations, up to the budget. ' +
+          'Lower is better at equal cost; a biased estimator can sit low and still be far off (see the bias–variance chart).',
         configuration: {
           type: 'scatter',
           data: { datasets },
           options: {
-            ...commonOptions(`Variance at equal cost: ${suite}`, 'variance × evaluations per estimate · lower is better at the same number of objective evaluations'),
+            ...commonOptions(title, 'variance × evaluations per estimate · lower is better at the same number of objective evaluations'),
             scales: {
               x: { ...axis('linear', 'objective evaluations per estimate'), min: 0, max: most + 1, ticks: { stepSize: 1, font: { size: 12 } } },
-              y: axis('logarithmic', 'variance × evaluations', '(dL/dθ)²', costs),
+              y: axis('logarithmic', 'variance × evaluations', '(dL/dθ)²', points.map(({ cost }) => cost)),
             },
           },
         },
