@@ -2,7 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ComputeBackend } from '../backends/backend.js';
 import { builtInBackends } from '../backends/index.js';
 import { builtInEstimators } from '../estimators/index.js';
+import { builtInSuites } from '../suites/index.js';
 import { prepareCell } from '../harness/cell.js';
+import { resolveConfig } from '../harness/config.js';
 import { withDefaults } from '../harness/parameters.js';
 import { hashSeed, Rng } from '../harness/rng.js';
 import { scoreAtLogits } from '../harness/sampling.js';
@@ -89,6 +91,12 @@ describe.each([...builtInBackends.keys()])('the VAEs on the %s backend', (backen
 });
 
 describe('the VAEs across backends', () => {
+  it('run only when named (minutes per cell at the defaults)', () => {
+    const registries = { suites: builtInSuites, estimators: builtInEstimators, backends: builtInBackends };
+    expect(resolveConfig({}, registries).suites).not.toContain('mnist-binary-vae');
+    expect(resolveConfig({ suite: 'mnist-binary-vae,mnist-categorical-vae' }, registries).suites).toEqual(['mnist-binary-vae', 'mnist-categorical-vae']);
+  });
+
   it('the same check finds the bias of a biased estimator (ste-sigmoid on the binary VAE) on most entries', async () => {
     const [suite, settings] = smallVaes[0];
     const estimator = builtInEstimators.get('ste-sigmoid')!;

@@ -13,10 +13,14 @@ export interface EvaluationSet {
   readonly latentUniforms: Float64Array;
 }
 
-/** The first `count` images of `images` (all when fewer), binarised and given latent uniforms from `rng`. */
+/**
+ * `count` images of `images` evenly spaced over the set (image ⌊i·N / count⌋; all of them when count ≥ N:
+ * the sets are stored class by class, so the first images would all be zeros), binarised and given
+ * latent uniforms from `rng`.
+ */
 export function evaluationSet(images: MnistSet, count: number, units: number, rng: Rng): EvaluationSet {
   const used = Math.min(count, images.count);
-  const binary = binarise(images, Array.from({ length: used }, (_, index) => index), rng);
+  const binary = binarise(images, Array.from({ length: used }, (_, index) => Math.floor((index * images.count) / used)), rng);
   const latentUniforms = new Float64Array(used * units);
   rng.fillUniform(latentUniforms, latentUniforms.length);
   return { count: used, images: binary, latentUniforms };

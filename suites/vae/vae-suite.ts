@@ -27,7 +27,7 @@ export function vaeCommonParams(defaultBatch: number): ParameterSpecs {
     warmupSteps: { description: 'Adam steps (leave-one-out pair, k = 2, lr 1e-3) from the start to the fixed point where gradients are scored', default: 200, minimum: 0, maximum: 1_000_000, integer: true },
     scoreExamples: { description: 'training images at the fixed point whose encoder-logit gradients are scored', default: 4, minimum: 1, maximum: 1000, integer: true },
     referenceSamples: { description: 'local-expectation samples per scored image for the Monte Carlo reference gradient', default: 200, minimum: 2, maximum: 1_000_000, integer: true },
-    evalExamples: { description: 'images of each split (training, test) on which -ELBO is evaluated along training', default: 1000, minimum: 1, maximum: 10000, integer: true },
+    evalExamples: { description: 'images of each split (training, test), evenly spaced over it, on which -ELBO is evaluated along training', default: 1000, minimum: 1, maximum: 10000, integer: true },
     modelSeed: { description: 'seeds the initial weights, the warm-up, the scored images and the reference (not the cells\' own streams)', default: 1, minimum: 0, maximum: 2 ** 32 - 1, integer: true },
   };
 }
