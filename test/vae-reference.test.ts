@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createJsTensorOps } from '../backends/cpu-ops.js';
 import { hashSeed, Rng } from '../harness/rng.js';
-import { mnistPixels } from '../suites/vae/mnist-digits.js';
+import { mnistPixels } from '../suites/mnist-data.js';
 import { localExpectationReference } from '../suites/vae/reference.js';
 import { decoderSlice, encoderSlice } from '../suites/vae/vae-model.js';
 import { enumeratedGradient, randomImages, tinyFamilies, tinyVae } from './vae-tiny.js';

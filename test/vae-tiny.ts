@@ -1,6 +1,6 @@
 import { Rng } from '../harness/rng.js';
 import { bernoulliLatents, categoricalLatents, type LatentFamily } from '../suites/vae/latent-family.js';
-import { mnistPixels, type MnistSet } from '../suites/vae/mnist-digits.js';
+import { mnistPixels, type MnistSet } from '../suites/mnist-data.js';
 import { decodeObjective } from '../suites/vae/vae-objective.js';
 import { initialVaeParameters, vaeModel, type VaeModel } from '../suites/vae/vae-model.js';
 import { createJsTensorOps } from '../backends/cpu-ops.js';
@@ -26,7 +26,7 @@ export function randomImages(count: number, seed: number): MnistSet {
   const rng = new Rng(seed);
   const images = new Float32Array(count * mnistPixels);
   for (let index = 0; index < images.length; index++) images[index] = rng.nextUniform();
-  return { count, images };
+  return { count, images, labels: new Uint8Array(count) };
 }
 
 /** Every hard state of a latent code (all 0/1 vectors, or all one-hot combinations), as rows. */

@@ -1,5 +1,5 @@
 import type { Rng } from '../../harness/rng.js';
-import { mnistPixels, type MnistSet } from './mnist-digits.js';
+import { mnistPixels, type MnistSet } from '../mnist-data.js';
 
 /**
  * Dynamic binarisation: pixel j of image i becomes 1 with probability its grey level, drawn afresh

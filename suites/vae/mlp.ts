@@ -1,95 +1,88 @@
-import type { Rng } from '../../harness/rng.js';
-import type { TensorOps } from '../suite.js';
+import { activation } from '../../models/activation.js';
+import { dense } from '../../models/dense.js';
+import type { Layer, LayerPass } from '../../models/layer.js';
+import { SequentialNetwork } from '../../models/network.js';
+import { Rng } from '../../harness/rng.js';
+import type { StagedContext, TensorOps } from '../suite.js';
 
-/** Hidden-unit nonlinearities of the VAEs' MLPs: value, and derivative from the output y. */
-const hiddenActivations = {
-  tanh: { value: Math.tanh, derivativeFromOutput: (y: number) => 1 - y * y },
-  relu: { value: (x: number) => (x > 0 ? x : 0), derivativeFromOutput: (y: number) => (y > 0 ? 1 : 0) },
-} as const;
-
-export type HiddenActivation = keyof typeof hiddenActivations;
+/** Hidden-unit nonlinearities of the VAEs' MLPs (ids of the model layer's activations). */
+export type HiddenActivation = 'tanh' | 'relu';
 
 /** One forward pass over a batch, kept for the backward pass. */
 export interface MlpPass {
   readonly rows: number;
-  /** Input of every dense layer (after the previous layer's activation). */
+  /** Input of every layer (dense and activation layers alike). */
   readonly layerInputs: readonly Float32Array[];
+  readonly passes: readonly LayerPass[];
   /** The last dense layer's output (linear), [rows × outputWidth]. */
   readonly output: Float32Array;
 }
 
 /**
- * A multilayer perceptron of dense layers with `hidden` activations between them and a linear output,
- * on a backend's tensor operations: the VAEs' encoders and decoders. Parameters are one flat vector,
- * each layer's W [inputs × outputs] row-major then its bias, initialised as PyTorch's nn.Linear
- * (uniform in ±1/√inputs) so that the networks start where the PyTorch peer's start.
+ * A multilayer perceptron from the model layer's dense and activation layers: dense layers with
+ * `hidden` activations between them and a linear output, run on whatever tensor operations it is
+ * given (a cell's backend, or the host's for the VAEs' fixed point). Parameters are the network's one
+ * flat vector (each dense layer's W [inputs × outputs] row-major, then its bias), initialised as
+ * PyTorch's nn.Linear. Dense and activation layers draw no noise: the `Rng` they are handed is unused.
  */
 export class Mlp {
-  readonly parameterCount: number;
-  private readonly offsets: number[] = [];
+  readonly network: SequentialNetwork;
+  private readonly unusedRng = new Rng(0);
 
   constructor(readonly widths: readonly number[], readonly hidden: HiddenActivation) {
-    let total = 0;
-    for (let layer = 0; layer + 1 < widths.length; layer++) {
-      this.offsets.push(total);
-      total += widths[layer] * widths[layer + 1] + widths[layer + 1];
-    }
-    this.parameterCount = total;
+    const layers = widths.slice(1).flatMap((outputs, index) => {
+      const layer = dense(widths[index], outputs);
+      return index === widths.length - 2 ? [layer] : [layer, activation(hidden, outputs)];
+    });
+    this.network = new SequentialNetwork(layers);
   }
 
-  get inputWidth(): number {
-    return this.widths[0];
-  }
-
-  get outputWidth(): number {
-    return this.widths[this.widths.length - 1];
+  get parameterCount(): number {
+    return this.network.parameterCount;
   }
 
   /** Draws initial parameters into `params` (length `parameterCount`), layer by layer. */
   initialise(params: Float64Array, rng: Rng): void {
-    for (let layer = 0; layer < this.offsets.length; layer++) {
-      const bound = 1 / Math.sqrt(this.widths[layer]);
-      const end = this.offsets[layer] + this.widths[layer] * this.widths[layer + 1] + this.widths[layer + 1];
-      for (let index = this.offsets[layer]; index < end; index++) params[index] = (2 * rng.nextUniform() - 1) * bound;
-    }
+    params.set(this.network.initialParameters(rng));
   }
 
-  /** Layer `layer`'s weights W [inputs × outputs] (row-major) within the flat parameters. */
-  weights(params: Float32Array, layer: number): Float32Array {
-    return params.subarray(this.offsets[layer], this.offsets[layer] + this.widths[layer] * this.widths[layer + 1]);
+  /** The first dense layer's weights W [inputs × outputs] (row-major) within the flat parameters. */
+  firstWeights(params: Float32Array): Float32Array {
+    return params.subarray(0, this.widths[0] * this.widths[1]);
   }
 
-  private bias(params: Float32Array, layer: number): Float32Array {
-    const start = this.offsets[layer] + this.widths[layer] * this.widths[layer + 1];
-    return params.subarray(start, start + this.widths[layer + 1]);
+  private compile(ops: TensorOps): Layer[] {
+    // Dense and activation layers use the tensor operations only.
+    const context = { ops } as StagedContext;
+    return this.network.layers.map((layer) => layer.compile(context));
   }
 
   /**
    * The network's output for `rows` rows of `input`. `firstProduct`, when given, is input·W of the first
-   * layer, computed by the caller (for example by updating one product for rows that differ from it
-   * in a few inputs); the first matrix product is then skipped.
+   * dense layer, computed by the caller (for rows that differ from a computed one in a few inputs);
+   * that matrix product is then skipped and only the bias is added.
    */
   async forward(ops: TensorOps, params: Float32Array, input: Float32Array, rows: number, firstProduct?: Float32Array): Promise<MlpPass> {
+    const layers = this.compile(ops);
     const layerInputs: Float32Array[] = [];
+    const passes: LayerPass[] = [];
     let current = input;
-    const activation = hiddenActivations[this.hidden];
-    for (let layer = 0; layer < this.offsets.length; layer++) {
+    for (const [index, layer] of layers.entries()) {
       layerInputs.push(current);
-      const inputs = this.widths[layer];
-      const outputs = this.widths[layer + 1];
-      const output = layer === 0 && firstProduct ? firstProduct : await ops.matmul(current, this.weights(params, layer), rows, inputs, outputs);
-      const bias = this.bias(params, layer);
-      const last = layer === this.offsets.length - 1;
-      for (let row = 0; row < rows; row++) {
-        const base = row * outputs;
-        for (let column = 0; column < outputs; column++) {
-          const value = output[base + column] + bias[column];
-          output[base + column] = last ? value : activation.value(value);
-        }
+      const layerParams = this.network.slice(params, index);
+      let pass: LayerPass;
+      if (index === 0 && firstProduct) {
+        const outputs = this.widths[1];
+        const bias = layerParams.subarray(this.widths[0] * outputs);
+        for (let entry = 0; entry < firstProduct.length; entry++) firstProduct[entry] += bias[entry % outputs];
+        pass = { output: firstProduct, saved: null };
+      } else {
+        pass = await layer.forward(current, rows, layerParams, this.unusedRng, 0);
       }
-      current = output;
+      passes.push(pass);
+      current = pass.output;
     }
-    return { rows, layerInputs, output: current };
+    return { rows, layerInputs, passes, output: current };
   }
 
   /**
@@ -100,31 +93,36 @@ export class Mlp {
     ops: TensorOps, params: Float32Array, pass: MlpPass, outputGradient: Float32Array,
     parameterGradient: Float32Array | null, wantInputGradient: boolean,
   ): Promise<Float32Array | null> {
-    const activation = hiddenActivations[this.hidden];
-    const { rows } = pass;
-    let delta = outputGradient;
-    for (let layer = this.offsets.length - 1; layer >= 0; layer--) {
-      const inputs = this.widths[layer];
-      const outputs = this.widths[layer + 1];
-      const input = pass.layerInputs[layer];
-      if (parameterGradient) {
-        // dW = xᵀ·δ [inputs × outputs], db = Σ_rows δ.
-        parameterGradient.set(await ops.matmul(input, delta, inputs, rows, outputs, { transposeA: true }), this.offsets[layer]);
-        const biasGradient = parameterGradient.subarray(this.offsets[layer] + inputs * outputs, this.offsets[layer] + inputs * outputs + outputs);
-        biasGradient.fill(0);
-        for (let row = 0; row < rows; row++) {
-          const base = row * outputs;
-          for (let column = 0; column < outputs; column++) biasGradient[column] += delta[base + column];
-        }
-      }
-      if (layer === 0 && !wantInputGradient) return null;
-      // dx = δ·Wᵀ [rows × inputs], then through the previous layer's activation (inputs are its outputs).
-      const inputGradient = await ops.matmul(delta, this.weights(params, layer), rows, outputs, inputs, { transposeB: true });
-      if (layer > 0) {
-        for (let index = 0; index < inputGradient.length; index++) inputGradient[index] *= activation.derivativeFromOutput(input[index]);
-      }
-      delta = inputGradient;
+    const layers = this.compile(ops);
+    // The dense layers always fill a parameter gradient: without one wanted, they fill a scratch vector.
+    const gradient = parameterGradient ?? new Float32Array(this.parameterCount);
+    let current: Float32Array | null = outputGradient;
+    for (let index = layers.length - 1; index >= 0 && current; index--) {
+      current = await layers[index].backward({
+        input: pass.layerInputs[index],
+        pass: pass.passes[index],
+        outputGradient: current,
+        rows: pass.rows,
+        params: this.network.slice(params, index),
+        parameterGradient: this.network.slice(gradient, index),
+        wantInputGradient: index > 0 || wantInputGradient,
+        step: 0,
+      });
     }
-    return delta;
+    return wantInputGradient ? current : null;
   }
+}
+
+/** The rows [start, start + count) of a pass: one estimate's share of a batch of estimates. */
+export function passRows(pass: MlpPass, start: number, count: number): MlpPass {
+  const slice = (values: Float32Array) => {
+    const width = values.length / pass.rows;
+    return values.subarray(start * width, (start + count) * width);
+  };
+  return {
+    rows: count,
+    layerInputs: pass.layerInputs.map(slice),
+    passes: pass.passes.map((layerPass) => ({ output: slice(layerPass.output), saved: layerPass.saved })),
+    output: slice(pass.output),
+  };
 }

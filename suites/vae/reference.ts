@@ -1,6 +1,6 @@
 import type { Rng } from '../../harness/rng.js';
 import type { TensorOps } from '../suite.js';
-import { mnistPixels } from './mnist-digits.js';
+import { mnistPixels } from '../mnist-data.js';
 import { decodeObjective } from './vae-objective.js';
 import type { ScoringPoint } from './vae-stages.js';
 import type { VaeModel } from './vae-model.js';
@@ -63,7 +63,7 @@ export async function localExpectationReference(ops: TensorOps, model: VaeModel,
       // The decoder's first product h·W for every row: one matrix product for the samples' own h, and
       // for each modified row that product plus the few rows of W whose inputs changed (a unit's elements).
       const hRows = h.length / width;
-      const weights = model.decoder.weights(point.decoderParams, 0);
+      const weights = model.decoder.firstWeights(point.decoderParams);
       const productWidth = model.decoder.widths[1];
       const sampleRows = new Float32Array(passSamples * width);
       for (let sample = 0; sample < passSamples; sample++) sampleRows.set(h.subarray(sample * rowsPerSample * width, (sample * rowsPerSample + 1) * width), sample * width);

@@ -1,7 +1,7 @@
 import type { Rng } from '../../harness/rng.js';
 import type { TensorOps } from '../suite.js';
 import { binarise } from './binarise.js';
-import { mnistPixels, type MnistSet } from './mnist-digits.js';
+import { mnistPixels, type MnistSet } from '../mnist-data.js';
 import { decodeObjective } from './vae-objective.js';
 import { decoderSlice, encoderSlice, type VaeModel } from './vae-model.js';
 

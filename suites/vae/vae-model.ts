@@ -1,7 +1,7 @@
 import type { Rng } from '../../harness/rng.js';
 import type { LatentFamily } from './latent-family.js';
 import { Mlp, type HiddenActivation } from './mlp.js';
-import { mnistPixels } from './mnist-digits.js';
+import { mnistPixels } from '../mnist-data.js';
 
 /**
  * A VAE's architecture: an encoder MLP from the 784 pixels to the latent logits a, a decoder MLP from

@@ -1,6 +1,6 @@
 import type { TensorOps } from '../suite.js';
 import type { MlpPass } from './mlp.js';
-import { mnistPixels } from './mnist-digits.js';
+import { mnistPixels } from '../mnist-data.js';
 import type { VaeModel } from './vae-model.js';
 
 /** The objective of every h row of a batch, and what its decoder pass keeps for the backward pass. */

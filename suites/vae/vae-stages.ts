@@ -1,9 +1,9 @@
 import type { SingleNodeStages } from '../../models/single-node.js';
 import type { Rng } from '../../harness/rng.js';
 import type { TensorOps } from '../suite.js';
-import type { MlpPass } from './mlp.js';
+import { passRows, type MlpPass } from './mlp.js';
 import { binarise } from './binarise.js';
-import { mnistPixels, type MnistSet } from './mnist-digits.js';
+import { mnistPixels, type MnistSet } from '../mnist-data.js';
 import { addPathwiseTerm, decodeObjective, type DecodedObjective } from './vae-objective.js';
 import { decoderSlice, encoderSlice, type VaeModel } from './vae-model.js';
 
@@ -14,15 +14,6 @@ interface TrainingPass {
   readonly encoderPass: MlpPass;
   readonly logits: Float64Array;
   decoded: DecodedObjective | null;
-}
-
-/** The rows [start, start + count) of an MLP pass: one estimate's share of a batch of estimates. */
-function passRows(pass: MlpPass, start: number, count: number): MlpPass {
-  const slice = (values: Float32Array) => {
-    const width = values.length / pass.rows;
-    return values.subarray(start * width, (start + count) * width);
-  };
-  return { rows: count, layerInputs: pass.layerInputs.map(slice), output: slice(pass.output) };
 }
 
 /** Draws `rows` training images uniformly with replacement and binarises them afresh, both from `rng`. */

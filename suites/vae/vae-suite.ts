@@ -4,7 +4,7 @@ import { hashSeed, Rng } from '../../harness/rng.js';
 import { singleNodeEstimates } from '../../models/single-node.js';
 import { defineSuite, type StagedProblem, type SuiteDefinition } from '../suite.js';
 import { computeFixedPoint, type FixedPoint } from './fixed-point.js';
-import { MnistDigits } from './mnist-digits.js';
+import { MnistDigits } from '../mnist-data.js';
 import { evaluationSet, meanNegativeElbo } from './vae-evaluation.js';
 import { initialVaeParameters, type VaeModel } from './vae-model.js';
 import { scoringStages, trainingStages } from './vae-stages.js';

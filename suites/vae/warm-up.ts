@@ -1,6 +1,6 @@
 import type { Rng } from '../../harness/rng.js';
 import type { TensorOps } from '../suite.js';
-import type { MnistSet } from './mnist-digits.js';
+import type { MnistSet } from '../mnist-data.js';
 import { trainingStages } from './vae-stages.js';
 import type { VaeModel } from './vae-model.js';
 
