@@ -85,7 +85,7 @@ export function defineVaeSuite(spec: VaeSuiteSpec): SuiteDefinition {
         prepare(context) {
           const { ops, estimator, estimatorParams } = context;
           const data = loadData();
-          const node = model.latents.nodeKind === 'categorical' ? context.hardNode(model.latents.width, model.latents.classes) : context.hardNode(model.latents.width);
+          const node = context.hardNode(model.latents.width, model.latents.nodeKind === 'categorical' ? { classes: model.latents.classes } : {});
           const training = trainingStages(ops, model, data.train, batch);
           const evaluationRng = new Rng(hashSeed(modelSeed, spec.id, 'evaluation'));
           const trainSet = evaluationSet(data.train, params.evalExamples, model.latents.units, evaluationRng);
