@@ -55,8 +55,9 @@ export async function runCell(cell: PlannedCell, config: BenchConfig, registries
     const scores = await scoreAtLogits(ready, estimator, logits, config.samples, config.batchSize, scoringRng);
     const timingRng = new Rng(hashSeed(cell.seed, cell.suite, cell.estimator, 'timing'));
     // A timed batch includes the baseline pilot, as one scoring pass would. Suites without a reference
-    // gradient (networks on data) are timed per training step instead.
-    const timing = config.timingIterations > 0 && scores
+    // gradient (networks on data) and suites scored at their own target (a VAE, whose estimate is a whole
+    // minibatch gradient) are timed per training step instead (msPerTrainingStep).
+    const timing = config.timingIterations > 0 && scores && !ready.scoring
       ? await timeBatches(
         cell.label,
         async () => {

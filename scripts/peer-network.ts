@@ -1,10 +1,12 @@
 #!/usr/bin/env node
 /**
- * Times one training step of mnist-quantized-mlp on the CPU backend against the PyTorch eager peer
- * (../shared/peers/torch_mlp.py: the same network, quantizer, straight-through backward and Adam) in
- * one run, alternating the two for several rounds so that both see the same machine load, and prints
- * each round's ratio. Usage: npm run peer:network -- [--rounds 3] [--steps 200] [--bits 1] [--batch 100]
- * [--estimator ste-clipped-relu] [--threads N] [--peer PATH] [--python /usr/bin/python3]
+ * Times one training step of a network suite on the CPU backend against its PyTorch eager peer in one
+ * run, alternating the two for several rounds so that both see the same machine load, and prints each
+ * round's ratio: mnist-quantized-mlp against ../shared/peers/torch_mlp.py (the same network, quantizer,
+ * straight-through backward and Adam), mnist-binary-vae (layers 1) against ../shared/peers/torch_vae.py
+ * (the same model, DisARM estimator, ∂L/∂a term and Adam). Usage: npm run peer:network -- [--suite
+ * mnist-quantized-mlp] [--rounds 3] [--steps 200] [--bits 1] [--batch N] [--estimator ID] [--threads N]
+ * [--peer PATH] [--python /usr/bin/python3]
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -20,7 +22,9 @@ import { withDefaults } from '../harness/parameters.js';
 import { Rng } from '../harness/rng.js';
 import { trainLogits } from '../harness/training.js';
 import { formatTable } from '../reports/format.js';
+import { mnistBinaryVae } from '../suites/mnist-binary-vae.js';
 import { mnistQuantizedMlp } from '../suites/mnist-quantized-mlp.js';
+import type { SuiteDefinition } from '../suites/suite.js';
 import { failUsage, runCommand, withUsageContract } from './cli.js';
 
 const program = 'estibench peer:network';
@@ -28,16 +32,43 @@ const fail = (message: string): never => failUsage(program, message);
 /** Untimed steps before each timed run, as the peer does. */
 const warmupSteps = 20;
 
+/** A network suite with a PyTorch peer: the defaults of both sides, and how each side is given the settings. */
+interface NetworkPeer {
+  readonly suite: SuiteDefinition;
+  readonly peer: string;
+  readonly estimator: string;
+  readonly batch: number;
+  suiteParams(settings: { bits: number; batch: number }): Record<string, number>;
+  peerArgs(settings: { bits: number; batch: number; steps: number }): number[];
+  title(settings: { bits: number; batch: number }): string;
+}
+
+const networkPeers: ReadonlyMap<string, NetworkPeer> = new Map([
+  ['mnist-quantized-mlp', {
+    suite: mnistQuantizedMlp, peer: '../shared/peers/torch_mlp.py', estimator: 'ste-clipped-relu', batch: 100,
+    suiteParams: ({ bits, batch }) => ({ bits, batch }),
+    peerArgs: ({ bits, batch, steps }) => [bits, batch, steps],
+    title: ({ bits, batch }) => `mnist-quantized-mlp, batch ${batch}, bits ${bits}`,
+  }],
+  ['mnist-binary-vae', {
+    suite: mnistBinaryVae, peer: '../shared/peers/torch_vae.py', estimator: 'disarm', batch: 50,
+    suiteParams: ({ batch }) => ({ layers: 1, batch }),
+    peerArgs: ({ batch, steps }) => [batch, steps],
+    title: ({ batch }) => `mnist-binary-vae, layers 1, batch ${batch}`,
+  }],
+]);
+
 const parser = yargs(hideBin(process.argv))
   .scriptName('estibench-peer-network')
   .options({
-    peer: { type: 'string', default: '../shared/peers/torch_mlp.py', description: 'path of the PyTorch peer script' },
+    suite: { type: 'string', default: 'mnist-quantized-mlp', description: `network suite: ${[...networkPeers.keys()].join(', ')}` },
+    peer: { type: 'string', description: 'path of the PyTorch peer script (default: the suite\'s, under ../shared/peers/)' },
     python: { type: 'string', default: '/usr/bin/python3', description: 'Python with torch (Debian: bash scripts/install-system-deps.sh --with-torch)' },
     rounds: { type: 'number', default: 3, description: 'alternating rounds (estibench, then PyTorch)' },
     steps: { type: 'number', default: 200, description: 'timed training steps per round and side' },
-    bits: { type: 'number', default: 1 },
-    batch: { type: 'number', default: 100 },
-    estimator: { type: 'string', default: 'ste-clipped-relu' },
+    bits: { type: 'number', default: 1, description: 'activation bits (mnist-quantized-mlp)' },
+    batch: { type: 'number', description: 'images per minibatch (default: 100 for mnist-quantized-mlp, 50 for mnist-binary-vae)' },
+    estimator: { type: 'string', description: 'estimator (default: ste-clipped-relu for mnist-quantized-mlp, disarm for mnist-binary-vae)' },
     threads: { type: 'number', description: 'threads of both sides (default: all cores)' },
   });
 
@@ -49,14 +80,16 @@ function median(values: number[]): number {
 
 runCommand(program, async () => {
   const argv = await withUsageContract(parser, program).parse();
+  const network = networkPeers.get(argv.suite) ?? fail(`unknown --suite '${argv.suite}'; valid: ${[...networkPeers.keys()].join(', ')}`);
+  const settings = { ...argv, batch: argv.batch ?? network.batch, estimator: argv.estimator ?? network.estimator, peer: argv.peer ?? network.peer };
   for (const name of ['rounds', 'steps', 'bits', 'batch'] as const) {
-    if (!Number.isInteger(argv[name]) || argv[name] < 1) fail(`--${name} must be a whole number >= 1, got ${argv[name]}`);
+    if (!Number.isInteger(settings[name]) || settings[name] < 1) fail(`--${name} must be a whole number >= 1, got ${settings[name]}`);
   }
-  const estimator = builtInEstimators.get(argv.estimator) ?? fail(`unknown estimator '${argv.estimator}'; valid: ${[...builtInEstimators.keys()].join(', ')}`);
-  if (!existsSync(argv.peer)) fail(`no peer script at ${argv.peer} (pass --peer PATH)`);
+  const estimator = builtInEstimators.get(settings.estimator) ?? fail(`unknown estimator '${settings.estimator}'; valid: ${[...builtInEstimators.keys()].join(', ')}`);
+  if (!existsSync(settings.peer)) fail(`no peer script at ${settings.peer} (pass --peer PATH)`);
   const threads = Math.max(1, Math.floor(argv.threads ?? availableParallelism()));
   const backend = await createCpuBackend({ threads });
-  const problem = mnistQuantizedMlp.create(withDefaults(mnistQuantizedMlp.params, { bits: argv.bits, batch: argv.batch }));
+  const problem = network.suite.create(withDefaults(network.suite.params, network.suiteParams(settings)));
   const reason = unsupportedNodeReason(estimator, problem.nodeKind) ?? problemUnsupportedReason(problem, estimator);
   if (reason) fail(reason);
   const prepared = prepareCell(backend, { estimator, estimatorParams: withDefaults(estimator.params), problem, batchSize: 1 });
@@ -70,7 +103,7 @@ runCommand(program, async () => {
     for (let round = 1; round <= argv.rounds; round++) {
       await ours(warmupSteps, 1000 + round);
       const estibench = (await ours(argv.steps, round)).msPerTrainingStep!;
-      const peer = spawnSync(argv.python, [argv.peer, String(argv.bits), String(argv.batch), String(argv.steps)], {
+      const peer = spawnSync(argv.python, [settings.peer, ...network.peerArgs(settings).map(String)], {
         encoding: 'utf8', env: { ...process.env, PEER_THREADS: String(threads) },
       });
       if (peer.status !== 0) fail(`the peer failed: ${(peer.stderr || String(peer.error)).trim().split('\n').pop()}`);
@@ -85,7 +118,7 @@ runCommand(program, async () => {
   }
   const engine = (backend.ops as CpuTensorOps).engine();
   process.stdout.write(
-    `mnist-quantized-mlp, batch ${argv.batch}, bits ${argv.bits}, ${argv.estimator}, Adam: ms per training step (median of ${argv.steps} steps after ${warmupSteps} warm-up steps)\n` +
+    `${network.title(settings)}, ${settings.estimator}, Adam: ms per training step (median of ${argv.steps} steps after ${warmupSteps} warm-up steps)\n` +
       `estibench cpu: ${engine}; PyTorch ${torchVersion} eager: ${threads} thread(s)\n\n` +
       `${formatTable(['round', 'estibench cpu', 'pytorch eager', 'pytorch fastest step', 'estibench / pytorch'], rows)}\n\n` +
       `median ratio ${median(ratios).toFixed(2)}× (target: at most 1.5×)\n`,

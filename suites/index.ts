@@ -2,6 +2,8 @@ import type { SuiteDefinition } from './suite.js';
 import { bernoulliQuadratic } from './bernoulli-quadratic.js';
 import { bernoulliToy } from './bernoulli-toy.js';
 import { categoricalToy } from './categorical-toy.js';
+import { mnistBinaryVae } from './mnist-binary-vae.js';
+import { mnistCategoricalVae } from './mnist-categorical-vae.js';
 import { mnistQuantizedMlp } from './mnist-quantized-mlp.js';
 import { onnxSuite } from './onnx/suite.js';
 import { teacherStudent } from './teacher-student.js';
@@ -10,5 +12,5 @@ export type { SuiteDefinition, Problem } from './suite.js';
 
 /** Built-in suites keyed by id. */
 export const builtInSuites: ReadonlyMap<string, SuiteDefinition> = new Map(
-  [bernoulliToy, bernoulliQuadratic, categoricalToy, onnxSuite, teacherStudent, mnistQuantizedMlp].map((suite) => [suite.id, suite]),
+  [bernoulliToy, bernoulliQuadratic, categoricalToy, onnxSuite, teacherStudent, mnistQuantizedMlp, mnistBinaryVae, mnistCategoricalVae].map((suite) => [suite.id, suite]),
 );

@@ -8,11 +8,11 @@ import type { BenchResults } from '../harness/types.js';
 import { builtInSuites } from '../suites/index.js';
 
 /**
- * Suites that run in seconds on both backends without a file: not onnx, which needs a model file
- * (test/onnx-*.test.ts run it), nor mnist-quantized-mlp, which trains for minutes on llvmpipe
- * (test/mnist.test.ts covers it).
+ * Suites that run in seconds on both backends without a file, those of the default run: not onnx, which
+ * needs a model file (test/onnx-*.test.ts run it), nor mnist-quantized-mlp and the VAEs, which train for
+ * minutes (test/mnist.test.ts and test/vae-*.test.ts cover them).
  */
-const quickSuites = [...builtInSuites.keys()].filter((suite) => suite !== 'onnx' && suite !== 'mnist-quantized-mlp');
+const quickSuites = [...builtInSuites.values()].filter((suite) => suite.inDefaultRun !== false).map((suite) => suite.id);
 /** Suites without a reference gradient: their cells have no gradient scores. */
 const unscoredSuites = ['mnist-quantized-mlp'];
 

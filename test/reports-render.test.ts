@@ -35,7 +35,7 @@ describe('charts and report.md from a fixed results.json', () => {
     const files = planCharts(fixture).flatMap(({ specs }) => specs.map((spec) => spec.file));
     expect(files).toEqual([
       'bias-variance-bernoulli-toy.png', 'logit-variance.png', 'logit-bias.png', 'training-bernoulli-toy.png',
-      'speed-bernoulli-toy.png', 'scaling-samples.png', 'scaling-dim.png',
+      'speed-bernoulli-toy.png', 'scaling-samples.png', 'scaling-dim.png', 'variance-cost-bernoulli-toy.png',
     ]);
     expect(readdirSync(outDir).filter((name) => name.endsWith('.png')).sort()).toEqual([...files].sort());
   });

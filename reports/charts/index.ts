@@ -8,6 +8,7 @@ import { biasVarianceChart } from './bias-variance.js';
 import type { ChartDefinition, ChartSpec } from './chart.js';
 import { coarseGradientChart } from './coarse-gradient.js';
 import { logitSweepChart } from './logit-sweep.js';
+import { negativeElboChart } from './negative-elbo.js';
 import { createChartStyles } from './palette.js';
 import { populationLossChart } from './population-loss.js';
 import { createChartRenderer } from './render.js';
@@ -15,6 +16,7 @@ import { scalingChart } from './scaling.js';
 import { speedChart } from './speed.js';
 import { testAccuracyChart } from './test-accuracy.js';
 import { trainingCurvesChart } from './training-curves.js';
+import { varianceCostChart } from './variance-cost.js';
 
 export type { ChartDefinition, ChartSpec } from './chart.js';
 export { chartPixels } from './render.js';
@@ -23,7 +25,7 @@ export { chartPixels } from './render.js';
 export const builtInCharts: ReadonlyMap<string, ChartDefinition> = new Map(
   [
     biasVarianceChart, logitSweepChart, trainingCurvesChart, speedChart, scalingChart,
-    populationLossChart, coarseGradientChart, testAccuracyChart,
+    populationLossChart, coarseGradientChart, testAccuracyChart, negativeElboChart, varianceCostChart,
   ].map((chart) => [chart.id, chart]),
 );
 

@@ -1,0 +1,62 @@
+/** Test −ELBO along training for the VAE suites (the figure of Jang et al. 2016 and the DisARM paper): one line per estimator. */
+import { trainingResult, type TrainingMetricCurve } from '../../harness/types.js';
+import { estimatorGroups, shownCells, suiteVariants, variantLabel } from '../cells.js';
+import { axis, commonOptions, type ChartDefinition } from './chart.js';
+import { lineLook, withAlpha } from './palette.js';
+
+/** The metric a VAE suite evaluates along training on its test images. */
+const metric = 'testNegativeElbo';
+
+export const negativeElboChart: ChartDefinition = {
+  id: 'negative-elbo',
+  title: 'Test −ELBO along training',
+  howToGet: 'run a VAE suite (--suite mnist-binary-vae or mnist-categorical-vae) with --steps above 0',
+  plan(results, styles) {
+    return suiteVariants(results).flatMap((variant) => {
+      const lines = estimatorGroups(results, variant.cells).flatMap((group) => shownCells(group).flatMap(({ cell, differs }) => {
+        const training = trainingResult(cell.metrics);
+        const curve: TrainingMetricCurve | undefined = training?.trainingMetrics?.[metric];
+        return training && curve && curve.curve.step.length > 1
+          ? [{ cell, curve, seeds: training.trainingSeeds, label: differs.length > 0 ? `${group.label} (${cell.backend})` : group.label }]
+          : [];
+      }));
+      if (lines.length === 0) return [];
+      // Per estimator: the mean over seeds, over a faint band from the lowest to the highest seed.
+      const datasets = lines.flatMap(({ cell, curve, label }) => {
+        const colourKey = variantLabel(results, cell.estimator, cell.estimatorParams);
+        const { step, mean, min, max } = curve.curve;
+        const at = (values: number[]) => step.map((x, index) => ({ x, y: values[index] }));
+        const band = withAlpha(styles.estimator(colourKey).colour, 0.15);
+        return [
+          { label, data: at(mean), ...lineLook(styles, colourKey, cell.backend), pointRadius: 0, borderWidth: 2.5, fill: false },
+          { label: '', data: at(min), borderWidth: 0, pointRadius: 0, fill: false },
+          { label: '', data: at(max), borderWidth: 0, pointRadius: 0, backgroundColor: band, fill: '-1' },
+        ];
+      });
+      const { seeds } = lines[0];
+      const { steps } = results.config.training;
+      // The first evaluations (before any training, about 550 nats) would flatten the rest: the axis starts after them.
+      const late = lines.flatMap(({ curve }) => curve.curve.max.slice(Math.floor(curve.curve.max.length / 4)));
+      const lowest = Math.min(...lines.flatMap(({ curve }) => curve.curve.min));
+      const finals = lines.map(({ label, curve }) => `${label} ${curve.final.toFixed(1)} ± ${curve.finalStdErr.toFixed(1)}`).join(', ');
+      const title = `Test −ELBO along training: ${variant.title}`;
+      return [{
+        file: `negative-elbo-${variant.slug}.png`,
+        title,
+        caption: `Mean −ELBO per test image in nats (closed-form KL, one latent sample per image) along ${steps} training steps; line: mean over ${seeds} seeds, band: lowest to highest seed. ` +
+          `Lower is better; the axis shows the last three quarters of training. After the last step (mean ± standard error over seeds): ${finals}.`,
+        configuration: {
+          type: 'line',
+          data: { datasets },
+          options: {
+            ...commonOptions(title, `mean over ${seeds} seeds (band: min–max) · lower is better`),
+            scales: {
+              x: axis('linear', 'training step'),
+              y: { ...axis('linear', '−ELBO per test image', 'nats'), min: Math.floor(lowest - 2), max: Math.ceil(Math.max(...late) + 5) },
+            },
+          },
+        },
+      }];
+    });
+  },
+};

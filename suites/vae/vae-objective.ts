@@ -1,0 +1,92 @@
+import type { TensorOps } from '../suite.js';
+import type { MlpPass } from './mlp.js';
+import { mnistPixels } from '../mnist-data.js';
+import type { VaeModel } from './vae-model.js';
+
+/** The objective of every h row of a batch, and what its decoder pass keeps for the backward pass. */
+export interface DecodedObjective {
+  /** L of every h row: the negative of the single-sample ELBO term f (see `decodeObjective`). */
+  readonly value: Float64Array;
+  /** dL/dh of every h row ([rows × width]), when asked for. */
+  readonly gradient: Float64Array | null;
+  /** The decoder's pass over the h rows. */
+  readonly decoderPass: MlpPass;
+  /** ∂L/∂z = σ(z) − x for every h row and pixel ([rows × 784]): what the decoder's weights backpropagate. */
+  readonly pixelGradient: Float32Array;
+}
+
+/** The h rows, their examples and the examples' encoder logits. */
+export interface LatentBatch {
+  /** h of every (example row, evaluation), [rows · evaluations × width], row = example row · evaluations + evaluation. */
+  readonly h: Float64Array;
+  readonly evaluations: number;
+  /** Binary images; h row r is scored against image ⌊r / evaluations⌋ mod (images.length / 784). */
+  readonly images: Float32Array;
+  /** Encoder logits a of every example row ([rows × width]); h row r belongs to logit row ⌊r / evaluations⌋. */
+  readonly logits: Float64Array;
+}
+
+/**
+ * The VAE objective of every h row, the negative single-sample ELBO term
+ *   L(h; a) = −log p(x | h) − log p(h) + log q(h | a),
+ * with −log p(x | h) = Σ_j softplus(z_j) − x_j z_j for the decoder's pixel logits z = decoder(h). Its
+ * derivatives: ∂L/∂z = σ(z) − x (always: the decoder's exact gradient needs it), and, when
+ * `wantGradient`, dL/dh = (σ(z) − x) backpropagated through the decoder + ∂log q(h | a)/∂h (the
+ * uniform prior's log p(h) does not depend on h). `decoderFirstProduct`, when given, is h·W of the
+ * decoder's first layer (see `Mlp.forward`). The explicit dependence of L on a (∂L/∂a at fixed h
+ * = ∂log q(h | a)/∂a) is not here: the callers add it to the estimator's dL/da.
+ */
+export async function decodeObjective(
+  ops: TensorOps, model: VaeModel, decoderParams: Float32Array, batch: LatentBatch, wantGradient: boolean, decoderFirstProduct?: Float32Array,
+): Promise<DecodedObjective> {
+  const { latents } = model;
+  const { h, evaluations, images, logits } = batch;
+  const width = latents.width;
+  const rows = h.length / width;
+  const imageCount = images.length / mnistPixels;
+  const decoderPass = await model.decoder.forward(ops, decoderParams, Float32Array.from(h), rows, decoderFirstProduct);
+  const z = decoderPass.output;
+  const value = new Float64Array(rows);
+  const pixelGradient = new Float32Array(rows * mnistPixels);
+  for (let row = 0; row < rows; row++) {
+    const exampleRow = Math.floor(row / evaluations);
+    const imageBase = (exampleRow % imageCount) * mnistPixels;
+    const base = row * mnistPixels;
+    let negativeLogLikelihood = 0;
+    for (let pixel = 0; pixel < mnistPixels; pixel++) {
+      const logit = z[base + pixel];
+      const x = images[imageBase + pixel];
+      // softplus(z) and σ(z) from one exponential of −|z|, stable for large |z|.
+      const decay = Math.exp(-Math.abs(logit));
+      negativeLogLikelihood += (logit > 0 ? logit : 0) + Math.log1p(decay) - x * logit;
+      pixelGradient[base + pixel] = (logit >= 0 ? 1 / (1 + decay) : decay / (1 + decay)) - x;
+    }
+    value[row] = negativeLogLikelihood - latents.logPrior + latents.logPosterior(h, row * width, logits, exampleRow * width);
+  }
+  let gradient: Float64Array | null = null;
+  if (wantGradient) {
+    const backpropagated = await model.decoder.backward(ops, decoderParams, decoderPass, pixelGradient, null, true);
+    gradient = Float64Array.from(backpropagated!);
+    for (let row = 0; row < rows; row++) {
+      latents.addPosteriorGradientInH(logits, Math.floor(row / evaluations) * width, 1, gradient, row * width);
+    }
+  }
+  return { value, gradient, decoderPass, pixelGradient };
+}
+
+/**
+ * Adds the explicit term ∂L/∂a|_h = ∂log q(h | a)/∂a, averaged over the evaluations of each example
+ * row, to the estimator's dL/da (in place). The estimator handles L's dependence on a through h; this
+ * term is the rest of the chain rule. Its mean under q is zero, but each estimate carries it, as the
+ * PyTorch peer's autograd does (its loss contains −log q(b | a) with b detached).
+ */
+export function addPathwiseTerm(model: VaeModel, h: Float64Array, evaluations: number, logits: Float64Array, dLogits: Float64Array): void {
+  const width = model.latents.width;
+  const exampleRows = logits.length / width;
+  for (let exampleRow = 0; exampleRow < exampleRows; exampleRow++) {
+    for (let evaluation = 0; evaluation < evaluations; evaluation++) {
+      const row = exampleRow * evaluations + evaluation;
+      model.latents.addPosteriorGradientInA(h, row * width, logits, exampleRow * width, 1 / evaluations, dLogits, exampleRow * width);
+    }
+  }
+}

@@ -1,0 +1,111 @@
+import type { SingleNodeStages } from '../../models/single-node.js';
+import type { Rng } from '../../harness/rng.js';
+import type { TensorOps } from '../suite.js';
+import { passRows, type MlpPass } from './mlp.js';
+import { binarise } from './binarise.js';
+import { mnistPixels, type MnistSet } from '../mnist-data.js';
+import { addPathwiseTerm, decodeObjective, type DecodedObjective } from './vae-objective.js';
+import { decoderSlice, encoderSlice, type VaeModel } from './vae-model.js';
+
+/** What a training batch keeps between its stages. */
+interface TrainingPass {
+  readonly params: Float32Array;
+  readonly images: Float32Array;
+  readonly encoderPass: MlpPass;
+  readonly logits: Float64Array;
+  decoded: DecodedObjective | null;
+}
+
+/** Draws `rows` training images uniformly with replacement and binarises them afresh, both from `rng`. */
+export function drawMinibatch(train: MnistSet, rows: number, rng: Rng): Float32Array {
+  const indices = new Uint32Array(rows);
+  for (let row = 0; row < rows; row++) indices[row] = Math.floor(rng.nextUniform() * train.count);
+  return binarise(train, indices, rng);
+}
+
+/**
+ * The training stages of a VAE: one estimate is the gradient of the minibatch mean of L = −ELBO term
+ * with respect to every parameter, from `batch` fresh training images. The encoder's logits go through
+ * the cell's hard node; the estimator's dL/da plus the explicit ∂L/∂a (see `addPathwiseTerm`) is
+ * chained to the encoder's weights; the decoder's gradient is exact given h, averaged over the
+ * estimator's evaluations.
+ */
+export function trainingStages(ops: TensorOps, model: VaeModel, train: MnistSet, batch: number): SingleNodeStages<TrainingPass> {
+  const width = model.latents.width;
+  return {
+    rowsPerEstimate: batch,
+    async upstream(params, count, rng) {
+      const params32 = Float32Array.from(params);
+      const images = drawMinibatch(train, count * batch, rng);
+      const encoderPass = await model.encoder.forward(ops, encoderSlice(model, params32), images, count * batch);
+      const logits = Float64Array.from(encoderPass.output);
+      return { pass: { params: params32, images, encoderPass, logits, decoded: null }, logits };
+    },
+    async objective(pass, h, evaluations, wantGradient) {
+      pass.decoded = await decodeObjective(ops, model, decoderSlice(model, pass.params), { h, evaluations, images: pass.images, logits: pass.logits }, wantGradient);
+      return pass.decoded;
+    },
+    async backward(pass, params, dLogits, node) {
+      const decoded = pass.decoded!;
+      const { evaluations } = node;
+      addPathwiseTerm(model, node.h, evaluations, pass.logits, dLogits);
+      const count = dLogits.length / (batch * width);
+      const gradients = new Float64Array(count * params.length);
+      const encoderGradient = new Float32Array(model.encoder.parameterCount);
+      const decoderGradient = new Float32Array(model.decoder.parameterCount);
+      for (let estimate = 0; estimate < count; estimate++) {
+        // The loss is the minibatch mean; the decoder's gradient also averages over the evaluations.
+        const logitGradient = new Float32Array(batch * width);
+        const logitBase = estimate * batch * width;
+        for (let index = 0; index < logitGradient.length; index++) logitGradient[index] = dLogits[logitBase + index] / batch;
+        const hRows = batch * evaluations;
+        const pixelGradient = decoded.pixelGradient.slice(estimate * hRows * mnistPixels, (estimate + 1) * hRows * mnistPixels);
+        for (let index = 0; index < pixelGradient.length; index++) pixelGradient[index] /= batch * evaluations;
+        await model.encoder.backward(ops, encoderSlice(model, pass.params), passRows(pass.encoderPass, estimate * batch, batch), logitGradient, encoderGradient, false);
+        await model.decoder.backward(ops, decoderSlice(model, pass.params), passRows(decoded.decoderPass, estimate * hRows, hRows), pixelGradient, decoderGradient, false);
+        const out = gradients.subarray(estimate * params.length, (estimate + 1) * params.length);
+        out.set(encoderGradient);
+        out.set(decoderGradient, model.encoder.parameterCount);
+      }
+      return gradients;
+    },
+  };
+}
+
+/** What a scoring batch keeps between its stages. */
+interface ScoringPass {
+  readonly logits: Float64Array;
+}
+
+/** The fixed point at which gradients are scored: decoder weights, examples and their encoder logits. */
+export interface ScoringPoint {
+  readonly decoderParams: Float32Array;
+  /** Binary images of the scored examples, [examples × 784]. */
+  readonly images: Float32Array;
+  /** Their encoder logits at the warm-up parameters, [examples × width]. */
+  readonly logits: Float64Array;
+}
+
+/**
+ * The scoring stages: every estimate is the gradient of each scored example's L with respect to its
+ * own encoder logits (the estimator's dL/da plus the explicit ∂L/∂a), [examples × width] per
+ * estimate; the parameters are those of the fixed point, whatever the cell is handed.
+ */
+export function scoringStages(ops: TensorOps, model: VaeModel, point: ScoringPoint): SingleNodeStages<ScoringPass> {
+  const examples = point.logits.length / model.latents.width;
+  return {
+    rowsPerEstimate: examples,
+    async upstream(_params, count) {
+      const logits = new Float64Array(count * point.logits.length);
+      for (let estimate = 0; estimate < count; estimate++) logits.set(point.logits, estimate * point.logits.length);
+      return { pass: { logits }, logits };
+    },
+    objective(pass, h, evaluations, wantGradient) {
+      return decodeObjective(ops, model, point.decoderParams, { h, evaluations, images: point.images, logits: pass.logits }, wantGradient);
+    },
+    async backward(pass, _params, dLogits, node) {
+      addPathwiseTerm(model, node.h, node.evaluations, pass.logits, dLogits);
+      return dLogits;
+    },
+  };
+}

@@ -1,0 +1,127 @@
+import { evaluationCount, type NodeKind } from '../../estimators/estimator.js';
+import { numericValues, type ParameterSpecs } from '../../harness/parameters.js';
+import { hashSeed, Rng } from '../../harness/rng.js';
+import { singleNodeEstimates } from '../../models/single-node.js';
+import { defineSuite, type StagedProblem, type SuiteDefinition } from '../suite.js';
+import { computeFixedPoint, type FixedPoint } from './fixed-point.js';
+import { MnistDigits } from '../mnist-data.js';
+import { evaluationSet, meanNegativeElbo } from './vae-evaluation.js';
+import { initialVaeParameters, type VaeModel } from './vae-model.js';
+import { scoringStages, trainingStages } from './vae-stages.js';
+
+/** What distinguishes one VAE suite from another: its model and minibatch, from its parameters. */
+export interface VaeSuiteSpec {
+  readonly id: string;
+  readonly title: string;
+  readonly description: string;
+  readonly nodeKind: NodeKind;
+  /** The suite's own parameters (architecture); `vaeCommonParams` are added to them. */
+  readonly params: ParameterSpecs;
+  model(params: Readonly<Record<string, number>>): VaeModel;
+}
+
+/** Parameters every VAE suite has: data, training, and the fixed point of the gradient scores. */
+export function vaeCommonParams(defaultBatch: number): ParameterSpecs {
+  return {
+    batch: { description: 'training images per minibatch (one estimate is one minibatch gradient)', default: defaultBatch, minimum: 1, maximum: 10000, integer: true },
+    warmupSteps: { description: 'Adam steps (leave-one-out pair, k = 2, lr 1e-3) from the start to the fixed point where gradients are scored', default: 200, minimum: 0, maximum: 1_000_000, integer: true },
+    scoreExamples: { description: 'training images at the fixed point whose encoder-logit gradients are scored', default: 4, minimum: 1, maximum: 1000, integer: true },
+    referenceSamples: { description: 'local-expectation samples per scored image for the Monte Carlo reference gradient', default: 200, minimum: 2, maximum: 1_000_000, integer: true },
+    evalExamples: { description: 'images of each split (training, test), evenly spaced over it, on which -ELBO is evaluated along training', default: 1000, minimum: 1, maximum: 10000, integer: true },
+    modelSeed: { description: 'seeds the initial weights, the warm-up, the scored images and the reference (not the cells\' own streams)', default: 1, minimum: 0, maximum: 2 ** 32 - 1, integer: true },
+  };
+}
+
+/** h rows one scoring pass decodes at most: bounds its memory (rows × 784 float32 per array). */
+const scoringRowsPerPass = 4096;
+
+/** What a VAE suite loads or computes once per process and shares between its cells. */
+interface SuiteOwnedCache {
+  readonly digits: MnistDigits;
+  readonly fixedPoints: Map<string, Promise<FixedPoint>>;
+}
+
+/**
+ * A VAE suite on binarised MNIST: staged cells (encoder → the estimator's hard node → decoder and
+ * −ELBO term), trained with Adam at lr 1e-3 on one minibatch gradient per step; evaluated by the mean
+ * −ELBO of a fixed set of training images (the loss) and of test images (`testNegativeElbo`); gradient
+ * scores at a fixed point after warm-up against a Monte Carlo reference (see `computeFixedPoint`). The
+ * data and the fixed points are loaded and computed once per process, on an object this suite owns.
+ */
+export function defineVaeSuite(spec: VaeSuiteSpec): SuiteDefinition {
+  const cache: SuiteOwnedCache = { digits: new MnistDigits(), fixedPoints: new Map() };
+  const loadData = () => cache.digits.load();
+  return defineSuite({
+    id: spec.id,
+    title: spec.title,
+    description: spec.description,
+    nodeKind: spec.nodeKind,
+    params: spec.params,
+    // Minutes per cell at the defaults: run when named (--suite mnist-binary-vae).
+    inDefaultRun: false,
+    create(values): StagedProblem {
+      const params = numericValues(values);
+      const model = spec.model(params);
+      const { batch, modelSeed } = params;
+      const initialParameters = initialVaeParameters(model, new Rng(hashSeed(modelSeed, spec.id, 'initial')));
+      const fixedPoint = () => {
+        const key = JSON.stringify(params);
+        let point = cache.fixedPoints.get(key);
+        if (!point) {
+          point = computeFixedPoint(model, loadData().train, initialParameters, {
+            warmupSteps: params.warmupSteps, batch, scoreExamples: params.scoreExamples, referenceSamples: params.referenceSamples, seed: hashSeed(modelSeed, spec.id),
+          });
+          cache.fixedPoints.set(key, point);
+        }
+        return point;
+      };
+      return {
+        kind: 'staged',
+        nodeKind: spec.nodeKind,
+        initialParameters,
+        // Evaluating −ELBO on 2 × evalExamples images costs more than a training step: a few dozen points make the curves.
+        trainingDefaults: { learningRate: 1e-3, optimizer: 'adam', samplesPerStep: 1, curvePoints: 20 },
+        recordedParams: { parameterCount: model.parameterCount },
+        prepare(context) {
+          const { ops, estimator, estimatorParams } = context;
+          const data = loadData();
+          const node = context.hardNode(model.latents.width, model.latents.nodeKind === 'categorical' ? { classes: model.latents.classes } : {});
+          const training = trainingStages(ops, model, data.train, batch);
+          const evaluationRng = new Rng(hashSeed(modelSeed, spec.id, 'evaluation'));
+          const trainSet = evaluationSet(data.train, params.evalExamples, model.latents.units, evaluationRng);
+          const testSet = evaluationSet(data.test, params.evalExamples, model.latents.units, evaluationRng);
+          const scoredLength = params.scoreExamples * model.latents.width;
+          const estimatesPerPass = Math.max(1, Math.floor(scoringRowsPerPass / (params.scoreExamples * evaluationCount(estimator, estimatorParams))));
+          return {
+            estimates: (current, count, rng, step) => singleNodeEstimates(training, node, estimator, current, count, rng, step),
+            // The gradient with respect to the weights has no reference; the scores are taken at the fixed point instead.
+            referenceGradient: async () => null,
+            async evaluate(current) {
+              const params32 = Float32Array.from(current);
+              const testNegativeElbo = await meanNegativeElbo(ops, model, params32, testSet);
+              return { loss: await meanNegativeElbo(ops, model, params32, trainSet), metrics: { testNegativeElbo } };
+            },
+            scoring: {
+              length: scoredLength,
+              async estimates(count, rng) {
+                const point = await fixedPoint();
+                const stages = scoringStages(ops, model, point);
+                const out = new Float64Array(count * scoredLength);
+                for (let done = 0; done < count; done += estimatesPerPass) {
+                  const passCount = Math.min(estimatesPerPass, count - done);
+                  out.set(await singleNodeEstimates(stages, node, estimator, point.params, passCount, rng, 0), done * scoredLength);
+                }
+                return out;
+              },
+              async reference() {
+                const { reference } = await fixedPoint();
+                return { kind: 'monte-carlo', gradient: reference.gradient, stdErr: reference.stdErr };
+              },
+            },
+            dispose() {},
+          };
+        },
+      };
+    },
+  });
+}
