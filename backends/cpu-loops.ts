@@ -180,12 +180,15 @@ export function cpuLoopSource(request: CellRequest): string {
     return element(kernel, evaluation, kept(firstNoise, 'noiseU', 'u'), kept(secondNoise, 'noiseV', 'v'));
   };
   const objectiveOf = (evaluation: string) => (!estimator.needs.objective ? '0' : evaluations === 1 ? 'objective0' : `objectives[${evaluation}]`);
+  const gradientTerm = (evaluation: string) => calls.gradient(storedElement('gradient', evaluation), gradientArguments({
+    h: `${hRow(evaluation)}[i]`, dLdh: dLdh(evaluation), objective: objectiveOf(evaluation),
+    objectiveSum: estimator.needs.objective ? 'objectiveSum' : '0', baseline: 'baseline[i]',
+  }));
+  // One evaluation: the term itself rather than 0 + term (V8 cannot drop the addition, which might
+  // turn −0 into 0; the sums come out the same either way).
   const rowPassesEstimate = () => rowPassesSample(evaluations, estimator.needs.objective, 'gradient', `
-            let estimate = 0;
-            ${evaluationLoop((evaluation) => `estimate += ${calls.gradient(storedElement('gradient', evaluation), gradientArguments({
-              h: `${hRow(evaluation)}[i]`, dLdh: dLdh(evaluation), objective: objectiveOf(evaluation),
-              objectiveSum: estimator.needs.objective ? 'objectiveSum' : '0', baseline: 'baseline[i]',
-            }))};`)}
+            ${evaluations === 1 ? `const estimate = ${gradientTerm('0')};`
+              : `let estimate = 0; ${evaluationLoop((evaluation) => `estimate += ${gradientTerm(evaluation)};`)}`}
             ${accumulate('estimate', 'estimate * estimate')}`);
   // The pilot needs evaluation 0 only, but draws every row so that the stream stays in step.
   const pilotSample = () => rowPassesSample(1, true, 'baselineWeight', `

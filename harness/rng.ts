@@ -21,6 +21,13 @@ export class Rng {
   static readonly zigguratThreshold = new Float64Array(128);
   static readonly zigguratWidth = new Float64Array(128);
   static readonly zigguratDensity = new Float64Array(128);
+  /**
+   * Per layer L >= 1, two lines in |x| below and above exp(-x^2/2) over the layer's wedge (|x| between
+   * the edges x_(L-1) and x_L): [below c0, below c1, above c0, above c1] at 4 L. The chord and the tangent
+   * at the midpoint, one on each side of a curve that is concave below |x| = 1 and convex above; a wedge
+   * across 1 gets lines that decide nothing.
+   */
+  static readonly zigguratSqueeze = new Float64Array(4 * 128);
   static {
     const scale = 16777216;
     const tailStart = 3.442619855899;
@@ -40,6 +47,17 @@ export class Rng {
       previousEdge = edge;
       Rng.zigguratDensity[layer] = Math.exp(-0.5 * edge * edge);
       Rng.zigguratWidth[layer] = edge / scale;
+    }
+    for (let layer = 1; layer < 128; layer++) {
+      const inner = layer === 1 ? 0 : Rng.zigguratWidth[layer - 1] * scale;
+      const outer = Rng.zigguratWidth[layer] * scale;
+      const chordSlope = (Rng.zigguratDensity[layer] - Rng.zigguratDensity[layer - 1]) / (outer - inner);
+      const chord = [Rng.zigguratDensity[layer - 1] - chordSlope * inner, chordSlope];
+      const middle = (inner + outer) / 2;
+      const atMiddle = Math.exp(-0.5 * middle * middle);
+      const tangent = [atMiddle * (1 + middle * middle), -middle * atMiddle];
+      const [below, above] = outer <= 1 ? [chord, tangent] : inner >= 1 ? [tangent, chord] : [[-1, 0], [2, 0]];
+      Rng.zigguratSqueeze.set([...below, ...above], 4 * layer);
     }
   }
 
@@ -111,8 +129,15 @@ export class Rng {
         } while (y + y < tail * tail);
         return value > 0 ? 3.442619855899 + tail : -3.442619855899 - tail;
       }
+      // The wedge: accept when y < exp(-x^2/2). The squeeze lines decide most draws without exp; their
+      // margin (1e-12, relative) is far above the rounding of the lines and of Math.exp (about 1e-15),
+      // so every decision is the one exp would make and the stream does not change.
       const density = Rng.zigguratDensity[layer];
-      if (density + this.nextUniform() * (Rng.zigguratDensity[layer - 1] - density) < Math.exp(-0.5 * x * x)) return x;
+      const y = density + this.nextUniform() * (Rng.zigguratDensity[layer - 1] - density);
+      const t = Math.abs(x);
+      const squeeze = Rng.zigguratSqueeze;
+      if (y < (squeeze[4 * layer] + squeeze[4 * layer + 1] * t) * (1 - 1e-12)) return x;
+      if (!(y > (squeeze[4 * layer + 2] + squeeze[4 * layer + 3] * t) * (1 + 1e-12)) && y < Math.exp(-0.5 * x * x)) return x;
       bits = this.nextUint32() | 0;
     }
   }

@@ -62,3 +62,42 @@ describe('Rng', () => {
     for (let index = 0; index < 100; index++) expect(rebuilt.nextNormal()).toBe(original.nextNormal());
   });
 });
+
+describe('Rng normals against the plain ziggurat', () => {
+  /** Marsaglia and Tsang's loop as first written (exp in every wedge test), on the same tables and bits. */
+  function plainNormal(rng: Rng): number {
+    for (;;) {
+      const bits = rng.nextUint32() | 0;
+      const layer = bits & 127;
+      const value = bits >> 7;
+      const x = value * Rng.zigguratWidth[layer];
+      if (Math.abs(value) < Rng.zigguratThreshold[layer]) return x;
+      if (layer === 0) {
+        let tail: number;
+        let y: number;
+        do {
+          tail = -Math.log(rng.nextUniform()) / 3.442619855899;
+          y = -Math.log(rng.nextUniform());
+        } while (y + y < tail * tail);
+        return value > 0 ? 3.442619855899 + tail : -3.442619855899 - tail;
+      }
+      const density = Rng.zigguratDensity[layer];
+      if (density + rng.nextUniform() * (Rng.zigguratDensity[layer - 1] - density) < Math.exp(-0.5 * x * x)) return x;
+    }
+  }
+
+  it('draws the same numbers through nextNormal and fillNormal (squeeze, fast path and all)', () => {
+    const reference = new Rng(31);
+    const single = new Rng(31);
+    const bulk = new Rng(31);
+    const filled = new Float64Array(1_000_000);
+    bulk.fillNormal(filled, filled.length);
+    let mismatches = 0;
+    for (let index = 0; index < filled.length; index++) {
+      const expected = plainNormal(reference);
+      if (single.nextNormal() !== expected || filled[index] !== expected) mismatches++;
+    }
+    expect(mismatches).toBe(0);
+    expect(bulk.nextUint32()).toBe(reference.nextUint32());
+  });
+});
