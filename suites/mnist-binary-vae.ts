@@ -18,7 +18,7 @@ export const mnistBinaryVae = defineVaeSuite({
     layers: { description: '1: linear encoder and decoder; 2: two tanh hidden layers of `hidden` units each side', default: 1, minimum: 1, maximum: 2, integer: true },
     latents: { description: 'Bernoulli latent units', default: 200, minimum: 1, maximum: 4096, integer: true },
     hidden: { description: 'units of each tanh hidden layer when layers = 2', default: 200, minimum: 1, maximum: 4096, integer: true },
-    ...vaeCommonParams(50),
+    ...vaeCommonParams(50, 2000),
   },
   model: (params) => vaeModel(bernoulliLatents(params.latents), params.layers === 2 ? [params.hidden, params.hidden] : [], 'tanh'),
 });

@@ -21,7 +21,7 @@ export const mnistCategoricalVae = defineVaeSuite({
     classes: { description: 'classes per latent unit', default: 10, minimum: 2, maximum: 256, integer: true },
     hiddenOuter: { description: 'ReLU units of the hidden layer next to the pixels (encoder and decoder)', default: 512, minimum: 1, maximum: 4096, integer: true },
     hiddenInner: { description: 'ReLU units of the hidden layer next to the latent code (encoder and decoder)', default: 256, minimum: 1, maximum: 4096, integer: true },
-    ...vaeCommonParams(100),
+    ...vaeCommonParams(100, 2000),
   },
   model: (params) => vaeModel(categoricalLatents(params.latents, params.classes), [params.hiddenOuter, params.hiddenInner], 'relu'),
 });

@@ -20,13 +20,17 @@ export interface VaeSuiteSpec {
   model(params: Readonly<Record<string, number>>): VaeModel;
 }
 
-/** Parameters every VAE suite has: data, training, and the fixed point of the gradient scores. */
-export function vaeCommonParams(defaultBatch: number): ParameterSpecs {
+/**
+ * Parameters every VAE suite has: data, training, and the fixed point of the gradient scores. The
+ * reference's samples per image default to what brings its standard error near a tenth of the
+ * estimators' at the default --samples (the categorical code's local expectations vary more).
+ */
+export function vaeCommonParams(defaultBatch: number, defaultReferenceSamples: number): ParameterSpecs {
   return {
     batch: { description: 'training images per minibatch (one estimate is one minibatch gradient)', default: defaultBatch, minimum: 1, maximum: 10000, integer: true },
-    warmupSteps: { description: 'Adam steps (leave-one-out pair, k = 2, lr 1e-3) from the start to the fixed point where gradients are scored', default: 200, minimum: 0, maximum: 1_000_000, integer: true },
+    warmupSteps: { description: 'Adam steps (leave-one-out pair, k = 2, lr 1e-3) from the start to the fixed point where gradients are scored', default: 1000, minimum: 0, maximum: 1_000_000, integer: true },
     scoreExamples: { description: 'training images at the fixed point whose encoder-logit gradients are scored', default: 4, minimum: 1, maximum: 1000, integer: true },
-    referenceSamples: { description: 'local-expectation samples per scored image for the Monte Carlo reference gradient', default: 200, minimum: 2, maximum: 1_000_000, integer: true },
+    referenceSamples: { description: 'local-expectation samples per scored image for the Monte Carlo reference gradient', default: defaultReferenceSamples, minimum: 2, maximum: 1_000_000, integer: true },
     evalExamples: { description: 'images of each split (training, test), evenly spaced over it, on which -ELBO is evaluated along training', default: 1000, minimum: 1, maximum: 10000, integer: true },
     modelSeed: { description: 'seeds the initial weights, the warm-up, the scored images and the reference (not the cells\' own streams)', default: 1, minimum: 0, maximum: 2 ** 32 - 1, integer: true },
   };
@@ -65,7 +69,8 @@ export function defineVaeSuite(spec: VaeSuiteSpec): SuiteDefinition {
       const { batch, modelSeed } = params;
       const initialParameters = initialVaeParameters(model, new Rng(hashSeed(modelSeed, spec.id, 'initial')));
       const fixedPoint = () => {
-        const key = JSON.stringify(params);
+        // Everything but the evaluation sets' size determines the point.
+        const key = JSON.stringify({ ...params, evalExamples: undefined });
         let point = cache.fixedPoints.get(key);
         if (!point) {
           point = computeFixedPoint(model, loadData().train, initialParameters, {
