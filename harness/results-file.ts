@@ -101,6 +101,7 @@ function upgradeVersion1(old: Json): BenchResults {
       seed,
       suiteParams,
       estimatorParams,
+      nodeKind: 'bernoulli',
       ...(Array.isArray((params as Json).logits) ? { problemParams: { logits: (params as Json).logits } } : {}),
       // Version 1 had one suite, bernoulli-toy, scored against its closed form.
       ...(metrics ? { metrics: metrics.bias === undefined ? metrics : { ...metrics, referenceKind: 'closed-form' } } : {}),

@@ -40,7 +40,7 @@ export async function runCell(cell: PlannedCell, config: BenchConfig, registries
     const suite = registries.suites.get(cell.suite)!;
     const estimator = registries.estimators.get(cell.estimator)!;
     problem = suite.create(cell.suiteParams);
-    const recorded = { ...identity, problemParams: recordedProblemParams(problem) };
+    const recorded = { ...identity, nodeKind: problem.nodeKind, problemParams: recordedProblemParams(problem) };
     const unsupported = unsupportedNodeReason(estimator, problem.nodeKind) ?? problemUnsupportedReason(problem, estimator);
     if (unsupported) return { ...recorded, state: 'unsupported', error: `${unsupported} (suite ${suite.id})`, elapsedMs: elapsedMs() };
     if (!started.backend) {
@@ -82,7 +82,7 @@ export async function runCell(cell: PlannedCell, config: BenchConfig, registries
     const metrics = { ...(scores ?? {}), ...timing, ...training } as CellMetrics;
     return { ...recorded, state: 'completed', metrics, elapsedMs: elapsedMs() };
   } catch (error) {
-    const recorded = problem ? { problemParams: recordedProblemParams(problem) } : {};
+    const recorded = problem ? { nodeKind: problem.nodeKind, problemParams: recordedProblemParams(problem) } : {};
     return { ...identity, ...recorded, state: 'errored', error: errorMessage(error), elapsedMs: elapsedMs() };
   } finally {
     prepared?.dispose();

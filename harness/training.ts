@@ -114,11 +114,13 @@ export async function trainLogits(
   const metricNames = Object.keys(runs[0].metrics);
   const stepTimes = runs.flatMap((run) => run.stepMilliseconds);
   const medianStep = stepTimes.length > 0 ? median(stepTimes) : 0;
+  const { optimizer, learningRate, samplesPerStep } = resolveTraining(options, cell);
   return {
     finalLoss: loss.final,
     finalLossStdErr: loss.finalStdErr,
     lossCurve: { step, loss: loss.curve.mean, lossMin: loss.curve.min, lossMax: loss.curve.max },
     trainingSeeds: runs.length,
+    trainingSettings: { optimizer, learningRate, samplesPerStep },
     ...(metricNames.length > 0
       ? { trainingMetrics: Object.fromEntries(metricNames.map((name) => [name, summarise(step, runs.map((run) => run.metrics[name]))])) }
       : {}),

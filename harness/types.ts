@@ -1,6 +1,6 @@
 /** Every public type of the results and configuration, in one place (results.json schema version 2). */
 import type { BackendFactory } from '../backends/backend.js';
-import type { EstimatorDefinition } from '../estimators/estimator.js';
+import type { EstimatorDefinition, NodeKind } from '../estimators/estimator.js';
 import type { SuiteDefinition } from '../suites/suite.js';
 import type { ParameterGrid, ParameterValues } from './parameters.js';
 
@@ -118,6 +118,8 @@ export interface TrainingResult {
   readonly finalLossStdErr: number;
   readonly lossCurve: LossCurve;
   readonly trainingSeeds: number;
+  /** The settings the cell trained with, once the command line and the suite's defaults are merged (absent in older files). */
+  readonly trainingSettings?: { readonly optimizer: 'adam' | 'sgd'; readonly learningRate: number; readonly samplesPerStep: number };
 }
 
 /** Timing of one batch of estimates, as tinybench measured it. */
@@ -165,6 +167,12 @@ interface CellIdentity {
   /** The cell's own suite and estimator parameters (a grid has several cells per estimator). */
   readonly suiteParams: ParameterValues;
   readonly estimatorParams: ParameterValues;
+  /**
+   * The kind of the problem's hard node (`bernoulli`, `categorical`, `deterministic`), so that reports
+   * group and label scores by node kind; absent in files written before it was recorded, and when the
+   * problem could not be built.
+   */
+  readonly nodeKind?: NodeKind;
   /**
    * What the problem records beside its parameters: a kernel problem's starting logits (`logits`, where
    * gradients are scored and training starts) and any values it derives (bernoulli-quadratic's A and c).

@@ -1,4 +1,5 @@
 /** Selections, labels and groupings of cells that several reports share. */
+import type { NodeKind } from '../estimators/estimator.js';
 import { formatParameters, type ParameterValues } from '../harness/parameters.js';
 import { varyingNames } from '../harness/plan.js';
 import { gradientScores, trainingResult, type BenchResults, type CellResult } from '../harness/types.js';
@@ -43,22 +44,47 @@ export interface SuiteVariant {
   readonly suite: string;
   /** `dim=64`, or empty when the suite's parameters do not vary. */
   readonly variant: string;
-  /** `bernoulli-toy dim=64`. */
+  /** The hard node's kind, when the cells record it (results files before it was recorded do not). */
+  readonly nodeKind?: NodeKind;
+  /** `bernoulli-toy dim=64 · Bernoulli nodes`: scores of different node kinds are never shown together. */
   readonly title: string;
   /** Safe in a file name: `bernoulli-toy` or `bernoulli-toy-dim-64`. */
   readonly slug: string;
   readonly cells: readonly CellResult[];
 }
 
-/** The run's cells by suite and suite setting, in run order. */
+/** `Bernoulli nodes`, or `categorical nodes, K = 6` where the suite records its classes. */
+export function nodeKindLabel(kind: NodeKind, suiteParams: ParameterValues): string {
+  switch (kind) {
+    case 'bernoulli':
+      return 'Bernoulli nodes';
+    case 'deterministic':
+      return 'deterministic nodes';
+    case 'categorical':
+      return suiteParams.classes === undefined ? 'categorical nodes' : `categorical nodes, K = ${suiteParams.classes}`;
+  }
+}
+
+/**
+ * The run's cells by suite, suite setting and node kind, in run order. A suite whose setting changes
+ * the node kind (`onnx` with `node`) gets one variant per kind, so that charts and rankings compare
+ * estimators on one node kind only.
+ */
 export function suiteVariants(results: BenchResults): SuiteVariant[] {
   const groups = new Map<string, SuiteVariant & { cells: CellResult[] }>();
   for (const suite of results.config.suites) {
-    for (const cell of results.cells.filter((candidate) => candidate.suite === suite)) {
+    const cells = results.cells.filter((candidate) => candidate.suite === suite);
+    const kindsOfSuite = new Set(cells.map((cell) => cell.nodeKind));
+    for (const cell of cells) {
       const variant = suiteVariantLabel(results, cell);
-      const id = `${suite}\u0000${variant}`;
-      const slug = (variant ? `${suite}-${variant}` : suite).replace(/[^A-Za-z0-9_.-]+/g, '-');
-      if (!groups.has(id)) groups.set(id, { suite, variant, title: variant ? `${suite} ${variant}` : suite, slug, cells: [] });
+      const id = `${suite}\u0000${variant}\u0000${cell.nodeKind ?? ''}`;
+      if (!groups.has(id)) {
+        const kindSlug = kindsOfSuite.size > 1 && cell.nodeKind ? `-${cell.nodeKind}` : '';
+        const slug = `${variant ? `${suite}-${variant}` : suite}${kindSlug}`.replace(/[^A-Za-z0-9_.-]+/g, '-');
+        const setting = variant ? `${suite} ${variant}` : suite;
+        const title = cell.nodeKind ? `${setting} · ${nodeKindLabel(cell.nodeKind, cell.suiteParams)}` : setting;
+        groups.set(id, { suite, variant, ...(cell.nodeKind ? { nodeKind: cell.nodeKind } : {}), title, slug, cells: [] });
+      }
       groups.get(id)!.cells.push(cell);
     }
   }

@@ -1,4 +1,4 @@
-/** Training curves: exact loss against Adam step, mean over seeds with a min–max band, one line per estimator. */
+/** Training curves: exact loss against optimiser step, mean over seeds with a min–max band, one line per estimator. */
 import { trainingResult } from '../../harness/types.js';
 import { estimatorGroups, shownCells, suiteVariants, variantLabel } from '../cells.js';
 import { axis, commonOptions, scaleTypeFor, type ChartDefinition } from './chart.js';
@@ -30,9 +30,12 @@ export const trainingCurvesChart: ChartDefinition = {
       });
       const seeds = lines[0].training.trainingSeeds;
       const { steps } = results.config.training;
-      const learningRate = results.config.training.learningRate ?? 'per suite';
-      const samplesPerStep = results.config.training.samplesPerStep ?? 'the suite\'s number of';
-      const optimizer = results.config.training.optimizer === 'sgd' ? 'SGD' : 'Adam';
+      // What the cells trained with (the suite's defaults where the command line left an option unset);
+      // files from before cells recorded it fall back to the run's options.
+      const settings = lines[0].training.trainingSettings;
+      const learningRate = settings?.learningRate ?? results.config.training.learningRate ?? 'per suite';
+      const samplesPerStep = settings?.samplesPerStep ?? results.config.training.samplesPerStep ?? 'the suite\'s number of';
+      const optimizer = (settings?.optimizer ?? results.config.training.optimizer) === 'sgd' ? 'SGD' : 'Adam';
       const allLosses = lines.flatMap(({ training }) => [...training.lossCurve.lossMin, ...training.lossCurve.lossMax]);
       const title = `Training curves: ${variant.title}`;
       return [{
