@@ -31,6 +31,25 @@ export interface SingleNodeStages<Pass> {
 }
 
 /**
+ * The upstream stage of a problem without layers before its node: every row's logits are the trained
+ * parameters themselves (the toy suites, an ONNX objective), so each estimate is one row of `width`.
+ */
+export function parametersAsLogits(width: number): Pick<SingleNodeStages<null>, 'rowsPerEstimate' | 'upstream' | 'backward'> {
+  return {
+    rowsPerEstimate: 1,
+    async upstream(params, count) {
+      const logits = new Float64Array(count * width);
+      for (let row = 0; row < count; row++) logits.set(params, row * width);
+      return { pass: null, logits };
+    },
+    // d logits / d parameters is the identity: one estimate's gradient is its row of dL/dlogits.
+    async backward(_pass, _params, dLogits) {
+      return dLogits;
+    },
+  };
+}
+
+/**
  * `count` single estimates through one hard node: upstream → estimator forward → objective →
  * estimator backward → upstream backward. An estimator with a baseline gets it from an independent
  * pilot batch (its own stream split off `rng`) at the same parameters, as on the fused path.

@@ -1,6 +1,6 @@
 import { nodeProbabilities } from '../harness/node-kinds.js';
 import { numericValues } from '../harness/parameters.js';
-import { singleNodeEstimates, type SingleNodeStages } from '../models/single-node.js';
+import { parametersAsLogits, singleNodeEstimates, type SingleNodeStages } from '../models/single-node.js';
 import { defineSuite } from './suite.js';
 
 /**
@@ -67,12 +67,7 @@ export const categoricalToy = defineSuite({
       return loss + units;
     };
     const stages: SingleNodeStages<null> = {
-      rowsPerEstimate: 1,
-      async upstream(parameters, count) {
-        const logits = new Float64Array(count * width);
-        for (let row = 0; row < count; row++) logits.set(parameters, row * width);
-        return { pass: null, logits };
-      },
+      ...parametersAsLogits(width),
       async objective(_pass, h, _evaluations, wantGradient) {
         const rows = h.length / width;
         const value = new Float64Array(rows);
@@ -87,9 +82,6 @@ export const categoricalToy = defineSuite({
           value[row] = total;
         }
         return { value, gradient };
-      },
-      async backward(_pass, _parameters, dLogits) {
-        return dLogits;
       },
     };
     return {

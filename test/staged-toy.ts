@@ -1,4 +1,4 @@
-import { singleNodeEstimates, type SingleNodeStages } from '../models/single-node.js';
+import { parametersAsLogits, singleNodeEstimates, type SingleNodeStages } from '../models/single-node.js';
 import type { Problem, StagedProblem } from '../suites/suite.js';
 
 /**
@@ -9,12 +9,7 @@ import type { Problem, StagedProblem } from '../suites/suite.js';
 export function stagedTwin(kernel: Problem, target: number): StagedProblem {
   const dim = kernel.dim;
   const stages: SingleNodeStages<null> = {
-    rowsPerEstimate: 1,
-    async upstream(params, count) {
-      const logits = new Float64Array(count * dim);
-      for (let row = 0; row < count; row++) logits.set(params, row * dim);
-      return { pass: null, logits };
-    },
+    ...parametersAsLogits(dim),
     async objective(_pass, h, evaluations, wantGradient) {
       const rows = h.length / dim;
       const value = new Float64Array(rows);
@@ -27,9 +22,6 @@ export function stagedTwin(kernel: Problem, target: number): StagedProblem {
         }
       }
       return { value, gradient };
-    },
-    async backward(_pass, _params, dLogits) {
-      return dLogits;
     },
   };
   return {

@@ -1,7 +1,7 @@
 import type { EstimatorDefinition } from '../../estimators/estimator.js';
 import { errorMessage } from '../../harness/errors.js';
 import { hashSeed, Rng } from '../../harness/rng.js';
-import { singleNodeEstimates, type SingleNodeStages } from '../../models/single-node.js';
+import { parametersAsLogits, singleNodeEstimates, type SingleNodeStages } from '../../models/single-node.js';
 import type { ReferenceGradient, StagedEstimates, StagedProblem } from '../suite.js';
 import { initialLogits } from './initial-logits.js';
 import { OnnxModelError, readModelContract, type OnnxModelContract } from './model-contract.js';
@@ -59,17 +59,9 @@ function prepareOnnx(
   const stateValues = async () => (enumerated ??= enumerateObjective(await objective(), layout));
   let lossUniforms: Float32Array | null = null;
   const stages: SingleNodeStages<null> = {
-    rowsPerEstimate: 1,
-    async upstream(params, count) {
-      const logits = new Float64Array(count * width);
-      for (let row = 0; row < count; row++) logits.set(params, row * width);
-      return { pass: null, logits };
-    },
+    ...parametersAsLogits(width),
     async objective(_pass, h, _evaluations, wantGradient) {
       return (await objective()).evaluate(h, h.length / width, wantGradient);
-    },
-    async backward(_pass, _params, dLogits) {
-      return dLogits;
     },
   };
   return {
