@@ -98,7 +98,9 @@ describe('estibench CLI', () => {
 
   it('--steps 0 trains nothing and ranks no final loss; --threads is passed to the CPU backend and recorded', () => {
     const out = mkdtempSync(join(tmpdir(), 'estibench-steps0-'));
-    const run = bench(['--suite', [...builtInSuites.keys()].filter((id) => id !== 'onnx').join(','), '--backend', 'cpu', '--threads', '1', '--samples', '2000', '--steps', '0', '--timing-iterations', '1', '--out', out]);
+    // The VAEs' fixed point at their defaults (1000 warm-up steps, 2000 reference samples per image) takes minutes here: a short one.
+    const shortVaeFixedPoint = ['--set', 'warmupSteps=20', '--set', 'referenceSamples=20'];
+    const run = bench(['--suite', [...builtInSuites.keys()].filter((id) => id !== 'onnx').join(','), '--backend', 'cpu', '--threads', '1', '--samples', '2000', '--steps', '0', '--timing-iterations', '1', ...shortVaeFixedPoint, '--out', out]);
     expect(run.code, run.stderr).toBe(0);
     const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as BenchResults;
     expect(results.config.threads).toBe(1);
