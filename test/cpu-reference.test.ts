@@ -158,7 +158,8 @@ describe('CPU backend against a reference interpreter of the kernel interface', 
   const backends: Record<string, ComputeBackend> = {};
   beforeAll(async () => {
     backends['1 thread'] = await createCpuBackend({ threads: 1 });
-    backends['2 threads'] = await createCpuBackend({ threads: 2 });
+    // Threads from the first element: these small calls would otherwise run on the calling thread alone.
+    backends['2 threads'] = await createCpuBackend({ threads: 2, threadsFromElements: 1 });
   });
   afterAll(() => Object.values(backends).forEach((backend) => backend.dispose()));
 
