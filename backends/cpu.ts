@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { evaluationCount } from '../estimators/estimator.js';
 import { nodeProbabilities } from '../harness/node-kinds.js';
@@ -36,7 +37,11 @@ class CpuPreparedCell implements PreparedCell {
   private pool: CpuWorkerPool | null = null;
 
   constructor(private readonly request: CellRequest, private readonly threads: number, private readonly threadsFromElements: number) {
-    this.source = cpuLoopSource(request);
+    // V8 caches what `new Function` compiles by its text, type feedback and optimised code included:
+    // cells with the same text (same estimator and dim, another batch size or thread count) then
+    // share, and deoptimise, each other's loops (measured: later cells' loops 40 % slower). A comment
+    // of its own gives every cell fresh code; it changes no number.
+    this.source = `${cpuLoopSource(request)}\n// this cell's own code: ${randomUUID()}`;
     this.loops = compileCpuLoops(this.source, Rng);
     this.elementsPerSample = request.problem.dim * evaluationCount(request.estimator, request.estimatorParams);
   }
