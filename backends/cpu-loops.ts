@@ -37,9 +37,13 @@ export interface CompiledLoops {
  * between them; used when the gradient needs no objective value and either no dL/dh or the dL/dh of a
  * `separable` objective whose gradient kernel reads h only at [row][element] (checked on its body, so
  * that a wrong declaration costs speed, never correctness). `row-passes`: noise and forward for the
- * whole row, then the objective, then the gradients.
+ * whole row, then the objective, then the gradients. `pipelined-rows`: row passes where the gradient
+ * pass reads the stored rows only at its own element (one evaluation, one noise row, dL/dh absent or
+ * of a `separable` objective), folded into the next sample's forward pass: element i of sample s − 1
+ * is finished just before element i of sample s overwrites its row entries, so one loop per sample
+ * does both (each element's sums still add the samples in order: the same numbers).
  */
-export type LoopShape = 'one-pass' | 'row-passes';
+export type LoopShape = 'one-pass' | 'pipelined-rows' | 'row-passes';
 
 /** Whether the estimate loop of this cell can run in one pass per sample (see LoopShape). */
 export function estimateLoopShape(request: CellRequest): LoopShape {
@@ -49,7 +53,8 @@ export function estimateLoopShape(request: CellRequest): LoopShape {
   const elementwiseObjectiveGradient = !estimator.needs.objectiveGradient
     || (problem.objective.separable === true && objectiveGradientAtElement(problem.objective.gradient, 'objective gradient') !== null);
   // Each evaluation drawing its own row makes the draws evaluation-major: the forward pass must follow them.
-  return !estimator.needs.objective && elementwiseObjectiveGradient && !(drawsPerEvaluation && evaluations > 1) ? 'one-pass' : 'row-passes';
+  if (!estimator.needs.objective && elementwiseObjectiveGradient && !(drawsPerEvaluation && evaluations > 1)) return 'one-pass';
+  return evaluations === 1 && !drawsPerEvaluation && elementwiseObjectiveGradient ? 'pipelined-rows' : 'row-passes';
 }
 
 /**
@@ -109,17 +114,18 @@ export function cpuLoopSource(request: CellRequest): string {
     (valueOnRow ? onRowCalls.value(hRow(evaluation), evaluation) : objectiveCalls.value('hRows', evaluation));
   const dLdh = (evaluation: string) => (!estimator.needs.objectiveGradient ? '0'
     : gradientOnRow ? onRowCalls.gradient(hRow(evaluation), evaluation, 'i') : objectiveCalls.gradient('hRows', evaluation, 'i'));
+  // The separable objective's gradient rewritten to take the element's h itself (one-pass and pipelined loops).
+  const atElement = estimator.needs.objectiveGradient ? objectiveGradientAtElement(problem.objective.gradient, 'objective gradient') : null;
+  const elementCalls = atElement ? objectiveKernelCalls({ ...problem.objective, gradient: atElement }, dim) : null;
+  const elementDLdh = (hName: string, evaluation: string) => (elementCalls ? elementCalls.gradient(hName, evaluation, 'i') : '0');
 
   /** One pass per sample: each element's estimate is complete before the next element's noise is drawn. */
   const onePassSample = () => {
-    // The separable objective's gradient, rewritten to take the element's h itself: h never leaves a register.
-    const atElement = estimator.needs.objectiveGradient ? objectiveGradientAtElement(problem.objective.gradient, 'objective gradient')! : null;
-    if (atElement) extraSources.push(namedFunctionSource(atElement, 'objective gradient').source);
-    const elementCalls = atElement ? objectiveKernelCalls({ ...problem.objective, gradient: atElement }, dim) : null;
+    // h never leaves a register: the objective gradient takes the element's h itself.
     const evaluationTerm = (evaluation: string, hName: string) => ({
       head: `const ${hName} = ${calls.forward(element('forward', evaluation, drawnU, drawnV))};`,
       gradient: calls.gradient(element('gradient', evaluation, drawnU, drawnV), gradientArguments({
-        h: hName, dLdh: elementCalls ? elementCalls.gradient(hName, evaluation, 'i') : '0',
+        h: hName, dLdh: elementDLdh(hName, evaluation),
         objective: '0', objectiveSum: '0', baseline: 'baseline[i]',
       })),
     });
@@ -135,11 +141,12 @@ export function cpuLoopSource(request: CellRequest): string {
   };
 
   /**
-   * Row passes: noise and forward for every evaluation row (and the noise kept where a later kernel
-   * reads it), then the objective values, then `perElement` for each element.
+   * The samples of a chunk (from `chunk * noiseChunkSamples` to `end`) in row passes: noise and
+   * forward for every evaluation row (and the noise kept where a later kernel reads it), then the
+   * objective values, then `perElement` for each element; `pipelined`: see LoopShape.
    */
   const rowPassesSample = (
-    forwardEvaluations: number, withObjective: boolean, elementKernel: 'gradient' | 'baselineWeight', perElement: string,
+    forwardEvaluations: number, withObjective: boolean, elementKernel: 'gradient' | 'baselineWeight', perElement: string, pipelined: boolean,
   ) => {
     const keepU = kernelReads(elementKernel, 'u');
     const keepV = kernelReads(elementKernel, 'v');
@@ -165,12 +172,24 @@ export function cpuLoopSource(request: CellRequest): string {
           for (let evaluation = 0; evaluation < ${forwardEvaluations}; evaluation++) {
             objectives[evaluation] = ${objectiveValue('evaluation')}; objectiveSum += objectives[evaluation];
           }`;
-    return `${forwardPass}
-          ${objectivePass}
-          for (let i = 0; i < ${dim}; i++) {
+    const elementPass = `for (let i = 0; i < ${dim}; i++) {
             ${elementHeader(elementKernel)}
             ${perElement}
           }`;
+    if (!pipelined) return `for (let s = chunk * ${noiseChunkSamples}; s < end; s++) { ${forwardPass} ${objectivePass} ${elementPass} }`;
+    // Pipelined (one evaluation, one noise row): the first sample's forward pass alone, then each
+    // later sample's forward pass finishing the previous sample's element i before overwriting row
+    // entry i, then the last sample's element pass. The objective values carry over in locals.
+    const fusedPass = elementLoopWithNoise(estimator.noise, dim, `
+            { ${elementHeader(elementKernel)} ${perElement} }
+            { ${keep('i')} ${elementHeader('forward')} ${forwardInto('0')} }`);
+    const objectiveUpdate = withObjective ? `objective0 = ${objectiveValue('0')}; objectiveSum = 0; objectiveSum += objective0;` : '';
+    return `if (chunk * ${noiseChunkSamples} < end) {
+          let objective0 = 0, objectiveSum = 0;
+          ${forwardPass} ${objectiveUpdate}
+          for (let s = chunk * ${noiseChunkSamples} + 1; s < end; s++) { ${fusedPass} ${objectiveUpdate} }
+          ${elementPass}
+        }`;
   };
   /** Element arguments in the per-element pass of the row passes: the noise as kept by the forward pass. */
   const storedElement = (kernel: KernelName, evaluation: string) => {
@@ -180,8 +199,9 @@ export function cpuLoopSource(request: CellRequest): string {
     return element(kernel, evaluation, kept(firstNoise, 'noiseU', 'u'), kept(secondNoise, 'noiseV', 'v'));
   };
   const objectiveOf = (evaluation: string) => (!estimator.needs.objective ? '0' : evaluations === 1 ? 'objective0' : `objectives[${evaluation}]`);
+  const shape = estimateLoopShape(request);
   const gradientTerm = (evaluation: string) => calls.gradient(storedElement('gradient', evaluation), gradientArguments({
-    h: `${hRow(evaluation)}[i]`, dLdh: dLdh(evaluation), objective: objectiveOf(evaluation),
+    h: `${hRow(evaluation)}[i]`, dLdh: shape === 'pipelined-rows' ? elementDLdh('hRow0[i]', evaluation) : dLdh(evaluation), objective: objectiveOf(evaluation),
     objectiveSum: estimator.needs.objective ? 'objectiveSum' : '0', baseline: 'baseline[i]',
   }));
   // One evaluation: the term itself rather than 0 + term (V8 cannot drop the addition, which might
@@ -189,26 +209,27 @@ export function cpuLoopSource(request: CellRequest): string {
   const rowPassesEstimate = () => rowPassesSample(evaluations, estimator.needs.objective, 'gradient', `
             ${evaluations === 1 ? `const estimate = ${gradientTerm('0')};`
               : `let estimate = 0; ${evaluationLoop((evaluation) => `estimate += ${gradientTerm(evaluation)};`)}`}
-            ${accumulate('estimate', 'estimate * estimate')}`);
+            ${accumulate('estimate', 'estimate * estimate')}`, shape === 'pipelined-rows');
   // The pilot needs evaluation 0 only, but draws every row so that the stream stays in step.
+  // Pipelined when there is one noise row: the weight reads the rows only at its element.
   const pilotSample = () => rowPassesSample(1, true, 'baselineWeight', `
             const weight = ${calls.baselineWeight(storedElement('baselineWeight', '0'), 'hRow0[i]')};
-            ${accumulate('weight * objective0', 'weight')}`);
+            ${accumulate('weight * objective0', 'weight')}`, noiseRows === 1);
 
-  const chunkLoop = (name: string, sample: string) => `
+  /** A loop's function: `samples` runs the samples of one chunk (see rowPassesSample). */
+  const chunkLoop = (name: string, samples: string) => `
     function ${name}(logits, probabilities, baseline, seeds, firstChunk, endChunk, count, out, step) {
       const hRow0 = hRows[0];
       for (let chunk = firstChunk; chunk < endChunk; chunk++) {
         ${rngStateDeclaration('seeds[chunk]')}
         const offset = chunk * ${chunkStride(dim)};
         const end = Math.min(count, (chunk + 1) * ${noiseChunkSamples});
-        for (let s = chunk * ${noiseChunkSamples}; s < end; s++) {
-          ${sample}
-        }
+        ${samples}
       }
     }`;
-  const shape = estimateLoopShape(request);
-  const estimateLoop = chunkLoop('estimate', shape === 'one-pass' ? onePassSample() : rowPassesEstimate());
+  if (atElement) extraSources.push(namedFunctionSource(atElement, 'objective gradient').source);
+  const estimateLoop = chunkLoop('estimate', shape === 'one-pass'
+    ? `for (let s = chunk * ${noiseChunkSamples}; s < end; s++) { ${onePassSample()} }` : rowPassesEstimate());
   for (const rewritten of [valueOnRow, gradientOnRow]) if (rewritten) extraSources.push(namedFunctionSource(rewritten, 'objective kernel').source);
   const pilotLoop = estimator.kernels.baselineWeight ? chunkLoop('pilot', pilotSample()) : 'const pilot = null;';
   return `"use strict";

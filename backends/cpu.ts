@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { evaluationCount } from '../estimators/estimator.js';
 import { nodeProbabilities } from '../harness/node-kinds.js';
@@ -10,15 +11,23 @@ import { createCpuTensorOps } from './cpu-ort-ops.js';
 import { CpuWorkerPool, sharedCallArrays, type SharedCall } from './cpu-pool.js';
 
 /**
- * Below this many element evaluations per call, waking a worker costs about what it saves (measured:
- * see README, "Measured figures"); calls of a single noise chunk never split.
+ * Below this many element evaluations per call (D x evaluations x S), the calling thread alone is
+ * faster: waking a worker and sharing the call costs more than the worker saves. Measured with
+ * `npm run peer -- --threads 2,1` (README, "Measured figures"): at D 16 x S 8192 (2^17) two threads
+ * were 0.52–0.97x one, at D 16 x S 65536 (2^20) 0.92–1.11x, at D 256 x S 8192 (2^21) 1.5–1.8x.
  */
-const minimumElementsForThreads = 1 << 15;
+export const defaultThreadsFromElements = 1 << 21;
 
 /** Options of the CPU backend. */
 export interface CpuBackendOptions {
   /** Threads computing large batches, the calling thread included; 1 runs everything on the calling thread. Default: the cores available. */
   readonly threads?: number;
+  /**
+   * Element evaluations per call from which calls are shared with the worker threads (smaller calls,
+   * and calls of a single noise chunk, run on the calling thread). Default: defaultThreadsFromElements;
+   * the numbers are the same either way, so tests lower it to exercise the threads on small calls.
+   */
+  readonly threadsFromElements?: number;
 }
 
 class CpuPreparedCell implements PreparedCell {
@@ -27,8 +36,12 @@ class CpuPreparedCell implements PreparedCell {
   private readonly elementsPerSample: number;
   private pool: CpuWorkerPool | null = null;
 
-  constructor(private readonly request: CellRequest, private readonly threads: number) {
-    this.source = cpuLoopSource(request);
+  constructor(private readonly request: CellRequest, private readonly threads: number, private readonly threadsFromElements: number) {
+    // V8 caches what `new Function` compiles by its text, type feedback and optimised code included:
+    // cells with the same text (same estimator and dim, another batch size or thread count) then
+    // share, and deoptimise, each other's loops (measured: later cells' loops 40 % slower). A comment
+    // of its own gives every cell fresh code; it changes no number.
+    this.source = `${cpuLoopSource(request)}\n// this cell's own code: ${randomUUID()}`;
     this.loops = compileCpuLoops(this.source, Rng);
     this.elementsPerSample = request.problem.dim * evaluationCount(request.estimator, request.estimatorParams);
   }
@@ -39,7 +52,7 @@ class CpuPreparedCell implements PreparedCell {
     const seeds = chunkSeeds(rng, count);
     const probabilities = nodeProbabilities(this.request.problem.nodeKind, logits);
     const loop = kind === 'estimate' ? this.loops.estimate : this.loops.pilot!;
-    if (this.threads <= 1 || seeds.length < 2 || count * this.elementsPerSample < minimumElementsForThreads) {
+    if (this.threads <= 1 || seeds.length < 2 || count * this.elementsPerSample < this.threadsFromElements) {
       const out = new Float64Array(seeds.length * chunkStride(dim));
       loop(logits, probabilities, baseline, seeds, 0, seeds.length, count, out, step);
       return out;
@@ -87,16 +100,17 @@ class CpuPreparedCell implements PreparedCell {
 /** The reference backend: generated, fused JavaScript loops over typed arrays, threaded for large batches. */
 export async function createCpuBackend(options: CpuBackendOptions = {}): Promise<ComputeBackend> {
   const threads = Math.max(1, Math.floor(options.threads ?? availableParallelism()));
+  const threadsFromElements = Math.max(1, options.threadsFromElements ?? defaultThreadsFromElements);
   const ops = createCpuTensorOps(threads);
   return {
     id: 'cpu',
     mode: `cpu:fused-js`,
     details: {
       engine: `V8 ${process.versions.v8}`, node: process.version, threads: String(threads),
-      threadsFrom: `${minimumElementsForThreads} element evaluations per call`,
+      threadsFrom: `${threadsFromElements} element evaluations per call`,
     },
     fallbacks: [],
-    prepare: (request) => new CpuPreparedCell(request, threads),
+    prepare: (request) => new CpuPreparedCell(request, threads, threadsFromElements),
     prepareHardNode: (request) => (request.nodeKind === 'categorical' ? new CpuCategoricalNode(request) : new CpuHardNode(request)),
     ops,
     dispose: () => void ops.dispose(),

@@ -10,11 +10,11 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { createCpuBackend } from '../backends/cpu.js';
+import { createCpuBackend, defaultThreadsFromElements } from '../backends/cpu.js';
 import { builtInEstimators } from '../estimators/index.js';
 import { resolveConfig } from '../harness/config.js';
 import { runBenchmark } from '../harness/runner.js';
@@ -36,7 +36,7 @@ const parser = yargs(hideBin(process.argv))
     dims: { type: 'string', default: '16,256,4096', description: 'units D, comma-separated' },
     samples: { type: 'string', default: '8192,65536', description: 'estimates per batch S, comma-separated' },
     estimator: { type: 'string', description: 'estimators, comma-separated (default: the five the peers implement)' },
-    threads: { type: 'string', description: `CPU backend thread counts, comma-separated (default: ${availableParallelism()}, all cores); the first count is compared with the peers` },
+    threads: { type: 'string', description: `CPU backend thread counts, comma-separated (default: ${availableParallelism()}, all cores); the first count is compared with the peers; the backend shares a call among its threads only from ${defaultThreadsFromElements} element evaluations (D x S) up` },
     'torch-peer': { type: 'string', default: '../shared/peers/torch_toy.py', description: 'PyTorch peer script' },
     'torch-python': { type: 'string', default: '/usr/bin/python3', description: 'Python with torch (Debian: bash scripts/install-system-deps.sh --with-torch)' },
     'jax-peer': { type: 'string', default: '../shared/peers/jax_toy.py', description: 'JAX peer script' },
@@ -126,9 +126,12 @@ async function runOurs(dim: number, samples: number, threads: number): Promise<P
     if (cell.state === 'completed' && cell.metrics.nsPerEstimate !== undefined) nsPerEstimate[cell.estimator] = cell.metrics.nsPerEstimate;
     else notes.push(`estibench ${cell.estimator} at D ${dim}, S ${samples}, ${threads} thread(s): ${cell.state}${'error' in cell ? ` (${cell.error})` : ''}`);
   }
-  return { label: `estibench cpu, ${results.env.backends[0].details?.threads ?? threads} thread(s)`, nsPerEstimate };
+  const details = results.env.backends[0].details;
+  // The backend uses its threads only on calls large enough to pay (details.threadsFrom); smaller ones run on one.
+  return { label: `estibench cpu, ${details?.threads ?? threads} thread(s)${details?.threadsFrom ? ` on calls of at least ${details.threadsFrom}` : ''}`, nsPerEstimate };
 }
 
+const loadAtStart = loadavg()[0];
 const ratio = (ours: number | undefined, theirs: number | undefined) => (ours && theirs ? (ours / theirs).toFixed(2) : '-');
 const rows: string[][] = [];
 const labels = new Set<string>();
@@ -173,7 +176,8 @@ const header = [
 const line = (cells: readonly string[]) => `| ${cells.join(' | ')} |`;
 process.stdout.write(
   `bernoulli-toy; ns per estimate, median of ${batches} batches of S estimates; ratios to the peers use ours with ${threadCounts[0]} thread(s) (below 1: ours is faster)\n` +
-    `${[...labels].map((label) => `- ${label}`).join('\n')}\n\n` +
+    `${[...labels].map((label) => `- ${label}`).join('\n')}\n` +
+    `- load average (1 min): ${loadAtStart.toFixed(2)} at the start, ${loadavg()[0].toFixed(2)} at the end\n\n` +
     `${[line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n')}\n` +
     `${notes.length ? `\n${notes.map((note) => `note: ${note}`).join('\n')}\n` : ''}`,
 );

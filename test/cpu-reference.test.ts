@@ -158,7 +158,8 @@ describe('CPU backend against a reference interpreter of the kernel interface', 
   const backends: Record<string, ComputeBackend> = {};
   beforeAll(async () => {
     backends['1 thread'] = await createCpuBackend({ threads: 1 });
-    backends['2 threads'] = await createCpuBackend({ threads: 2 });
+    // Threads from the first element: these small calls would otherwise run on the calling thread alone.
+    backends['2 threads'] = await createCpuBackend({ threads: 2, threadsFromElements: 1 });
   });
   afterAll(() => Object.values(backends).forEach((backend) => backend.dispose()));
 
@@ -192,14 +193,17 @@ describe('CPU backend against a reference interpreter of the kernel interface', 
     }
   });
 
-  it('runs in one pass exactly where the objective is separable and the estimator needs no objective value', () => {
+  it('runs in one pass where the objective is separable and the estimator needs no objective value, pipelined rows where it needs one on one evaluation', () => {
     const shape = (estimator: EstimatorDefinition, problem: Problem) =>
       estimateLoopShape({ estimator, estimatorParams: withDefaults(estimator.params, {}), problem, batchSize: 1 });
     const toy = toyProblem({ dim: 4 });
     expect(shape(builtInEstimators.get('ste-sigmoid')!, toy)).toBe('one-pass');
     expect(shape(builtInEstimators.get('gumbel-softmax')!, toy)).toBe('one-pass');
-    expect(shape(builtInEstimators.get('bengio-unbiased')!, toy)).toBe('row-passes');
+    expect(shape(builtInEstimators.get('bengio-unbiased')!, toy)).toBe('pipelined-rows');
+    expect(shape(pluginEstimators[2], toy)).toBe('pipelined-rows');
     expect(shape(builtInEstimators.get('ste-sigmoid')!, coupledProblem(4))).toBe('row-passes');
+    expect(shape(pluginEstimators[2], coupledProblem(4))).toBe('row-passes');
+    expect(shape(pluginEstimators[0], toy)).toBe('row-passes');
     expect(shape(pluginEstimators[1], toy)).toBe('row-passes');
     expect(shape(pluginEstimators[3], toy)).toBe('one-pass');
   });

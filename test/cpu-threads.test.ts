@@ -13,7 +13,7 @@ describe('CPU backend threads', () => {
     const estimator = builtInEstimators.get('additive-noise')!;
     const results = [];
     for (const threads of [1, 2, 3]) {
-      const backend = await createCpuBackend({ threads });
+      const backend = await createCpuBackend({ threads, threadsFromElements: 1 });
       const cell = backend.prepare({ estimator, estimatorParams: withDefaults(estimator.params, {}), problem, batchSize: 9000 });
       results.push(await cell.estimateMoments(problem.initialLogits, new Float64Array(64), 9000, new Rng(8)));
       cell.dispose();
@@ -36,7 +36,7 @@ describe('CPU backend threads', () => {
     });
     const problem = toyProblem({ dim: 32 });
     for (const threads of [1, 2]) {
-      const backend = await createCpuBackend({ threads });
+      const backend = await createCpuBackend({ threads, threadsFromElements: 1 });
       const cell = backend.prepare({ estimator: broken, estimatorParams: {}, problem, batchSize: 5000 });
       await expect(cell.estimateMoments(problem.initialLogits, new Float64Array(32), 5000, new Rng(1), 0)).resolves.toBeTruthy();
       await expect(cell.estimateMoments(problem.initialLogits, new Float64Array(32), 5000, new Rng(1), 3)).rejects.toThrow(/noSuchHelper/);
