@@ -83,6 +83,11 @@ export class RowTaskRunner {
     this.tasks = compileRowTasks(source);
   }
 
+  /** Whether the source defines this task (a null one counts as absent). */
+  has(task: string): boolean {
+    return typeof this.tasks[task] === 'function';
+  }
+
   /** Whether a call of `rows` rows computing `numbersPerRow` numbers each is worth sharing with workers. */
   threaded(rows: number, numbersPerRow: number): boolean {
     return this.threads > 1 && rowChunks(rows) >= 2 && rows * numbersPerRow >= minimumNumbersForThreads;
