@@ -121,7 +121,7 @@ export class CpuCategoricalNode implements HardNodeStage {
   async forward(logits: Float64Array, rows: number, rng: Rng, step: number): Promise<HardNodeForward> {
     const { noiseWidth } = this.shape;
     const seeds = chunkSeeds(rng, rows);
-    const threaded = this.runner.threaded(rows, noiseWidth + this.evaluations * this.width);
+    const threaded = this.runner.threaded(rows, noiseWidth, this.evaluations * this.width, this.width);
     const arrays = {
       logits: taskArray(logits.subarray(0, rows * this.width), threaded),
       probabilities: taskArray(rows * this.width, threaded),

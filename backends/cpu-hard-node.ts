@@ -128,7 +128,7 @@ export class CpuHardNode implements HardNodeStage {
   async forward(logits: Float64Array, rows: number, rng: Rng, step: number): Promise<HardNodeForward> {
     const { estimator, op } = this.request;
     const seeds = this.noiseWidth > 0 ? chunkSeeds(rng, rows) : new Uint32Array(0);
-    const threaded = this.runner.threaded(rows, this.noiseWidth + this.evaluations * this.width);
+    const threaded = this.runner.threaded(rows, this.noiseWidth, this.evaluations * this.width, this.width);
     const sharedLogits = taskArray(logits.subarray(0, rows * this.width), threaded);
     const arrays = {
       logits: sharedLogits,
