@@ -91,10 +91,12 @@ export class RowTaskRunner {
   /**
    * Whether a call of `rows` rows is worth sharing with workers: `drawsPerRow` noise numbers and
    * `hPerRow` h values computed per row, of `width` logits. Only calls that draw at least two noise
-   * numbers per logit (k samples, conditional resamples) are shared: measured on categorical-toy
-   * (32 × 6 and 256 × 10, 8192 rows), estimators drawing one per logit ran slower on 2 threads than on 1
-   * (their time goes to filling fresh arrays, whose page faults the threads contend for), while
-   * reinforce-loo (k = 4) and gumbel-rao (M = 10) ran 1.2–1.4× faster.
+   * numbers per logit (k samples, conditional resamples) are shared. Measured on categorical-toy
+   * (32 × 6 and 256 × 10, 8192 rows, two runs each, 2 threads against 1): reinforce-loo (k = 4) ran
+   * 1.2–2.2× faster in every run; gumbel-rao (M = 10) 1.4–1.6× faster at 32 × 6 but 1.26× slower at
+   * 256 × 10 (1.8 GB of noise per call); the estimators drawing one number per logit anywhere between
+   * 1.6× faster and 2.8× slower, gumbel-softmax slower in every run (their time goes largely to filling
+   * fresh arrays, whose page faults the threads contend for).
    */
   threaded(rows: number, drawsPerRow: number, hPerRow: number, width: number): boolean {
     return this.threads > 1 && rowChunks(rows) >= 2 && drawsPerRow >= 2 * width && rows * (drawsPerRow + hPerRow) >= minimumNumbersForThreads;
