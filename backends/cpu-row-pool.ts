@@ -93,7 +93,7 @@ export class RowTaskRunner {
    * `hPerRow` h values computed per row, of `width` logits. Only calls that draw at least two noise
    * numbers per logit (k samples, conditional resamples) are shared. Measured on categorical-toy
    * (32 × 6 and 256 × 10, 8192 rows, two runs each, 2 threads against 1): reinforce-loo (k = 4) ran
-   * 1.2–2.2× faster in every run; gumbel-rao (M = 10) 1.4–1.6× faster at 32 × 6 but 1.26× slower at
+   * 1.2–2.2× faster in those runs (though 1.75× slower at 256 × 10 in a third); gumbel-rao (M = 10) 1.4–1.6× faster at 32 × 6 but 1.26× slower at
    * 256 × 10 (1.8 GB of noise per call); the estimators drawing one number per logit anywhere between
    * 1.6× faster and 2.8× slower, gumbel-softmax slower in every run (their time goes largely to filling
    * fresh arrays, whose page faults the threads contend for).
