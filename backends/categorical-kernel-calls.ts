@@ -76,6 +76,53 @@ export function categoricalKernelSources(estimator: EstimatorDefinition): string
   return [...seen.values()];
 }
 
+/** The CPU's sources: `categoricalKernelSources` and the optional unit forms (`unitForward`, `unitGradient`). */
+export function categoricalCpuKernelSources(estimator: EstimatorDefinition): string[] {
+  const { unitForward, unitGradient } = categoricalKernelsOf(estimator);
+  const units = [unitForward, unitGradient].flatMap((fn) => (fn ? [namedFunctionSource(fn, `categorical unit kernel of ${estimator.id}`).source] : []));
+  return [...new Set([...categoricalKernelSources(estimator), ...units])];
+}
+
+/** Literal bindings every categorical kernel call shares: the estimator's parameters, `dim`, `evaluations`, `classes`. */
+function categoricalConstants(estimatorParams: ParameterValues, shape: CategoricalShape): Record<string, string> {
+  return {
+    ...literalBindings(numericValues(estimatorParams)),
+    dim: numberLiteral(shape.width), evaluations: numberLiteral(shape.evaluations), classes: numberLiteral(shape.classes),
+  };
+}
+
+/** Expressions for a whole unit's call (a unit form): the element's, less the class, plus where it writes. */
+export type CategoricalUnitArguments = Omit<CategoricalElementArguments, 'classIndex'> & {
+  /** Output array, index of the unit's first class in it, and a scratch array of 2 · K numbers. */
+  readonly out: string;
+  readonly outStart: string;
+  readonly scratch: string;
+};
+
+/**
+ * Calls of the estimator's unit forms (see `CategoricalKernels.unitForward`), bound by name as the
+ * element kernels are; null for a form the estimator does not define (the CPU then calls the element
+ * kernel once per class).
+ */
+export function categoricalUnitCalls(estimator: EstimatorDefinition, estimatorParams: ParameterValues, shape: CategoricalShape) {
+  const kernels = categoricalKernelsOf(estimator);
+  const constants = categoricalConstants(estimatorParams, shape);
+  const role = (kernel: string) => `${estimator.id} categorical ${kernel}`;
+  const { unitForward, unitGradient } = kernels;
+  return {
+    forward: unitForward ? (unit: CategoricalUnitArguments) => callExpression(unitForward, { ...constants, ...unit }, role('unitForward')) : null,
+    gradient: unitGradient
+      ? (unit: CategoricalUnitArguments, more: CategoricalGradientArguments) => {
+        const bindings: Record<string, string> = { ...constants, ...unit, hValues: more.hValues, hStart: more.hStart };
+        if (more.dLdhValues !== null) bindings.dLdhValues = more.dLdhValues;
+        if (more.objective !== null) bindings.objective = more.objective;
+        if (more.objectiveSum !== null) bindings.objectiveSum = more.objectiveSum;
+        return callExpression(unitGradient, bindings, role('unitGradient'));
+      }
+      : null,
+  };
+}
+
 /**
  * Builds the calls of an estimator's categorical kernels with arguments bound by name (see
  * `CategoricalKernels` for the names), shared by the CPU and GPU categorical nodes. Parameters, `dim`,
@@ -83,10 +130,7 @@ export function categoricalKernelSources(estimator: EstimatorDefinition): string
  */
 export function categoricalKernelCalls(estimator: EstimatorDefinition, estimatorParams: ParameterValues, shape: CategoricalShape) {
   const kernels = categoricalKernelsOf(estimator);
-  const constants = {
-    ...literalBindings(numericValues(estimatorParams)),
-    dim: numberLiteral(shape.width), evaluations: numberLiteral(shape.evaluations), classes: numberLiteral(shape.classes),
-  };
+  const constants = categoricalConstants(estimatorParams, shape);
   const elementBindings = (element: CategoricalElementArguments): Record<string, string> => ({
     ...constants,
     ...element,

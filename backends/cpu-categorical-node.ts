@@ -1,73 +1,97 @@
-import { nodeProbabilities } from '../harness/node-kinds.js';
 import { chunkSeeds, type Rng } from '../harness/rng.js';
 import type { HardNodeForward, HardNodeStage } from '../suites/suite.js';
 import type { HardNodeRequest } from './backend.js';
-import { categoricalKernelCalls, categoricalKernelSources, categoricalShape, type CategoricalShape } from './categorical-kernel-calls.js';
-import { fillExponentials } from './categorical-noise.js';
-
-/** The CPU categorical node's loops over rows, compiled from the estimator's categorical kernel sources. */
-interface CategoricalLoops {
-  forward(logits: Float64Array, probabilities: Float64Array, exponentials: Float64Array, rows: number, step: number, h: Float64Array): void;
-  backward(
-    logits: Float64Array, probabilities: Float64Array, exponentials: Float64Array, h: Float64Array,
-    objectives: Float64Array, dLdh: Float64Array, rows: number, step: number, out: Float64Array,
-  ): void;
-}
+import {
+  categoricalCpuKernelSources, categoricalKernelCalls, categoricalShape, categoricalUnitCalls, type CategoricalShape,
+} from './categorical-kernel-calls.js';
+import { chunkNoiseSource } from './cpu-noise-source.js';
+import { rowSoftmaxSource } from './cpu-row-softmax.js';
+import { RowTaskRunner, taskArray } from './cpu-row-pool.js';
 
 /** What one forward pass keeps for its backward pass. */
 interface CpuCategoricalState {
   readonly probabilities: Float64Array;
   readonly exponentials: Float64Array;
+  /** Whether the pass ran on the workers too (its arrays are then on shared memory). */
+  readonly threaded: boolean;
 }
 
 /**
- * Generates the categorical node's loops: row s, evaluation e, unit, class. Every element's kernel call
- * reads its whole unit through the flat arrays and the unit's offsets (see `CategoricalKernels`).
+ * Generates the categorical node's tasks over a chunk of rows (see `RowChunkCall`): `forward` draws
+ * the chunk's exponentials from its noise seed, takes the softmax of its rows and computes h; `backward`
+ * computes dL/dlogits. Row s, evaluation e, unit, class. An estimator with unit forms
+ * (`CategoricalKernels.unitForward`, `unitGradient`) gets one call per unit, which computes what the unit's
+ * classes share once; otherwise one element call per class, each reading its whole unit.
  */
 export function cpuCategoricalNodeSource(request: HardNodeRequest, shape: CategoricalShape): string {
   const { estimator, estimatorParams } = request;
   const { width, classes, units, evaluations, exponentialsPerUnit, noiseWidth, noiseEvaluationStride } = shape;
   const calls = categoricalKernelCalls(estimator, estimatorParams, shape);
-  const element = (evaluation: string) => ({
+  const unitCalls = categoricalUnitCalls(estimator, estimatorParams, shape);
+  const element = {
     logits: 'logits', probabilities: 'probabilities', exponentials: 'exponentials', unitStart: 'unitStart', noiseStart: 'noiseStart',
-    classIndex: 'c', unit: 'unit', evaluation, step: 'step',
-  });
-  const unitOffsets = (evaluation: string) => `const unitStart = s * ${width} + unit * ${classes};
-    const noiseStart = s * ${noiseWidth} + ${evaluation} * ${noiseEvaluationStride} + unit * ${exponentialsPerUnit};`;
+    classIndex: 'c', unit: 'unit', evaluation: 'e', step: 'step',
+  };
+  const unitArguments = (out: string, outStart: string) => ({ ...element, out, outStart, scratch: 'scratch' });
+  const unitOffsets = `const unitStart = s * ${width} + unit * ${classes};
+    const noiseStart = s * ${noiseWidth} + e * ${noiseEvaluationStride} + unit * ${exponentialsPerUnit};`;
   const { needs } = estimator;
+  const gradientArguments = {
+    hValues: 'h', hStart: 'hStart',
+    dLdhValues: needs.objectiveGradient ? 'dLdh' : null,
+    objective: needs.objective ? 'objectives[row]' : null,
+    objectiveSum: needs.objective ? 'objectiveSum' : null,
+  };
+  const forwardUnit = unitCalls.forward
+    ? `${unitCalls.forward(unitArguments('h', 'hRow + unit * ' + classes))};`
+    : `for (let c = 0; c < ${classes}; c++) h[hRow + unit * ${classes} + c] = ${calls.forward(element)};`;
+  // Both forms add evaluation e's contribution to out in the same order (0 + e0 + e1 + ...), so they agree exactly.
+  const backwardUnit = unitCalls.gradient
+    ? `for (let e = 0; e < ${evaluations}; e++) {
+        ${unitOffsets}
+        const row = s * ${evaluations} + e;
+        const hStart = row * ${width} + unit * ${classes};
+        ${unitCalls.gradient(unitArguments('out', `s * ${width} + unit * ${classes}`), gradientArguments)};
+      }`
+    : `for (let c = 0; c < ${classes}; c++) {
+        let g = 0;
+        for (let e = 0; e < ${evaluations}; e++) {
+          ${unitOffsets}
+          const row = s * ${evaluations} + e;
+          const hStart = row * ${width} + unit * ${classes};
+          g += ${calls.gradient(element, gradientArguments)};
+        }
+        out[s * ${width} + unit * ${classes} + c] = g;
+      }`;
   return `"use strict";
-    ${categoricalKernelSources(estimator).join('\n')}
-    function forward(logits, probabilities, exponentials, rows, step, h) {
-      for (let s = 0; s < rows; s++) {
+    ${chunkNoiseSource(['uniform'], noiseWidth, true)}
+    ${rowSoftmaxSource(width, classes)}
+    ${categoricalCpuKernelSources(estimator).join('\n')}
+    function forward(call, chunk, rowStart, rowEnd) {
+      const { logits, probabilities, exponentials, h, seeds } = call.arrays;
+      const step = call.step;
+      fillChunkNoise(new Rng(seeds[chunk]), rowEnd - rowStart, exponentials.subarray(rowStart * ${noiseWidth}, rowEnd * ${noiseWidth}), null);
+      rowSoftmax(logits, probabilities, rowStart, rowEnd);
+      const scratch = new Float64Array(${2 * classes});
+      for (let s = rowStart; s < rowEnd; s++) {
         for (let e = 0; e < ${evaluations}; e++) {
           const hRow = (s * ${evaluations} + e) * ${width};
           for (let unit = 0; unit < ${units}; unit++) {
-            ${unitOffsets('e')}
-            for (let c = 0; c < ${classes}; c++) h[hRow + unit * ${classes} + c] = ${calls.forward(element('e'))};
+            ${unitOffsets}
+            ${forwardUnit}
           }
         }
       }
     }
-    function backward(logits, probabilities, exponentials, h, objectives, dLdh, rows, step, out) {
-      for (let s = 0; s < rows; s++) {
+    function backward(call, chunk, rowStart, rowEnd) {
+      const { logits, probabilities, exponentials, h, objectives, dLdh, out } = call.arrays;
+      const step = call.step;
+      const scratch = new Float64Array(${2 * classes});
+      for (let s = rowStart; s < rowEnd; s++) {
         let objectiveSum = 0;
         ${needs.objective ? `for (let e = 0; e < ${evaluations}; e++) objectiveSum += objectives[s * ${evaluations} + e];` : ''}
         for (let unit = 0; unit < ${units}; unit++) {
-          for (let c = 0; c < ${classes}; c++) {
-            let g = 0;
-            for (let e = 0; e < ${evaluations}; e++) {
-              ${unitOffsets('e')}
-              const row = s * ${evaluations} + e;
-              const hStart = row * ${width} + unit * ${classes};
-              g += ${calls.gradient(element('e'), {
-                hValues: 'h', hStart: 'hStart',
-                dLdhValues: needs.objectiveGradient ? 'dLdh' : null,
-                objective: needs.objective ? 'objectives[row]' : null,
-                objectiveSum: needs.objective ? 'objectiveSum' : null,
-              })};
-            }
-            out[s * ${width} + unit * ${classes} + c] = g;
-          }
+          ${backwardUnit}
         }
       }
     }
@@ -75,43 +99,59 @@ export function cpuCategoricalNodeSource(request: HardNodeRequest, shape: Catego
 }
 
 /**
- * A categorical hard node on the CPU: generated loops over rows of unit-major logits, exponential noise
- * drawn on the host from the cell's chunked streams (the GPU node draws the same).
+ * A categorical hard node on the CPU: generated tasks over chunks of rows of unit-major logits, run on
+ * the calling thread or, for large calls, shared with worker threads. Each chunk draws its exponential
+ * noise from its own seed of the call's chunked streams (the GPU node draws the same), so the numbers do
+ * not depend on the thread count.
  */
 export class CpuCategoricalNode implements HardNodeStage {
   readonly width: number;
   readonly evaluations: number;
   private readonly shape: CategoricalShape;
-  private readonly loops: CategoricalLoops;
+  private readonly runner: RowTaskRunner;
 
-  constructor(private readonly request: HardNodeRequest) {
+  /** @param threads threads computing large calls, the calling thread included */
+  constructor(private readonly request: HardNodeRequest, threads = 1) {
     this.shape = categoricalShape(request);
     this.width = request.width;
     this.evaluations = this.shape.evaluations;
-    this.loops = new Function(cpuCategoricalNodeSource(request, this.shape))() as CategoricalLoops;
+    this.runner = new RowTaskRunner(cpuCategoricalNodeSource(request, this.shape), threads);
   }
 
   async forward(logits: Float64Array, rows: number, rng: Rng, step: number): Promise<HardNodeForward> {
-    const exponentials = new Float64Array(rows * this.shape.noiseWidth);
-    fillExponentials(chunkSeeds(rng, rows), rows, this.shape.noiseWidth, exponentials);
-    const probabilities = nodeProbabilities('categorical', logits.subarray(0, rows * this.width), this.shape.classes);
-    const h = new Float64Array(rows * this.evaluations * this.width);
-    this.loops.forward(logits, probabilities, exponentials, rows, step, h);
-    const state: CpuCategoricalState = { probabilities, exponentials };
-    return { rows, logits, h, state };
+    const { noiseWidth } = this.shape;
+    const seeds = chunkSeeds(rng, rows);
+    const threaded = this.runner.threaded(rows, noiseWidth, this.evaluations * this.width, this.width);
+    const arrays = {
+      logits: taskArray(logits.subarray(0, rows * this.width), threaded),
+      probabilities: taskArray(rows * this.width, threaded),
+      exponentials: taskArray(rows * noiseWidth, threaded),
+      h: taskArray(rows * this.evaluations * this.width, threaded),
+      seeds,
+    };
+    await this.runner.run('forward', arrays, rows, step, threaded);
+    const state: CpuCategoricalState = { probabilities: arrays.probabilities, exponentials: arrays.exponentials, threaded };
+    return { rows, logits: arrays.logits, h: arrays.h, state };
   }
 
   async backward(pass: HardNodeForward, objectives: Float64Array | null, objectiveGradient: Float64Array | null, _baseline: Float64Array | null, step: number) {
-    const { probabilities, exponentials } = pass.state as CpuCategoricalState;
-    const out = new Float64Array(pass.rows * this.width);
+    const { probabilities, exponentials, threaded } = pass.state as CpuCategoricalState;
     const empty = new Float64Array(0);
-    this.loops.backward(pass.logits, probabilities, exponentials, pass.h, objectives ?? empty, objectiveGradient ?? empty, pass.rows, step, out);
-    return out;
+    const arrays = {
+      logits: pass.logits, probabilities, exponentials, h: pass.h,
+      objectives: taskArray(objectives ?? empty, threaded),
+      dLdh: taskArray(objectiveGradient ?? empty, threaded),
+      out: taskArray(pass.rows * this.width, threaded),
+    };
+    await this.runner.run('backward', arrays, pass.rows, step, threaded);
+    return arrays.out;
   }
 
   async baselineSums(): Promise<{ weightedObjective: Float64Array; weight: Float64Array }> {
     throw new Error(`${this.request.estimator.id}: categorical nodes take no per-element baseline`);
   }
 
-  dispose(): void {}
+  dispose(): void {
+    this.runner.dispose();
+  }
 }

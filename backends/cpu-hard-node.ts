@@ -1,37 +1,27 @@
 import { evaluationCount, noiseRowsPerSample } from '../estimators/estimator.js';
-import { nodeProbabilities } from '../harness/node-kinds.js';
 import { chunkSeeds, type Rng } from '../harness/rng.js';
 import type { HardNodeForward, HardNodeStage } from '../suites/suite.js';
 import type { HardNodeRequest } from './backend.js';
 import { deterministicOp, hardNodeNoiseWidth } from './hard-node-request.js';
 import { estimatorKernelCalls, hardOpCall } from './kernel-calls.js';
 import { helperSources, namedFunctionSource } from './kernel-source.js';
-import { fillNoise } from './noise.js';
-
-/** The CPU hard node's loops over rows, compiled from the estimator's kernel sources. */
-interface HardNodeLoops {
-  forward(logits: Float64Array, probabilities: Float64Array, noiseU: Float64Array, noiseV: Float64Array, rows: number, step: number, h: Float64Array): void;
-  backward(
-    logits: Float64Array, probabilities: Float64Array, noiseU: Float64Array, noiseV: Float64Array, h: Float64Array,
-    objectives: Float64Array, dLdh: Float64Array, baseline: Float64Array, rows: number, step: number, out: Float64Array,
-  ): void;
-  pilot: null | ((
-    logits: Float64Array, probabilities: Float64Array, noiseU: Float64Array, noiseV: Float64Array, h: Float64Array,
-    objectives: Float64Array, rows: number, step: number, sums: Float64Array,
-  ) => void);
-}
+import { chunkNoiseSource } from './cpu-noise-source.js';
+import { RowTaskRunner, taskArray } from './cpu-row-pool.js';
 
 /** Noise of one forward pass, kept for the backward pass (the estimator's gradient reads u and v again). */
 interface CpuNodeState {
   readonly probabilities: Float64Array;
   readonly noiseU: Float64Array;
   readonly noiseV: Float64Array;
+  /** Whether the pass ran on the workers too (its arrays are then on shared memory). */
+  readonly threaded: boolean;
 }
 
 /**
- * Generates the hard node's three loops (forward, backward, baseline pilot) over rows of per-row
- * logits. Row s, evaluation e, element i reads noise column i (or e·width + i when every evaluation
- * draws its own), as the fused loops do, so a staged cell reproduces a fused cell's estimates. A
+ * Generates the hard node's three tasks (forward, backward, baseline pilot) over a chunk of rows of
+ * per-row logits (see `RowChunkCall`); `forward` draws the chunk's noise from its seed first. Row s,
+ * evaluation e, element i reads noise column i (or e·width + i when every evaluation draws its own), as
+ * the fused loops do, so a staged cell reproduces a fused cell's estimates. A
  * deterministic node computes h with the suite's op and its kernels read u = v = 0.
  */
 export function cpuHardNodeSource(request: HardNodeRequest): string {
@@ -51,14 +41,22 @@ export function cpuHardNodeSource(request: HardNodeRequest): string {
   const forwardCall = (evaluation: string) => (op ? hardOpCall(op, width, elementAt(evaluation)) : calls.forward(elementAt(evaluation)));
   const weight = estimator.kernels.baselineWeight;
   const rowHeader = `const base = s * ${width}; const noiseBase = s * ${noiseRows * width};`;
+  const noiseWidth = hardNodeNoiseWidth(request);
   return `"use strict";
     ${helperSources(estimator, null).join('\n')}
     ${op ? namedFunctionSource(op.kernel, `hard op ${op.id}`).source : ''}
     ${namedFunctionSource(estimator.kernels.forward, `${estimator.id} forward`).source}
     ${namedFunctionSource(estimator.kernels.gradient, `${estimator.id} gradient`).source}
     ${weight ? namedFunctionSource(weight, `${estimator.id} baselineWeight`).source : ''}
-    function forward(logits, probabilities, noiseU, noiseV, rows, step, h) {
-      for (let s = 0; s < rows; s++) {
+    ${chunkNoiseSource(op ? [] : estimator.noise, noiseWidth)}
+    function forward(call, chunk, rowStart, rowEnd) {
+      const { logits, probabilities, noiseU, noiseV, h, seeds } = call.arrays;
+      const step = call.step;
+      ${noiseWidth > 0 ? `fillChunkNoise(new Rng(seeds[chunk]), rowEnd - rowStart, noiseU.subarray(rowStart * ${noiseWidth}, rowEnd * ${noiseWidth}),
+        noiseV.subarray(rowStart * ${noiseWidth}, noiseV.length > 0 ? rowEnd * ${noiseWidth} : 0));` : ''}
+      // The node's probabilities, sigmoid(theta) as nodeProbabilities computes it (a deterministic node reads the logits).
+      ${op ? '' : `for (let index = rowStart * ${width}; index < rowEnd * ${width}; index++) probabilities[index] = 1 / (1 + Math.exp(-logits[index]));`}
+      for (let s = rowStart; s < rowEnd; s++) {
         ${rowHeader}
         for (let e = 0; e < ${evaluations}; e++) {
           const hBase = (s * ${evaluations} + e) * ${width};
@@ -66,11 +64,13 @@ export function cpuHardNodeSource(request: HardNodeRequest): string {
         }
       }
     }
-    function backward(logits, probabilities, noiseU, noiseV, h, objectives, dLdh, baseline, rows, step, out) {
+    function backward(call, chunk, rowStart, rowEnd) {
+      const { logits, probabilities, noiseU, noiseV, h, objectives, dLdh, baseline, out } = call.arrays;
+      const step = call.step;
       const hasObjectives = objectives.length > 0;
       const hasGradient = dLdh.length > 0;
       const hasBaseline = baseline.length > 0;
-      for (let s = 0; s < rows; s++) {
+      for (let s = rowStart; s < rowEnd; s++) {
         ${rowHeader}
         let objectiveSum = 0;
         if (hasObjectives) for (let e = 0; e < ${evaluations}; e++) objectiveSum += objectives[s * ${evaluations} + e];
@@ -90,8 +90,10 @@ export function cpuHardNodeSource(request: HardNodeRequest): string {
         }
       }
     }
-    ${weight ? `function pilot(logits, probabilities, noiseU, noiseV, h, objectives, rows, step, sums) {
-      for (let s = 0; s < rows; s++) {
+    ${weight ? `function pilot(call, chunk, rowStart, rowEnd) {
+      const { logits, probabilities, noiseU, noiseV, h, objectives, sums } = call.arrays;
+      const step = call.step;
+      for (let s = rowStart; s < rowEnd; s++) {
         ${rowHeader}
         const objective = objectives[s * ${evaluations}];
         for (let i = 0; i < ${width}; i++) {
@@ -104,51 +106,69 @@ export function cpuHardNodeSource(request: HardNodeRequest): string {
     return { forward, backward, pilot };`;
 }
 
-/** A hard node on the CPU: generated loops over rows, noise drawn on the host from the fused cells' streams. */
+/**
+ * A hard node on the CPU: generated tasks over chunks of rows, run on the calling thread or, for large
+ * calls, shared with worker threads; each chunk draws its noise from its own seed of the fused cells'
+ * chunked streams, so the numbers do not depend on the thread count.
+ */
 export class CpuHardNode implements HardNodeStage {
   readonly width: number;
   readonly evaluations: number;
-  private readonly loops: HardNodeLoops;
+  private readonly runner: RowTaskRunner;
   private readonly noiseWidth: number;
 
-  constructor(private readonly request: HardNodeRequest) {
+  /** @param threads threads computing large calls, the calling thread included */
+  constructor(private readonly request: HardNodeRequest, threads = 1) {
     this.width = request.width;
     this.evaluations = evaluationCount(request.estimator, request.estimatorParams);
     this.noiseWidth = hardNodeNoiseWidth(request);
-    this.loops = new Function(cpuHardNodeSource(request))() as HardNodeLoops;
+    this.runner = new RowTaskRunner(cpuHardNodeSource(request), threads);
   }
 
   async forward(logits: Float64Array, rows: number, rng: Rng, step: number): Promise<HardNodeForward> {
-    const { estimator } = this.request;
-    const noiseU = new Float64Array(rows * this.noiseWidth);
-    const noiseV = new Float64Array(estimator.noise.length > 1 ? rows * this.noiseWidth : 0);
-    if (this.noiseWidth > 0) fillNoise(estimator.noise, chunkSeeds(rng, rows), rows, this.noiseWidth, noiseU, estimator.noise.length > 1 ? noiseV : null);
-    const probabilities = this.request.op ? logits : nodeProbabilities(this.request.nodeKind, logits.subarray(0, rows * this.width));
-    const h = new Float64Array(rows * this.evaluations * this.width);
-    this.loops.forward(logits, probabilities, noiseU, noiseV, rows, step, h);
-    const state: CpuNodeState = { probabilities, noiseU, noiseV };
-    return { rows, logits, h, state };
+    const { estimator, op } = this.request;
+    const seeds = this.noiseWidth > 0 ? chunkSeeds(rng, rows) : new Uint32Array(0);
+    const threaded = this.runner.threaded(rows, this.noiseWidth, this.evaluations * this.width, this.width);
+    const sharedLogits = taskArray(logits.subarray(0, rows * this.width), threaded);
+    const arrays = {
+      logits: sharedLogits,
+      probabilities: op ? sharedLogits : taskArray(rows * this.width, threaded),
+      noiseU: taskArray(rows * this.noiseWidth, threaded),
+      noiseV: taskArray(estimator.noise.length > 1 ? rows * this.noiseWidth : 0, threaded),
+      h: taskArray(rows * this.evaluations * this.width, threaded),
+      seeds,
+    };
+    await this.runner.run('forward', arrays, rows, step, threaded);
+    const state: CpuNodeState = { probabilities: arrays.probabilities, noiseU: arrays.noiseU, noiseV: arrays.noiseV, threaded };
+    return { rows, logits: sharedLogits, h: arrays.h, state };
   }
 
   async backward(
     pass: HardNodeForward, objectives: Float64Array | null, objectiveGradient: Float64Array | null, baseline: Float64Array | null, step: number,
   ): Promise<Float64Array> {
-    const { probabilities, noiseU, noiseV } = pass.state as CpuNodeState;
-    const out = new Float64Array(pass.rows * this.width);
+    const { probabilities, noiseU, noiseV, threaded } = pass.state as CpuNodeState;
     const empty = new Float64Array(0);
-    this.loops.backward(
-      pass.logits, probabilities, noiseU, noiseV, pass.h, objectives ?? empty, objectiveGradient ?? empty, baseline ?? empty, pass.rows, step, out,
-    );
-    return out;
+    const arrays = {
+      logits: pass.logits, probabilities, noiseU, noiseV, h: pass.h,
+      objectives: taskArray(objectives ?? empty, threaded),
+      dLdh: taskArray(objectiveGradient ?? empty, threaded),
+      baseline: taskArray(baseline ?? empty, threaded),
+      out: taskArray(pass.rows * this.width, threaded),
+    };
+    await this.runner.run('backward', arrays, pass.rows, step, threaded);
+    return arrays.out;
   }
 
   async baselineSums(pass: HardNodeForward, objectives: Float64Array, step: number) {
-    if (!this.loops.pilot) throw new Error(`${this.request.estimator.id} declares no baseline`);
+    if (!this.runner.has('pilot')) throw new Error(`${this.request.estimator.id} declares no baseline`);
     const { probabilities, noiseU, noiseV } = pass.state as CpuNodeState;
     const sums = new Float64Array(2 * this.width);
-    this.loops.pilot(pass.logits, probabilities, noiseU, noiseV, pass.h, objectives, pass.rows, step, sums);
+    // On this thread, chunk after chunk: the sums then add the rows in the order of a single loop.
+    await this.runner.run('pilot', { logits: pass.logits, probabilities, noiseU, noiseV, h: pass.h, objectives, sums }, pass.rows, step, false);
     return { weightedObjective: sums.slice(0, this.width), weight: sums.slice(this.width) };
   }
 
-  dispose(): void {}
+  dispose(): void {
+    this.runner.dispose();
+  }
 }

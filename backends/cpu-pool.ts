@@ -49,7 +49,7 @@ export function claimChunks(loop: ChunkLoop, call: SharedCall): void {
 }
 
 /** Resolves once every chunk of the call is finished, without blocking this thread's event loop. */
-async function allChunksFinished(control: Int32Array, chunks: number): Promise<void> {
+export async function allChunksFinished(control: Int32Array, chunks: number): Promise<void> {
   // Atomics.waitAsync (Node >= 16) is missing from TypeScript's ES2022 library.
   const waitAsync = (Atomics as unknown as {
     waitAsync(array: Int32Array, index: number, value: number): { async: boolean; value: Promise<unknown> | string };

@@ -111,7 +111,7 @@ export async function createCpuBackend(options: CpuBackendOptions = {}): Promise
     },
     fallbacks: [],
     prepare: (request) => new CpuPreparedCell(request, threads, threadsFromElements),
-    prepareHardNode: (request) => (request.nodeKind === 'categorical' ? new CpuCategoricalNode(request) : new CpuHardNode(request)),
+    prepareHardNode: (request) => (request.nodeKind === 'categorical' ? new CpuCategoricalNode(request, threads) : new CpuHardNode(request, threads)),
     ops,
     dispose: () => void ops.dispose(),
   };

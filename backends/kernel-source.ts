@@ -1,8 +1,8 @@
-import type { EstimatorDefinition, KernelFunction } from '../estimators/estimator.js';
+import type { EstimatorDefinition, KernelFunction, UnitKernelFunction } from '../estimators/estimator.js';
 import type { ObjectiveKernels } from '../suites/suite.js';
 
 /** The source of a kernel function with its declared name, checked to be a plain named `function`. */
-export function namedFunctionSource(fn: KernelFunction, role: string): { name: string; source: string } {
+export function namedFunctionSource(fn: KernelFunction | UnitKernelFunction, role: string): { name: string; source: string } {
   const source = fn.toString();
   const match = /^function\s+([A-Za-z_$][\w$]*)\s*\(/.exec(source);
   if (!match) {
@@ -12,7 +12,7 @@ export function namedFunctionSource(fn: KernelFunction, role: string): { name: s
 }
 
 /** The parameter names of a kernel function, in declaration order (plain identifiers only). */
-export function kernelParameterNames(fn: KernelFunction, role: string): string[] {
+export function kernelParameterNames(fn: KernelFunction | UnitKernelFunction, role: string): string[] {
   const { source } = namedFunctionSource(fn, role);
   const open = source.indexOf('(');
   const close = source.indexOf(')', open);
@@ -32,7 +32,7 @@ export function kernelParameterNames(fn: KernelFunction, role: string): string[]
  * new argument (a unit index, the training step) breaks no existing plug-in.
  * @throws when the kernel declares a parameter the harness does not provide, naming the ones it does.
  */
-export function callExpression(fn: KernelFunction, bindings: Readonly<Record<string, string>>, role: string): string {
+export function callExpression(fn: KernelFunction | UnitKernelFunction, bindings: Readonly<Record<string, string>>, role: string): string {
   const { name } = namedFunctionSource(fn, role);
   const args = kernelParameterNames(fn, role).map((parameter) => {
     const expression = bindings[parameter];

@@ -22,6 +22,10 @@ export type NoiseKind = 'uniform' | 'normal';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type KernelFunction = (...args: any[]) => number;
 
+/** A CPU-only kernel over a whole categorical unit that writes its results into an array (see `CategoricalKernels.unitForward`). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type UnitKernelFunction = (...args: any[]) => void;
+
 /**
  * The estimator's math, written once for every backend. Arguments are bound **by name**: a kernel
  * declares the parameters it reads, in any order, from the names below (and the estimator's own
@@ -80,6 +84,22 @@ export interface CategoricalKernels {
   readonly exponentialsPerUnit: number | ((params: ParameterValues, classes: number) => number);
   readonly forward: KernelFunction;
   readonly gradient: KernelFunction;
+  /**
+   * Optional CPU fast path of `forward` for a whole unit: what the unit's K `forward` calls compute, with
+   * the work they share (a normaliser, an argmax) done once. It writes h of class j to `out[outStart + j]`
+   * and returns nothing. Bound by name like `forward`, less the per-element names (`classIndex`, `theta`,
+   * `p`), plus `out`, `outStart` and `scratch` (a Float64Array of 2 · K numbers for the call's own use).
+   * It must compute exactly what `forward` computes (the same operations in the same order, so the same
+   * floating-point numbers): a conformance test holds it to that, and the GPU backend keeps running
+   * `forward`, which therefore stays the definition.
+   */
+  readonly unitForward?: UnitKernelFunction;
+  /**
+   * Optional CPU fast path of `gradient` for a whole unit, as `unitForward` is of `forward`: it ADDS this
+   * evaluation's contribution of class j to `out[outStart + j]` (the estimate sums over evaluations), with
+   * exactly the numbers `gradient` returns. Less `h` and `dLdh`, which are per element.
+   */
+  readonly unitGradient?: UnitKernelFunction;
   /** Kernel functions these kernels call by name (declared in the estimator's own file, see `helpers`). */
   readonly helpers?: readonly KernelFunction[];
 }
@@ -131,6 +151,7 @@ export interface EstimatorDefinition {
 export const reservedKernelArgumentNames: readonly string[] = [
   'theta', 'p', 'u', 'v', 'evaluation', 'unit', 'step', 'dim', 'evaluations', 'h', 'dLdh', 'objective', 'objectiveSum', 'baseline',
   'logits', 'probabilities', 'exponentials', 'hValues', 'dLdhValues', 'unitStart', 'noiseStart', 'hStart', 'classes', 'classIndex',
+  'out', 'outStart', 'scratch',
 ];
 
 /**

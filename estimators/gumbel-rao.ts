@@ -1,5 +1,5 @@
 import { defineEstimator, noElementKernels } from './estimator.js';
-import { categoricalSample } from './categorical-sample.js';
+import { categoricalSample, categoricalSampleUnit } from './categorical-sample.js';
 
 /**
  * Gumbel-Rao (GR-MC): straight-through Gumbel-softmax Rao-Blackwellised over the Gumbel noise given the
@@ -61,6 +61,36 @@ export const gumbelRao = defineEstimator({
         total += ((own / normaliser) * (dLdhValues[hStart + classIndex] - weighted / normaliser)) / tau;
       }
       return total / conditionalSamples;
+    },
+    unitForward: categoricalSampleUnit,
+    unitGradient: function gumbelRaoUnitGradient(
+      probabilities: ArrayLike<number>, exponentials: ArrayLike<number>, hValues: ArrayLike<number>, dLdhValues: ArrayLike<number>,
+      unitStart: number, noiseStart: number, hStart: number, classes: number, tau: number, conditionalSamples: number,
+      out: Float64Array, outStart: number, scratch: Float64Array,
+    ): void {
+      // gradient's numbers, each conditional sample's weights computed once for the unit: weights in
+      // scratch[0, K), the running sums over samples in scratch[K, 2K).
+      let chosen = 0;
+      for (let j = 0; j < classes; j++) if (hValues[hStart + j] > 0.5) chosen = j;
+      const inverseTau = 1 / tau;
+      for (let k = 0; k < classes; k++) scratch[classes + k] = 0;
+      for (let m = 0; m < conditionalSamples; m++) {
+        const draws = noiseStart + (m + 1) * classes;
+        const chosenDraw = exponentials[draws + chosen];
+        let normaliser = 0;
+        let weighted = 0;
+        for (let k = 0; k < classes; k++) {
+          const ratio = k === chosen ? 0 : exponentials[draws + k] / (probabilities[unitStart + k] * chosenDraw);
+          const weight = inverseTau === Math.floor(inverseTau) ? 1 / Math.pow(1 + ratio, inverseTau) : Math.exp(-Math.log(1 + ratio) * inverseTau);
+          normaliser += weight;
+          weighted += weight * dLdhValues[hStart + k];
+          scratch[k] = weight;
+        }
+        for (let k = 0; k < classes; k++) {
+          scratch[classes + k] += ((scratch[k] / normaliser) * (dLdhValues[hStart + k] - weighted / normaliser)) / tau;
+        }
+      }
+      for (let k = 0; k < classes; k++) out[outStart + k] += scratch[classes + k] / conditionalSamples;
     },
   },
 });

@@ -66,5 +66,29 @@ export const gumbelSoftmax = defineEstimator({
       for (let j = 0; j < classes; j++) weighted += hValues[hStart + j] * dLdhValues[hStart + j];
       return (hValues[hStart + classIndex] * (dLdhValues[hStart + classIndex] - weighted)) / tau;
     },
+    unitForward: function gumbelSoftmaxCategoricalUnitForward(
+      probabilities: ArrayLike<number>, exponentials: ArrayLike<number>, unitStart: number, noiseStart: number,
+      classes: number, tau: number, out: Float64Array, outStart: number,
+    ): void {
+      // forward's numbers, its weights computed once for the unit (kept in out until the normaliser is known).
+      let largest = probabilities[unitStart] / exponentials[noiseStart];
+      for (let j = 1; j < classes; j++) largest = Math.max(largest, probabilities[unitStart + j] / exponentials[noiseStart + j]);
+      const inverseTau = 1 / tau;
+      let total = 0;
+      for (let k = 0; k < classes; k++) {
+        const ratio = probabilities[unitStart + k] / exponentials[noiseStart + k] / largest;
+        const weight = inverseTau === Math.floor(inverseTau) ? Math.pow(ratio, inverseTau) : Math.exp(Math.log(ratio) * inverseTau);
+        total += weight;
+        out[outStart + k] = weight;
+      }
+      for (let k = 0; k < classes; k++) out[outStart + k] = out[outStart + k] / total;
+    },
+    unitGradient: function gumbelSoftmaxCategoricalUnitGradient(
+      hValues: ArrayLike<number>, dLdhValues: ArrayLike<number>, hStart: number, classes: number, tau: number, out: Float64Array, outStart: number,
+    ): void {
+      let weighted = 0;
+      for (let j = 0; j < classes; j++) weighted += hValues[hStart + j] * dLdhValues[hStart + j];
+      for (let k = 0; k < classes; k++) out[outStart + k] += (hValues[hStart + k] * (dLdhValues[hStart + k] - weighted)) / tau;
+    },
   },
 });

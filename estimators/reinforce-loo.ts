@@ -1,4 +1,4 @@
-import { categoricalSample } from './categorical-sample.js';
+import { categoricalSample, categoricalSampleUnit } from './categorical-sample.js';
 import { defineEstimator } from './estimator.js';
 import { hardBernoulliSample } from './hard-bernoulli-sample.js';
 
@@ -42,5 +42,7 @@ export const reinforceLoo = defineEstimator({
     exponentialsPerUnit: (_params, classes) => classes,
     forward: categoricalSample,
     gradient: reinforceLooGradient,
+    // The gradient is per element already (no unit sums): only the sample has a unit form.
+    unitForward: categoricalSampleUnit,
   },
 });

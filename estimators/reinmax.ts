@@ -1,5 +1,5 @@
 import { defineEstimator, noElementKernels } from './estimator.js';
-import { categoricalSample } from './categorical-sample.js';
+import { categoricalSample, categoricalSampleUnit } from './categorical-sample.js';
 
 /**
  * ReinMax (Algorithm 2 of the paper): D ~ Categorical(pi0), pi0 = softmax(theta), is handed downstream;
@@ -57,6 +57,37 @@ export const reinmax = defineEstimator({
       const gradientHere = dLdhValues[hStart + classIndex];
       const pi0 = probabilities[unitStart + classIndex];
       return 2 * pi1 * (gradientHere - pi1DotGradient) - 0.5 * pi0 * (gradientHere - pi0DotGradient);
+    },
+    unitForward: categoricalSampleUnit,
+    unitGradient: function reinmaxUnitGradient(
+      probabilities: ArrayLike<number>, hValues: ArrayLike<number>, dLdhValues: ArrayLike<number>,
+      unitStart: number, hStart: number, classes: number, tau: number, out: Float64Array, outStart: number, scratch: Float64Array,
+    ): void {
+      // gradient's numbers, the unit's tempered weights and dot products computed once (weights in scratch).
+      let largest = probabilities[unitStart];
+      for (let j = 1; j < classes; j++) largest = Math.max(largest, probabilities[unitStart + j]);
+      const inverseTau = 1 / tau;
+      let total = 0;
+      let temperedWeighted = 0;
+      let sampleDotGradient = 0;
+      let pi0DotGradient = 0;
+      for (let k = 0; k < classes; k++) {
+        const gradient = dLdhValues[hStart + k];
+        const ratio = probabilities[unitStart + k] / largest;
+        const weight = inverseTau === Math.floor(inverseTau) ? Math.pow(ratio, inverseTau) : Math.exp(Math.log(ratio) * inverseTau);
+        total += weight;
+        temperedWeighted += weight * gradient;
+        scratch[k] = weight;
+        sampleDotGradient += hValues[hStart + k] * gradient;
+        pi0DotGradient += probabilities[unitStart + k] * gradient;
+      }
+      const pi1DotGradient = 0.5 * (sampleDotGradient + temperedWeighted / total);
+      for (let k = 0; k < classes; k++) {
+        const pi1 = 0.5 * (hValues[hStart + k] + scratch[k] / total);
+        const gradientHere = dLdhValues[hStart + k];
+        const pi0 = probabilities[unitStart + k];
+        out[outStart + k] += 2 * pi1 * (gradientHere - pi1DotGradient) - 0.5 * pi0 * (gradientHere - pi0DotGradient);
+      }
     },
   },
 });

@@ -1,5 +1,5 @@
 import { defineEstimator, noElementKernels } from './estimator.js';
-import { categoricalSample } from './categorical-sample.js';
+import { categoricalSample, categoricalSampleUnit } from './categorical-sample.js';
 
 /**
  * Straight-through Gumbel-softmax: the forward pass hands downstream the hard one-hot sample
@@ -45,6 +45,26 @@ export const stGumbelSoftmax = defineEstimator({
         if (k === classIndex) own = weight;
       }
       return ((own / total) * (dLdhValues[hStart + classIndex] - weighted / total)) / tau;
+    },
+    unitForward: categoricalSampleUnit,
+    unitGradient: function stGumbelSoftmaxUnitGradient(
+      probabilities: ArrayLike<number>, exponentials: ArrayLike<number>, dLdhValues: ArrayLike<number>,
+      unitStart: number, noiseStart: number, hStart: number, classes: number, tau: number, out: Float64Array, outStart: number, scratch: Float64Array,
+    ): void {
+      // gradient's numbers, the unit's weights computed once (in scratch).
+      let largest = probabilities[unitStart] / exponentials[noiseStart];
+      for (let j = 1; j < classes; j++) largest = Math.max(largest, probabilities[unitStart + j] / exponentials[noiseStart + j]);
+      const inverseTau = 1 / tau;
+      let total = 0;
+      let weighted = 0;
+      for (let k = 0; k < classes; k++) {
+        const ratio = probabilities[unitStart + k] / exponentials[noiseStart + k] / largest;
+        const weight = inverseTau === Math.floor(inverseTau) ? Math.pow(ratio, inverseTau) : Math.exp(Math.log(ratio) * inverseTau);
+        total += weight;
+        weighted += weight * dLdhValues[hStart + k];
+        scratch[k] = weight;
+      }
+      for (let k = 0; k < classes; k++) out[outStart + k] += ((scratch[k] / total) * (dLdhValues[hStart + k] - weighted / total)) / tau;
     },
   },
 });

@@ -1,0 +1,37 @@
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+
+/** The built script (`npm test` builds first). */
+function run(args: string[]) {
+  const result = spawnSync(process.execPath, ['dist/scripts/peer-categorical.js', ...args], { encoding: 'utf8', timeout: 120_000 });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+describe('npm run peer:categorical', () => {
+  it.each([
+    [['--sizes', '32x1'], /--sizes must be DxK pairs, comma-separated, with 1 <= D <= 4096 and 2 <= K <= 256 \(got '32x1'\)/],
+    [['--sizes', '32,256x10'], /--sizes must be DxK pairs/],
+    [['--samples', '8192,x'], /--samples must be whole numbers >= 1/],
+    [['--samples', '1'], /--samples must be at least 2/],
+    [['--threads', '0'], /--threads must be whole numbers >= 1/],
+    [['--batches', '0'], /--batches must be a whole number >= 1/],
+    [['--estimator', 'reinmax,arm'], /--estimator 'arm' is not one the peer implements/],
+    [['--torch-peer', '/no/such/peer.py'], /no peer script at \/no\/such\/peer.py/],
+    [['--torch-python', '/no/such/python'], /\/no\/such\/python cannot import torch/],
+    [['--no-such-flag'], /Unknown argument/],
+  ])('%j exits 2 with one line before running anything', (args, message) => {
+    const { code, stdout, stderr } = run(args);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr.trim().split('\n')).toHaveLength(1);
+    expect(stderr).toMatch(message);
+  });
+
+  it('the PyTorch peer refuses bad sizes with one line and exit 2', () => {
+    const result = spawnSync('/usr/bin/python3', ['scripts/peers/torch_categorical_toy.py', '32', '1'], { encoding: 'utf8' });
+    // Where Python is missing there is nothing to check.
+    if (result.error) return;
+    expect(result.status).toBe(2);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+  });
+});
