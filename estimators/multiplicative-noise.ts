@@ -7,11 +7,18 @@ import { defineEstimator } from './estimator.js';
  * flows through the smooth part: dh/dθ = m σ'(θ). Biased with respect to the hard node: L is evaluated
  * at a continuous h.
  *
- * Source note: Bengio, Léonard & Courville (2013) name "the injection of additive or multiplicative
- * noise in a computational graph that is otherwise differentiable" as one family of estimators. Their
- * full text was not available when this was written; this is the widely documented reading for a
- * Bernoulli node (mean-one noise times the sigmoid, the Gaussian counterpart of the binary noise of
- * `stochastic-times-smooth`), not a transcription of the paper's equations.
+ * Source note (checked against what the search corpora hold; the paper's body was not among it):
+ * - Read: the abstract of arXiv:1308.3432 (several mirrors). It lists noise injection (additive or
+ *   multiplicative) into an otherwise differentiable graph as the third of its four estimator families,
+ *   without giving a formula.
+ * - Read, secondary only: independent notes on the paper. They describe its concrete unit of this family
+ *   as the noisy rectifier h = max(0, a + z), additive noise before a rectifier (with logistic z,
+ *   P(h > 0) = σ(a) and E[h] = softplus(a)). None gives a multiplicative form or one fitted to a
+ *   Bernoulli node.
+ * - Not read: the paper's sections. Which section defines the noise-injection units (issue 7 says
+ *   section 4) and whether the paper writes a multiplicative form out were not checked.
+ * So this kernel is this project's multiplicative reading of the family for a Bernoulli node, not the
+ * paper's noisy rectifier; the additive side of the family is `additive-noise`.
  */
 export const multiplicativeNoise = defineEstimator({
   id: 'multiplicative-noise',

@@ -7,9 +7,17 @@ import { defineEstimator } from './estimator.js';
  * dh/dθ = b · d√p/dθ = b · ½ √p (1 − p).
  * Biased with respect to the hard node: h is 0 or √p, not 0 or 1.
  *
- * Source note: the decomposition (p = sigm(a), b ~ Binomial(√p), h = b √p) is the paper's STS unit as
- * widely summarised; the full text was not available when this was written to check its section number
- * and any further detail.
+ * Source note (checked against what the search corpora hold; the paper's body was not among it):
+ * - Read: the abstract of arXiv:1308.3432 (several mirrors). It introduces the unit as a split of a
+ *   binary stochastic neuron into a stochastic binary factor and a smooth differentiable factor that
+ *   matches the pure binary neuron's expected effect to first order.
+ * - Read, secondary only: independent notes on the paper and one public implementation
+ *   (intsystems/relaxit, StochasticTimesSmooth). They agree on p = sigm(a), b ~ Binomial(√p),
+ *   h = b √p, so E[h] = p, with the gradient got by ordinary backprop through √p (b held fixed); one
+ *   note also records the paper's claim E[f(h)] = f(p) + o(√p) for differentiable f. This kernel is
+ *   that form.
+ * - Not read: the paper's sections. The section number (issue 7 says section 4) and the exact wording
+ *   of its statement about the unit were not checked.
  */
 export const stochasticTimesSmooth = defineEstimator({
   id: 'stochastic-times-smooth',
