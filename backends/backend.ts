@@ -67,7 +67,12 @@ export interface ComputeBackend {
   readonly details: Readonly<Record<string, string>>;
   /** Paths tried before this one, each with the reason it failed (empty when the first worked). */
   readonly fallbacks: readonly string[];
-  /** Compiles a cell whose every stage is a kernel (the fused path). */
+  /**
+   * Node kinds whose kernel problems `prepare` fuses into one loop (default: bernoulli and
+   * deterministic); kernel problems of other kinds run as stages on `prepareHardNode` and `ops`.
+   */
+  readonly fusedNodeKinds?: readonly NodeKind[];
+  /** Compiles a cell whose every stage is a kernel (the fused path), for a node kind in `fusedNodeKinds`. */
   prepare(request: CellRequest): PreparedCell;
   /** Compiles one hard node of a staged cell; a backend without it runs no staged cells. */
   prepareHardNode?(request: HardNodeRequest): HardNodeStage;

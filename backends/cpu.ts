@@ -5,6 +5,7 @@ import { nodeProbabilities } from '../harness/node-kinds.js';
 import { chunkSeeds, Rng } from '../harness/rng.js';
 import type { BaselineSums, BatchMoments, CellRequest, ComputeBackend, PreparedCell } from './backend.js';
 import { chunkStride, compileCpuLoops, cpuLoopSource, type CompiledLoops } from './cpu-loops.js';
+import { cpuCategoricalLoopSource } from './cpu-categorical-loops.js';
 import { CpuCategoricalNode } from './cpu-categorical-node.js';
 import { CpuHardNode } from './cpu-hard-node.js';
 import { createCpuTensorOps } from './cpu-ort-ops.js';
@@ -41,7 +42,8 @@ class CpuPreparedCell implements PreparedCell {
     // cells with the same text (same estimator and dim, another batch size or thread count) then
     // share, and deoptimise, each other's loops (measured: later cells' loops 40 % slower). A comment
     // of its own gives every cell fresh code; it changes no number.
-    this.source = `${cpuLoopSource(request)}\n// this cell's own code: ${randomUUID()}`;
+    const loopSource = request.problem.nodeKind === 'categorical' ? cpuCategoricalLoopSource(request) : cpuLoopSource(request);
+    this.source = `${loopSource}\n// this cell's own code: ${randomUUID()}`;
     this.loops = compileCpuLoops(this.source, Rng);
     this.elementsPerSample = request.problem.dim * evaluationCount(request.estimator, request.estimatorParams);
   }
@@ -50,7 +52,7 @@ class CpuPreparedCell implements PreparedCell {
   private async chunkSums(kind: SharedCall['kind'], logits: Float64Array, baseline: Float64Array, count: number, rng: Rng, step: number): Promise<Float64Array> {
     const dim = this.request.problem.dim;
     const seeds = chunkSeeds(rng, count);
-    const probabilities = nodeProbabilities(this.request.problem.nodeKind, logits);
+    const probabilities = nodeProbabilities(this.request.problem.nodeKind, logits, this.request.problem.classes);
     const loop = kind === 'estimate' ? this.loops.estimate : this.loops.pilot!;
     if (this.threads <= 1 || seeds.length < 2 || count * this.elementsPerSample < this.threadsFromElements) {
       const out = new Float64Array(seeds.length * chunkStride(dim));
@@ -97,7 +99,7 @@ class CpuPreparedCell implements PreparedCell {
   }
 }
 
-/** The reference backend: generated, fused JavaScript loops over typed arrays, threaded for large batches. */
+/** The reference backend: generated, fused JavaScript loops over typed arrays (every node kind), threaded for large batches. */
 export async function createCpuBackend(options: CpuBackendOptions = {}): Promise<ComputeBackend> {
   const threads = Math.max(1, Math.floor(options.threads ?? availableParallelism()));
   const threadsFromElements = Math.max(1, options.threadsFromElements ?? defaultThreadsFromElements);
@@ -110,6 +112,7 @@ export async function createCpuBackend(options: CpuBackendOptions = {}): Promise
       threadsFrom: `${threadsFromElements} element evaluations per call`,
     },
     fallbacks: [],
+    fusedNodeKinds: ['bernoulli', 'deterministic', 'categorical'],
     prepare: (request) => new CpuPreparedCell(request, threads, threadsFromElements),
     prepareHardNode: (request) => (request.nodeKind === 'categorical' ? new CpuCategoricalNode(request, threads) : new CpuHardNode(request, threads)),
     ops,

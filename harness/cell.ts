@@ -1,9 +1,9 @@
 import type { BaselineSums, BatchMoments, ComputeBackend, PreparedCell } from '../backends/backend.js';
-import type { EstimatorDefinition } from '../estimators/estimator.js';
+import type { EstimatorDefinition, NodeKind } from '../estimators/estimator.js';
 import {
   isStagedProblem, type Problem, type ProblemEvaluation, type ReferenceGradient, type ScoringTarget, type StagedProblem, type TrainingDefaults,
 } from '../suites/suite.js';
-import { unsupportedFusedNodeReason } from './node-kinds.js';
+import { kernelProblemAsStages } from './kernel-problem-stages.js';
 import type { ParameterValues } from './parameters.js';
 import type { Rng } from './rng.js';
 import { StagedPreparedCell } from './staged-cell.js';
@@ -66,10 +66,21 @@ function stagedCell(backend: ComputeBackend, preparation: CellPreparation & { pr
   };
 }
 
-/** Compiles a cell on a backend: the fused path for kernel problems, stages for staged ones. */
+/** Node kinds a backend fuses into one loop when it does not say (the gpu.js kernels' kinds). */
+const defaultFusedNodeKinds: readonly NodeKind[] = ['bernoulli', 'deterministic'];
+
+/**
+ * Compiles a cell on a backend: the fused path for kernel problems whose node kind the backend fuses,
+ * stages for staged problems and for the other kernel problems (see `kernelProblemAsStages`).
+ */
 export function prepareCell(backend: ComputeBackend, preparation: CellPreparation): ReadyCell {
   const { problem } = preparation;
-  return isStagedProblem(problem) ? stagedCell(backend, { ...preparation, problem }) : kernelCell(backend, { ...preparation, problem });
+  if (isStagedProblem(problem)) return stagedCell(backend, { ...preparation, problem });
+  if (problem.nodeKind === 'categorical' && !(Number.isInteger(problem.classes) && problem.classes! >= 2 && problem.dim % problem.classes! === 0)) {
+    throw new Error(`a categorical kernel problem needs classes K >= 2 dividing its dim (got dim ${problem.dim}, K = ${problem.classes})`);
+  }
+  const fuses = (backend.fusedNodeKinds ?? defaultFusedNodeKinds).includes(problem.nodeKind);
+  return fuses ? kernelCell(backend, { ...preparation, problem }) : stagedCell(backend, { ...preparation, problem: kernelProblemAsStages(problem) });
 }
 
 /** What the results record of a problem beside its suite parameters: a kernel problem's starting logits, a staged problem's own choice. */
@@ -77,7 +88,7 @@ export function recordedProblemParams(problem: Problem | StagedProblem): Record<
   return isStagedProblem(problem) ? { ...problem.recordedParams } : { ...problem.recordedParams, logits: Array.from(problem.initialLogits) };
 }
 
-/** Why an estimator cannot run on a problem beyond its node kind (a staged problem's own limits; a categorical node in a kernel problem), or null. */
+/** Why an estimator cannot run on a problem beyond its node kind (a staged problem's own limits), or null. */
 export function problemUnsupportedReason(problem: Problem | StagedProblem, estimator: EstimatorDefinition): string | null {
-  return isStagedProblem(problem) ? (problem.unsupportedReason?.(estimator) ?? null) : unsupportedFusedNodeReason(problem.nodeKind);
+  return isStagedProblem(problem) ? (problem.unsupportedReason?.(estimator) ?? null) : null;
 }

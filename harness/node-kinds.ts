@@ -1,10 +1,7 @@
 import type { EstimatorDefinition, NodeKind } from '../estimators/estimator.js';
 
-/** Node kinds whose kernels every backend can run today (categorical ones in staged cells only). */
+/** Node kinds whose kernels every backend can run today. */
 export const supportedNodeKinds: readonly NodeKind[] = ['bernoulli', 'categorical', 'deterministic'];
-
-/** Node kinds the fused path (a kernel-objective problem compiled into one loop) runs: per-element kernels only. */
-export const fusedNodeKinds: readonly NodeKind[] = ['bernoulli', 'deterministic'];
 
 /** Why an estimator's cell on a node kind cannot run (null when it can). */
 export function unsupportedNodeReason(estimator: EstimatorDefinition, kind: NodeKind): string | null {
@@ -12,11 +9,6 @@ export function unsupportedNodeReason(estimator: EstimatorDefinition, kind: Node
   if (kind === 'categorical' && !estimator.categoricalKernels) return `${estimator.id} lists categorical nodes but defines no categoricalKernels`;
   if (!supportedNodeKinds.includes(kind)) return `${kind} nodes are not supported by the backends yet`;
   return null;
-}
-
-/** Why a kernel-objective (fused) problem with this node kind cannot run (null when it can). */
-export function unsupportedFusedNodeReason(kind: NodeKind): string | null {
-  return fusedNodeKinds.includes(kind) ? null : `${kind} nodes run in staged suites only, not in a kernel-objective suite`;
 }
 
 /**

@@ -35,6 +35,8 @@ async function withPreparedCell<T>(
 function kernelProblem(suite: SuiteDefinition, params: ParameterValues): Problem {
   const problem: Problem | StagedProblem = suite.create(params);
   if (isStagedProblem(problem)) throw new Error(`the sweeps run on kernel suites; ${suite.id} is staged`);
+  // Every logit at one value would make every categorical unit uniform: the sweeps vary Bernoulli-style logits.
+  if (problem.nodeKind === 'categorical') throw new Error(`the sweeps run on suites with one logit per unit; ${suite.id} has categorical units`);
   return problem;
 }
 

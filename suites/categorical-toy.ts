@@ -1,6 +1,5 @@
 import { nodeProbabilities } from '../harness/node-kinds.js';
 import { numericValues } from '../harness/parameters.js';
-import { parametersAsLogits, singleNodeEstimates, type SingleNodeStages } from '../models/single-node.js';
 import { defineSuite } from './suite.js';
 
 /**
@@ -27,13 +26,32 @@ export function categoricalToyTargets(units: number, classes: number, t: number)
   return targets;
 }
 
+/** Weight of element (unit · K + class) in its unit's target: t on class (unit mod K), (1 − t) / (K − 1) on the others. */
+function categoricalToyTarget(element: number, classes: number, t: number): number {
+  const unit = Math.floor(element / classes);
+  return element - unit * classes === unit % classes ? t : (1 - t) / (classes - 1);
+}
+
+function categoricalToyObjectiveValue(h: number[][], row: number, dim: number, classes: number, t: number): number {
+  let total = 0;
+  for (let index = 0; index < dim; index++) {
+    const difference = h[row][index] - categoricalToyTarget(index, classes, t);
+    total += difference * difference;
+  }
+  return total;
+}
+
+function categoricalToyObjectiveGradient(h: number[][], row: number, element: number, classes: number, t: number): number {
+  return 2 * (h[row][element] - categoricalToyTarget(element, classes, t));
+}
+
 /**
  * D independent categorical units of K classes, x_i one-hot ~ Categorical(pi_i), pi_i = softmax(theta_i);
  * f(x) = Σᵢ ‖xᵢ − cᵢ‖². A one-hot x has ‖x‖² = 1, so ‖x − c‖² = 1 − 2 c_x + ‖c‖² and
  * E[f] = Σᵢ (1 − 2 piᵢ·cᵢ + ‖cᵢ‖²); with d pi_{ik} / d theta_{ij} = pi_{ik} (δ_kj − pi_{ij}),
  * dE[f]/dtheta_{ij} = −2 pi_{ij} (c_{ij} − piᵢ·cᵢ). Relaxed estimators evaluate f at their relaxed
- * x in the simplex with df/dx = 2 (x − c). Staged: no upstream layer (each row's logits are the trained
- * parameters), the objective on the host, identity backward.
+ * x in the simplex with df/dx = 2 (x − c). A kernel problem: the CPU backend fuses it into one loop,
+ * the GPU backend runs it as stages (harness/kernel-problem-stages.ts), with the same noise.
  */
 export const categoricalToy = defineSuite({
   id: 'categorical-toy',
@@ -48,55 +66,32 @@ export const categoricalToy = defineSuite({
   create(params) {
     const { dim: units, classes, t } = numericValues(params);
     const width = units * classes;
-    const initialLogits = categoricalToyLogits(units, classes);
     const targets = categoricalToyTargets(units, classes, t);
-    const exactGradient = (logits: Float64Array) => {
-      const probabilities = nodeProbabilities('categorical', logits, classes);
-      const gradient = new Float64Array(width);
-      for (let start = 0; start < width; start += classes) {
-        let expectedTarget = 0;
-        for (let k = 0; k < classes; k++) expectedTarget += probabilities[start + k] * targets[start + k];
-        for (let k = 0; k < classes; k++) gradient[start + k] = -2 * probabilities[start + k] * (targets[start + k] - expectedTarget);
-      }
-      return gradient;
-    };
-    const exactLoss = (logits: Float64Array) => {
-      const probabilities = nodeProbabilities('categorical', logits, classes);
-      let loss = 0;
-      for (let index = 0; index < width; index++) loss += -2 * probabilities[index] * targets[index] + targets[index] * targets[index];
-      return loss + units;
-    };
-    const stages: SingleNodeStages<null> = {
-      ...parametersAsLogits(width),
-      async objective(_pass, h, _evaluations, wantGradient) {
-        const rows = h.length / width;
-        const value = new Float64Array(rows);
-        const gradient = wantGradient ? new Float64Array(h.length) : null;
-        for (let row = 0; row < rows; row++) {
-          let total = 0;
-          for (let index = 0; index < width; index++) {
-            const difference = h[row * width + index] - targets[index];
-            total += difference * difference;
-            if (gradient) gradient[row * width + index] = 2 * difference;
-          }
-          value[row] = total;
-        }
-        return { value, gradient };
-      },
-    };
     return {
-      kind: 'staged',
+      dim: width,
+      classes,
       nodeKind: 'categorical',
-      initialParameters: initialLogits,
-      recordedParams: { logits: Array.from(initialLogits), targets: Array.from(targets) },
-      prepare(context) {
-        const node = context.hardNode(width, { classes });
-        return {
-          estimates: (parameters, count, rng, step) => singleNodeEstimates(stages, node, context.estimator, parameters, count, rng, step),
-          referenceGradient: async (parameters) => ({ kind: 'closed-form', gradient: exactGradient(parameters) }),
-          evaluate: async (parameters) => ({ loss: exactLoss(parameters) }),
-          dispose() {},
-        };
+      initialLogits: categoricalToyLogits(units, classes),
+      objective: {
+        value: categoricalToyObjectiveValue, gradient: categoricalToyObjectiveGradient, helpers: [categoricalToyTarget],
+        constants: { classes, t }, separable: true,
+      },
+      recordedParams: { targets: Array.from(targets) },
+      exactGradient(logits) {
+        const probabilities = nodeProbabilities('categorical', logits, classes);
+        const gradient = new Float64Array(width);
+        for (let start = 0; start < width; start += classes) {
+          let expectedTarget = 0;
+          for (let k = 0; k < classes; k++) expectedTarget += probabilities[start + k] * targets[start + k];
+          for (let k = 0; k < classes; k++) gradient[start + k] = -2 * probabilities[start + k] * (targets[start + k] - expectedTarget);
+        }
+        return gradient;
+      },
+      exactLoss(logits) {
+        const probabilities = nodeProbabilities('categorical', logits, classes);
+        let loss = 0;
+        for (let index = 0; index < width; index++) loss += -2 * probabilities[index] * targets[index] + targets[index] * targets[index];
+        return loss + units;
       },
     };
   },

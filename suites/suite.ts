@@ -25,12 +25,22 @@ export interface ObjectiveKernels {
   readonly separable?: boolean;
 }
 
-/** A concrete problem built from resolved suite parameters, with a kernel objective (the fused path). */
+/**
+ * A concrete problem built from resolved suite parameters, with a kernel objective: the logits are
+ * the trained parameters and every stage is a kernel, so a backend can fuse the cell into one loop
+ * (the CPU backend does for every node kind); a backend that does not fuse the node kind runs the same
+ * problem as stages (`harness/kernel-problem-stages.ts`), with the same noise and so the same numbers.
+ */
 export interface Problem {
   readonly kind?: 'kernel';
-  /** Number of elements (units) of the node. */
+  /** Number of elements of the node: its units, or units · K for a categorical node (unit-major). */
   readonly dim: number;
   readonly nodeKind: NodeKind;
+  /**
+   * Classes per unit (K) of a categorical node, which then has dim / K units. The objective kernels
+   * see the flat element index (unit · K + class) as `element`.
+   */
+  readonly classes?: number;
   /** Logits at which gradients are scored and from which training starts. */
   readonly initialLogits: Float64Array;
   readonly objective: ObjectiveKernels;

@@ -9,6 +9,7 @@ import { hashSeed, Rng } from '../harness/rng.js';
 import { drawMoments } from '../harness/sampling.js';
 import { trainLogits } from '../harness/training.js';
 import { categoricalToy } from '../suites/categorical-toy.js';
+import type { Problem } from '../suites/suite.js';
 import { toyProblem } from './helpers.js';
 
 const estimator = (id: string) => builtInEstimators.get(id)!;
@@ -66,10 +67,14 @@ describe('the categorical node kind', () => {
     expect(unsupportedNodeReason(listsWithoutKernels, 'categorical')).toMatch(/defines no categoricalKernels/);
   });
 
-  it('keeps categorical nodes out of kernel-objective (fused) problems', () => {
-    const fusedCategorical = { ...toyProblem(), nodeKind: 'categorical' as const };
-    expect(problemUnsupportedReason(fusedCategorical, estimator('gumbel-softmax'))).toMatch(/staged suites only/);
-    expect(problemUnsupportedReason(toyProblem(), estimator('gumbel-softmax'))).toBeNull();
+  it('refuses a categorical kernel problem whose classes do not divide its dim, naming both', async () => {
+    const cpu = await builtInBackends.get('cpu')!({ threads: 1 });
+    const withoutClasses = { ...toyProblem(), nodeKind: 'categorical' as const };
+    expect(problemUnsupportedReason(withoutClasses, estimator('gumbel-softmax'))).toBeNull();
+    const prepare = (problem: Problem) => prepareCell(cpu, { estimator: estimator('gumbel-softmax'), estimatorParams: { tau: 0.5 }, problem, batchSize: 8 });
+    expect(() => prepare(withoutClasses)).toThrow(/classes K >= 2 dividing its dim \(got dim 16, K = undefined\)/);
+    expect(() => prepare({ ...withoutClasses, classes: 3 })).toThrow(/got dim 16, K = 3/);
+    cpu.dispose();
   });
 
   it('hands kernels the softmax of each unit as p, unit-major', () => {

@@ -8,7 +8,7 @@ import { builtInEstimators } from '../estimators/index.js';
 import { prepareCell } from '../harness/cell.js';
 import { withDefaults } from '../harness/parameters.js';
 import { categoricalToy as categoricalToySuite, categoricalToyLogits } from '../suites/categorical-toy.js';
-import { isStagedProblem, type StagedProblem } from '../suites/suite.js';
+import { isStagedProblem, type Problem } from '../suites/suite.js';
 import { categoricalToy } from './fixtures/onnx/models.js';
 import { sampleEstimator, unitsOutsideBand } from './helpers.js';
 import { fixture, onnxProblem } from './onnx-helpers.js';
@@ -46,9 +46,9 @@ describe('an ONNX model of categorical-toy\'s objective ([batch, D, K] input)', 
   });
 
   const model = () => onnxProblem(fixture('categorical-toy-grad.onnx'), { logit: logitsFile });
-  const twin = (): StagedProblem => {
+  const twin = (): Problem => {
     const problem = categoricalToySuite.create(withDefaults(categoricalToySuite.params, { dim: units, classes, t }));
-    if (!isStagedProblem(problem)) throw new Error('categorical-toy is staged');
+    if (isStagedProblem(problem)) throw new Error('categorical-toy is a kernel suite');
     return problem;
   };
 
