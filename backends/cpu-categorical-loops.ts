@@ -3,7 +3,7 @@ import {
   categoricalCpuKernelSources, categoricalKernelCalls, categoricalShape, categoricalUnitCalls,
 } from './categorical-kernel-calls.js';
 import { chunkStride } from './cpu-loops.js';
-import { elementLoopWithNoise, rngStateDeclaration } from './cpu-rng-source.js';
+import { elementLoopWithNoise, rngConstants, rngStateDeclaration } from './cpu-rng-source.js';
 import { objectiveGradientAtElement, objectiveKernelOnRow } from './kernel-body.js';
 import { objectiveKernelCalls } from './kernel-calls.js';
 import { namedFunctionSource } from './kernel-source.js';
@@ -13,9 +13,9 @@ import { noiseChunkSamples } from '../harness/rng.js';
  * Generates the body of `function (Rng) { ... return { estimate, pilot, shape } }` for a kernel problem
  * on a **categorical** node: the same `ChunkLoop` contract as the Bernoulli loops (cpu-loops.ts), one
  * sample at a time with every row in a preallocated local array, so a batch allocates nothing and
- * stays in the first-level cache. Per sample: the row's exponential draws E = −log u (in the order the
- * staged categorical node draws them from the chunk's stream: sample, then evaluation row when each
- * draws its own, then unit, then draw), the estimator's forward per unit and evaluation, the objective's
+ * stays in the first-level cache. Per sample: the row's exponential draws (the ziggurat of
+ * `Rng.nextExponential`, in the order the staged categorical node draws them from the chunk's stream:
+ * sample, then evaluation row when each draws its own, then unit, then draw), the estimator's forward per unit and evaluation, the objective's
  * values and dL/dh, the estimator's backward per unit (each evaluation's contribution added in
  * evaluation order), and the per-element sums. The kernel calls are bound exactly as the staged node
  * binds them (its unit forms where the estimator has them), so a fused and a staged cell give the same
@@ -87,6 +87,7 @@ export function cpuCategoricalLoopSource(request: CellRequest): string {
 
   return `"use strict";
     ${[...new Set([...categoricalCpuKernelSources(estimator), ...objectiveSources])].join('\n')}
+    ${rngConstants(['exponential'])}
     const noiseRow = new Float64Array(${Math.max(1, noiseWidth)});
     const hAll = new Float64Array(${evaluations * width});
     const dLdhAll = new Float64Array(${needs.objectiveGradient ? evaluations * width : 1});
@@ -101,7 +102,7 @@ export function cpuCategoricalLoopSource(request: CellRequest): string {
         const offset = chunk * ${chunkStride(width)};
         const end = Math.min(count, (chunk + 1) * ${noiseChunkSamples});
         for (let s = chunk * ${noiseChunkSamples}; s < end; s++) {
-          ${elementLoopWithNoise(['uniform'], noiseWidth, 'noiseRow[i] = -Math.log(drawnU);')}
+          ${elementLoopWithNoise(['exponential'], noiseWidth, 'noiseRow[i] = drawnU;')}
           for (let e = 0; e < ${evaluations}; e++) {
             for (let unit = 0; unit < ${units}; unit++) {
               const unitStart = unit * ${classes};

@@ -6,12 +6,14 @@ import type { NoiseKind } from '../estimators/estimator.js';
  * chunk drawn in a worker holds the numbers `fillNoise` gives for the whole call. It is generated
  * rather than taken from `fillNoise.toString()` because module loaders (vitest among them) rewrite
  * references to imports inside a function's text; this text names nothing but its arguments. With
- * `exponentials`, u becomes −log u (what `fillExponentials` does).
+ * `exponentials`, u holds standard exponentials instead, as `fillExponentials` draws them.
  */
 export function chunkNoiseSource(kinds: readonly NoiseKind[], width: number, exponentials = false): string {
   const [firstKind, secondKind] = kinds;
   const draw = (kind: NoiseKind | undefined) => (kind === 'uniform' ? 'rng.nextUniform()' : kind === 'normal' ? 'rng.nextNormal()' : '0');
-  const fill = !firstKind
+  const fill = exponentials
+    ? `rng.fillExponential(u, rows * ${width});`
+    : !firstKind
     ? ''
     : !secondKind
       // Same order as element-by-element draws: the chunk's rows are consecutive.
@@ -23,6 +25,5 @@ export function chunkNoiseSource(kinds: readonly NoiseKind[], width: number, exp
         }`;
   return `function fillChunkNoise(rng, rows, u, v) {
     ${fill}
-    ${exponentials ? `for (let index = 0; index < rows * ${width}; index++) u[index] = -Math.log(u[index]);` : ''}
   }`;
 }

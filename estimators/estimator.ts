@@ -78,7 +78,7 @@ export interface CategoricalKernels {
   /**
    * Standard exponential (Exp(1)) draws per unit (per evaluation when `noisePerEvaluation`), a number
    * or a function of the estimator's parameters and K: K for one sample, K · (1 + M) for a sample and M
-   * conditional resamples (Gumbel-Rao). The harness draws them (E = −log u) from the cell's seeded
+   * conditional resamples (Gumbel-Rao). The harness draws them (`Rng.nextExponential`) from the cell's seeded
    * streams on the host, so every backend sees the same noise.
    */
   readonly exponentialsPerUnit: number | ((params: ParameterValues, classes: number) => number);

@@ -1,6 +1,7 @@
 /**
- * Seeded random numbers: xoshiro128** for uniforms, Marsaglia and Tsang's ziggurat for normals
- * (128 layers; the layer index and the value come from disjoint bits of the draw).
+ * Seeded random numbers: xoshiro128** for uniforms, Marsaglia and Tsang's ziggurats for normals
+ * (128 layers) and exponentials (256 layers); the layer index and the value come from disjoint bits of
+ * the draw.
  *
  * The class is self-contained (no outer references) because worker threads of the CPU backend
  * rebuild it from its source text. Its state words and ziggurat tables are public because the CPU
@@ -58,6 +59,35 @@ export class Rng {
       const tangent = [atMiddle * (1 + middle * middle), -middle * atMiddle];
       const [below, above] = outer <= 1 ? [chord, tangent] : inner >= 1 ? [tangent, chord] : [[-1, 0], [2, 0]];
       Rng.zigguratSqueeze.set([...below, ...above], 4 * layer);
+    }
+  }
+
+  /**
+   * Exponential ziggurat tables (Marsaglia & Tsang 2000, 256 layers): layer thresholds on the 24-bit
+   * value scale, widths, and densities exp(-x) at the layer edges.
+   */
+  static readonly exponentialThreshold = new Float64Array(256);
+  static readonly exponentialWidth = new Float64Array(256);
+  static readonly exponentialDensity = new Float64Array(256);
+  static {
+    const scale = 16777216;
+    const tailStart = 7.69711747013104972;
+    const layerArea = 3.949659822581572e-3;
+    let edge = tailStart;
+    let previousEdge = tailStart;
+    const q = layerArea / Math.exp(-edge);
+    Rng.exponentialThreshold[0] = (edge / q) * scale;
+    Rng.exponentialThreshold[1] = 0;
+    Rng.exponentialWidth[0] = q / scale;
+    Rng.exponentialWidth[255] = edge / scale;
+    Rng.exponentialDensity[0] = 1;
+    Rng.exponentialDensity[255] = Math.exp(-edge);
+    for (let layer = 254; layer >= 1; layer--) {
+      edge = -Math.log(layerArea / edge + Math.exp(-edge));
+      Rng.exponentialThreshold[layer + 1] = (edge / previousEdge) * scale;
+      previousEdge = edge;
+      Rng.exponentialDensity[layer] = Math.exp(-edge);
+      Rng.exponentialWidth[layer] = edge / scale;
     }
   }
 
@@ -140,6 +170,43 @@ export class Rng {
       if (!(y > (squeeze[4 * layer + 2] + squeeze[4 * layer + 3] * t) * (1 + 1e-12)) && y < Math.exp(-0.5 * x * x)) return x;
       bits = this.nextUint32() | 0;
     }
+  }
+
+  /**
+   * Standard exponential Exp(1) by the ziggurat: the layer from the low 8 bits of one draw, the value
+   * from the other 24, taken at the middle of its cell (v + 0.5), so that it is never 0: E lies in
+   * (0, ∞) and is finite. About 98.9 % of draws are accepted by the rectangle test alone.
+   */
+  nextExponential(): number {
+    const bits = this.nextUint32();
+    const value = (bits >>> 8) + 0.5;
+    const layer = bits & 255;
+    if (value < Rng.exponentialThreshold[layer]) return value * Rng.exponentialWidth[layer];
+    return this.exponentialAfterRejection(bits | 0);
+  }
+
+  /**
+   * The rest of `nextExponential` after its first draw `bits` (int32) missed the layer's rectangle:
+   * the tail (beyond the last edge r, r + Exp(1) by memorylessness) or the wedge test under exp(-x),
+   * then further draws until one is accepted. The generated loops inline the rectangle test and end
+   * here too, so they consume the same stream.
+   */
+  exponentialAfterRejection(bits: number): number {
+    for (;;) {
+      const value = (bits >>> 8) + 0.5;
+      const layer = bits & 255;
+      const x = value * Rng.exponentialWidth[layer];
+      if (value < Rng.exponentialThreshold[layer]) return x;
+      if (layer === 0) return 7.69711747013104972 - Math.log(this.nextUniform());
+      const density = Rng.exponentialDensity[layer];
+      if (density + this.nextUniform() * (Rng.exponentialDensity[layer - 1] - density) < Math.exp(-x)) return x;
+      bits = this.nextUint32() | 0;
+    }
+  }
+
+  /** Fills target[0..count) with standard exponentials, as `count` nextExponential calls would. */
+  fillExponential(target: Float64Array | Float32Array, count: number): void {
+    for (let index = 0; index < count; index++) target[index] = this.nextExponential();
   }
 
   /** Fills target[0..count) with uniforms: the same numbers, in the same order, as `count` nextUniform calls. */

@@ -49,6 +49,47 @@ describe('Rng', () => {
     expect(Math.abs(beyondTwo / count - 0.0455)).toBeLessThan(0.0025);
   });
 
+  it('draws standard exponentials: positive and finite, with the Exp(1) distribution function, mean, variance and tail', () => {
+    const rng = new Rng(4);
+    const count = 400_000;
+    const values = new Float64Array(count);
+    for (let index = 0; index < count; index++) values[index] = rng.nextExponential();
+    expect(values.every((value) => value > 0 && Number.isFinite(value))).toBe(true);
+    let sum = 0;
+    let sumOfSquares = 0;
+    for (const value of values) {
+      sum += value;
+      sumOfSquares += value * value;
+    }
+    const mean = sum / count;
+    // Exp(1): mean 1, variance 1 (so E[X^2] = 2), and Var(X^2) = E[X^4] - 4 = 20.
+    expect(Math.abs(mean - 1)).toBeLessThan(5 / Math.sqrt(count));
+    expect(Math.abs(sumOfSquares / count - 2)).toBeLessThan(5 * Math.sqrt(20 / count));
+    // Kolmogorov–Smirnov against F(x) = 1 - exp(-x): D above 1.95 / sqrt(n) has probability 0.001 under Exp(1).
+    const sorted = Float64Array.from(values).sort();
+    let largestGap = 0;
+    sorted.forEach((value, index) => {
+      const cdf = 1 - Math.exp(-value);
+      largestGap = Math.max(largestGap, Math.abs(cdf - index / count), Math.abs(cdf - (index + 1) / count));
+    });
+    expect(largestGap).toBeLessThan(1.95 / Math.sqrt(count));
+    // The tail beyond the last layer's edge r = 7.697 (drawn as r + Exp(1)): P = exp(-r) = 4.54e-4, about 182 of 400 000.
+    const beyondTail = values.filter((value) => value > 7.69711747013104972).length;
+    expect(Math.abs(beyondTail - count * Math.exp(-7.69711747013104972))).toBeLessThan(5 * Math.sqrt(count * Math.exp(-7.69711747013104972)));
+    // And the wedge layers: P(X > 3) = exp(-3).
+    const beyondThree = values.filter((value) => value > 3).length / count;
+    expect(Math.abs(beyondThree - Math.exp(-3))).toBeLessThan(5 * Math.sqrt(Math.exp(-3) / count));
+  });
+
+  it('draws the same exponentials through nextExponential and fillExponential', () => {
+    const single = new Rng(6);
+    const filled = new Float64Array(100_000);
+    new Rng(6).fillExponential(filled, filled.length);
+    let mismatches = 0;
+    for (const value of filled) if (single.nextExponential() !== value) mismatches++;
+    expect(mismatches).toBe(0);
+  });
+
   it('hands out one seed per noise chunk from the call stream', () => {
     expect(chunkSeeds(new Rng(3), noiseChunkSamples * 2 + 1)).toHaveLength(3);
     expect(Array.from(chunkSeeds(new Rng(3), 10))).toEqual(Array.from(chunkSeeds(new Rng(3), 10)));
@@ -60,6 +101,7 @@ describe('Rng', () => {
     const original = new Rng(9);
     const rebuilt = new Rebuilt(9);
     for (let index = 0; index < 100; index++) expect(rebuilt.nextNormal()).toBe(original.nextNormal());
+    for (let index = 0; index < 1000; index++) expect(rebuilt.nextExponential()).toBe(original.nextExponential());
   });
 });
 
