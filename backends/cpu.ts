@@ -5,7 +5,7 @@ import { nodeProbabilities } from '../harness/node-kinds.js';
 import { chunkSeeds, Rng } from '../harness/rng.js';
 import type { BaselineSums, BatchMoments, CellRequest, ComputeBackend, PreparedCell } from './backend.js';
 import { chunkStride, compileCpuLoops, cpuLoopSource, type CompiledLoops } from './cpu-loops.js';
-import { cpuCategoricalLoopSource } from './cpu-categorical-loops.js';
+import { categoricalNumbersPerSample, cpuCategoricalLoopSource } from './cpu-categorical-loops.js';
 import { CpuCategoricalNode } from './cpu-categorical-node.js';
 import { CpuHardNode } from './cpu-hard-node.js';
 import { createCpuTensorOps } from './cpu-ort-ops.js';
@@ -45,7 +45,9 @@ class CpuPreparedCell implements PreparedCell {
     const loopSource = request.problem.nodeKind === 'categorical' ? cpuCategoricalLoopSource(request) : cpuLoopSource(request);
     this.source = `${loopSource}\n// this cell's own code: ${randomUUID()}`;
     this.loops = compileCpuLoops(this.source, Rng);
-    this.elementsPerSample = request.problem.dim * evaluationCount(request.estimator, request.estimatorParams);
+    this.elementsPerSample = request.problem.nodeKind === 'categorical'
+      ? categoricalNumbersPerSample(request)
+      : request.problem.dim * evaluationCount(request.estimator, request.estimatorParams);
   }
 
   /** Per-chunk sums for the whole call, computed in this thread alone or together with the workers. */

@@ -86,8 +86,9 @@ export const gumbelRao = defineEstimator({
           weighted += weight * dLdhValues[hStart + k];
           scratch[k] = weight;
         }
+        const meanGradient = weighted / normaliser; // the same number for every class: divided once
         for (let k = 0; k < classes; k++) {
-          scratch[classes + k] += ((scratch[k] / normaliser) * (dLdhValues[hStart + k] - weighted / normaliser)) / tau;
+          scratch[classes + k] += ((scratch[k] / normaliser) * (dLdhValues[hStart + k] - meanGradient)) / tau;
         }
       }
       for (let k = 0; k < classes; k++) out[outStart + k] += scratch[classes + k] / conditionalSamples;

@@ -70,13 +70,15 @@ export const gumbelSoftmax = defineEstimator({
       probabilities: ArrayLike<number>, exponentials: ArrayLike<number>, unitStart: number, noiseStart: number,
       classes: number, tau: number, out: Float64Array, outStart: number,
     ): void {
-      // forward's numbers, its weights computed once for the unit (kept in out until the normaliser is known).
-      let largest = probabilities[unitStart] / exponentials[noiseStart];
-      for (let j = 1; j < classes; j++) largest = Math.max(largest, probabilities[unitStart + j] / exponentials[noiseStart + j]);
+      // forward's numbers, with the ratios pi_j / E_j and the weights computed once for the unit (kept in
+      // out until the normaliser is known).
+      for (let j = 0; j < classes; j++) out[outStart + j] = probabilities[unitStart + j] / exponentials[noiseStart + j];
+      let largest = out[outStart];
+      for (let j = 1; j < classes; j++) largest = Math.max(largest, out[outStart + j]);
       const inverseTau = 1 / tau;
       let total = 0;
       for (let k = 0; k < classes; k++) {
-        const ratio = probabilities[unitStart + k] / exponentials[noiseStart + k] / largest;
+        const ratio = out[outStart + k] / largest;
         const weight = inverseTau === Math.floor(inverseTau) ? Math.pow(ratio, inverseTau) : Math.exp(Math.log(ratio) * inverseTau);
         total += weight;
         out[outStart + k] = weight;

@@ -51,20 +51,23 @@ export const stGumbelSoftmax = defineEstimator({
       probabilities: ArrayLike<number>, exponentials: ArrayLike<number>, dLdhValues: ArrayLike<number>,
       unitStart: number, noiseStart: number, hStart: number, classes: number, tau: number, out: Float64Array, outStart: number, scratch: Float64Array,
     ): void {
-      // gradient's numbers, the unit's weights computed once (in scratch).
-      let largest = probabilities[unitStart] / exponentials[noiseStart];
-      for (let j = 1; j < classes; j++) largest = Math.max(largest, probabilities[unitStart + j] / exponentials[noiseStart + j]);
+      // gradient's numbers, with what its K calls share computed once: the ratios pi_j / E_j (in
+      // scratch[K, 2K)), the weights (in scratch[0, K)) and the weighted mean of dL/dh.
+      for (let j = 0; j < classes; j++) scratch[classes + j] = probabilities[unitStart + j] / exponentials[noiseStart + j];
+      let largest = scratch[classes];
+      for (let j = 1; j < classes; j++) largest = Math.max(largest, scratch[classes + j]);
       const inverseTau = 1 / tau;
       let total = 0;
       let weighted = 0;
       for (let k = 0; k < classes; k++) {
-        const ratio = probabilities[unitStart + k] / exponentials[noiseStart + k] / largest;
+        const ratio = scratch[classes + k] / largest;
         const weight = inverseTau === Math.floor(inverseTau) ? Math.pow(ratio, inverseTau) : Math.exp(Math.log(ratio) * inverseTau);
         total += weight;
         weighted += weight * dLdhValues[hStart + k];
         scratch[k] = weight;
       }
-      for (let k = 0; k < classes; k++) out[outStart + k] += ((scratch[k] / total) * (dLdhValues[hStart + k] - weighted / total)) / tau;
+      const meanGradient = weighted / total;
+      for (let k = 0; k < classes; k++) out[outStart + k] += ((scratch[k] / total) * (dLdhValues[hStart + k] - meanGradient)) / tau;
     },
   },
 });
