@@ -155,3 +155,77 @@ export function categoricalKernelCalls(estimator: EstimatorDefinition, estimator
     },
   };
 }
+
+/**
+ * Where the CPU's generated code keeps one unit's numbers, as expressions in its own names; they may
+ * read `unit` (the unit's index), `e` (the evaluation) and the loop variables of the code around them.
+ */
+export interface CategoricalUnitPlaces {
+  /** Index of the unit's first logit (and probability) in `logits` and `probabilities`. */
+  readonly unitStart: string;
+  /** The array of exponential draws, and the index of evaluation e's first draw of the unit in it. */
+  readonly exponentials: string;
+  readonly noiseStart: string;
+  /** The arrays of h and dL/dh, and the index of evaluation e's first class of the unit in them. */
+  readonly h: string;
+  readonly dLdh: string;
+  readonly hStart: string;
+  /** Evaluation e's objective value. */
+  readonly objective: string;
+  /** The array dL/dlogits is written to, and the index of the unit's first class in it. */
+  readonly out: string;
+  readonly outStart: string;
+}
+
+/**
+ * Statements of the CPU's categorical loops for one unit, shared by the staged node and the fused loop
+ * so that both compute the same numbers: `forward` computes h of the unit for evaluation `e` (one
+ * unit-form call, or one element call per class); `backward` writes the unit's dL/dlogits, each
+ * evaluation's contribution added in evaluation order (0 + e0 + e1 + ...) in either form. Both expect
+ * `logits`, `probabilities`, `step`, `unit` and a `scratch` array of 2 · K numbers in scope; `backward`
+ * also `objectiveSum` when the estimator needs objective values, and `forward` the evaluation `e`.
+ */
+export function categoricalUnitStatements(
+  estimator: EstimatorDefinition, estimatorParams: ParameterValues, shape: CategoricalShape, places: CategoricalUnitPlaces,
+): { forward: string; backward: string } {
+  const { classes, evaluations } = shape;
+  const calls = categoricalKernelCalls(estimator, estimatorParams, shape);
+  const unitCalls = categoricalUnitCalls(estimator, estimatorParams, shape);
+  const { needs } = estimator;
+  const element = {
+    logits: 'logits', probabilities: 'probabilities', exponentials: places.exponentials, unitStart: 'unitStart', noiseStart: 'noiseStart',
+    classIndex: 'c', unit: 'unit', evaluation: 'e', step: 'step',
+  };
+  const unitArguments = (out: string, outStart: string) => ({ ...element, out, outStart, scratch: 'scratch' });
+  const gradientArguments = {
+    hValues: places.h, hStart: 'hStart',
+    dLdhValues: needs.objectiveGradient ? places.dLdh : null,
+    objective: needs.objective ? places.objective : null,
+    objectiveSum: needs.objective ? 'objectiveSum' : null,
+  };
+  const offsets = `const unitStart = ${places.unitStart}; const noiseStart = ${places.noiseStart};`;
+  const forward = unitCalls.forward
+    ? `{ ${offsets} ${unitCalls.forward(unitArguments(places.h, places.hStart))}; }`
+    : `{ ${offsets} for (let c = 0; c < ${classes}; c++) ${places.h}[${places.hStart} + c] = ${calls.forward(element)}; }`;
+  const backward = unitCalls.gradient
+    ? `{
+        const outStart = ${places.outStart};
+        for (let c = 0; c < ${classes}; c++) ${places.out}[outStart + c] = 0;
+        for (let e = 0; e < ${evaluations}; e++) {
+          ${offsets} const hStart = ${places.hStart};
+          ${unitCalls.gradient(unitArguments(places.out, 'outStart'), gradientArguments)};
+        }
+      }`
+    : `{
+        const outStart = ${places.outStart};
+        for (let c = 0; c < ${classes}; c++) {
+          let g = 0;
+          for (let e = 0; e < ${evaluations}; e++) {
+            ${offsets} const hStart = ${places.hStart};
+            g += ${calls.gradient(element, gradientArguments)};
+          }
+          ${places.out}[outStart + c] = g;
+        }
+      }`;
+  return { forward, backward };
+}

@@ -1,7 +1,5 @@
 import type { CellRequest } from './backend.js';
-import {
-  categoricalCpuKernelSources, categoricalKernelCalls, categoricalShape, categoricalUnitCalls,
-} from './categorical-kernel-calls.js';
+import { categoricalCpuKernelSources, categoricalShape, categoricalUnitStatements } from './categorical-kernel-calls.js';
 import { chunkStride } from './cpu-loops.js';
 import { elementLoopWithNoise, rngConstants, rngStateDeclaration } from './cpu-rng-source.js';
 import { objectiveGradientAtElement, objectiveKernelOnRow } from './kernel-body.js';
@@ -32,53 +30,23 @@ export function categoricalNumbersPerSample(request: CellRequest): number {
  * sample at a time with every row in a preallocated local array, so a batch allocates nothing and
  * stays in the first-level cache. Per sample: the row's exponential draws (the ziggurat of
  * `Rng.nextExponential`, in the order the staged categorical node draws them from the chunk's stream:
- * sample, then evaluation row when each draws its own, then unit, then draw), the estimator's forward per unit and evaluation, the objective's
- * values and dL/dh, the estimator's backward per unit (each evaluation's contribution added in
- * evaluation order), and the per-element sums. The kernel calls are bound exactly as the staged node
- * binds them (its unit forms where the estimator has them), so a fused and a staged cell give the same
- * estimates, to the last bit (test/cpu-categorical-loops.test.ts).
+ * sample, then evaluation row when each draws its own, then unit, then draw), the estimator's forward
+ * per unit and evaluation, the objective's values and dL/dh, the estimator's backward per unit, and the
+ * per-element sums. The unit statements are the staged node's own (`categoricalUnitStatements`), so a
+ * fused and a staged cell give the same estimates, to the last bit (test/cpu-categorical-loops.test.ts).
  */
 export function cpuCategoricalLoopSource(request: CellRequest): string {
   const { estimator, estimatorParams, problem } = request;
   const shape = shapeOf(request);
   const { width, classes, units, evaluations, exponentialsPerUnit, noiseWidth, noiseEvaluationStride } = shape;
-  const calls = categoricalKernelCalls(estimator, estimatorParams, shape);
-  const unitCalls = categoricalUnitCalls(estimator, estimatorParams, shape);
   const { needs } = estimator;
-
-  const element = {
-    logits: 'logits', probabilities: 'probabilities', exponentials: 'noiseRow', unitStart: 'unitStart', noiseStart: 'noiseStart',
-    classIndex: 'c', unit: 'unit', evaluation: 'e', step: 'step',
-  };
-  const unitArguments = (out: string, outStart: string) => ({ ...element, out, outStart, scratch: 'scratch' });
-  const gradientArguments = {
-    hValues: 'hAll', hStart: 'hStart',
-    dLdhValues: needs.objectiveGradient ? 'dLdhAll' : null,
-    objective: needs.objective ? 'objectives[e]' : null,
-    objectiveSum: needs.objective ? 'objectiveSum' : null,
-  };
-  const offsets = `const noiseStart = e * ${noiseEvaluationStride} + unit * ${exponentialsPerUnit};`;
-
-  const forwardUnit = unitCalls.forward
-    ? `${unitCalls.forward(unitArguments('hAll', `e * ${width} + unitStart`))};`
-    : `for (let c = 0; c < ${classes}; c++) hAll[e * ${width} + unitStart + c] = ${calls.forward(element)};`;
-  // Both forms add evaluation e's contribution in the same order (0 + e0 + e1 + ...), as the staged node does.
-  const backwardUnit = unitCalls.gradient
-    ? `for (let c = 0; c < ${classes}; c++) gradRow[unitStart + c] = 0;
-        for (let e = 0; e < ${evaluations}; e++) {
-          ${offsets}
-          const hStart = e * ${width} + unitStart;
-          ${unitCalls.gradient(unitArguments('gradRow', 'unitStart'), gradientArguments)};
-        }`
-    : `for (let c = 0; c < ${classes}; c++) {
-          let g = 0;
-          for (let e = 0; e < ${evaluations}; e++) {
-            ${offsets}
-            const hStart = e * ${width} + unitStart;
-            g += ${calls.gradient(element, gradientArguments)};
-          }
-          gradRow[unitStart + c] = g;
-        }`;
+  const { forward: forwardUnit, backward: backwardUnit } = categoricalUnitStatements(estimator, estimatorParams, shape, {
+    unitStart: `unit * ${classes}`,
+    exponentials: 'noiseRow', noiseStart: `e * ${noiseEvaluationStride} + unit * ${exponentialsPerUnit}`,
+    h: 'hAll', dLdh: 'dLdhAll', hStart: `e * ${width} + unit * ${classes}`,
+    objective: 'objectives[e]',
+    out: 'gradRow', outStart: `unit * ${classes}`,
+  });
 
   // The objective reads one row of h directly, or one element, where its kernels' bodies allow it (kernel-body.ts).
   const objective = problem.objective;
@@ -121,18 +89,13 @@ export function cpuCategoricalLoopSource(request: CellRequest): string {
         for (let s = chunk * ${noiseChunkSamples}; s < end; s++) {
           ${elementLoopWithNoise(['exponential'], noiseWidth, 'noiseRow[i] = drawnU;')}
           for (let e = 0; e < ${evaluations}; e++) {
-            for (let unit = 0; unit < ${units}; unit++) {
-              const unitStart = unit * ${classes};
-              ${offsets}
-              ${forwardUnit}
-            }
+            for (let unit = 0; unit < ${units}; unit++) ${forwardUnit}
           }
           ${objectivePass}
           ${objectiveGradientPass}
           for (let unit = 0; unit < ${units}; unit++) {
-            const unitStart = unit * ${classes};
             ${backwardUnit}
-            for (let i = unitStart; i < unitStart + ${classes}; i++) {
+            for (let i = unit * ${classes}; i < (unit + 1) * ${classes}; i++) {
               const value = gradRow[i];
               out[offset + i] += value;
               out[offset + ${width} + i] += value * value;

@@ -1,9 +1,7 @@
 import { chunkSeeds, type Rng } from '../harness/rng.js';
 import type { HardNodeForward, HardNodeStage } from '../suites/suite.js';
 import type { HardNodeRequest } from './backend.js';
-import {
-  categoricalCpuKernelSources, categoricalKernelCalls, categoricalShape, categoricalUnitCalls, type CategoricalShape,
-} from './categorical-kernel-calls.js';
+import { categoricalCpuKernelSources, categoricalShape, categoricalUnitStatements, type CategoricalShape } from './categorical-kernel-calls.js';
 import { chunkNoiseSource } from './cpu-noise-source.js';
 import { rowSoftmaxSource } from './cpu-row-softmax.js';
 import { RowTaskRunner, taskArray } from './cpu-row-pool.js';
@@ -26,43 +24,14 @@ interface CpuCategoricalState {
 export function cpuCategoricalNodeSource(request: HardNodeRequest, shape: CategoricalShape): string {
   const { estimator, estimatorParams } = request;
   const { width, classes, units, evaluations, exponentialsPerUnit, noiseWidth, noiseEvaluationStride } = shape;
-  const calls = categoricalKernelCalls(estimator, estimatorParams, shape);
-  const unitCalls = categoricalUnitCalls(estimator, estimatorParams, shape);
-  const element = {
-    logits: 'logits', probabilities: 'probabilities', exponentials: 'exponentials', unitStart: 'unitStart', noiseStart: 'noiseStart',
-    classIndex: 'c', unit: 'unit', evaluation: 'e', step: 'step',
-  };
-  const unitArguments = (out: string, outStart: string) => ({ ...element, out, outStart, scratch: 'scratch' });
-  const unitOffsets = `const unitStart = s * ${width} + unit * ${classes};
-    const noiseStart = s * ${noiseWidth} + e * ${noiseEvaluationStride} + unit * ${exponentialsPerUnit};`;
+  const { forward: forwardUnit, backward: backwardUnit } = categoricalUnitStatements(estimator, estimatorParams, shape, {
+    unitStart: `s * ${width} + unit * ${classes}`,
+    exponentials: 'exponentials', noiseStart: `s * ${noiseWidth} + e * ${noiseEvaluationStride} + unit * ${exponentialsPerUnit}`,
+    h: 'h', dLdh: 'dLdh', hStart: `(s * ${evaluations} + e) * ${width} + unit * ${classes}`,
+    objective: `objectives[s * ${evaluations} + e]`,
+    out: 'out', outStart: `s * ${width} + unit * ${classes}`,
+  });
   const { needs } = estimator;
-  const gradientArguments = {
-    hValues: 'h', hStart: 'hStart',
-    dLdhValues: needs.objectiveGradient ? 'dLdh' : null,
-    objective: needs.objective ? 'objectives[row]' : null,
-    objectiveSum: needs.objective ? 'objectiveSum' : null,
-  };
-  const forwardUnit = unitCalls.forward
-    ? `${unitCalls.forward(unitArguments('h', 'hRow + unit * ' + classes))};`
-    : `for (let c = 0; c < ${classes}; c++) h[hRow + unit * ${classes} + c] = ${calls.forward(element)};`;
-  // Both forms add evaluation e's contribution to out in the same order (0 + e0 + e1 + ...), so they agree exactly.
-  const backwardUnit = unitCalls.gradient
-    ? `for (let e = 0; e < ${evaluations}; e++) {
-        ${unitOffsets}
-        const row = s * ${evaluations} + e;
-        const hStart = row * ${width} + unit * ${classes};
-        ${unitCalls.gradient(unitArguments('out', `s * ${width} + unit * ${classes}`), gradientArguments)};
-      }`
-    : `for (let c = 0; c < ${classes}; c++) {
-        let g = 0;
-        for (let e = 0; e < ${evaluations}; e++) {
-          ${unitOffsets}
-          const row = s * ${evaluations} + e;
-          const hStart = row * ${width} + unit * ${classes};
-          g += ${calls.gradient(element, gradientArguments)};
-        }
-        out[s * ${width} + unit * ${classes} + c] = g;
-      }`;
   return `"use strict";
     ${chunkNoiseSource(['uniform'], noiseWidth, true)}
     ${rowSoftmaxSource(width, classes)}
@@ -75,11 +44,7 @@ export function cpuCategoricalNodeSource(request: HardNodeRequest, shape: Catego
       const scratch = new Float64Array(${2 * classes});
       for (let s = rowStart; s < rowEnd; s++) {
         for (let e = 0; e < ${evaluations}; e++) {
-          const hRow = (s * ${evaluations} + e) * ${width};
-          for (let unit = 0; unit < ${units}; unit++) {
-            ${unitOffsets}
-            ${forwardUnit}
-          }
+          for (let unit = 0; unit < ${units}; unit++) ${forwardUnit}
         }
       }
     }
