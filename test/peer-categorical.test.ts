@@ -1,11 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-
-/** The built script (`npm test` builds first). */
-function run(args: string[]) {
-  const result = spawnSync(process.execPath, ['dist/scripts/peer-categorical.js', ...args], { encoding: 'utf8', timeout: 120_000 });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+import { expectUsageError, runCli } from './run-cli.js';
 
 describe('npm run peer:categorical', () => {
   it.each([
@@ -20,11 +15,7 @@ describe('npm run peer:categorical', () => {
     [['--torch-python', '/no/such/python'], /\/no\/such\/python cannot import torch/],
     [['--no-such-flag'], /Unknown argument/],
   ])('%j exits 2 with one line before running anything', (args, message) => {
-    const { code, stdout, stderr } = run(args);
-    expect(code).toBe(2);
-    expect(stdout).toBe('');
-    expect(stderr.trim().split('\n')).toHaveLength(1);
-    expect(stderr).toMatch(message);
+    expectUsageError(runCli('peer-categorical', args, 120_000), message);
   });
 
   it('the PyTorch peer refuses bad sizes with one line and exit 2', () => {

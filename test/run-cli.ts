@@ -2,6 +2,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { expect } from 'vitest';
 import type { BenchResults, CellResult } from '../harness/types.js';
 
 /** What a finished command left: exit status, standard output and standard error. */
@@ -12,9 +13,17 @@ export interface CliRun {
 }
 
 /** Runs `dist/scripts/<script>.js` with `args` to completion. */
-export function runCli(script: 'bench' | 'report', args: readonly string[], timeoutMs = 300_000): CliRun {
+export function runCli(script: 'bench' | 'report' | 'peer-categorical' | 'peer-bernoulli', args: readonly string[], timeoutMs = 300_000): CliRun {
   const run = spawnSync(process.execPath, [`dist/scripts/${script}.js`, ...args], { encoding: 'utf8', timeout: timeoutMs });
   return { code: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+/** The contract for bad input: exit code 2, nothing on standard output, one line on standard error matching `message`. */
+export function expectUsageError(run: CliRun, message: RegExp): void {
+  expect(run.code, run.stderr).toBe(2);
+  expect(run.stdout).toBe('');
+  expect(run.stderr.trim().split('\n')).toHaveLength(1);
+  expect(run.stderr).toMatch(message);
 }
 
 /** Starts `npm run bench` in the background; `finished` resolves when it exits. */

@@ -15,14 +15,16 @@ and variance (what estibench's moments are); the median of `reps` batches, in ns
 
 Run: /usr/bin/python3 scripts/peers/torch_categorical_toy.py D K S [reps] [threads]
      (defaults 32 6 8192 20, threads = all cores); or through `npm run peer:categorical`.
+(peer_timing.py, beside it, times the batches.)
 Prints one JSON object: torch version, threads, D, K, S, nsPerEstimate by estimator id.
 """
 import json
 import os
 import sys
-import time
 
 import torch
+
+from peer_timing import median_ns_per_estimate
 
 torch.set_grad_enabled(False)
 
@@ -91,19 +93,7 @@ def timing(D, K, S, reps=20):
     """Median ns per estimate of each estimator over `reps` batches of S estimates (after one warm-up batch)."""
     theta, c = problem(D, K)
     gen = torch.Generator().manual_seed(0)
-    result = {}
-    for name, estimate in estimators(theta, c, S, gen).items():
-        estimate()
-        times = []
-        for _ in range(reps):
-            start = time.perf_counter()
-            g = estimate()
-            g.mean(0)
-            g.var(0).sum()
-            times.append(time.perf_counter() - start)
-        times.sort()
-        result[name] = times[len(times) // 2] / S * 1e9
-    return result
+    return median_ns_per_estimate(estimators(theta, c, S, gen), S, reps)
 
 
 def main(argv):
