@@ -4,7 +4,7 @@ import { chunkStride } from './cpu-loops.js';
 import { elementLoopWithNoise, rngConstants, rngStateDeclaration } from './cpu-rng-source.js';
 import { objectiveGradientAtElement, objectiveKernelOnRow } from './kernel-body.js';
 import { objectiveKernelCalls } from './kernel-calls.js';
-import { namedFunctionSource } from './kernel-source.js';
+import { namedFunctionSource, objectiveKernelSources } from './kernel-source.js';
 import { noiseChunkSamples } from '../harness/rng.js';
 
 /** The categorical node's shape for a kernel problem's cell. */
@@ -57,9 +57,7 @@ export function cpuCategoricalLoopSource(request: CellRequest): string {
   const objectiveValue = valueOnRow ? rowCalls.value('hRows[e]', 'e') : rowCalls.value('hRows', 'e');
   const objectiveGradient = gradientAtElement ? elementCalls.gradient(`hAll[e * ${width} + i]`, 'e', 'i') : elementCalls.gradient('hRows', 'e', 'i');
   const objectiveSources = [
-    ...(objective.helpers ?? []).map((helper) => namedFunctionSource(helper, 'objective helper').source),
-    namedFunctionSource(objective.value, 'objective value').source,
-    namedFunctionSource(objective.gradient, 'objective gradient').source,
+    ...objectiveKernelSources(objective),
     ...[valueOnRow, gradientAtElement].flatMap((rewritten) => (rewritten ? [namedFunctionSource(rewritten, 'objective kernel').source] : [])),
   ];
   const objectivePass = needs.objective

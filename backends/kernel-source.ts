@@ -64,3 +64,12 @@ export function numberLiteral(value: number): string {
 export function literalBindings(values: Readonly<Record<string, number>>): Record<string, string> {
   return Object.fromEntries(Object.entries(values).map(([name, value]) => [name, numberLiteral(value)]));
 }
+
+/** Sources of a kernel objective's helpers, value and gradient kernels, helpers first (for code that compiles the objective alone). */
+export function objectiveKernelSources(objective: ObjectiveKernels): string[] {
+  return [
+    ...(objective.helpers ?? []).map((helper) => namedFunctionSource(helper, 'objective helper').source),
+    namedFunctionSource(objective.value, 'objective value').source,
+    namedFunctionSource(objective.gradient, 'objective gradient').source,
+  ];
+}

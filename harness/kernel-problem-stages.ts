@@ -1,4 +1,4 @@
-import { callExpression, literalBindings, namedFunctionSource, numberLiteral } from '../backends/kernel-source.js';
+import { callExpression, literalBindings, numberLiteral, objectiveKernelSources } from '../backends/kernel-source.js';
 import { parametersAsLogits, singleNodeEstimates, type ObjectiveValues, type SingleNodeStages } from '../models/single-node.js';
 import type { ObjectiveKernels, Problem, StagedProblem } from '../suites/suite.js';
 
@@ -13,13 +13,8 @@ export type HostObjective = (h: Float64Array, rows: number, wantGradient: boolea
  */
 export function hostObjective(objective: ObjectiveKernels, dim: number): HostObjective {
   const bindings = { ...literalBindings(objective.constants), dim: numberLiteral(dim), h: 'hRows', row: 'row', element: 'element' };
-  const sources = [
-    ...(objective.helpers ?? []).map((helper) => namedFunctionSource(helper, 'objective helper').source),
-    namedFunctionSource(objective.value, 'objective value').source,
-    namedFunctionSource(objective.gradient, 'objective gradient').source,
-  ];
   const body = `"use strict";
-    ${sources.join('\n')}
+    ${objectiveKernelSources(objective).join('\n')}
     return function objectiveOnRows(h, rows, wantGradient) {
       const hRows = [];
       for (let row = 0; row < rows; row++) hRows.push(h.subarray(row * ${dim}, (row + 1) * ${dim}));
