@@ -19,8 +19,10 @@ export const arm = defineEstimator({
   needs: { objective: true, objectiveGradient: false },
   kernels: {
     forward: function armForward(p: number, u: number, evaluation: number): number {
-      if (evaluation < 0.5) return u > 1 - p ? 1 : 0;
-      return u < p ? 1 : 0;
+      // Comparisons of the random u without a branch, as in hardBernoulliSample: ceil(y − x) + 0 is
+      // 1[x < y] (the evaluation's branch is predictable, u's would be mispredicted half the time).
+      if (evaluation < 0.5) return Math.ceil(u - (1 - p)) + 0;
+      return Math.ceil(p - u) + 0;
     },
     // Each evaluation adds its signed share: the sum over the pair is (f(b¹) − f(b²)) (u − ½).
     gradient: function armGradient(u: number, objective: number, evaluation: number): number {

@@ -20,8 +20,10 @@ export const disarm = defineEstimator({
   needs: { objective: true, objectiveGradient: false },
   kernels: {
     forward: function disarmForward(p: number, u: number, evaluation: number): number {
-      if (evaluation < 0.5) return u < p ? 1 : 0;
-      return u > 1 - p ? 1 : 0;
+      // Comparisons of the random u without a branch, as in hardBernoulliSample: ceil(y − x) + 0 is
+      // 1[x < y] (the evaluation's branch is predictable, u's would be mispredicted half the time).
+      if (evaluation < 0.5) return Math.ceil(p - u) + 0;
+      return Math.ceil(u - (1 - p)) + 0;
     },
     // The whole estimate is added at evaluation 1, where objective = f(b') and objectiveSum − objective
     // = f(b). The pair differs exactly when u < min(p, 1 − p) (then b = 1, b' = 0) or u > 1 − min(p, 1 − p)
@@ -30,7 +32,8 @@ export const disarm = defineEstimator({
     gradient: function disarmGradient(p: number, u: number, objective: number, objectiveSum: number, evaluation: number): number {
       if (evaluation < 0.5) return 0;
       const smaller = Math.min(p, 1 - p);
-      const direction = u < smaller ? 1 : u > 1 - smaller ? -1 : 0;
+      // 1[u < m] − 1[u > 1 − m] without a branch (the two cannot both hold, since m ≤ ½).
+      const direction = (Math.ceil(smaller - u) + 0) - (Math.ceil(u - (1 - smaller)) + 0);
       return 0.5 * (objectiveSum - 2 * objective) * (1 - smaller) * direction;
     },
   },

@@ -20,7 +20,8 @@ export const hardSigmoidSt = defineEstimator({
   kernels: {
     forward: function hardSigmoidSample(theta: number, u: number): number {
       const probability = Math.min(Math.max((theta + 1) * 0.5, 0), 1);
-      return u < probability ? 1 : 0;
+      // 1[u < probability] without a branch, as in hardBernoulliSample.
+      return Math.ceil(probability - u) + 0;
     },
     gradient: function hardSigmoidStGradient(theta: number, dLdh: number): number {
       return theta > -1 && theta < 1 ? 0.5 * dLdh : 0;

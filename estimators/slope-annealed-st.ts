@@ -37,7 +37,8 @@ export const slopeAnnealedSt = defineEstimator({
   helpers: [annealedSlope, annealedProbability],
   kernels: {
     forward: function slopeAnnealedSample(theta: number, p: number, u: number, step: number, slopeRate: number, maxSlope: number): number {
-      return u < annealedProbability(theta, p, annealedSlope(step, slopeRate, maxSlope)) ? 1 : 0;
+      // 1[u < probability] without a branch, as in hardBernoulliSample.
+      return Math.ceil(annealedProbability(theta, p, annealedSlope(step, slopeRate, maxSlope)) - u) + 0;
     },
     gradient: function slopeAnnealedGradient(
       theta: number, p: number, dLdh: number, step: number, slopeRate: number, maxSlope: number,

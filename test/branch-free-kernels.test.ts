@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { additiveNoise } from '../estimators/additive-noise.js';
+import { arm } from '../estimators/arm.js';
+import { disarm } from '../estimators/disarm.js';
 import { hardBernoulliSample } from '../estimators/hard-bernoulli-sample.js';
+import { hardSigmoidSt } from '../estimators/hard-sigmoid-st.js';
+import { slopeAnnealedSt } from '../estimators/slope-annealed-st.js';
 import { Rng } from '../harness/rng.js';
 
 /**
@@ -28,6 +32,41 @@ describe('branch-free kernels give the numbers of the formulas they replace', ()
     for (const p of [0, 1, Number.MIN_VALUE, nextFloat(1, -1)]) for (let index = 0; index < 100; index++) pairs.push([p, rng.nextUniform()]);
     const mismatches = pairs.filter(([p, u]) => !Object.is(hardBernoulliSample(0, p, u), u < p ? 1 : 0));
     expect(mismatches.slice(0, 5)).toEqual([]);
+  });
+
+  it('ARM, DisARM, hard-sigmoid-st and slope-annealed-st: their samples and DisARM\'s sign, on random draws and at every threshold', () => {
+    const rng = new Rng(3);
+    const pairs: Array<[number, number]> = [];
+    for (let index = 0; index < 100_000; index++) pairs.push([rng.nextUniform(), rng.nextUniform()]);
+    // u at p, 1 − p, min(p, 1 − p) and 1 − min(p, 1 − p), and next to them.
+    for (const p of withNeighbours([0.5, 0.25, 0.75, 0.999, 1e-9])) {
+      const smaller = Math.min(p, 1 - p);
+      for (const u of withNeighbours([p, 1 - p, smaller, 1 - smaller])) if (u > 0 && u < 1) pairs.push([p, u]);
+    }
+    const mismatches: string[] = [];
+    const check = (what: string, got: number, expected: number) => {
+      if (!Object.is(got, expected)) mismatches.push(`${what}: ${got} instead of ${expected}`);
+    };
+    for (const [p, u] of pairs) {
+      check(`arm b1 p=${p} u=${u}`, arm.kernels.forward(p, u, 0), u > 1 - p ? 1 : 0);
+      check(`arm b2 p=${p} u=${u}`, arm.kernels.forward(p, u, 1), u < p ? 1 : 0);
+      check(`disarm b p=${p} u=${u}`, disarm.kernels.forward(p, u, 0), u < p ? 1 : 0);
+      check(`disarm b' p=${p} u=${u}`, disarm.kernels.forward(p, u, 1), u > 1 - p ? 1 : 0);
+      const smaller = Math.min(p, 1 - p);
+      const direction = u < smaller ? 1 : u > 1 - smaller ? -1 : 0;
+      // f(b) = 2, f(b') = 1: objectiveSum − 2 objective = 1.
+      check(`disarm g p=${p} u=${u}`, disarm.kernels.gradient(p, u, 1, 3, 1), 0.5 * 1 * (1 - smaller) * direction);
+      // theta = 2p − 1 puts the hard sigmoid's probability at p (and at 0 or 1 beyond [−1, 1]).
+      for (const theta of [2 * p - 1, -1.5, 1.5]) {
+        const probability = Math.min(Math.max((theta + 1) * 0.5, 0), 1);
+        check(`hard-sigmoid-st theta=${theta} u=${u}`, hardSigmoidSt.kernels.forward(theta, u), u < probability ? 1 : 0);
+      }
+      // At step 0 the slope is 1 and the probability is p; at step 50 it is a sigmoid of slope 3.
+      check(`slope-annealed-st step 0 p=${p} u=${u}`, slopeAnnealedSt.kernels.forward(0.3, p, u, 0, 0.04, 5), u < p ? 1 : 0);
+      check(`slope-annealed-st step 50 u=${u}`, slopeAnnealedSt.kernels.forward(p - 0.5, p, u, 50, 0.04, 5), u < 1 / (1 + Math.exp(-3 * (p - 0.5))) ? 1 : 0);
+    }
+    expect(mismatches.slice(0, 5)).toEqual([]);
+    expect(pairs.length).toBeGreaterThan(100_000);
   });
 
   it('additive noise: the clamp and its slope, on random draws and at x = ±1, y = 0 and y = 1 with their neighbours', () => {
