@@ -76,10 +76,10 @@ export function categoricalKernelSources(estimator: EstimatorDefinition): string
   return [...seen.values()];
 }
 
-/** The CPU's sources: `categoricalKernelSources` and the optional unit forms (`unitForward`, `unitGradient`). */
+/** The CPU's sources: `categoricalKernelSources` and the optional unit forms (`unitPrepare`, `unitForward`, `unitGradient`). */
 export function categoricalCpuKernelSources(estimator: EstimatorDefinition): string[] {
-  const { unitForward, unitGradient } = categoricalKernelsOf(estimator);
-  const units = [unitForward, unitGradient].flatMap((fn) => (fn ? [namedFunctionSource(fn, `categorical unit kernel of ${estimator.id}`).source] : []));
+  const { unitPrepare, unitForward, unitGradient } = categoricalKernelsOf(estimator);
+  const units = [unitPrepare, unitForward, unitGradient].flatMap((fn) => (fn ? [namedFunctionSource(fn, `categorical unit kernel of ${estimator.id}`).source] : []));
   return [...new Set([...categoricalKernelSources(estimator), ...units])];
 }
 
@@ -97,23 +97,40 @@ export type CategoricalUnitArguments = Omit<CategoricalElementArguments, 'classI
   readonly out: string;
   readonly outStart: string;
   readonly scratch: string;
+  /** The array `unitPrepare` wrote, indexed like `probabilities` (bound only when the estimator has one). */
+  readonly prepared: string;
 };
+
+/** Expressions for a `unitPrepare` call: the unit's logits and where its numbers go. */
+export type CategoricalPrepareArguments = Pick<CategoricalUnitArguments, 'logits' | 'probabilities' | 'unitStart' | 'unit' | 'step' | 'out' | 'outStart' | 'scratch'>;
+
+/** Whether the CPU runs the estimator's `unitPrepare`: it has one, and a unit form to read what it prepares. */
+export function preparesUnits(estimator: EstimatorDefinition): boolean {
+  const { unitPrepare, unitForward, unitGradient } = categoricalKernelsOf(estimator);
+  return unitPrepare !== undefined && (unitForward !== undefined || unitGradient !== undefined);
+}
 
 /**
  * Calls of the estimator's unit forms (see `CategoricalKernels.unitForward`), bound by name as the
  * element kernels are; null for a form the estimator does not define (the CPU then calls the element
- * kernel once per class).
+ * kernel once per class, and prepares nothing).
  */
 export function categoricalUnitCalls(estimator: EstimatorDefinition, estimatorParams: ParameterValues, shape: CategoricalShape) {
   const kernels = categoricalKernelsOf(estimator);
   const constants = categoricalConstants(estimatorParams, shape);
   const role = (kernel: string) => `${estimator.id} categorical ${kernel}`;
-  const { unitForward, unitGradient } = kernels;
+  const { unitPrepare, unitForward, unitGradient } = kernels;
+  // `prepared` is a name only where there is something prepared, so that reading it otherwise fails by name.
+  const unitBindings = ({ prepared, ...unit }: CategoricalUnitArguments): Record<string, string> =>
+    ({ ...constants, ...unit, ...(unitPrepare ? { prepared } : {}) });
   return {
-    forward: unitForward ? (unit: CategoricalUnitArguments) => callExpression(unitForward, { ...constants, ...unit }, role('unitForward')) : null,
+    prepare: unitPrepare && preparesUnits(estimator)
+      ? (unit: CategoricalPrepareArguments) => callExpression(unitPrepare, { ...constants, ...unit }, role('unitPrepare'))
+      : null,
+    forward: unitForward ? (unit: CategoricalUnitArguments) => callExpression(unitForward, unitBindings(unit), role('unitForward')) : null,
     gradient: unitGradient
       ? (unit: CategoricalUnitArguments, more: CategoricalGradientArguments) => {
-        const bindings: Record<string, string> = { ...constants, ...unit, hValues: more.hValues, hStart: more.hStart };
+        const bindings: Record<string, string> = { ...unitBindings(unit), hValues: more.hValues, hStart: more.hStart };
         if (more.dLdhValues !== null) bindings.dLdhValues = more.dLdhValues;
         if (more.objective !== null) bindings.objective = more.objective;
         if (more.objectiveSum !== null) bindings.objectiveSum = more.objectiveSum;
@@ -179,15 +196,18 @@ export interface CategoricalUnitPlaces {
 
 /**
  * Statements of the CPU's categorical loops for one unit, shared by the staged node and the fused loop
- * so that both compute the same numbers: `forward` computes h of the unit for evaluation `e` (one
- * unit-form call, or one element call per class); `backward` writes the unit's dL/dlogits, each
- * evaluation's contribution added in evaluation order (0 + e0 + e1 + ...) in either form. Both expect
- * `logits`, `probabilities`, `step`, `unit` and a `scratch` array of 2 · K numbers in scope; `backward`
- * also `objectiveSum` when the estimator needs objective values, and `forward` the evaluation `e`.
+ * so that both compute the same numbers: `prepare` (null when the estimator has no `unitPrepare` in
+ * use) writes the unit's prepared numbers to `prepared`, indexed like `probabilities`, and must run
+ * before the other two whenever the logits change; `forward` computes h of the unit for evaluation `e`
+ * (one unit-form call, or one element call per class); `backward` writes the unit's dL/dlogits, each
+ * evaluation's contribution added in evaluation order (0 + e0 + e1 + ...) in either form. All expect
+ * `logits`, `probabilities`, `step`, `unit` and a `scratch` array of 2 · K numbers in scope, and
+ * `prepared` when `prepare` is not null; `backward` also `objectiveSum` when the estimator needs
+ * objective values, and `forward` the evaluation `e`.
  */
 export function categoricalUnitStatements(
   estimator: EstimatorDefinition, estimatorParams: ParameterValues, shape: CategoricalShape, places: CategoricalUnitPlaces,
-): { forward: string; backward: string } {
+): { prepare: string | null; forward: string; backward: string } {
   const { classes, evaluations } = shape;
   const calls = categoricalKernelCalls(estimator, estimatorParams, shape);
   const unitCalls = categoricalUnitCalls(estimator, estimatorParams, shape);
@@ -196,7 +216,7 @@ export function categoricalUnitStatements(
     logits: 'logits', probabilities: 'probabilities', exponentials: places.exponentials, unitStart: 'unitStart', noiseStart: 'noiseStart',
     classIndex: 'c', unit: 'unit', evaluation: 'e', step: 'step',
   };
-  const unitArguments = (out: string, outStart: string) => ({ ...element, out, outStart, scratch: 'scratch' });
+  const unitArguments = (out: string, outStart: string) => ({ ...element, out, outStart, scratch: 'scratch', prepared: 'prepared' });
   const gradientArguments = {
     hValues: places.h, hStart: 'hStart',
     dLdhValues: needs.objectiveGradient ? places.dLdh : null,
@@ -204,6 +224,11 @@ export function categoricalUnitStatements(
     objectiveSum: needs.objective ? 'objectiveSum' : null,
   };
   const offsets = `const unitStart = ${places.unitStart}; const noiseStart = ${places.noiseStart};`;
+  const prepare = unitCalls.prepare
+    ? `{ const unitStart = ${places.unitStart}; ${unitCalls.prepare({
+      logits: 'logits', probabilities: 'probabilities', unitStart: 'unitStart', unit: 'unit', step: 'step', out: 'prepared', outStart: 'unitStart', scratch: 'scratch',
+    })}; }`
+    : null;
   const forward = unitCalls.forward
     ? `{ ${offsets} ${unitCalls.forward(unitArguments(places.h, places.hStart))}; }`
     : `{ ${offsets} for (let c = 0; c < ${classes}; c++) ${places.h}[${places.hStart} + c] = ${calls.forward(element)}; }`;
@@ -227,5 +252,5 @@ export function categoricalUnitStatements(
           ${places.out}[outStart + c] = g;
         }
       }`;
-  return { forward, backward };
+  return { prepare, forward, backward };
 }

@@ -32,7 +32,8 @@ export function categoricalNumbersPerSample(request: CellRequest): number {
  * `Rng.nextExponential`, in the order the staged categorical node draws them from the chunk's stream:
  * sample, then evaluation row when each draws its own, then unit, then draw), the estimator's forward
  * per unit and evaluation, the objective's values and dL/dh, the estimator's backward per unit, and the
- * per-element sums. The unit statements are the staged node's own (`categoricalUnitStatements`), so a
+ * per-element sums. What the estimator prepares from the logits (`unitPrepare`) is computed once per
+ * call, since every sample shares the logits. The unit statements are the staged node's own (`categoricalUnitStatements`), so a
  * fused and a staged cell give the same estimates, to the last bit (test/cpu-categorical-loops.test.ts).
  */
 export function cpuCategoricalLoopSource(request: CellRequest): string {
@@ -40,7 +41,7 @@ export function cpuCategoricalLoopSource(request: CellRequest): string {
   const shape = shapeOf(request);
   const { width, classes, units, evaluations, exponentialsPerUnit, noiseWidth, noiseEvaluationStride } = shape;
   const { needs } = estimator;
-  const { forward: forwardUnit, backward: backwardUnit } = categoricalUnitStatements(estimator, estimatorParams, shape, {
+  const { prepare: prepareUnit, forward: forwardUnit, backward: backwardUnit } = categoricalUnitStatements(estimator, estimatorParams, shape, {
     unitStart: `unit * ${classes}`,
     exponentials: 'noiseRow', noiseStart: `e * ${noiseEvaluationStride} + unit * ${exponentialsPerUnit}`,
     h: 'hAll', dLdh: 'dLdhAll', hStart: `e * ${width} + unit * ${classes}`,
@@ -79,7 +80,9 @@ export function cpuCategoricalLoopSource(request: CellRequest): string {
     const objectives = new Float64Array(${evaluations});
     const gradRow = new Float64Array(${width});
     const scratch = new Float64Array(${2 * classes});
+    ${prepareUnit ? `const prepared = new Float64Array(${width});` : ''}
     function estimate(logits, probabilities, baseline, seeds, firstChunk, endChunk, count, out, step) {
+      ${prepareUnit ? `for (let unit = 0; unit < ${units}; unit++) ${prepareUnit}` : ''}
       for (let chunk = firstChunk; chunk < endChunk; chunk++) {
         ${rngStateDeclaration('seeds[chunk]')}
         const offset = chunk * ${chunkStride(width)};

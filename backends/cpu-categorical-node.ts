@@ -1,7 +1,7 @@
 import { chunkSeeds, type Rng } from '../harness/rng.js';
 import type { HardNodeForward, HardNodeStage } from '../suites/suite.js';
 import type { HardNodeRequest } from './backend.js';
-import { categoricalCpuKernelSources, categoricalShape, categoricalUnitStatements, type CategoricalShape } from './categorical-kernel-calls.js';
+import { categoricalCpuKernelSources, categoricalShape, categoricalUnitStatements, preparesUnits, type CategoricalShape } from './categorical-kernel-calls.js';
 import { chunkNoiseSource } from './cpu-noise-source.js';
 import { rowSoftmaxSource } from './cpu-row-softmax.js';
 import { RowTaskRunner, taskArray } from './cpu-row-pool.js';
@@ -9,6 +9,8 @@ import { RowTaskRunner, taskArray } from './cpu-row-pool.js';
 /** What one forward pass keeps for its backward pass. */
 interface CpuCategoricalState {
   readonly probabilities: Float64Array;
+  /** What the estimator's `unitPrepare` computed from each row (empty without one). */
+  readonly prepared: Float64Array;
   readonly exponentials: Float64Array;
   /** Whether the pass ran on the workers too (its arrays are then on shared memory). */
   readonly threaded: boolean;
@@ -24,7 +26,7 @@ interface CpuCategoricalState {
 export function cpuCategoricalNodeSource(request: HardNodeRequest, shape: CategoricalShape): string {
   const { estimator, estimatorParams } = request;
   const { width, classes, units, evaluations, exponentialsPerUnit, noiseWidth, noiseEvaluationStride } = shape;
-  const { forward: forwardUnit, backward: backwardUnit } = categoricalUnitStatements(estimator, estimatorParams, shape, {
+  const { prepare: prepareUnit, forward: forwardUnit, backward: backwardUnit } = categoricalUnitStatements(estimator, estimatorParams, shape, {
     unitStart: `s * ${width} + unit * ${classes}`,
     exponentials: 'exponentials', noiseStart: `s * ${noiseWidth} + e * ${noiseEvaluationStride} + unit * ${exponentialsPerUnit}`,
     h: 'h', dLdh: 'dLdh', hStart: `(s * ${evaluations} + e) * ${width} + unit * ${classes}`,
@@ -37,19 +39,20 @@ export function cpuCategoricalNodeSource(request: HardNodeRequest, shape: Catego
     ${rowSoftmaxSource(width, classes)}
     ${categoricalCpuKernelSources(estimator).join('\n')}
     function forward(call, chunk, rowStart, rowEnd) {
-      const { logits, probabilities, exponentials, h, seeds } = call.arrays;
+      const { logits, probabilities, prepared, exponentials, h, seeds } = call.arrays;
       const step = call.step;
       fillChunkNoise(new Rng(seeds[chunk]), rowEnd - rowStart, exponentials.subarray(rowStart * ${noiseWidth}, rowEnd * ${noiseWidth}), null);
       rowSoftmax(logits, probabilities, rowStart, rowEnd);
       const scratch = new Float64Array(${2 * classes});
       for (let s = rowStart; s < rowEnd; s++) {
+        ${prepareUnit ? `for (let unit = 0; unit < ${units}; unit++) ${prepareUnit}` : ''}
         for (let e = 0; e < ${evaluations}; e++) {
           for (let unit = 0; unit < ${units}; unit++) ${forwardUnit}
         }
       }
     }
     function backward(call, chunk, rowStart, rowEnd) {
-      const { logits, probabilities, exponentials, h, objectives, dLdh, out } = call.arrays;
+      const { logits, probabilities, prepared, exponentials, h, objectives, dLdh, out } = call.arrays;
       const step = call.step;
       const scratch = new Float64Array(${2 * classes});
       for (let s = rowStart; s < rowEnd; s++) {
@@ -74,12 +77,14 @@ export class CpuCategoricalNode implements HardNodeStage {
   readonly evaluations: number;
   private readonly shape: CategoricalShape;
   private readonly runner: RowTaskRunner;
+  private readonly preparesUnits: boolean;
 
   /** @param threads threads computing large calls, the calling thread included */
   constructor(private readonly request: HardNodeRequest, threads = 1) {
     this.shape = categoricalShape(request);
     this.width = request.width;
     this.evaluations = this.shape.evaluations;
+    this.preparesUnits = preparesUnits(request.estimator);
     this.runner = new RowTaskRunner(cpuCategoricalNodeSource(request, this.shape), threads);
   }
 
@@ -90,20 +95,21 @@ export class CpuCategoricalNode implements HardNodeStage {
     const arrays = {
       logits: taskArray(logits.subarray(0, rows * this.width), threaded),
       probabilities: taskArray(rows * this.width, threaded),
+      prepared: taskArray(this.preparesUnits ? rows * this.width : 0, threaded),
       exponentials: taskArray(rows * noiseWidth, threaded),
       h: taskArray(rows * this.evaluations * this.width, threaded),
       seeds,
     };
     await this.runner.run('forward', arrays, rows, step, threaded);
-    const state: CpuCategoricalState = { probabilities: arrays.probabilities, exponentials: arrays.exponentials, threaded };
+    const state: CpuCategoricalState = { probabilities: arrays.probabilities, prepared: arrays.prepared, exponentials: arrays.exponentials, threaded };
     return { rows, logits: arrays.logits, h: arrays.h, state };
   }
 
   async backward(pass: HardNodeForward, objectives: Float64Array | null, objectiveGradient: Float64Array | null, _baseline: Float64Array | null, step: number) {
-    const { probabilities, exponentials, threaded } = pass.state as CpuCategoricalState;
+    const { probabilities, prepared, exponentials, threaded } = pass.state as CpuCategoricalState;
     const empty = new Float64Array(0);
     const arrays = {
-      logits: pass.logits, probabilities, exponentials, h: pass.h,
+      logits: pass.logits, probabilities, prepared, exponentials, h: pass.h,
       objectives: taskArray(objectives ?? empty, threaded),
       dLdh: taskArray(objectiveGradient ?? empty, threaded),
       out: taskArray(pass.rows * this.width, threaded),

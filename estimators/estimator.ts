@@ -100,6 +100,17 @@ export interface CategoricalKernels {
    * exactly the numbers `gradient` returns. Less `h` and `dLdh`, which are per element.
    */
   readonly unitGradient?: UnitKernelFunction;
+  /**
+   * Optional CPU precomputation for the unit forms: K numbers of a unit that depend only on its logits,
+   * `step` and the estimator's parameters (not on noise, h or the objective), such as ReinMax's
+   * softmax(theta / tau). It writes them to `out[outStart + j]`; `unitForward` and `unitGradient` then
+   * read them as `prepared`, at `unitStart + j`. Bound by name like `unitForward`, less the noise and
+   * evaluation names. The CPU runs it once per row of logits: once per batch in a kernel problem's
+   * fused loop (its samples share one row of logits, as a vectorised peer shares them), once per row in
+   * a staged node. The element kernels recompute these numbers, so the unit forms must use the same
+   * operations to stay exact (the conformance test holds them to it).
+   */
+  readonly unitPrepare?: UnitKernelFunction;
   /** Kernel functions these kernels call by name (declared in the estimator's own file, see `helpers`). */
   readonly helpers?: readonly KernelFunction[];
 }

@@ -57,7 +57,7 @@ describe('categorical unit kernels (the CPU fast path)', () => {
     '%s %j: the unit forms give exactly the element kernels\' numbers',
     async (id, params) => {
       const estimator = builtInEstimators.get(id)!;
-      const { unitForward: _forward, unitGradient: _gradient, ...elementOnly } = estimator.categoricalKernels!;
+      const { unitPrepare: _prepare, unitForward: _forward, unitGradient: _gradient, ...elementOnly } = estimator.categoricalKernels!;
       const withoutUnits: EstimatorDefinition = { ...estimator, categoricalKernels: elementOnly };
       const estimatorParams = withDefaults(estimator.params, params);
       const fast = await pass(new CpuCategoricalNode(categoricalRequest(estimator, estimatorParams)), 300, false);
