@@ -45,6 +45,9 @@ export interface CompiledLoops {
  */
 export type LoopShape = 'one-pass' | 'pipelined-rows' | 'row-passes';
 
+/** Up to this many evaluations per estimate, the generated loops spell each evaluation out. */
+const unrolledEvaluations = 4;
+
 /** Whether the estimate loop of this cell can run in one pass per sample (see LoopShape). */
 export function estimateLoopShape(request: CellRequest): LoopShape {
   const { estimator, problem, estimatorParams } = request;
@@ -83,10 +86,16 @@ export function cpuLoopSource(request: CellRequest): string {
     namedFunctionSource(problem.objective.gradient, 'objective gradient').source,
   ];
 
-  // The evaluation index as generated code sees it: a literal when there is only one.
-  const evaluationLoop = (body: (evaluation: string) => string) =>
-    evaluations === 1 ? body('0') : `for (let evaluation = 0; evaluation < ${evaluations}; evaluation++) { ${body('evaluation')} }`;
-  const hRow = (evaluation: string) => (evaluation === '0' ? 'hRow0' : `hRows[${evaluation}]`);
+  // The evaluation index as generated code sees it: a literal up to unrolledEvaluations evaluations
+  // (ARM's and DisARM's pairs; each body in its own block, in evaluation order, so the same sums), where
+  // V8 then folds a kernel's branch on the evaluation and keeps each h row in a local.
+  const forEachEvaluation = (count: number, body: (evaluation: string) => string) =>
+    count === 1 ? body('0')
+      : count <= unrolledEvaluations ? Array.from({ length: count }, (_, evaluation) => `{ ${body(String(evaluation))} }`).join(' ')
+        : `for (let evaluation = 0; evaluation < ${count}; evaluation++) { ${body('evaluation')} }`;
+  const evaluationLoop = (body: (evaluation: string) => string) => forEachEvaluation(evaluations, body);
+  const hRowLocals = Math.min(evaluations, unrolledEvaluations);
+  const hRow = (evaluation: string) => (/^\d+$/.test(evaluation) && Number(evaluation) < hRowLocals ? `hRow${evaluation}` : `hRows[${evaluation}]`);
   type KernelName = 'forward' | 'gradient' | 'baselineWeight';
   const kernelReads = (kernel: KernelName, argument: string) => {
     const fn = estimator.kernels[kernel];
@@ -160,8 +169,7 @@ export function cpuLoopSource(request: CellRequest): string {
             ${keep(`${row * dim} + i`)}
             ${row < forwardEvaluations ? `${elementHeader('forward')} ${forwardInto(String(row))}` : ''}`)).join('\n');
     } else {
-      const forwardAll = forwardEvaluations === 1 ? forwardInto('0')
-        : `for (let evaluation = 0; evaluation < ${forwardEvaluations}; evaluation++) { ${forwardInto('evaluation')} }`;
+      const forwardAll = forEachEvaluation(forwardEvaluations, forwardInto);
       forwardPass = elementLoopWithNoise(estimator.noise, dim, `
             ${keep('i')}
             ${elementHeader('forward')} ${forwardAll}`);
@@ -169,9 +177,7 @@ export function cpuLoopSource(request: CellRequest): string {
     const objectivePass = !withObjective ? ''
       : forwardEvaluations === 1 ? `const objective0 = ${objectiveValue('0')}; let objectiveSum = 0; objectiveSum += objective0;`
         : `let objectiveSum = 0;
-          for (let evaluation = 0; evaluation < ${forwardEvaluations}; evaluation++) {
-            objectives[evaluation] = ${objectiveValue('evaluation')}; objectiveSum += objectives[evaluation];
-          }`;
+          ${forEachEvaluation(forwardEvaluations, (evaluation) => `objectives[${evaluation}] = ${objectiveValue(evaluation)}; objectiveSum += objectives[${evaluation}];`)}`;
     const elementPass = `for (let i = 0; i < ${dim}; i++) {
             ${elementHeader(elementKernel)}
             ${perElement}
@@ -219,7 +225,7 @@ export function cpuLoopSource(request: CellRequest): string {
   /** A loop's function: `samples` runs the samples of one chunk (see rowPassesSample). */
   const chunkLoop = (name: string, samples: string) => `
     function ${name}(logits, probabilities, baseline, seeds, firstChunk, endChunk, count, out, step) {
-      const hRow0 = hRows[0];
+      ${Array.from({ length: hRowLocals }, (_, evaluation) => `const hRow${evaluation} = hRows[${evaluation}];`).join(' ')}
       for (let chunk = firstChunk; chunk < endChunk; chunk++) {
         ${rngStateDeclaration('seeds[chunk]')}
         const offset = chunk * ${chunkStride(dim)};
