@@ -173,6 +173,19 @@ export function categoricalKernelCalls(estimator: EstimatorDefinition, estimator
   };
 }
 
+/** Up to this many evaluations, the CPU's categorical loops spell each one out. */
+const unrolledEvaluations = 4;
+
+/**
+ * `body` (code that reads the evaluation as `e`) for e = 0 … count − 1 in order: one block per
+ * evaluation with `e` a constant, which V8 folds into the offsets, up to 4 evaluations
+ * (REINFORCE leave-one-out's default k); a loop beyond.
+ */
+export function forEachCategoricalEvaluation(count: number, body: string): string {
+  if (count > unrolledEvaluations) return `for (let e = 0; e < ${count}; e++) { ${body} }`;
+  return Array.from({ length: count }, (_, evaluation) => `{ const e = ${evaluation}; ${body} }`).join(' ');
+}
+
 /**
  * Where the CPU's generated code keeps one unit's numbers, as expressions in its own names; they may
  * read `unit` (the unit's index), `e` (the evaluation) and the loop variables of the code around them.
@@ -236,19 +249,17 @@ export function categoricalUnitStatements(
     ? `{
         const outStart = ${places.outStart};
         for (let c = 0; c < ${classes}; c++) ${places.out}[outStart + c] = 0;
-        for (let e = 0; e < ${evaluations}; e++) {
+        ${forEachCategoricalEvaluation(evaluations, `
           ${offsets} const hStart = ${places.hStart};
-          ${unitCalls.gradient(unitArguments(places.out, 'outStart'), gradientArguments)};
-        }
+          ${unitCalls.gradient(unitArguments(places.out, 'outStart'), gradientArguments)};`)}
       }`
     : `{
         const outStart = ${places.outStart};
         for (let c = 0; c < ${classes}; c++) {
           let g = 0;
-          for (let e = 0; e < ${evaluations}; e++) {
+          ${forEachCategoricalEvaluation(evaluations, `
             ${offsets} const hStart = ${places.hStart};
-            g += ${calls.gradient(element, gradientArguments)};
-          }
+            g += ${calls.gradient(element, gradientArguments)};`)}
           ${places.out}[outStart + c] = g;
         }
       }`;
