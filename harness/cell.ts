@@ -7,6 +7,7 @@ import { kernelProblemAsStages } from './kernel-problem-stages.js';
 import type { ParameterValues } from './parameters.js';
 import type { Rng } from './rng.js';
 import { StagedPreparedCell } from './staged-cell.js';
+import type { CellExecution } from './types.js';
 
 /**
  * A cell ready to run, whatever kind its problem is: estimates of the gradient with respect to the
@@ -14,6 +15,8 @@ import { StagedPreparedCell } from './staged-cell.js';
  * are scored against, and the training loss.
  */
 export interface ReadyCell extends PreparedCell {
+  /** How the backend runs the cell: one fused loop, or stages (a staged problem, or a kernel problem of a node kind the backend does not fuse). */
+  readonly execution: CellExecution;
   /** Trained parameters at the start: gradients are scored here and training starts here. */
   readonly initialParameters: Float64Array;
   /** The reference gradient at `params`, or null when the suite has none (gradient scores are then absent). */
@@ -38,6 +41,7 @@ function kernelCell(backend: ComputeBackend, preparation: CellPreparation & { pr
   const { problem } = preparation;
   const prepared = backend.prepare(preparation);
   return {
+    execution: 'fused',
     initialParameters: problem.initialLogits,
     referenceGradient: async (params) => ({ kind: problem.referenceKind ?? 'closed-form', gradient: problem.exactGradient(params) }),
     evaluate: async (params) => ({ loss: problem.exactLoss(params) }),
@@ -54,6 +58,7 @@ function stagedCell(backend: ComputeBackend, preparation: CellPreparation & { pr
   const { estimator, estimatorParams, problem, batchSize } = preparation;
   const prepared = new StagedPreparedCell(backend, estimator, estimatorParams, problem, batchSize);
   return {
+    execution: 'staged',
     baselineInside: true,
     initialParameters: problem.initialParameters,
     referenceGradient: (params) => prepared.compiled.referenceGradient(params),

@@ -80,9 +80,11 @@ export async function runCell(cell: PlannedCell, config: BenchConfig, registries
     }
     // Each group is whole or absent, as CellMetrics requires: the spread cannot show TypeScript that.
     const metrics = { ...(scores ?? {}), ...timing, ...training } as CellMetrics;
-    return { ...recorded, state: 'completed', metrics, elapsedMs: elapsedMs() };
+    return { ...recorded, execution: ready.execution, state: 'completed', metrics, elapsedMs: elapsedMs() };
   } catch (error) {
-    const recorded = problem ? { nodeKind: problem.nodeKind, problemParams: recordedProblemParams(problem) } : {};
+    const recorded = problem
+      ? { nodeKind: problem.nodeKind, problemParams: recordedProblemParams(problem), ...(prepared ? { execution: prepared.execution } : {}) }
+      : {};
     return { ...identity, ...recorded, state: 'errored', error: errorMessage(error), elapsedMs: elapsedMs() };
   } finally {
     prepared?.dispose();

@@ -152,6 +152,13 @@ export function trainingResult(metrics: CellMetrics): TrainingResult | undefined
   return metrics.finalLoss === undefined ? undefined : (metrics as TrainingResult);
 }
 
+/**
+ * How a cell ran on its backend: `fused`, the kernel problem compiled into one loop per cell; `staged`,
+ * hard-node stages between the problem's other stages (networks, ONNX objectives, and kernel problems of
+ * a node kind the backend does not fuse, such as categorical-toy on the GPU).
+ */
+export type CellExecution = 'fused' | 'staged';
+
 interface CellIdentity {
   /** Stable hash of everything that determines the cell's numbers (see `harness/cell-key.ts`). */
   readonly key: string;
@@ -178,6 +185,8 @@ interface CellIdentity {
    * gradients are scored and training starts) and any values it derives (bernoulli-quadratic's A and c).
    */
   readonly problemParams?: Readonly<Record<string, number | number[] | string>>;
+  /** How the cell ran (see `CellExecution`); absent in files written before it was recorded, and when the cell was not prepared. */
+  readonly execution?: CellExecution;
   /** Wall time of the cell in milliseconds. */
   readonly elapsedMs: number;
 }

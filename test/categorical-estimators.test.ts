@@ -207,6 +207,16 @@ describe('CPU and GPU categorical nodes', () => {
     gpu?.dispose();
   });
 
+  it('runs categorical-toy fused on the CPU and as stages on the GPU, and says so', () => {
+    const estimator = builtInEstimators.get('reinmax')!;
+    const execution = (backend: ComputeBackend) => {
+      const cell = prepareCell(backend, { estimator, estimatorParams: withDefaults(estimator.params), problem: toyProblem(), batchSize: 16 });
+      cell.dispose();
+      return cell.execution;
+    };
+    expect([execution(cpu), execution(gpu)]).toEqual(['fused', 'staged']);
+  });
+
   // 10 000 estimates in batches of 8192: reinforce-loo's k = 4 evaluations split the first batch into two GPU passes.
   it.each(categoricalEstimators.map((estimator) => estimator.id))('%s: same seed, same estimates on both backends (to float32 precision)', async (id) => {
     const onCpu = await sampleCategorical(cpu, id, {}, 10_000, 47);

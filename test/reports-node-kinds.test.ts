@@ -35,6 +35,12 @@ describe('scores are grouped and labelled by node kind', () => {
     expect(kinds.get('categorical-toy/ste-sigmoid')).toBe('unsupported:categorical');
   });
 
+  it('records how every completed cell ran: both toy suites fused on the CPU', () => {
+    const completed = results.cells.filter((cell) => cell.state === 'completed');
+    expect(completed.length).toBeGreaterThan(3);
+    expect(new Set(completed.map((cell) => cell.execution))).toEqual(new Set(['fused']));
+  });
+
   it('titles every table, ranking and chart with its node kind', () => {
     const variants = suiteVariants(results);
     expect(variants.map((variant) => variant.title)).toEqual(['bernoulli-toy · Bernoulli nodes', 'categorical-toy · categorical nodes, K = 6']);

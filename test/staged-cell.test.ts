@@ -31,6 +31,16 @@ describe.each([...builtInBackends.keys()])('staged cells on the %s backend', (ba
   });
   afterAll(() => backend?.dispose());
 
+  it('says which cells run as stages and which fused', () => {
+    const estimator = builtInEstimators.get('ste-sigmoid')!;
+    const execution = (problem: Parameters<typeof prepareCell>[1]['problem']) => {
+      const cell = prepareCell(backend, { estimator, estimatorParams: withDefaults(estimator.params), problem, batchSize: 16 });
+      cell.dispose();
+      return cell.execution;
+    };
+    expect([execution(stagedTwin(toyProblem({ dim: 12 }), 0.45)), execution(toyProblem({ dim: 12 }))]).toEqual(['staged', 'fused']);
+  });
+
   // Estimators without a baseline consume exactly the fused cell's noise: the numbers must match.
   const withoutBaseline = [...builtInEstimators.values()]
     .filter((estimator) => estimator.nodeKinds.includes('bernoulli') && !estimator.kernels.baselineWeight)
