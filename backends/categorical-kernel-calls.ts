@@ -1,7 +1,7 @@
 import { evaluationCount, exponentialsPerUnit, noiseRowsPerSample, type CategoricalKernels, type EstimatorDefinition } from '../estimators/estimator.js';
 import { numericValues, type ParameterValues } from '../harness/parameters.js';
 import type { HardNodeRequest } from './backend.js';
-import { callExpression, literalBindings, namedFunctionSource, numberLiteral } from './kernel-source.js';
+import { callExpression, literalBindings, namedFunctionSource, numberLiteral, unrolledEvaluations } from './kernel-source.js';
 
 /** Expressions (in the generated code's own names) for one element of a categorical unit. */
 export interface CategoricalElementArguments {
@@ -173,13 +173,9 @@ export function categoricalKernelCalls(estimator: EstimatorDefinition, estimator
   };
 }
 
-/** Up to this many evaluations, the CPU's categorical loops spell each one out. */
-const unrolledEvaluations = 4;
-
 /**
  * `body` (code that reads the evaluation as `e`) for e = 0 … count − 1 in order: one block per
- * evaluation with `e` a constant, which V8 folds into the offsets, up to 4 evaluations
- * (REINFORCE leave-one-out's default k); a loop beyond.
+ * evaluation with `e` a constant up to `unrolledEvaluations`, a loop beyond.
  */
 export function forEachCategoricalEvaluation(count: number, body: string): string {
   if (count > unrolledEvaluations) return `for (let e = 0; e < ${count}; e++) { ${body} }`;

@@ -33,8 +33,9 @@ export function categoricalNumbersPerSample(request: CellRequest): number {
  * sample, then evaluation row when each draws its own, then unit, then draw), the estimator's forward
  * per unit and evaluation, the objective's values and dL/dh, the estimator's backward per unit, and the
  * per-element sums. What the estimator prepares from the logits (`unitPrepare`) is computed once per
- * call, since every sample shares the logits. The unit statements are the staged node's own (`categoricalUnitStatements`), so a
- * fused and a staged cell give the same estimates, to the last bit (test/cpu-categorical-loops.test.ts).
+ * call, since every sample shares the logits. The unit statements are the staged node's own
+ * (`categoricalUnitStatements`), so a fused and a staged cell give the same estimates, to the last bit
+ * (test/cpu-categorical-loops.test.ts).
  */
 export function cpuCategoricalLoopSource(request: CellRequest): string {
   const { estimator, estimatorParams, problem } = request;

@@ -4,7 +4,7 @@ import type { CellRequest } from './backend.js';
 import { elementLoopWithNoise, rngConstants, rngStateDeclaration } from './cpu-rng-source.js';
 import { estimatorKernelCalls, objectiveKernelCalls, type ElementArguments, type GradientArguments } from './kernel-calls.js';
 import { kernelReadsArgument, objectiveGradientAtElement, objectiveKernelOnRow } from './kernel-body.js';
-import { helperSources, namedFunctionSource } from './kernel-source.js';
+import { helperSources, namedFunctionSource, unrolledEvaluations } from './kernel-source.js';
 
 /**
  * Numbers per noise chunk in a loop's output: 2 * dim sums (estimate: sum then sum of squares; pilot:
@@ -44,9 +44,6 @@ export interface CompiledLoops {
  * does both (each element's sums still add the samples in order: the same numbers).
  */
 export type LoopShape = 'one-pass' | 'pipelined-rows' | 'row-passes';
-
-/** Up to this many evaluations per estimate, the generated loops spell each evaluation out. */
-const unrolledEvaluations = 4;
 
 /** Whether the estimate loop of this cell can run in one pass per sample (see LoopShape). */
 export function estimateLoopShape(request: CellRequest): LoopShape {

@@ -54,6 +54,13 @@ export function helperSources(estimator: EstimatorDefinition, objective: Objecti
   return [...seen.values()];
 }
 
+/**
+ * Up to this many evaluations per estimate, the CPU's generated loops spell each evaluation out (its
+ * index a literal, which V8 folds into offsets and into a kernel's branch on it); beyond, they loop.
+ * 4 covers ARM's and DisARM's pairs and REINFORCE leave-one-out's default k.
+ */
+export const unrolledEvaluations = 4;
+
 /** Formats a number as a JavaScript literal that is also valid inside gpu.js kernels. */
 export function numberLiteral(value: number): string {
   if (!Number.isFinite(value)) throw new Error(`kernel constant must be finite, got ${value}`);

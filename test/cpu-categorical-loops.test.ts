@@ -17,13 +17,13 @@ function toy(): Problem {
 }
 
 const categoricalEstimators = [...builtInEstimators.values()].filter((estimator) => estimator.nodeKinds.includes('categorical'));
-/** Non-default parameters too: the kernels' exp/log branches (1/tau not whole), k = 3 samples, M = 3 resamples. */
+/** Non-default parameters too: the kernels' exp/log branches (1/tau not whole), k = 3 and k = 6 samples (beyond 4 the loops keep a loop over evaluations), M = 3 resamples. */
 const parameterChoices: Record<string, Record<string, number>[]> = {
   'gumbel-softmax': [{}, { tau: 0.7 }],
   'st-gumbel-softmax': [{}, { tau: 0.7 }],
   reinmax: [{}, { tau: 2.5 }],
   'gumbel-rao': [{ conditionalSamples: 3 }, { tau: 0.7, conditionalSamples: 2 }],
-  'reinforce-loo': [{}, { k: 3 }],
+  'reinforce-loo': [{}, { k: 3 }, { k: 6 }],
 };
 const cases = categoricalEstimators.flatMap((estimator) => (parameterChoices[estimator.id] ?? [{}]).map((params) => [estimator.id, params] as const));
 
