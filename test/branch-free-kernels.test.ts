@@ -5,6 +5,7 @@ import { disarm } from '../estimators/disarm.js';
 import { hardBernoulliSample } from '../estimators/hard-bernoulli-sample.js';
 import { hardSigmoidSt } from '../estimators/hard-sigmoid-st.js';
 import { slopeAnnealedSt } from '../estimators/slope-annealed-st.js';
+import { stochasticTimesSmooth } from '../estimators/stochastic-times-smooth.js';
 import { Rng } from '../harness/rng.js';
 
 /**
@@ -32,6 +33,20 @@ describe('branch-free kernels give the numbers of the formulas they replace', ()
     for (const p of [0, 1, Number.MIN_VALUE, nextFloat(1, -1)]) for (let index = 0; index < 100; index++) pairs.push([p, rng.nextUniform()]);
     const mismatches = pairs.filter(([p, u]) => !Object.is(hardBernoulliSample(0, p, u), u < p ? 1 : 0));
     expect(mismatches.slice(0, 5)).toEqual([]);
+  });
+
+  it('stochastic-times-smooth: h = b √p and its gradient b dL/dh ½ √p (1 − p), on random draws and at u = √p and next to it', () => {
+    const { forward, gradient } = stochasticTimesSmooth.kernels;
+    const rng = new Rng(4);
+    const cases: Array<[number, number, number]> = [];
+    for (let index = 0; index < 100_000; index++) cases.push([rng.nextUniform(), rng.nextUniform(), (rng.nextUniform() - 0.5) * 6]);
+    for (const p of [0.25, 0.5, 0.81, 0.999, 1e-6]) for (const u of withNeighbours([Math.sqrt(p)])) for (const dLdh of [1.3, -0.7, 0]) cases.push([p, u, dLdh]);
+    const forwardMismatches = cases.filter(([p, u]) => !Object.is(forward(p, u), u < Math.sqrt(p) ? Math.sqrt(p) : 0));
+    // The gradient's 0 may come out as −0: equal as numbers, and it adds up the same.
+    const gradientMismatches = cases.filter(([p, u, dLdh]) => gradient(p, u, dLdh) !== (u < Math.sqrt(p) ? dLdh * 0.5 * Math.sqrt(p) * (1 - p) : 0));
+    expect(forwardMismatches.slice(0, 5)).toEqual([]);
+    expect(gradientMismatches.slice(0, 5)).toEqual([]);
+    expect(cases.length).toBeGreaterThan(100_000);
   });
 
   it('ARM, DisARM, hard-sigmoid-st and slope-annealed-st: their samples and DisARM\'s sign, on random draws and at every threshold', () => {
