@@ -1,7 +1,7 @@
-import { evaluationCount, exponentialsPerUnit, noiseRowsPerSample, type CategoricalKernels, type EstimatorDefinition } from '../estimators/estimator.js';
-import { numericValues, type ParameterValues } from '../harness/parameters.js';
-import type { HardNodeRequest } from './backend.js';
-import { callExpression, literalBindings, namedFunctionSource, numberLiteral, unrolledEvaluations } from './kernel-source.js';
+import { evaluationCount, exponentialsPerUnit, noiseRowsPerSample, type CategoricalKernels, type EstimatorDefinition } from '../core/estimator.js';
+import { numericValues, type ParameterValues } from '../core/parameters.js';
+import type { HardNodeRequest } from '../core/backend.js';
+import { callExpression, literalBindings, namedFunctionSource, numberLiteral, unrolledEvaluations } from '../core/kernel-source.js';
 
 /** Expressions (in the generated code's own names) for one element of a categorical unit. */
 export interface CategoricalElementArguments {

@@ -1,4 +1,4 @@
-import { noiseChunkSamples, Rng } from '../harness/rng.js';
+import { noiseChunkSamples, Rng } from '../core/rng.js';
 
 /**
  * Fills `target` ([rows × width]) with standard exponential draws (`Rng.nextExponential`, the

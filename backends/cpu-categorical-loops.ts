@@ -1,11 +1,11 @@
-import type { CellRequest } from './backend.js';
+import type { CellRequest } from '../core/backend.js';
 import { categoricalCpuKernelSources, categoricalShape, categoricalUnitStatements } from './categorical-kernel-calls.js';
 import { chunkStride } from './cpu-loops.js';
 import { elementLoopWithNoise, rngConstants, rngStateDeclaration } from './cpu-rng-source.js';
 import { objectiveGradientAtElement, objectiveKernelOnRow } from './kernel-body.js';
 import { objectiveKernelCalls } from './kernel-calls.js';
-import { namedFunctionSource, objectiveKernelSources } from './kernel-source.js';
-import { noiseChunkSamples } from '../harness/rng.js';
+import { namedFunctionSource, objectiveKernelSources } from '../core/kernel-source.js';
+import { noiseChunkSamples } from '../core/rng.js';
 
 /** The categorical node's shape for a kernel problem's cell. */
 function shapeOf(request: CellRequest) {

@@ -1,6 +1,6 @@
-import { chunkSeeds, type Rng } from '../harness/rng.js';
-import type { HardNodeForward, HardNodeStage } from '../suites/suite.js';
-import type { HardNodeRequest } from './backend.js';
+import { chunkSeeds, type Rng } from '../core/rng.js';
+import type { HardNodeForward, HardNodeStage } from '../core/suite.js';
+import type { HardNodeRequest } from '../core/backend.js';
 import { categoricalCpuKernelSources, categoricalShape, categoricalUnitStatements, preparesUnits, type CategoricalShape } from './categorical-kernel-calls.js';
 import { chunkNoiseSource } from './cpu-noise-source.js';
 import { rowSoftmaxSource } from './cpu-row-softmax.js';

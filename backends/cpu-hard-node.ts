@@ -1,10 +1,10 @@
-import { evaluationCount, noiseRowsPerSample } from '../estimators/estimator.js';
-import { chunkSeeds, type Rng } from '../harness/rng.js';
-import type { HardNodeForward, HardNodeStage } from '../suites/suite.js';
-import type { HardNodeRequest } from './backend.js';
+import { evaluationCount, noiseRowsPerSample } from '../core/estimator.js';
+import { chunkSeeds, type Rng } from '../core/rng.js';
+import type { HardNodeForward, HardNodeStage } from '../core/suite.js';
+import type { HardNodeRequest } from '../core/backend.js';
 import { deterministicOp, hardNodeNoiseWidth } from './hard-node-request.js';
 import { estimatorKernelCalls, hardOpCall } from './kernel-calls.js';
-import { helperSources, namedFunctionSource } from './kernel-source.js';
+import { helperSources, namedFunctionSource } from '../core/kernel-source.js';
 import { chunkNoiseSource } from './cpu-noise-source.js';
 import { RowTaskRunner, taskArray } from './cpu-row-pool.js';
 

@@ -1,10 +1,10 @@
-import { evaluationCount, noiseRowsPerSample } from '../estimators/estimator.js';
-import { noiseChunkSamples, type Rng } from '../harness/rng.js';
-import type { CellRequest } from './backend.js';
+import { evaluationCount, noiseRowsPerSample } from '../core/estimator.js';
+import { noiseChunkSamples, type Rng } from '../core/rng.js';
+import type { CellRequest } from '../core/backend.js';
 import { elementLoopWithNoise, rngConstants, rngStateDeclaration } from './cpu-rng-source.js';
 import { estimatorKernelCalls, objectiveKernelCalls, type ElementArguments, type GradientArguments } from './kernel-calls.js';
 import { kernelReadsArgument, objectiveGradientAtElement, objectiveKernelOnRow } from './kernel-body.js';
-import { helperSources, namedFunctionSource, unrolledEvaluations } from './kernel-source.js';
+import { helperSources, namedFunctionSource, unrolledEvaluations } from '../core/kernel-source.js';
 
 /**
  * Numbers per noise chunk in a loop's output: 2 * dim sums (estimate: sum then sum of squares; pilot:

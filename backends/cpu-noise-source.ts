@@ -1,4 +1,4 @@
-import type { NoiseKind } from '../estimators/estimator.js';
+import type { NoiseKind } from '../core/estimator.js';
 
 /**
  * Source of `fillChunkNoise(rng, rows, u, v)` for the CPU hard nodes' tasks: a chunk's `rows` rows of

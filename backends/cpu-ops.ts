@@ -1,4 +1,4 @@
-import type { TensorOps } from '../suites/suite.js';
+import type { TensorOps } from '../core/suite.js';
 
 /**
  * Batched operations on the CPU in plain JavaScript: correct everywhere, and the reference the faster

@@ -1,6 +1,6 @@
 import type { InferenceSession } from 'onnxruntime-node';
-import { errorMessage } from '../harness/errors.js';
-import type { TensorOps } from '../suites/suite.js';
+import { errorMessage } from '../core/errors.js';
+import type { TensorOps } from '../core/suite.js';
 import { createJsTensorOps } from './cpu-ops.js';
 import { gemmModelBytes } from './onnx-gemm.js';
 

@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import { noiseChunkSamples, Rng } from '../harness/rng.js';
+import { noiseChunkSamples, Rng } from '../core/rng.js';
 import { chunkStride, type ChunkLoop } from './cpu-loops.js';
 
 /**

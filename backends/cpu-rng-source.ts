@@ -1,4 +1,4 @@
-import type { NoiseKind } from '../estimators/estimator.js';
+import type { NoiseKind } from '../core/estimator.js';
 
 /**
  * Source text of the `Rng` stream inlined into the CPU backend's generated loops: the xoshiro128**

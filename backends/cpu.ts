@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { availableParallelism } from 'node:os';
-import { evaluationCount } from '../estimators/estimator.js';
-import { nodeProbabilities } from '../harness/node-kinds.js';
-import { chunkSeeds, Rng } from '../harness/rng.js';
-import type { BaselineSums, BatchMoments, CellRequest, ComputeBackend, PreparedCell } from './backend.js';
+import { evaluationCount } from '../core/estimator.js';
+import { nodeProbabilities } from '../core/node-kinds.js';
+import { chunkSeeds, Rng } from '../core/rng.js';
+import type { BaselineSums, CellRequest, ComputeBackend, PreparedCell } from '../core/backend.js';
+import type { BatchMoments } from '../core/moments.js';
 import { chunkStride, compileCpuLoops, cpuLoopSource, type CompiledLoops } from './cpu-loops.js';
 import { categoricalNumbersPerSample, cpuCategoricalLoopSource } from './cpu-categorical-loops.js';
 import { CpuCategoricalNode } from './cpu-categorical-node.js';

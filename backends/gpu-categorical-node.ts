@@ -1,7 +1,7 @@
-import { nodeProbabilities } from '../harness/node-kinds.js';
-import { chunkSeeds, noiseChunkSamples, type Rng } from '../harness/rng.js';
-import type { HardNodeForward, HardNodeStage } from '../suites/suite.js';
-import type { HardNodeRequest } from './backend.js';
+import { nodeProbabilities } from '../core/node-kinds.js';
+import { chunkSeeds, noiseChunkSamples, type Rng } from '../core/rng.js';
+import type { HardNodeForward, HardNodeStage } from '../core/suite.js';
+import type { HardNodeRequest } from '../core/backend.js';
 import { categoricalKernelCalls, categoricalKernelsOf, categoricalShape, type CategoricalShape } from './categorical-kernel-calls.js';
 import { fillExponentials } from './categorical-noise.js';
 import { destroyKernel } from './gpu-kernel-release.js';

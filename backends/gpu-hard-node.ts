@@ -1,8 +1,8 @@
-import { evaluationCount, noiseRowsPerSample } from '../estimators/estimator.js';
-import { nodeProbabilities } from '../harness/node-kinds.js';
-import { chunkSeeds, noiseChunkSamples, type Rng } from '../harness/rng.js';
-import type { HardNodeForward, HardNodeStage } from '../suites/suite.js';
-import type { HardNodeRequest } from './backend.js';
+import { evaluationCount, noiseRowsPerSample } from '../core/estimator.js';
+import { nodeProbabilities } from '../core/node-kinds.js';
+import { chunkSeeds, noiseChunkSamples, type Rng } from '../core/rng.js';
+import type { HardNodeForward, HardNodeStage } from '../core/suite.js';
+import type { HardNodeRequest } from '../core/backend.js';
 import { withCheckedMathFunctions } from './gpu-kernels.js';
 import type { GpuJsKernel, GpuRuntime } from './gpu-runtime.js';
 import { destroyKernel } from './gpu-kernel-release.js';

@@ -1,5 +1,5 @@
-import type { CellRequest } from './backend.js';
-import { evaluationCount, noiseRowsPerSample, type KernelFunction } from '../estimators/estimator.js';
+import type { CellRequest } from '../core/backend.js';
+import { evaluationCount, noiseRowsPerSample, type KernelFunction } from '../core/estimator.js';
 import { estimatorKernelCalls, objectiveKernelCalls } from './kernel-calls.js';
 
 /** gpu.js kernel sources of one cell, as strings, with the names of the kernel functions they call. */

@@ -1,4 +1,4 @@
-import type { TensorOps } from '../suites/suite.js';
+import type { TensorOps } from '../core/suite.js';
 import { destroyKernel } from './gpu-kernel-release.js';
 import type { GpuJsKernel, GpuRuntime } from './gpu-runtime.js';
 

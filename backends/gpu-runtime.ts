@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { errorMessage } from '../harness/errors.js';
+import { errorMessage } from '../core/errors.js';
 import { glxRenderer, startVirtualDisplay, type VirtualDisplay } from './xvfb.js';
 
 /** A compiled gpu.js kernel: returns an array, a texture (pipeline kernels), or a Promise of one (WebGPU). */

@@ -1,8 +1,9 @@
-import { evaluationCount, noiseRowsPerSample } from '../estimators/estimator.js';
-import { nodeProbabilities } from '../harness/node-kinds.js';
-import { chunkSeeds, noiseChunkSamples, type Rng } from '../harness/rng.js';
-import { mergeMoments } from '../harness/sampling.js';
-import type { BaselineSums, BatchMoments, CellRequest, ComputeBackend, PreparedCell } from './backend.js';
+import { evaluationCount, noiseRowsPerSample } from '../core/estimator.js';
+import { nodeProbabilities } from '../core/node-kinds.js';
+import { chunkSeeds, noiseChunkSamples, type Rng } from '../core/rng.js';
+import { mergeMoments } from '../core/moments.js';
+import type { BaselineSums, CellRequest, ComputeBackend, PreparedCell } from '../core/backend.js';
+import type { BatchMoments } from '../core/moments.js';
 import { destroyKernel } from './gpu-kernel-release.js';
 import { gpuKernelFunctions, gpuKernelSources } from './gpu-kernels.js';
 import { startGpuRuntime, type GpuJsKernel, type GpuRuntime } from './gpu-runtime.js';

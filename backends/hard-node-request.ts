@@ -1,6 +1,6 @@
-import { noiseRowsPerSample } from '../estimators/estimator.js';
-import type { HardOp } from '../suites/suite.js';
-import type { HardNodeRequest } from './backend.js';
+import { noiseRowsPerSample } from '../core/estimator.js';
+import type { HardOp } from '../core/suite.js';
+import type { HardNodeRequest } from '../core/backend.js';
 
 /**
  * The op of a deterministic node (which then draws no noise), checked against the node kind: a

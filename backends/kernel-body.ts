@@ -1,5 +1,5 @@
-import type { KernelFunction } from '../estimators/estimator.js';
-import { kernelParameterNames, namedFunctionSource } from './kernel-source.js';
+import type { KernelFunction } from '../core/estimator.js';
+import { kernelParameterNames, namedFunctionSource } from '../core/kernel-source.js';
 
 /**
  * What the CPU loop generator reads from a kernel's body text: which declared arguments it actually

@@ -1,7 +1,7 @@
-import { evaluationCount, type EstimatorDefinition } from '../estimators/estimator.js';
-import { numericValues, type ParameterValues } from '../harness/parameters.js';
-import type { HardOp, ObjectiveKernels } from '../suites/suite.js';
-import { callExpression, literalBindings, numberLiteral } from './kernel-source.js';
+import { evaluationCount, type EstimatorDefinition } from '../core/estimator.js';
+import { numericValues, type ParameterValues } from '../core/parameters.js';
+import type { HardOp, ObjectiveKernels } from '../core/suite.js';
+import { callExpression, literalBindings, numberLiteral } from '../core/kernel-source.js';
 
 /** Expressions (in the generated code's own variable names) for one element's kernel arguments. */
 export interface ElementArguments {

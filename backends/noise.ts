@@ -1,5 +1,5 @@
-import type { NoiseKind } from '../estimators/estimator.js';
-import { noiseChunkSamples, Rng } from '../harness/rng.js';
+import type { NoiseKind } from '../core/estimator.js';
+import { noiseChunkSamples, Rng } from '../core/rng.js';
 
 /**
  * Fills the noise of one call on the host, in the layout every backend shares (see `chunkSeeds`):

@@ -1,4 +1,4 @@
-import { defineEstimator } from './estimator.js';
+import { defineEstimator } from '../core/estimator.js';
 
 /**
  * Noise injection: x = theta + sigma * eps, h = clamp((x + 1) / 2, 0, 1); the gradient flows through

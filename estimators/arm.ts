@@ -1,4 +1,4 @@
-import { defineEstimator } from './estimator.js';
+import { defineEstimator } from '../core/estimator.js';
 
 /**
  * ARM, the augment-REINFORCE-merge estimator: one uniform u per unit, shared by an antithetic pair of

@@ -1,4 +1,4 @@
-import { defineEstimator, type EstimatorDefinition, type KernelFunction } from './estimator.js';
+import { defineEstimator, type EstimatorDefinition, type KernelFunction } from '../core/estimator.js';
 import { hardStep } from './hard-step.js';
 
 /** What distinguishes one straight-through estimator for deterministic nodes from another. */

@@ -1,4 +1,4 @@
-import { defineEstimator } from './estimator.js';
+import { defineEstimator } from '../core/estimator.js';
 
 /**
  * DisARM: ARM's antithetic pair b = 1[u < p] (evaluation 0) and b' = 1[u > 1 − p] (evaluation 1), the

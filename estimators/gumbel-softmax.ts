@@ -1,4 +1,4 @@
-import { defineEstimator } from './estimator.js';
+import { defineEstimator } from '../core/estimator.js';
 
 /**
  * Binary Concrete relaxation: h = sigmoid((theta + log u - log(1 - u)) / tau); the objective is

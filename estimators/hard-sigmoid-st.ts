@@ -1,4 +1,4 @@
-import { defineEstimator } from './estimator.js';
+import { defineEstimator } from '../core/estimator.js';
 
 /**
  * Straight-through through a hard sigmoid: the node samples b ~ Bernoulli(q) with

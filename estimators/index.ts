@@ -1,4 +1,4 @@
-import type { EstimatorDefinition } from './estimator.js';
+import type { EstimatorDefinition } from '../core/estimator.js';
 import { additiveNoise } from './additive-noise.js';
 import { arm } from './arm.js';
 import { bengioUnbiased } from './bengio-unbiased.js';
@@ -18,7 +18,7 @@ import { steRelu } from './ste-relu.js';
 import { steSigmoid } from './ste-sigmoid.js';
 import { stochasticTimesSmooth } from './stochastic-times-smooth.js';
 
-export type { EstimatorDefinition } from './estimator.js';
+export type { EstimatorDefinition } from '../core/estimator.js';
 
 /** Built-in estimators keyed by id, in the order reports list them. */
 export const builtInEstimators: ReadonlyMap<string, EstimatorDefinition> = new Map(

@@ -1,4 +1,4 @@
-import { defineEstimator } from './estimator.js';
+import { defineEstimator } from '../core/estimator.js';
 
 /**
  * Multiplicative noise injection on the node's smooth part: h = σ(θ) · m with mean-one Gaussian noise

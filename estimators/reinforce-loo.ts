@@ -1,5 +1,5 @@
 import { categoricalSample, categoricalSampleUnit } from './categorical-sample.js';
-import { defineEstimator } from './estimator.js';
+import { defineEstimator } from '../core/estimator.js';
 import { hardBernoulliSample } from './hard-bernoulli-sample.js';
 
 /**

@@ -1,4 +1,4 @@
-import { defineEstimator, noElementKernels } from './estimator.js';
+import { defineEstimator, noElementKernels } from '../core/estimator.js';
 import { categoricalSample, categoricalSampleUnit } from './categorical-sample.js';
 
 /**

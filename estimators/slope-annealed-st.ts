@@ -1,4 +1,4 @@
-import { defineEstimator } from './estimator.js';
+import { defineEstimator } from '../core/estimator.js';
 
 /**
  * The slope a at 0-based training step `step`: a = min(maxSlope, 1 + slopeRate · step). It is 1 when

@@ -1,4 +1,4 @@
-import { defineEstimator } from './estimator.js';
+import { defineEstimator } from '../core/estimator.js';
 import { hardBernoulliSample } from './hard-bernoulli-sample.js';
 
 /**

@@ -1,4 +1,4 @@
-import { defineEstimator } from './estimator.js';
+import { defineEstimator } from '../core/estimator.js';
 
 /**
  * Stochastic times smooth (STS): the node's output is split into a binary stochastic part and a smooth

@@ -1,4 +1,5 @@
 /** Putting results together from finished work, in plan order: for a run, a resumed run and a merge alike. */
+import { withBuiltInTraits } from './estimator-traits.js';
 import { cpus } from 'node:os';
 import type { StoreRecord, WorkRecord } from './cell-store.js';
 import { dependencyVersions, packageVersion } from './package-info.js';
@@ -7,7 +8,7 @@ import { assembleSweeps } from './sweep-grid.js';
 import {
   resultsSchemaVersion, type BackendReport, type BenchConfig, type BenchResults, type CellResult, type LogitSweepSeries,
   type RunEnvironment, type RunRecord, type ScalingSeries,
-} from './types.js';
+} from '../core/types.js';
 
 /** The machine this process runs on, without its backends. */
 export function hostEnvironment(): Omit<RunEnvironment, 'backends'> {
@@ -73,7 +74,7 @@ export function assembleResults(input: AssemblyInput): BenchResults {
     run: { ...input.run, state, missingCells },
     env: input.env,
     config: input.config,
-    cells,
+    cells: withBuiltInTraits(cells),
     ...assembleSweeps(input.config, logitSeries, scalingSeries),
   };
 }

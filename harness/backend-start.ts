@@ -1,6 +1,6 @@
-import type { BackendOptions, ComputeBackend } from '../backends/backend.js';
-import { errorMessage } from './errors.js';
-import type { BackendReport, Registries } from './types.js';
+import type { BackendOptions, ComputeBackend } from '../core/backend.js';
+import { errorMessage } from '../core/errors.js';
+import type { BackendReport, Registries } from '../core/types.js';
 
 /** A backend as it started, or the report of why it did not. */
 export interface StartedBackend {

@@ -3,8 +3,8 @@
  * and a merge recognise the same cell whatever order or machine it ran in.
  */
 import { createHash } from 'node:crypto';
-import type { ParameterValues } from './parameters.js';
-import type { BenchConfig, ShardSpec } from './types.js';
+import type { ParameterValues } from '../core/parameters.js';
+import type { BenchConfig, ShardSpec } from '../core/types.js';
 
 /** JSON with object keys sorted at every level: equal values give equal text. */
 export function canonicalJson(value: unknown): string {
@@ -70,7 +70,3 @@ export function configDifference(current: BenchConfig, other: BenchConfig): stri
   return null;
 }
 
-/** `2/3` for shard 2 of 3. */
-export function formatShard(shard: ShardSpec): string {
-  return `${shard.index}/${shard.count}`;
-}

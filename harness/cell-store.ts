@@ -6,10 +6,11 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { readFile, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
-import { configDifference, configFingerprint, formatShard } from './cell-key.js';
-import { errorMessage, UsageError } from './errors.js';
+import { configDifference, configFingerprint } from './cell-key.js';
+import { formatShard } from '../core/types.js';
+import { errorMessage, UsageError } from '../core/errors.js';
 import { ensureDirectory } from './output-dir.js';
-import type { BackendReport, BenchConfig, CellResult, LogitSweepSeries, RunEnvironment, ScalingSeries, ShardSpec } from './types.js';
+import type { BackendReport, BenchConfig, CellResult, LogitSweepSeries, RunEnvironment, ScalingSeries, ShardSpec } from '../core/types.js';
 
 /** The file name inside the output directory. */
 export const cellStoreFile = 'cells.jsonl';

@@ -1,13 +1,14 @@
-import type { BaselineSums, BatchMoments, ComputeBackend, PreparedCell } from '../backends/backend.js';
-import type { EstimatorDefinition, NodeKind } from '../estimators/estimator.js';
+import type { BaselineSums, ComputeBackend, PreparedCell } from '../core/backend.js';
+import type { BatchMoments } from '../core/moments.js';
+import type { EstimatorDefinition, NodeKind } from '../core/estimator.js';
 import {
   isStagedProblem, type Problem, type ProblemEvaluation, type ReferenceGradient, type ScoringTarget, type StagedProblem, type TrainingDefaults,
-} from '../suites/suite.js';
+} from '../core/suite.js';
 import { kernelProblemAsStages } from './kernel-problem-stages.js';
-import type { ParameterValues } from './parameters.js';
-import type { Rng } from './rng.js';
+import type { ParameterValues } from '../core/parameters.js';
+import type { Rng } from '../core/rng.js';
 import { StagedPreparedCell } from './staged-cell.js';
-import type { CellExecution } from './types.js';
+import type { CellExecution } from '../core/types.js';
 
 /**
  * A cell ready to run, whatever kind its problem is: estimates of the gradient with respect to the

@@ -1,11 +1,11 @@
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
-import { UsageError } from './errors.js';
-import type { ParameterGrid, ParameterSpecs } from './parameters.js';
+import { UsageError } from '../core/errors.js';
+import type { ParameterGrid, ParameterSpecs } from '../core/parameters.js';
 import { plannedCount } from './plan.js';
 import { parseSettings, resolveGrids } from './settings.js';
 import { parseSweepKinds, resolveSweepSettings } from './sweep-grid.js';
-import type { BenchConfig, Registries } from './types.js';
+import type { BenchConfig, Registries } from '../core/types.js';
 
 /** Options as the CLI (or a caller) gives them; lists may be repeated flags or comma-separated. */
 export interface RawBenchOptions {

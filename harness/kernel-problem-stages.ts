@@ -1,6 +1,6 @@
-import { callExpression, literalBindings, numberLiteral, objectiveKernelSources } from '../backends/kernel-source.js';
+import { callExpression, literalBindings, numberLiteral, objectiveKernelSources } from '../core/kernel-source.js';
 import { parametersAsLogits, singleNodeEstimates, type ObjectiveValues, type SingleNodeStages } from '../models/single-node.js';
-import type { ObjectiveKernels, Problem, StagedProblem } from '../suites/suite.js';
+import type { ObjectiveKernels, Problem, StagedProblem } from '../core/suite.js';
 
 /** A kernel objective evaluated on the host over rows of h: L of every row, and dL/dh when asked. */
 export type HostObjective = (h: Float64Array, rows: number, wantGradient: boolean) => ObjectiveValues;

@@ -7,10 +7,10 @@ import { join } from 'node:path';
 import { assembleResults, latestBackendReports } from './assemble.js';
 import { configDifference, configFingerprint } from './cell-key.js';
 import { cellStoreFile, readCellStore, type StoreRecord } from './cell-store.js';
-import { errorMessage, UsageError } from './errors.js';
+import { errorMessage, UsageError } from '../core/errors.js';
 import { planRun } from './plan.js';
 import { readResultsFile } from './results-file.js';
-import type { BenchConfig, BenchResults, MergedRun, RunEnvironment } from './types.js';
+import type { BenchConfig, BenchResults, MergedRun, RunEnvironment } from '../core/types.js';
 
 /** One run to merge, as found on disk. */
 interface Source {

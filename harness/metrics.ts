@@ -1,6 +1,6 @@
-import type { BatchMoments } from '../backends/backend.js';
-import type { ReferenceGradient } from '../suites/suite.js';
-import type { GradientScores } from './types.js';
+import type { BatchMoments } from '../core/moments.js';
+import type { ReferenceGradient } from '../core/suite.js';
+import type { GradientScores } from '../core/types.js';
 
 function norm(values: ArrayLike<number>): number {
   let total = 0;

@@ -1,7 +1,7 @@
 /** The output directory of a command, created and checked before any work that would be lost if it cannot be written. */
 import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { errorMessage, UsageError } from './errors.js';
+import { errorMessage, UsageError } from '../core/errors.js';
 
 /**
  * Creates a directory and its missing parents one level at a time. (Node's recursive mkdir spins

@@ -4,8 +4,8 @@
  * A pure function of the configuration, so every shard, a resumed run and a merge see the same plan.
  */
 import { workKey, type KeyedWork } from './cell-key.js';
-import { formatParameters, type ParameterGrid, type ParameterValue, type ParameterValues } from './parameters.js';
-import type { BenchConfig } from './types.js';
+import { formatParameters, varyingNames, type ParameterGrid, type ParameterValue, type ParameterValues } from '../core/parameters.js';
+import type { BenchConfig } from '../core/types.js';
 
 /** One unit of planned work: a cell, or one series of a sweep. */
 export interface PlannedWork extends KeyedWork {
@@ -26,11 +26,6 @@ export function gridPoints(grid: ParameterGrid): ParameterValues[] {
     points = points.flatMap((point) => values.map((value) => ({ ...point, [name]: value })));
   }
   return points;
-}
-
-/** The parameters of a grid that take more than one value: those labels must show. */
-export function varyingNames(grid: ParameterGrid | undefined): string[] {
-  return Object.entries(grid ?? {}).filter(([, values]) => values.length > 1).map(([name]) => name);
 }
 
 function pick(values: ParameterValues, names: readonly string[]): ParameterValues {

@@ -1,9 +1,9 @@
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { reservedKernelArgumentNames, type EstimatorDefinition } from '../estimators/estimator.js';
-import type { SuiteDefinition } from '../suites/suite.js';
-import { errorMessage, UsageError } from './errors.js';
-import type { Registries } from './types.js';
+import { reservedKernelArgumentNames, type EstimatorDefinition } from '../core/estimator.js';
+import type { SuiteDefinition } from '../core/suite.js';
+import { errorMessage, UsageError } from '../core/errors.js';
+import type { Registries } from '../core/types.js';
 
 type Json = Record<string, unknown>;
 const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);

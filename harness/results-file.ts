@@ -6,9 +6,10 @@
 import { readFile } from 'node:fs/promises';
 import { workKey } from './cell-key.js';
 import { optionDefaults } from './config.js';
-import { errorMessage, UsageError } from './errors.js';
-import type { ParameterGrid, ParameterValues } from './parameters.js';
-import { resultsSchemaVersion, type BenchConfig, type BenchResults, type CellResult, type SweepSettings } from './types.js';
+import { withBuiltInTraits } from './estimator-traits.js';
+import { errorMessage, UsageError } from '../core/errors.js';
+import type { ParameterGrid, ParameterValues } from '../core/parameters.js';
+import { resultsSchemaVersion, type BenchConfig, type BenchResults, type CellResult, type SweepSettings } from '../core/types.js';
 
 type Json = Record<string, unknown>;
 const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -135,7 +136,8 @@ export function parseResults(text: string, source: string): BenchResults {
     throw new UsageError(`${source} is not valid JSON: ${errorMessage(error)}`);
   }
   const checked = checkOutline(parsed, source);
-  return checked.schemaVersion === 1 ? upgradeVersion1(checked) : (checked as unknown as BenchResults);
+  const results = checked.schemaVersion === 1 ? upgradeVersion1(checked) : (checked as unknown as BenchResults);
+  return { ...results, cells: withBuiltInTraits(results.cells) };
 }
 
 /** Reads a results.json; any problem is a UsageError naming `what` (a flag and the path). */

@@ -2,17 +2,18 @@
  * How one planned cell is computed: the only place that turns a cell's settings into numbers. The
  * planner, the cells.jsonl store, interruption and progress live elsewhere (runner.ts).
  */
-import type { Problem, StagedProblem } from '../suites/suite.js';
+import type { Problem, StagedProblem } from '../core/suite.js';
 import type { StartedBackend } from './backend-start.js';
 import { prepareCell, problemUnsupportedReason, recordedProblemParams, type ReadyCell } from './cell.js';
-import { errorMessage } from './errors.js';
-import { unsupportedNodeReason } from './node-kinds.js';
+import { errorMessage } from '../core/errors.js';
+import { estimatorTraits } from './estimator-traits.js';
+import { unsupportedNodeReason } from '../core/node-kinds.js';
 import type { PlannedCell } from './plan.js';
-import { hashSeed, Rng } from './rng.js';
+import { hashSeed, Rng } from '../core/rng.js';
 import { estimateBaseline, scoreAtLogits } from './sampling.js';
 import { timeBatches } from './timing.js';
 import { trainLogits } from './training.js';
-import type { BenchConfig, CellMetrics, CellResult, Registries } from './types.js';
+import type { BenchConfig, CellMetrics, CellResult, Registries } from '../core/types.js';
 
 /**
  * Runs one cell on its (already started) backend: scores the estimator at the trained parameters'
@@ -40,7 +41,7 @@ export async function runCell(cell: PlannedCell, config: BenchConfig, registries
     const suite = registries.suites.get(cell.suite)!;
     const estimator = registries.estimators.get(cell.estimator)!;
     problem = suite.create(cell.suiteParams);
-    const recorded = { ...identity, nodeKind: problem.nodeKind, problemParams: recordedProblemParams(problem) };
+    const recorded = { ...identity, nodeKind: problem.nodeKind, problemParams: recordedProblemParams(problem), estimatorTraits: estimatorTraits(estimator, cell.estimatorParams) };
     const unsupported = unsupportedNodeReason(estimator, problem.nodeKind) ?? problemUnsupportedReason(problem, estimator);
     if (unsupported) return { ...recorded, state: 'unsupported', error: `${unsupported} (suite ${suite.id})`, elapsedMs: elapsedMs() };
     if (!started.backend) {

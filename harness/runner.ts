@@ -10,7 +10,7 @@ import { planRun, type PlannedWork } from './plan.js';
 import { runCell } from './run-cell.js';
 import { expectedCost, selectShard } from './shards.js';
 import { measureLogitSeries, measureScalingSeries } from './sweeps.js';
-import type { BenchConfig, BenchResults, ProgressEvent, Registries, ShardSpec } from './types.js';
+import type { BenchConfig, BenchResults, ProgressEvent, Registries, ShardSpec } from '../core/types.js';
 
 /** How a run is carried out, beyond what it computes. */
 export interface RunOptions {

@@ -1,25 +1,11 @@
-import type { BatchMoments, PreparedCell } from '../backends/backend.js';
-import type { ScoringTarget } from '../suites/suite.js';
-import type { EstimatorDefinition } from '../estimators/estimator.js';
+import type { PreparedCell } from '../core/backend.js';
+import type { ScoringTarget } from '../core/suite.js';
+import type { EstimatorDefinition } from '../core/estimator.js';
 import type { ReadyCell } from './cell.js';
 import { scoreGradient } from './metrics.js';
-import { momentsOfRows } from './staged-cell.js';
-import type { Rng } from './rng.js';
-import type { GradientScores } from './types.js';
-
-/** Merges per-batch moments exactly (Chan et al.'s pairwise update), in float64. */
-export function mergeMoments(left: BatchMoments, right: BatchMoments): BatchMoments {
-  const count = left.count + right.count;
-  const mean = new Float64Array(left.mean.length);
-  const sumOfSquaredDeviations = new Float64Array(left.mean.length);
-  for (let unit = 0; unit < mean.length; unit++) {
-    const delta = right.mean[unit] - left.mean[unit];
-    mean[unit] = left.mean[unit] + (delta * right.count) / count;
-    sumOfSquaredDeviations[unit] =
-      left.sumOfSquaredDeviations[unit] + right.sumOfSquaredDeviations[unit] + (delta * delta * left.count * right.count) / count;
-  }
-  return { count, mean, sumOfSquaredDeviations };
-}
+import { mergeMoments, momentsOfRows, type BatchMoments } from '../core/moments.js';
+import type { Rng } from '../core/rng.js';
+import type { GradientScores } from '../core/types.js';
 
 /**
  * The estimator's per-unit baseline at `logits`, from its own pilot batch (drawn from `rng`, so it is

@@ -3,8 +3,8 @@
  * `--set dim=256`, `--set gumbel-softmax.tau=0.1,0.5,1`, `--set tau=0.1:1:4` (4 values from 0.1 to 1),
  * `--set onnx.model=path/x.onnx` (string parameters take the text verbatim).
  */
-import { UsageError } from './errors.js';
-import { isStringSpec, parameterProblem, type ParameterGrid, type ParameterSpec, type ParameterSpecs, type ParameterValue } from './parameters.js';
+import { UsageError } from '../core/errors.js';
+import { isStringSpec, parameterProblem, type ParameterGrid, type ParameterSpec, type ParameterSpecs, type ParameterValue } from '../core/parameters.js';
 
 /** Most values one parameter may take in a grid. */
 export const maxGridValues = 1000;

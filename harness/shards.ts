@@ -3,12 +3,12 @@
  * deterministic (every shard computes it from the same plan) and balanced by expected cost, so a CI
  * matrix or a Kubernetes Indexed Job spreads a grid over machines without a scheduler of our own.
  */
-import { evaluationCount } from '../estimators/estimator.js';
-import { UsageError } from './errors.js';
+import { evaluationCount } from '../core/estimator.js';
+import { UsageError } from '../core/errors.js';
 import type { PlannedWork } from './plan.js';
 import { sweepDefaults } from './sweep-grid.js';
 import { trainingFallbacks } from './training.js';
-import type { BenchConfig, Registries, ShardSpec } from './types.js';
+import type { BenchConfig, Registries, ShardSpec } from '../core/types.js';
 
 /** Largest shard count accepted: beyond it shards would hold a cell or two each. */
 export const maxShards = 10_000;

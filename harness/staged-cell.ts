@@ -1,32 +1,10 @@
-import type { BaselineSums, BatchMoments, ComputeBackend, PreparedCell } from '../backends/backend.js';
-import type { EstimatorDefinition } from '../estimators/estimator.js';
-import type { HardNodeStage, StagedEstimates, StagedProblem } from '../suites/suite.js';
-import type { ParameterValues } from './parameters.js';
-import type { Rng } from './rng.js';
-
-/**
- * Per-column moments of `count` rows of `width` numbers (two passes, float64): the moments of `count`
- * single estimates of a gradient vector.
- */
-export function momentsOfRows(rows: Float64Array, count: number, width: number): BatchMoments {
-  // One estimate (a training step on one minibatch): its row is the mean, with no spread.
-  if (count === 1) return { count, mean: rows.slice(0, width), sumOfSquaredDeviations: new Float64Array(width) };
-  const mean = new Float64Array(width);
-  for (let row = 0; row < count; row++) {
-    const base = row * width;
-    for (let column = 0; column < width; column++) mean[column] += rows[base + column];
-  }
-  for (let column = 0; column < width; column++) mean[column] /= count;
-  const sumOfSquaredDeviations = new Float64Array(width);
-  for (let row = 0; row < count; row++) {
-    const base = row * width;
-    for (let column = 0; column < width; column++) {
-      const deviation = rows[base + column] - mean[column];
-      sumOfSquaredDeviations[column] += deviation * deviation;
-    }
-  }
-  return { count, mean, sumOfSquaredDeviations };
-}
+import type { BaselineSums, ComputeBackend, PreparedCell } from '../core/backend.js';
+import { momentsOfRows, type BatchMoments } from '../core/moments.js';
+import type { EstimatorDefinition } from '../core/estimator.js';
+import type { HardNodeStage, StagedEstimates, StagedProblem } from '../core/suite.js';
+import type { ParameterValues } from '../core/parameters.js';
+import type { Rng } from '../core/rng.js';
+import { createCpuTensorOps } from '../backends/cpu-ort-ops.js';
 
 /**
  * A staged problem compiled on a backend for one estimator: the problem's stages run on the backend's
@@ -45,6 +23,7 @@ export class StagedPreparedCell implements PreparedCell {
     if (!prepareHardNode || !ops) throw new Error(`backend ${backend.id} has no hard-node stage or tensor operations, so it runs no staged suites`);
     this.compiled = problem.prepare({
       ops,
+      createHostOps: createCpuTensorOps,
       estimator,
       estimatorParams,
       batchSize,

@@ -2,9 +2,9 @@
  * The sweeps' settings (`--sweep logit,scaling`): which kinds exist, their grids, the suite each runs
  * on, and how their series are put back together into results. Measuring is in sweeps.ts.
  */
-import { UsageError } from './errors.js';
-import type { ParameterGrid, ParameterValue } from './parameters.js';
-import type { BenchConfig, BenchResults, LogitSweepSeries, Registries, ScalingSeries, SweepSettings } from './types.js';
+import { UsageError } from '../core/errors.js';
+import type { ParameterGrid, ParameterValue } from '../core/parameters.js';
+import type { BenchConfig, BenchResults, LogitSweepSeries, Registries, ScalingSeries, SweepSettings } from '../core/types.js';
 
 /** The sweeps `--sweep` accepts. */
 export const sweepKinds = ['logit', 'scaling'] as const;

@@ -3,20 +3,20 @@
  * `--sweep scaling`: time as the batch size and the dimension grow). Each series is planned work
  * like a cell (see plan.ts), run on the run's started backend. Computes only; never prints.
  */
-import type { ComputeBackend } from '../backends/backend.js';
-import type { EstimatorDefinition } from '../estimators/estimator.js';
-import { isStagedProblem, type Problem, type StagedProblem, type SuiteDefinition } from '../suites/suite.js';
+import type { ComputeBackend } from '../core/backend.js';
+import type { EstimatorDefinition } from '../core/estimator.js';
+import { isStagedProblem, type Problem, type StagedProblem, type SuiteDefinition } from '../core/suite.js';
 import type { StartedBackend } from './backend-start.js';
 import { prepareCell, type ReadyCell } from './cell.js';
-import { errorMessage } from './errors.js';
-import { unsupportedNodeReason } from './node-kinds.js';
-import type { ParameterValues } from './parameters.js';
+import { errorMessage } from '../core/errors.js';
+import { unsupportedNodeReason } from '../core/node-kinds.js';
+import type { ParameterValues } from '../core/parameters.js';
 import type { PlannedSeries } from './plan.js';
-import { hashSeed, Rng } from './rng.js';
+import { hashSeed, Rng } from '../core/rng.js';
 import { estimateBaseline, scoreAtLogits } from './sampling.js';
 import { scalingIterations, sweepDefaults } from './sweep-grid.js';
 import { timeBatches } from './timing.js';
-import type { BenchConfig, LogitSweepSeries, Registries, ScalingSeries } from './types.js';
+import type { BenchConfig, LogitSweepSeries, Registries, ScalingSeries } from '../core/types.js';
 
 /** Prepares a cell, runs `work` on it and always disposes it. */
 async function withPreparedCell<T>(

@@ -1,5 +1,5 @@
 import { Bench } from 'tinybench';
-import type { TimingScores } from './types.js';
+import type { TimingScores } from '../core/types.js';
 
 /**
  * Times one batch of `batchSize` estimates with tinybench and reports the median per estimate.

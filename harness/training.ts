@@ -1,9 +1,9 @@
-import type { EstimatorDefinition } from '../estimators/estimator.js';
+import type { EstimatorDefinition } from '../core/estimator.js';
 import type { ReadyCell } from './cell.js';
 import { optionDefaults } from './config.js';
-import type { Rng } from './rng.js';
+import type { Rng } from '../core/rng.js';
 import { drawMoments, estimateBaseline } from './sampling.js';
-import type { TrainingMetricCurve, TrainingOptions, TrainingResult } from './types.js';
+import type { TrainingMetricCurve, TrainingOptions, TrainingResult } from '../core/types.js';
 
 const adamBeta1 = 0.9;
 const adamBeta2 = 0.999;

@@ -1,4 +1,4 @@
-import type { Rng } from '../harness/rng.js';
+import type { Rng } from '../core/rng.js';
 import type { LayerSpec } from './layer.js';
 
 /** Sum over rows of a [rows × width] array: the bias gradient. */

@@ -1,6 +1,6 @@
-import { evaluationCount, type EstimatorDefinition } from '../estimators/estimator.js';
-import { withDefaults, type ParameterValues } from '../harness/parameters.js';
-import type { HardNodeForward, HardOp } from '../suites/suite.js';
+import { evaluationCount, type EstimatorDefinition } from '../core/estimator.js';
+import { withDefaults, type ParameterValues } from '../core/parameters.js';
+import type { HardNodeForward, HardOp } from '../core/suite.js';
 import type { LayerSpec } from './layer.js';
 
 /**

@@ -1,5 +1,5 @@
-import { kernelParameterNames } from '../backends/kernel-source.js';
-import type { HardOp } from '../suites/suite.js';
+import { kernelParameterNames } from '../core/kernel-source.js';
+import type { HardOp } from '../core/suite.js';
 
 /** Binary step 1{theta > 0}: the binary activation of Yin et al. (2019). */
 function binaryStep(theta: number): number {

@@ -1,5 +1,5 @@
-import type { Rng } from '../harness/rng.js';
-import type { StagedContext } from '../suites/suite.js';
+import type { Rng } from '../core/rng.js';
+import type { StagedContext } from '../core/suite.js';
 
 /** What one layer's forward pass hands downstream, and what it keeps for its backward pass. */
 export interface LayerPass {

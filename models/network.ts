@@ -1,5 +1,5 @@
-import type { Rng } from '../harness/rng.js';
-import type { StagedContext } from '../suites/suite.js';
+import type { Rng } from '../core/rng.js';
+import type { StagedContext } from '../core/suite.js';
 import type { Layer, LayerPass, LayerSpec } from './layer.js';
 
 /** One forward pass of a network over a batch, kept for its backward pass. */

@@ -1,6 +1,6 @@
-import type { EstimatorDefinition } from '../estimators/estimator.js';
-import { Rng } from '../harness/rng.js';
-import type { HardNodeStage } from '../suites/suite.js';
+import type { EstimatorDefinition } from '../core/estimator.js';
+import { Rng } from '../core/rng.js';
+import type { HardNodeStage } from '../core/suite.js';
 
 /** What the objective stage returns for every row of h. */
 export interface ObjectiveValues {

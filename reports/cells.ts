@@ -1,8 +1,7 @@
 /** Selections, labels and groupings of cells that several reports share. */
-import type { NodeKind } from '../estimators/estimator.js';
-import { formatParameters, type ParameterValues } from '../harness/parameters.js';
-import { varyingNames } from '../harness/plan.js';
-import { gradientScores, trainingResult, type BenchResults, type CellResult } from '../harness/types.js';
+import type { NodeKind } from '../core/estimator.js';
+import { formatParameters, varyingNames, type ParameterValues } from '../core/parameters.js';
+import { gradientScores, trainingResult, type BenchResults, type CellResult } from '../core/types.js';
 import { varianceStdErr } from './uncertainty.js';
 
 /** A cell with scores. */

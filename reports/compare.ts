@@ -1,5 +1,5 @@
 /** Comparison of a run against a baseline run: which scores moved beyond their noise, and which of those are regressions. */
-import { gradientScores, trainingResult, type BenchConfig, type BenchResults, type CellMetrics, type CellResult } from '../harness/types.js';
+import { gradientScores, trainingResult, type BenchConfig, type BenchResults, type CellMetrics, type CellResult } from '../core/types.js';
 import { estimatorLabel, suiteVariantLabel } from './cells.js';
 import { formatNumber, formatTable } from './format.js';
 import { mseStdErr, varianceStdErr } from './uncertainty.js';

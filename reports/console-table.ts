@@ -1,4 +1,4 @@
-import { gradientScores, trainingResult, type BenchResults, type CellResult } from '../harness/types.js';
+import { gradientScores, trainingResult, type BenchResults, type CellResult } from '../core/types.js';
 import { estimatorLabel, suiteVariantLabel } from './cells.js';
 import { formatNumber, formatTable } from './format.js';
 import type { Reporter } from './reporter.js';

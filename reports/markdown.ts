@@ -1,9 +1,9 @@
 /** `report.md`: environment, configuration, a table per suite with uncertainties, a ranking, and every chart. */
 import { writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { formatShard } from '../harness/cell-key.js';
-import type { ParameterGrid } from '../harness/parameters.js';
-import { gradientScores, trainingResult, type BenchResults, type CellResult } from '../harness/types.js';
+import { formatShard } from '../core/types.js';
+import type { ParameterGrid } from '../core/parameters.js';
+import { gradientScores, trainingResult, type BenchResults, type CellResult } from '../core/types.js';
 import { estimatorLabel, suiteVariants, type CompletedCell, type SuiteVariant } from './cells.js';
 import { planCharts } from './charts/index.js';
 import { formatNumber } from './format.js';

@@ -1,4 +1,4 @@
-import type { ProgressEvent } from '../harness/types.js';
+import type { ProgressEvent } from '../core/types.js';
 
 /** Characters of the bar between the brackets. */
 const barWidth = 20;

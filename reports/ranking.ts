@@ -4,7 +4,7 @@
  * consume the same noise and agree to float32 precision, so a backend is named only where its scores
  * differ beyond noise, or for speed, where they truly differ.
  */
-import { gradientScores, trainingResult, type BenchResults, type CellResult } from '../harness/types.js';
+import { gradientScores, trainingResult, type BenchResults, type CellResult } from '../core/types.js';
 import { backendCount, backendDifferences, estimatorGroups, type CompletedCell, type EstimatorGroup } from './cells.js';
 import { formatNumber } from './format.js';
 import { mseStdErr } from './uncertainty.js';

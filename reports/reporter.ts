@@ -1,4 +1,4 @@
-import type { BenchResults } from '../harness/types.js';
+import type { BenchResults } from '../core/types.js';
 
 /** A consumer of the results object; reporters never compute scores themselves. */
 export interface Reporter {

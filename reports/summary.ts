@@ -4,7 +4,7 @@
  */
 import { appendFile, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { gradientScores, trainingResult, type BenchResults } from '../harness/types.js';
+import { gradientScores, trainingResult, type BenchResults } from '../core/types.js';
 import { estimatorLabel, suiteVariants, type CompletedCell } from './cells.js';
 import { formatNumber } from './format.js';
 import { failedCellLines, markdownTable, plusMinus, runText } from './markdown.js';

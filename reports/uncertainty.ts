@@ -2,7 +2,7 @@
  * Standard errors of the scores that results.json does not carry itself, derived from what it does
  * carry. Shared by the Markdown tables and the baseline comparison so both use one definition.
  */
-import type { GradientScores } from '../harness/types.js';
+import type { GradientScores } from '../core/types.js';
 
 /**
  * Standard error of the variance (trace of the covariance) from N samples: variance * sqrt(2 / (N - 1)).

@@ -12,7 +12,7 @@ import { loadPluginModules } from '../harness/plugins.js';
 import { runBenchmark } from '../harness/runner.js';
 import { parseShard } from '../harness/shards.js';
 import { sweepKinds } from '../harness/sweep-grid.js';
-import type { BenchResults, Registries } from '../harness/types.js';
+import type { BenchResults, Registries } from '../core/types.js';
 import { builtInReporters, createDocumentReporters } from '../reports/index.js';
 import { createProgressPrinter } from '../reports/progress.js';
 import { builtInSuites } from '../suites/index.js';

@@ -1,6 +1,6 @@
 /** What every estibench command line shares: flag handling, the bad-input contract and exit codes. */
 import type { Argv } from 'yargs';
-import { UsageError } from '../harness/errors.js';
+import { UsageError } from '../core/errors.js';
 
 /** A repeated scalar flag (`--samples 5 --samples 9`) keeps its last value, as most CLIs do. */
 export function lastValue<T>(value: T | T[]): T {

@@ -9,7 +9,7 @@
  * peers' (`nsPerEstimate` of the median of 20 batches of S estimates, each reduced to mean and variance).
  */
 import { pathToFileURL } from 'node:url';
-import { chunkSeeds, noiseChunkSamples, Rng } from '../harness/rng.js';
+import { chunkSeeds, noiseChunkSamples, Rng } from '../core/rng.js';
 
 /** Mean and sum of squared deviations per unit of `count` ste-sigmoid estimates for f(b) = Σ (b_i − target)². */
 export function steSigmoidFloorMoments(

@@ -17,14 +17,14 @@ import { createCpuBackend } from '../backends/cpu.js';
 import type { CpuTensorOps } from '../backends/cpu-ort-ops.js';
 import { builtInEstimators } from '../estimators/index.js';
 import { prepareCell, problemUnsupportedReason, type ReadyCell } from '../harness/cell.js';
-import { unsupportedNodeReason } from '../harness/node-kinds.js';
-import { withDefaults } from '../harness/parameters.js';
-import { Rng } from '../harness/rng.js';
+import { unsupportedNodeReason } from '../core/node-kinds.js';
+import { withDefaults } from '../core/parameters.js';
+import { Rng } from '../core/rng.js';
 import { trainLogits } from '../harness/training.js';
 import { formatTable } from '../reports/format.js';
 import { mnistBinaryVae } from '../suites/mnist-binary-vae.js';
 import { mnistQuantizedMlp } from '../suites/mnist-quantized-mlp.js';
-import type { SuiteDefinition } from '../suites/suite.js';
+import type { SuiteDefinition } from '../core/suite.js';
 import { failUsage, runCommand, withUsageContract } from './cli.js';
 
 const program = 'estibench peer:network';

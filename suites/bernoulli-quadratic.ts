@@ -1,8 +1,8 @@
-import type { KernelFunction } from '../estimators/estimator.js';
-import { hashSeed, Rng } from '../harness/rng.js';
+import type { KernelFunction } from '../core/estimator.js';
+import { hashSeed, Rng } from '../core/rng.js';
 import { linspaceLogits } from './bernoulli-toy.js';
-import { numericValues } from '../harness/parameters.js';
-import { defineSuite } from './suite.js';
+import { numericValues } from '../core/parameters.js';
+import { defineSuite } from '../core/suite.js';
 
 /** Largest D: the exact answers visit all 2^D states. */
 const maxDim = 20;

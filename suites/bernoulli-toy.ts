@@ -1,5 +1,5 @@
-import { numericValues } from '../harness/parameters.js';
-import { defineSuite } from './suite.js';
+import { numericValues } from '../core/parameters.js';
+import { defineSuite } from '../core/suite.js';
 
 // Power 2 keeps today's expressions ((h - t)^2 and 2 (h - t)), so existing numbers are reproduced exactly.
 function toyObjectiveValue(h: number[][], row: number, dim: number, target: number, power: number): number {

@@ -1,6 +1,6 @@
-import { nodeProbabilities } from '../harness/node-kinds.js';
-import { numericValues } from '../harness/parameters.js';
-import { defineSuite } from './suite.js';
+import { nodeProbabilities } from '../core/node-kinds.js';
+import { numericValues } from '../core/parameters.js';
+import { defineSuite } from '../core/suite.js';
 
 /**
  * Starting logits, unit-major: unit i's K logits rise evenly from -s_i to s_i,

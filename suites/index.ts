@@ -1,4 +1,4 @@
-import type { SuiteDefinition } from './suite.js';
+import type { SuiteDefinition } from '../core/suite.js';
 import { bernoulliQuadratic } from './bernoulli-quadratic.js';
 import { bernoulliToy } from './bernoulli-toy.js';
 import { categoricalToy } from './categorical-toy.js';
@@ -8,7 +8,7 @@ import { mnistQuantizedMlp } from './mnist-quantized-mlp.js';
 import { onnxSuite } from './onnx/suite.js';
 import { teacherStudent } from './teacher-student.js';
 
-export type { SuiteDefinition, Problem } from './suite.js';
+export type { SuiteDefinition, Problem } from '../core/suite.js';
 
 /** Built-in suites keyed by id. */
 export const builtInSuites: ReadonlyMap<string, SuiteDefinition> = new Map(

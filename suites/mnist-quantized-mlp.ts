@@ -3,10 +3,10 @@ import { hardLayer, networkNodeUnsupportedReason } from '../models/hard-layer.js
 import { quantizerOp } from '../models/hard-ops.js';
 import { SequentialNetwork, type CompiledNetwork } from '../models/network.js';
 import { softmaxCrossEntropy } from '../models/softmax-cross-entropy.js';
-import { numericValues } from '../harness/parameters.js';
-import { hashSeed, Rng } from '../harness/rng.js';
+import { numericValues } from '../core/parameters.js';
+import { hashSeed, Rng } from '../core/rng.js';
 import { MnistDigits, mnistClasses, mnistPixels, type MnistSet } from './mnist-data.js';
-import { defineSuite, type SuiteDefinition } from './suite.js';
+import { defineSuite, type SuiteDefinition } from '../core/suite.js';
 
 /** Rows per forward pass when evaluating a whole set (bounds memory and GPU texture rows). */
 const evaluationChunk = 2000;

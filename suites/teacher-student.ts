@@ -1,8 +1,8 @@
 import { singleNodeEstimates, type SingleNodeStages } from '../models/single-node.js';
 import { stepOp } from '../models/hard-ops.js';
-import { numericValues } from '../harness/parameters.js';
-import { hashSeed, Rng } from '../harness/rng.js';
-import { defineSuite, type StagedProblem, type TensorOps } from './suite.js';
+import { numericValues } from '../core/parameters.js';
+import { hashSeed, Rng } from '../core/rng.js';
+import { defineSuite, type StagedProblem, type TensorOps } from '../core/suite.js';
 import { angleBetween, populationGradient, populationLoss, splitParameters, spuriousLocalMinimum, type Teacher } from './teacher-student-math.js';
 
 /** One batch of estimates: the inputs, the teacher's outputs and the student's second layer. */

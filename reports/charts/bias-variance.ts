@@ -1,5 +1,5 @@
 /** Bias against variance per suite setting: one point per estimator (a second backend only where it differs beyond noise), lower-left is best. */
-import { gradientScores } from '../../harness/types.js';
+import { gradientScores } from '../../core/types.js';
 import { estimatorGroups, shownCells, suiteVariants, variantLabel } from '../cells.js';
 import { axis, commonOptions, type ChartDefinition } from './chart.js';
 

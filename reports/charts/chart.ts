@@ -1,6 +1,6 @@
 /** What a chart is, and option helpers every chart shares (titles, axes, legend). */
 import type { ChartConfiguration, ScaleType } from 'chart.js';
-import type { BenchResults } from '../../harness/types.js';
+import type { BenchResults } from '../../core/types.js';
 import { formatNumber } from '../format.js';
 import type { ChartStyles } from './palette.js';
 

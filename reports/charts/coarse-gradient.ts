@@ -2,7 +2,7 @@
  * The mean coarse gradient of each STE on teacher-student against the population gradient, at every
  * starting point of the run: its cosine with ∂f/∂w, and its norm beside ‖∂f/∂w‖.
  */
-import type { GradientScores } from '../../harness/types.js';
+import type { GradientScores } from '../../core/types.js';
 import type { CompletedCell } from '../cells.js';
 import { axis, commonOptions, type ChartDefinition, type ChartSpec } from './chart.js';
 import type { ChartStyles } from './palette.js';

@@ -1,7 +1,7 @@
 /** Built-in charts keyed by id, in the order report.md shows them, and the reporter that renders them. */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { BenchResults } from '../../harness/types.js';
+import type { BenchResults } from '../../core/types.js';
 import { variantLabel } from '../cells.js';
 import type { Reporter } from '../reporter.js';
 import { biasVarianceChart } from './bias-variance.js';

@@ -1,5 +1,5 @@
 /** Variance and bias across the logit range (`--sweep logit`), one line per estimator, as in the ARM and DisARM papers. */
-import type { BenchResults, LogitSweep, LogitSweepSeries } from '../../harness/types.js';
+import type { BenchResults, LogitSweep, LogitSweepSeries } from '../../core/types.js';
 import { backendNoiseK, variantLabel } from '../cells.js';
 import { axis, commonOptions, scaleTypeFor, type ChartDefinition, type ChartSpec } from './chart.js';
 import { lineLook, type ChartStyles } from './palette.js';

@@ -1,5 +1,5 @@
 /** Test −ELBO along training for the VAE suites (the figure of Jang et al. 2016 and the DisARM paper): one line per estimator. */
-import { trainingResult, type TrainingMetricCurve } from '../../harness/types.js';
+import { trainingResult, type TrainingMetricCurve } from '../../core/types.js';
 import { estimatorGroups, shownCells, suiteVariants, variantLabel } from '../cells.js';
 import { axis, commonOptions, type ChartDefinition } from './chart.js';
 import { lineLook, withAlpha } from './palette.js';

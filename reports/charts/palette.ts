@@ -1,6 +1,5 @@
 /** One colour and marker per estimator and one line dash per backend, shared by every chart. */
 import type { PointStyle } from 'chart.js';
-import { builtInEstimators } from '../../estimators/index.js';
 
 /** Okabe–Ito colours (safe for colour-blind readers; its yellow left out, too faint on white), then a few more. */
 const colours = ['#0072B2', '#E69F00', '#009E73', '#D55E00', '#CC79A7', '#56B4E9', '#000000', '#8C564B', '#7F7F7F', '#BCBD22'];
@@ -27,18 +26,11 @@ export interface ChartStyles {
 }
 
 /**
- * Styles for the estimators and backends of a run. Built-in estimators keep the slot of their place in
- * the registry, so a colour means the same estimator in every report; plug-ins take the free slots.
+ * Styles for the estimators and backends of a run, in the order the run lists its estimators (a plain
+ * run lists the built-ins in registry order, so a colour means the same estimator in every such report).
  */
 export function createChartStyles(estimatorIds: readonly string[], backendIds: readonly string[]): ChartStyles {
-  const reserved = [...builtInEstimators.keys()];
-  const slots = new Map<string, number>();
-  for (const id of estimatorIds) if (reserved.includes(id)) slots.set(id, reserved.indexOf(id));
-  // Free slots, those no built-in estimator owns first.
-  const free = [...colours.keys()]
-    .filter((slot) => ![...slots.values()].includes(slot))
-    .sort((left, right) => Number(left < reserved.length) - Number(right < reserved.length) || left - right);
-  for (const id of estimatorIds) if (!slots.has(id)) slots.set(id, free.shift() ?? slots.size);
+  const slots = new Map(estimatorIds.map((id, slot) => [id, slot]));
   return {
     estimator(id) {
       const slot = slots.get(id) ?? 0;

@@ -3,7 +3,7 @@
  * chart: colour for the STE, line dash for the starting point (the training-curves chart has one
  * chart per point).
  */
-import { trainingResult } from '../../harness/types.js';
+import { trainingResult } from '../../core/types.js';
 import { axis, commonOptions, scaleTypeFor, type ChartDefinition } from './chart.js';
 import { cellsByStartPoint, teacherStudentSuite } from './start-points.js';
 

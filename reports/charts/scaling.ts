@@ -1,5 +1,5 @@
 /** How the time of a batch grows with the number of samples and with the dimension (`--sweep scaling`). */
-import type { BenchResults, ScalingResults, ScalingSeries } from '../../harness/types.js';
+import type { BenchResults, ScalingResults, ScalingSeries } from '../../core/types.js';
 import { variantLabel } from '../cells.js';
 import { axis, commonOptions, seriesLabel, type ChartDefinition, type ChartSpec } from './chart.js';
 import { lineLook, type ChartStyles } from './palette.js';

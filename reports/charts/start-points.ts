@@ -1,6 +1,6 @@
 /** Cells of the teacher-student suite grouped by the point they start from (a grid over startNear and anchor gives several). */
-import type { ParameterValues } from '../../harness/parameters.js';
-import { gradientScores, type BenchResults, type GradientScores } from '../../harness/types.js';
+import type { ParameterValues } from '../../core/parameters.js';
+import { gradientScores, type BenchResults, type GradientScores } from '../../core/types.js';
 import { estimatorGroups, shownCells, variantLabel, type CompletedCell } from '../cells.js';
 
 export const teacherStudentSuite = 'teacher-student';

@@ -1,5 +1,5 @@
 /** Test accuracy along training, for suites that evaluate one (networks on data sets), one line per estimator. */
-import { trainingResult } from '../../harness/types.js';
+import { trainingResult } from '../../core/types.js';
 import { estimatorGroups, shownCells, suiteVariants, variantLabel } from '../cells.js';
 import { axis, commonOptions, type ChartDefinition } from './chart.js';
 import { lineLook, withAlpha } from './palette.js';

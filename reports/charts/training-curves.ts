@@ -1,5 +1,5 @@
 /** Training curves: exact loss against optimiser step, mean over seeds with a min–max band, one line per estimator. */
-import { trainingResult } from '../../harness/types.js';
+import { trainingResult } from '../../core/types.js';
 import { estimatorGroups, shownCells, suiteVariants, variantLabel } from '../cells.js';
 import { axis, commonOptions, scaleTypeFor, type ChartDefinition } from './chart.js';
 import { lineLook, withAlpha } from './palette.js';

@@ -4,31 +4,19 @@
  * evaluation ones. The variance of that average is Var·k/n: variance × evaluations compares estimators
  * at equal cost. One point per estimator and backend, at its evaluations per estimate.
  */
-import { evaluationCount } from '../../estimators/estimator.js';
-import { builtInEstimators } from '../../estimators/index.js';
-import { numericValues } from '../../harness/parameters.js';
-import { gradientScores } from '../../harness/types.js';
+import { gradientScores } from '../../core/types.js';
 import { estimatorGroups, shownCells, suiteVariants, variantLabel, type CompletedCell } from '../cells.js';
 import { axis, commonOptions, type ChartDefinition } from './chart.js';
 
-/**
- * Objective evaluations per estimate of a cell's estimator with the parameters it ran with, or null for
- * an estimator this report does not know (a plug-in: its metadata is not in the results).
- */
+/** Objective evaluations per estimate of a cell's estimator as the cell recorded it; null in results written before cells recorded it. */
 export function evaluationsOf(cell: CompletedCell): number | null {
-  const estimator = builtInEstimators.get(cell.estimator);
-  if (!estimator) return null;
-  try {
-    return evaluationCount(estimator, numericValues(cell.estimatorParams));
-  } catch {
-    return null;
-  }
+  return cell.estimatorTraits?.evaluations ?? null;
 }
 
 export const varianceCostChart: ChartDefinition = {
   id: 'variance-cost',
   title: 'Variance at equal cost',
-  howToGet: 'run a benchmark with at least one completed cell of a built-in estimator on a suite with a reference gradient',
+  howToGet: 'run a benchmark with at least one completed cell on a suite with a reference gradient',
   plan(results, styles) {
     return suiteVariants(results).flatMap((variant) => {
       const points = estimatorGroups(results, variant.cells).flatMap((group) => shownCells(group).flatMap(({ cell, differs }) => {

@@ -1,8 +1,8 @@
-import type { EstimatorDefinition } from '../../estimators/estimator.js';
-import { errorMessage } from '../../harness/errors.js';
-import { hashSeed, Rng } from '../../harness/rng.js';
+import type { EstimatorDefinition } from '../../core/estimator.js';
+import { errorMessage } from '../../core/errors.js';
+import { hashSeed, Rng } from '../../core/rng.js';
 import { parametersAsLogits, singleNodeEstimates, type SingleNodeStages } from '../../models/single-node.js';
-import type { ReferenceGradient, StagedEstimates, StagedProblem } from '../suite.js';
+import type { ReferenceGradient, StagedEstimates, StagedProblem } from '../../core/suite.js';
 import { initialLogits } from './initial-logits.js';
 import { OnnxModelError, readModelContract, type OnnxModelContract } from './model-contract.js';
 import { openOrtObjective, type OnnxObjective, type OpenObjective } from './objective-session.js';

@@ -1,5 +1,5 @@
-import { nodeProbabilities } from '../../harness/node-kinds.js';
-import type { Rng } from '../../harness/rng.js';
+import { nodeProbabilities } from '../../core/node-kinds.js';
+import type { Rng } from '../../core/rng.js';
 import type { OnnxModelContract } from './model-contract.js';
 import type { OnnxObjective } from './objective-session.js';
 

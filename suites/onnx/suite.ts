@@ -1,4 +1,4 @@
-import { defineSuite } from '../suite.js';
+import { defineSuite } from '../../core/suite.js';
 import { logitSpecHelp, logitSpecProblem } from './initial-logits.js';
 import { createOnnxProblem } from './problem.js';
 import { onnxProviders } from './provider.js';

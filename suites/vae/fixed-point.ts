@@ -1,6 +1,6 @@
-import { createCpuTensorOps } from '../../backends/cpu-ort-ops.js';
-import { hashSeed, Rng } from '../../harness/rng.js';
+import { hashSeed, Rng } from '../../core/rng.js';
 import { binarise } from './binarise.js';
+import type { StagedContext } from '../../core/suite.js';
 import type { MnistSet } from '../mnist-data.js';
 import { localExpectationReference, type MonteCarloGradient } from './reference.js';
 import type { ScoringPoint } from './vae-stages.js';
@@ -33,8 +33,10 @@ export interface FixedPointSettings {
  * from streams seeded by `seed` alone: every cell, whatever its estimator or backend, is scored at the
  * same point against the same reference, and a run on the same machine reproduces it bit for bit.
  */
-export async function computeFixedPoint(model: VaeModel, train: MnistSet, initial: Float64Array, settings: FixedPointSettings): Promise<FixedPoint> {
-  const ops = createCpuTensorOps(1);
+export async function computeFixedPoint(
+  createHostOps: StagedContext['createHostOps'], model: VaeModel, train: MnistSet, initial: Float64Array, settings: FixedPointSettings,
+): Promise<FixedPoint> {
+  const ops = createHostOps(1);
   try {
     const params = await warmUp(ops, model, train, initial, settings.warmupSteps, settings.batch, new Rng(hashSeed(settings.seed, 'warm-up')));
     const stride = Math.max(1, Math.floor(train.count / settings.scoreExamples));

@@ -1,4 +1,4 @@
-import type { NodeKind } from '../../estimators/estimator.js';
+import type { NodeKind } from '../../core/estimator.js';
 
 /**
  * The distribution of a VAE's latent code: q(h | a), the approximate posterior given the encoder's

@@ -2,8 +2,8 @@ import { activation } from '../../models/activation.js';
 import { dense } from '../../models/dense.js';
 import type { Layer, LayerPass } from '../../models/layer.js';
 import { SequentialNetwork } from '../../models/network.js';
-import { Rng } from '../../harness/rng.js';
-import type { StagedContext, TensorOps } from '../suite.js';
+import { Rng } from '../../core/rng.js';
+import type { StagedContext, TensorOps } from '../../core/suite.js';
 
 /** Hidden-unit nonlinearities of the VAEs' MLPs (ids of the model layer's activations). */
 export type HiddenActivation = 'tanh' | 'relu';

@@ -1,5 +1,5 @@
-import type { Rng } from '../../harness/rng.js';
-import type { TensorOps } from '../suite.js';
+import type { Rng } from '../../core/rng.js';
+import type { TensorOps } from '../../core/suite.js';
 import { mnistPixels } from '../mnist-data.js';
 import { decodeObjective } from './vae-objective.js';
 import type { ScoringPoint } from './vae-stages.js';

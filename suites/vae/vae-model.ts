@@ -1,4 +1,4 @@
-import type { Rng } from '../../harness/rng.js';
+import type { Rng } from '../../core/rng.js';
 import type { LatentFamily } from './latent-family.js';
 import { Mlp, type HiddenActivation } from './mlp.js';
 import { mnistPixels } from '../mnist-data.js';

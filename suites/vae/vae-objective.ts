@@ -1,4 +1,4 @@
-import type { TensorOps } from '../suite.js';
+import type { TensorOps } from '../../core/suite.js';
 import type { MlpPass } from './mlp.js';
 import { mnistPixels } from '../mnist-data.js';
 import type { VaeModel } from './vae-model.js';

@@ -1,6 +1,6 @@
 import type { SingleNodeStages } from '../../models/single-node.js';
-import type { Rng } from '../../harness/rng.js';
-import type { TensorOps } from '../suite.js';
+import type { Rng } from '../../core/rng.js';
+import type { TensorOps } from '../../core/suite.js';
 import { passRows, type MlpPass } from './mlp.js';
 import { binarise } from './binarise.js';
 import { mnistPixels, type MnistSet } from '../mnist-data.js';

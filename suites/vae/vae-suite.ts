@@ -1,8 +1,8 @@
-import { evaluationCount, type NodeKind } from '../../estimators/estimator.js';
-import { numericValues, type ParameterSpecs } from '../../harness/parameters.js';
-import { hashSeed, Rng } from '../../harness/rng.js';
+import { evaluationCount, type NodeKind } from '../../core/estimator.js';
+import { numericValues, type ParameterSpecs } from '../../core/parameters.js';
+import { hashSeed, Rng } from '../../core/rng.js';
 import { singleNodeEstimates } from '../../models/single-node.js';
-import { defineSuite, type StagedProblem, type SuiteDefinition } from '../suite.js';
+import { defineSuite, type StagedContext, type StagedProblem, type SuiteDefinition } from '../../core/suite.js';
 import { computeFixedPoint, type FixedPoint } from './fixed-point.js';
 import { MnistDigits } from '../mnist-data.js';
 import { evaluationSet, meanNegativeElbo } from './vae-evaluation.js';
@@ -68,12 +68,12 @@ export function defineVaeSuite(spec: VaeSuiteSpec): SuiteDefinition {
       const model = spec.model(params);
       const { batch, modelSeed } = params;
       const initialParameters = initialVaeParameters(model, new Rng(hashSeed(modelSeed, spec.id, 'initial')));
-      const fixedPoint = () => {
+      const fixedPoint = (createHostOps: StagedContext['createHostOps']) => {
         // Everything but the evaluation sets' size determines the point.
         const key = JSON.stringify({ ...params, evalExamples: undefined });
         let point = cache.fixedPoints.get(key);
         if (!point) {
-          point = computeFixedPoint(model, loadData().train, initialParameters, {
+          point = computeFixedPoint(createHostOps, model, loadData().train, initialParameters, {
             warmupSteps: params.warmupSteps, batch, scoreExamples: params.scoreExamples, referenceSamples: params.referenceSamples, seed: hashSeed(modelSeed, spec.id),
           });
           cache.fixedPoints.set(key, point);
@@ -109,7 +109,7 @@ export function defineVaeSuite(spec: VaeSuiteSpec): SuiteDefinition {
             scoring: {
               length: scoredLength,
               async estimates(count, rng) {
-                const point = await fixedPoint();
+                const point = await fixedPoint(context.createHostOps);
                 const stages = scoringStages(ops, model, point);
                 const out = new Float64Array(count * scoredLength);
                 for (let done = 0; done < count; done += estimatesPerPass) {
@@ -119,7 +119,7 @@ export function defineVaeSuite(spec: VaeSuiteSpec): SuiteDefinition {
                 return out;
               },
               async reference() {
-                const { reference } = await fixedPoint();
+                const { reference } = await fixedPoint(context.createHostOps);
                 return { kind: 'monte-carlo', gradient: reference.gradient, stdErr: reference.stdErr };
               },
             },

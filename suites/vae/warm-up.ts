@@ -1,5 +1,5 @@
-import type { Rng } from '../../harness/rng.js';
-import type { TensorOps } from '../suite.js';
+import type { Rng } from '../../core/rng.js';
+import type { TensorOps } from '../../core/suite.js';
 import type { MnistSet } from '../mnist-data.js';
 import { trainingStages } from './vae-stages.js';
 import type { VaeModel } from './vae-model.js';

@@ -1,0 +1,84 @@
+import type { EstimatorDefinition, NodeKind } from './estimator.js';
+import type { ParameterValues } from './parameters.js';
+import type { BatchMoments } from './moments.js';
+import type { Rng } from './rng.js';
+import type { HardNodeStage, HardOp, Problem, TensorOps } from './suite.js';
+
+/** Per-unit sums from a pilot batch: the baseline is weightedObjective / weight. */
+export interface BaselineSums {
+  readonly weightedObjective: Float64Array;
+  readonly weight: Float64Array;
+}
+
+/** What a backend compiles once per cell. */
+export interface CellRequest {
+  readonly estimator: EstimatorDefinition;
+  readonly estimatorParams: ParameterValues;
+  readonly problem: Problem;
+  /** Largest `count` any call on the prepared cell will ask for. */
+  readonly batchSize: number;
+}
+
+/**
+ * A cell's compiled kernels; every call draws its noise from the given RNG in sample-major order
+ * (sample, then element, then noise draw), so every backend consumes the same stream.
+ * Calls are asynchronous because GPU readback is (WebGPU has no synchronous readback).
+ */
+export interface PreparedCell {
+  /** The cell draws its estimator's baseline itself (staged cells): the harness runs no pilot batch for it. */
+  readonly baselineInside?: boolean;
+  /**
+   * Draws `count` (<= batchSize) independent single-sample estimates and reduces them to moments.
+   * `step` is the training step the kernels see (0 when scoring).
+   */
+  estimateMoments(logits: Float64Array, baseline: Float64Array, count: number, rng: Rng, step?: number): Promise<BatchMoments>;
+  /** Pilot batch for the estimator's baseline (only for estimators with `baselineWeight`). */
+  baselineSums(logits: Float64Array, count: number, rng: Rng, step?: number): Promise<BaselineSums>;
+  dispose(): void;
+}
+
+/** What a backend compiles for one hard node of a staged cell. */
+export interface HardNodeRequest {
+  readonly estimator: EstimatorDefinition;
+  readonly estimatorParams: ParameterValues;
+  readonly nodeKind: NodeKind;
+  /** Elements per row of logits. */
+  readonly width: number;
+  /** Classes per unit (K) of a categorical node; elements are unit-major (index = unit · K + class). */
+  readonly classes?: number;
+  /** The suite's op for a deterministic node: h = op(theta) replaces the estimator's forward, and no noise is drawn. */
+  readonly op?: HardOp;
+}
+
+/** A place kernels run: the CPU, or a GPU through gpu.js. */
+export interface ComputeBackend {
+  /** Registry id, as given to `--backend`. */
+  readonly id: string;
+  /** What actually runs, for example `cpu:fused-js` or `gpu:headlessgl`. */
+  readonly mode: string;
+  /** Adapter or renderer strings and anything else a reader needs to trust the numbers. */
+  readonly details: Readonly<Record<string, string>>;
+  /** Paths tried before this one, each with the reason it failed (empty when the first worked). */
+  readonly fallbacks: readonly string[];
+  /**
+   * Node kinds whose kernel problems `prepare` fuses into one loop (default: bernoulli and
+   * deterministic); kernel problems of other kinds run as stages on `prepareHardNode` and `ops`.
+   */
+  readonly fusedNodeKinds?: readonly NodeKind[];
+  /** Compiles a cell whose every stage is a kernel (the fused path), for a node kind in `fusedNodeKinds`. */
+  prepare(request: CellRequest): PreparedCell;
+  /** Compiles one hard node of a staged cell; a backend without it runs no staged cells. */
+  prepareHardNode?(request: HardNodeRequest): HardNodeStage;
+  /** Batched operations for the layers of staged cells; a backend without them runs no staged cells. */
+  readonly ops?: TensorOps;
+  dispose(): void;
+}
+
+/** What a run tells every backend it starts. */
+export interface BackendOptions {
+  /** Worker threads the backend may use on the host (`--threads`); backends that run elsewhere ignore it. */
+  readonly threads: number;
+}
+
+/** Creates a backend; rejects with a message saying why this backend cannot run here. */
+export type BackendFactory = (options: BackendOptions) => Promise<ComputeBackend>;

@@ -1,0 +1,40 @@
+/** A kernel leaving the domain of sqrt fails a staged cell too, on every backend (the hard-node path, not the fused one). */
+import { describe, expect, it } from 'vitest';
+import { builtInBackends } from '../../backends/index.js';
+import { defineEstimator } from '../../core/estimator.js';
+import { prepareCell } from '../../harness/cell.js';
+import { Rng } from '../../core/rng.js';
+import { drawMoments } from '../../harness/sampling.js';
+import { toyProblem } from '../support/helpers.js';
+import { stagedTwin } from '../support/staged-toy.js';
+
+const sqrtOfMinusOne = defineEstimator({
+  id: 'sqrt-of-minus-one',
+  title: 'returns sqrt(-1)',
+  citation: 'none',
+  family: 'pathwise-surrogate',
+  nodeKinds: ['bernoulli'],
+  claimsUnbiased: false,
+  params: {},
+  noise: ['uniform'],
+  evaluations: 1,
+  needs: { objective: false, objectiveGradient: true },
+  kernels: {
+    forward: function sampleForward(p: number, u: number): number { return u < p ? 1 : 0; },
+    gradient: function sqrtOfMinusOneGradient(): number { return Math.sqrt(-1); },
+  },
+});
+
+describe.each([...builtInBackends.keys()])('a staged cell on the %s backend', (backendId) => {
+  it('fails when its estimator kernel returns sqrt(-1)', async () => {
+    const backend = await builtInBackends.get(backendId)!({ threads: 1 });
+    const problem = stagedTwin(toyProblem({ dim: 4 }), 0.45);
+    const cell = prepareCell(backend, { estimator: sqrtOfMinusOne, estimatorParams: {}, problem, batchSize: 256 });
+    try {
+      await expect(drawMoments(cell, problem.initialParameters, new Float64Array(4), 256, 256, new Rng(5))).rejects.toThrow(/is NaN at unit 0: the estimator produced NaN or Inf/);
+    } finally {
+      cell.dispose();
+      backend.dispose();
+    }
+  });
+});

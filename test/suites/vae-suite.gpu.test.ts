@@ -1,0 +1,136 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ComputeBackend } from '../../core/backend.js';
+import { builtInBackends } from '../../backends/index.js';
+import { builtInEstimators } from '../../estimators/index.js';
+import { builtInSuites } from '../../suites/index.js';
+import { prepareCell } from '../../harness/cell.js';
+import { resolveConfig } from '../../harness/config.js';
+import { withDefaults } from '../../core/parameters.js';
+import { hashSeed, Rng } from '../../core/rng.js';
+import { scoreAtLogits } from '../../harness/sampling.js';
+import { trainLogits } from '../../harness/training.js';
+import type { GradientScores } from '../../core/types.js';
+import { mnistBinaryVae } from '../../suites/mnist-binary-vae.js';
+import { mnistCategoricalVae } from '../../suites/mnist-categorical-vae.js';
+import { isStagedProblem, type ReferenceGradient, type StagedProblem, type SuiteDefinition } from '../../core/suite.js';
+
+/** Small VAEs with a short warm-up: 6 Bernoulli latents; 3 categorical units of 4 classes with narrow hidden layers. */
+const smallVaes: ReadonlyArray<readonly [SuiteDefinition, Record<string, number>]> = [
+  [mnistBinaryVae, { latents: 6, batch: 10, warmupSteps: 30, scoreExamples: 2, referenceSamples: 3000, evalExamples: 200 }],
+  [mnistCategoricalVae, { latents: 3, classes: 4, hiddenOuter: 16, hiddenInner: 8, batch: 10, warmupSteps: 30, scoreExamples: 2, referenceSamples: 3000, evalExamples: 200 }],
+];
+
+function smallVae(suite: SuiteDefinition, settings: Record<string, number>, overrides: Record<string, number> = {}): StagedProblem {
+  const problem = suite.create(withDefaults(suite.params, { ...settings, ...overrides }));
+  if (!isStagedProblem(problem)) throw new Error('the VAEs are staged suites');
+  return problem;
+}
+
+/** Entries of the mean estimate more than 5 combined standard errors (estimate and reference) from the reference. */
+function entriesOutsideBand(scores: GradientScores, reference: ReferenceGradient, samples: number): string[] {
+  const outside: string[] = [];
+  scores.meanGradient.forEach((mean, entry) => {
+    const standardError = Math.sqrt(scores.varianceByUnit[entry] / samples + reference.stdErr![entry] ** 2);
+    const distance = Math.abs(mean - reference.gradient[entry]);
+    if (distance > 5 * standardError) outside.push(`entry ${entry}: ${mean.toPrecision(4)} vs ${reference.gradient[entry].toPrecision(4)} (${(distance / standardError).toFixed(1)} se)`);
+  });
+  return outside;
+}
+
+describe.each([...builtInBackends.keys()])('the VAEs on the %s backend', (backendId) => {
+  let backend: ComputeBackend;
+  beforeAll(async () => {
+    backend = await builtInBackends.get(backendId)!({ threads: 2 });
+  });
+  afterAll(() => backend?.dispose());
+
+  const unbiased = smallVaes.flatMap(([suite, settings]) => [...builtInEstimators.values()]
+    .filter((estimator) => estimator.claimsUnbiased && estimator.nodeKinds.includes(suite.nodeKind))
+    .map((estimator) => [suite.id, estimator.id, suite, settings] as const));
+
+  it.each(unbiased)(
+    '%s, %s: the mean gradient w.r.t. the encoder logits at the fixed point is within 5 standard errors of the Monte Carlo reference',
+    async (_suiteId, id, suite, settings) => {
+      const estimator = builtInEstimators.get(id)!;
+      const problem = smallVae(suite, settings);
+      const cell = prepareCell(backend, { estimator, estimatorParams: withDefaults(estimator.params), problem, batchSize: 2000 });
+      try {
+        const samples = 6000;
+        const scores = await scoreAtLogits(cell, estimator, problem.initialParameters, samples, 2000, new Rng(hashSeed(3, id)));
+        const reference = await cell.scoring!.reference();
+        expect(scores!.referenceKind).toBe('monte-carlo');
+        expect(entriesOutsideBand(scores!, reference!, samples)).toEqual([]);
+        // The scored gradient is not trivially small: the test could tell a wrong one from the right one.
+        expect(Math.hypot(...reference!.gradient)).toBeGreaterThan(20 * Math.hypot(...reference!.stdErr!));
+      } finally {
+        cell.dispose();
+      }
+    },
+  );
+
+  it.each(smallVaes.map(([suite, settings]) => [suite.id, suite, settings] as const))(
+    '%s: a short training run lowers the training and test -ELBO',
+    async (_id, suite, settings) => {
+      const estimator = builtInEstimators.get(suite.nodeKind === 'bernoulli' ? 'disarm' : 'st-gumbel-softmax')!;
+      const problem = smallVae(suite, settings, { batch: 20 });
+      const cell = prepareCell(backend, { estimator, estimatorParams: withDefaults(estimator.params), problem, batchSize: 1 });
+      try {
+        const result = await trainLogits(cell, estimator, { steps: 30, batchSize: 1, seeds: 1 }, [new Rng(4)]);
+        const { loss } = result.lossCurve;
+        const test = result.trainingMetrics!.testNegativeElbo.curve.mean;
+        // From about 550 nats at the start (every pixel near ½): down by 26 (binary, 6 latents) and 30 (categorical)
+        // nats within 30 steps at lr 1e-3; the evaluations are deterministic functions of the weights.
+        expect(loss[0] - loss[loss.length - 1]).toBeGreaterThan(15);
+        expect(test[0] - test[test.length - 1]).toBeGreaterThan(15);
+        expect(result.msPerTrainingStep).toBeGreaterThan(0);
+      } finally {
+        cell.dispose();
+      }
+    },
+  );
+});
+
+describe('the VAEs across backends', () => {
+  it('run only when named (minutes per cell at the defaults)', () => {
+    const registries = { suites: builtInSuites, estimators: builtInEstimators, backends: builtInBackends };
+    expect(resolveConfig({}, registries).suites).not.toContain('mnist-binary-vae');
+    expect(resolveConfig({ suite: 'mnist-binary-vae,mnist-categorical-vae' }, registries).suites).toEqual(['mnist-binary-vae', 'mnist-categorical-vae']);
+  });
+
+  it('the same check finds the bias of a biased estimator (ste-sigmoid on the binary VAE) on most entries', async () => {
+    const [suite, settings] = smallVaes[0];
+    const estimator = builtInEstimators.get('ste-sigmoid')!;
+    const backend = await builtInBackends.get('cpu')!({ threads: 2 });
+    try {
+      const problem = smallVae(suite, settings);
+      const cell = prepareCell(backend, { estimator, estimatorParams: {}, problem, batchSize: 2000 });
+      const scores = await scoreAtLogits(cell, estimator, problem.initialParameters, 2000, 2000, new Rng(8));
+      const outside = entriesOutsideBand(scores!, (await cell.scoring!.reference())!, 2000);
+      cell.dispose();
+      expect(outside.length).toBeGreaterThan((settings.latents * settings.scoreExamples) / 2);
+    } finally {
+      backend.dispose();
+    }
+  });
+
+  it.each([
+    [smallVaes[0][0].id, 'ste-sigmoid', ...smallVaes[0]],
+    [smallVaes[1][0].id, 'gumbel-softmax', ...smallVaes[1]],
+  ] as const)('%s, %s (reads dL/dh): the CPU and GPU backends give the same scoring estimates from the same noise', async (_suiteId, id, suite, settings) => {
+    const estimator = builtInEstimators.get(id)!;
+    const means: number[][] = [];
+    for (const backendId of ['cpu', 'gpu']) {
+      const backend = await builtInBackends.get(backendId)!({ threads: 2 });
+      try {
+        const problem = smallVae(suite, settings);
+        const cell = prepareCell(backend, { estimator, estimatorParams: withDefaults(estimator.params), problem, batchSize: 500 });
+        const scores = await scoreAtLogits(cell, estimator, problem.initialParameters, 500, 500, new Rng(9));
+        cell.dispose();
+        means.push(scores!.meanGradient);
+      } finally {
+        backend.dispose();
+      }
+    }
+    means[0].forEach((value, entry) => expect(Math.abs(value - means[1][entry])).toBeLessThan(1e-3 * (1 + Math.abs(value))));
+  });
+});
