@@ -125,7 +125,15 @@ export async function openCellStore(dir: string, header: StoreHeader, resume: bo
     earlier,
     resumedFrom,
     append(record) {
-      if (open) writeSync(descriptor, `${JSON.stringify(record)}\n`);
+      if (!open) return;
+      try {
+        // writeSync may write part of a line on a nearly full disk: write the rest, or fail trying.
+        const line = Buffer.from(`${JSON.stringify(record)}\n`);
+        for (let written = 0; written < line.length;) written += writeSync(descriptor, line, written);
+      } catch (error) {
+        // A full disk or a lost device: the caller reports it naming this file (the lines before it are whole).
+        throw Object.assign(error as Error, { path });
+      }
     },
     close() {
       if (open) closeSync(descriptor);

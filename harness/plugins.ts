@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { reservedKernelArgumentNames, type EstimatorDefinition } from '../core/estimator.js';
@@ -121,6 +122,20 @@ export function withPlugins(
   return { ...registries, estimators, suites };
 }
 
+/** A plug-in path must name a regular file: importing a FIFO would block until something writes to it. */
+function checkRegularFile(path: string): void {
+  let kind: string;
+  try {
+    const stats = statSync(resolve(path));
+    if (stats.isFile()) return;
+    kind = stats.isDirectory() ? 'a directory' : stats.isFIFO() ? 'a FIFO' : 'not a regular file';
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new UsageError(`cannot load plug-in '${path}': ${code === 'ENOENT' ? 'no such file' : errorMessage(error)}`);
+  }
+  throw new UsageError(`cannot load plug-in '${path}': it is ${kind}; give the path of a JavaScript module file`);
+}
+
 /**
  * Loads estimator and suite plug-ins from JavaScript modules (`--plugin ./my-estimator.js`): every
  * export that looks like an estimator (has `kernels`, `family`, ...) or a suite (has `create` or
@@ -129,6 +144,7 @@ export function withPlugins(
 export async function loadPluginModules(registries: Registries, paths: readonly string[]): Promise<Registries> {
   let result = registries;
   for (const path of paths) {
+    checkRegularFile(path);
     let exports: Record<string, unknown>;
     try {
       exports = (await import(pathToFileURL(resolve(path)).href)) as Record<string, unknown>;

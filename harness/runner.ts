@@ -3,14 +3,12 @@
  * backend once, runs the rest one unit at a time, and hands every finished unit to the store at once.
  * Interruption (an AbortSignal) stops it between units, or abandons the unit in flight.
  */
-import { startBackend, type StartedBackend } from './backend-start.js';
-import type { CellStore, StoreRecord, WorkRecord } from './cell-store.js';
+import type { CellStore, StoreRecord } from './cell-store.js';
 import { assembleResults, hostEnvironment, latestBackendReports } from './assemble.js';
-import { planRun, type PlannedWork } from './plan.js';
-import { runCell } from './run-cell.js';
+import { planRun } from './plan.js';
 import { expectedCost, selectShard } from './shards.js';
-import { measureLogitSeries, measureScalingSeries } from './sweeps.js';
-import type { BenchConfig, BenchResults, ProgressEvent, Registries, ShardSpec } from '../core/types.js';
+import { createInProcessExecutor, type WorkExecutor } from './work-executor.js';
+import type { BackendReport, BenchConfig, BenchResults, ProgressEvent, Registries, ShardSpec } from '../core/types.js';
 
 /** How a run is carried out, beyond what it computes. */
 export interface RunOptions {
@@ -23,18 +21,11 @@ export interface RunOptions {
   /** The signal's name, recorded in the results when the run is interrupted. */
   readonly interruptedBy?: () => 'SIGINT' | 'SIGTERM' | undefined;
   readonly onProgress?: (event: ProgressEvent) => void;
-}
-
-/** Runs one unit of planned work on its started backend. */
-async function runWork(work: PlannedWork, config: BenchConfig, registries: Registries, started: StartedBackend): Promise<WorkRecord> {
-  switch (work.kind) {
-    case 'cell':
-      return { kind: 'cell', result: await runCell({ ...work, kind: 'cell' }, config, registries, started) };
-    case 'logit-sweep':
-      return { kind: 'logit-sweep', result: await measureLogitSeries({ ...work, kind: 'logit-sweep' }, config, registries, started) };
-    case 'scaling':
-      return { kind: 'scaling', result: await measureScalingSeries({ ...work, kind: 'scaling' }, config, registries, started) };
-  }
+  /**
+   * What computes each unit (default: this process, without limits). The CLI passes supervised
+   * workers (`createCellSupervisor`), which bound every cell's time and memory.
+   */
+  readonly executor?: WorkExecutor;
 }
 
 /** Resolves with `undefined` once the signal aborts (never, without a signal). */
@@ -67,16 +58,15 @@ export async function runBenchmark(config: BenchConfig, registries: Registries, 
     records.push(record);
     store?.append(record);
   };
-  const started = new Map<string, StartedBackend>();
-  const backendFor = async (id: string) => {
-    let backend = started.get(id);
-    if (!backend) {
-      backend = await startBackend(id, registries, { threads: config.threads });
-      started.set(id, backend);
-      keep({ kind: 'backend', report: backend.report });
-      onProgress({ kind: 'backend', report: backend.report });
-    }
-    return backend;
+  const executor = options.executor ?? createInProcessExecutor(config, registries);
+  const reported = new Map<string, string>();
+  // A backend is recorded when it first starts, and again only if a later start (a replaced worker) differs.
+  const onBackend = (report: BackendReport) => {
+    const text = JSON.stringify(report);
+    if (reported.get(report.id) === text) return;
+    reported.set(report.id, text);
+    keep({ kind: 'backend', report });
+    onProgress({ kind: 'backend', report });
   };
   let abandoned = false;
   try {
@@ -86,7 +76,7 @@ export async function runBenchmark(config: BenchConfig, registries: Registries, 
       if (signal?.aborted) break;
       const index = plan.length - todo.length + offset;
       onProgress({ kind: 'cell-start', index, total: plan.length, label: work.label });
-      const running = backendFor(work.backend).then((backend) => runWork(work, config, registries, backend));
+      const running = executor.run(work, onBackend);
       // Whichever comes first: the unit finishing, or the interruption (the unit is then abandoned).
       const record = await Promise.race([running, aborted]);
       if (!record) {
@@ -99,8 +89,7 @@ export async function runBenchmark(config: BenchConfig, registries: Registries, 
       onProgress({ kind: 'cell-end', index, total: plan.length, label: work.label, state: result.state, ...('error' in result && result.error ? { error: result.error } : {}) });
     }
   } finally {
-    // An abandoned unit may still be using its backend; the process is about to exit and frees it.
-    if (!abandoned) for (const { backend } of started.values()) backend?.dispose();
+    await executor.close(abandoned);
   }
   const interruptedBy = signal?.aborted ? options.interruptedBy?.() : undefined;
   return assembleResults({

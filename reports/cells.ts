@@ -64,6 +64,20 @@ export function nodeKindLabel(kind: NodeKind, suiteParams: ParameterValues): str
   }
 }
 
+/** Longest slug kept whole: chart file names (`bias-variance-<slug>.png`) stay far below the 255 bytes file systems allow. */
+export const maxSlugLength = 120;
+
+/**
+ * A slug cut to `maxSlugLength`, its end replaced by a hash of the whole (FNV-1a, 8 hex digits) so
+ * that slugs which differ only past the cut stay distinct.
+ */
+export function boundedSlug(slug: string): string {
+  if (slug.length <= maxSlugLength) return slug;
+  let hash = 0x811c9dc5;
+  for (let index = 0; index < slug.length; index++) hash = Math.imul(hash ^ slug.charCodeAt(index), 0x01000193) >>> 0;
+  return `${slug.slice(0, maxSlugLength - 9)}-${hash.toString(16).padStart(8, '0')}`;
+}
+
 /**
  * The run's cells by suite, suite setting and node kind, in run order. A suite whose setting changes
  * the node kind (`onnx` with `node`) gets one variant per kind, so that charts and rankings compare
@@ -79,7 +93,7 @@ export function suiteVariants(results: BenchResults): SuiteVariant[] {
       const id = `${suite}\u0000${variant}\u0000${cell.nodeKind ?? ''}`;
       if (!groups.has(id)) {
         const kindSlug = kindsOfSuite.size > 1 && cell.nodeKind ? `-${cell.nodeKind}` : '';
-        const slug = `${variant ? `${suite}-${variant}` : suite}${kindSlug}`.replace(/[^A-Za-z0-9_.-]+/g, '-');
+        const slug = boundedSlug(`${variant ? `${suite}-${variant}` : suite}${kindSlug}`.replace(/[^A-Za-z0-9_.-]+/g, '-'));
         const setting = variant ? `${suite} ${variant}` : suite;
         const title = cell.nodeKind ? `${setting} · ${nodeKindLabel(cell.nodeKind, cell.suiteParams)}` : setting;
         groups.set(id, { suite, variant, ...(cell.nodeKind ? { nodeKind: cell.nodeKind } : {}), title, slug, cells: [] });

@@ -8,15 +8,19 @@ import { configFingerprint } from '../harness/cell-key.js';
 import { openCellStore } from '../harness/cell-store.js';
 import { optionDefaults, optionLimits, resolveConfig } from '../harness/config.js';
 import { watchInterruption, interruptionExitCodes } from '../harness/interruption.js';
+import { cellLimitDefaults, cellTimeLimitSeconds, pluginLoadLimitSeconds, resolveCellLimits } from '../harness/cell-limits.js';
+import { createCellSupervisor } from '../harness/cell-supervisor.js';
+import { acquireOutLock, staleLockLine } from '../harness/out-lock.js';
 import { loadPluginModules } from '../harness/plugins.js';
 import { runBenchmark } from '../harness/runner.js';
 import { parseShard } from '../harness/shards.js';
 import { sweepKinds } from '../harness/sweep-grid.js';
-import type { BenchResults, Registries } from '../core/types.js';
+import { WriteFailure, writeFailureLine } from '../core/errors.js';
+import type { BenchConfig, BenchResults, Registries } from '../core/types.js';
 import { builtInReporters, createDocumentReporters } from '../reports/index.js';
 import { createProgressPrinter } from '../reports/progress.js';
 import { builtInSuites } from '../suites/index.js';
-import { lastValue, rejectEmptyValues, runCommand, withUsageContract } from './cli.js';
+import { lastValue, rejectEmptyValues, rejectLooseBooleans, runCommand, withUsageContract } from './cli.js';
 
 /** Counts of the run's results by state, cells and sweep series together. */
 function stateCounts(results: BenchResults): Record<'completed' | 'errored' | 'unsupported', number> & { total: number } {
@@ -46,10 +50,14 @@ function verdict(results: BenchResults, outDir: string): { code: number; line: s
 async function main(): Promise<number> {
   const args = hideBin(process.argv);
   rejectEmptyValues('estibench', args);
+  rejectLooseBooleans('estibench', args, ['resume', 'report', 'help']);
   const value = { requiresArg: true } as const;
   const parser = yargs(args)
     .scriptName('estibench')
-    .usage('$0 [options]\n\nScores gradient estimators (bias, variance, speed, final training loss) against exact gradients.')
+    .usage('$0 [options]\n\nScores gradient estimators (bias, variance, speed, final training loss) against exact gradients.\n\n' +
+      'Each cell runs in a worker process under a time and a memory limit (--cell-timeout, --cell-memory). --plugin runs the ' +
+      "module's code with your rights; an ONNX model is untrusted input bounded by the cell limits (docs/trust-and-limits.md). " +
+      'Exit status: 0 done, 1 a cell errored, 2 bad input, 3 a file could not be written, 130/143 interrupted.')
     .options({
       suite: { ...value, type: 'string', array: true, description: `suite ids, comma-separated (default: all; built in: ${[...builtInSuites.keys()].join(', ')})` },
       estimator: { ...value, type: 'string', array: true, description: `estimator ids, comma-separated (default: all; built in: ${[...builtInEstimators.keys()].join(', ')})` },
@@ -65,18 +73,31 @@ async function main(): Promise<number> {
       seed: { ...value, type: 'string', array: true, default: [String(optionDefaults.seed)], description: 'seed of every random stream; same seed, same scores; several (1,2,3) make one cell per seed' },
       set: { ...value, type: 'string', array: true, description: 'parameter override key=value or id.key=value, repeatable; a list or range makes a grid (e.g. --set dim=256 --set gumbel-softmax.tau=0.1,0.5,1 --set tau=0.1:1:4)' },
       threads: { ...value, type: 'number', coerce: lastValue<number>, description: 'worker threads of the CPU backend (default: every core)' },
-      plugin: { ...value, type: 'string', array: true, description: 'JavaScript module(s) exporting extra estimator or suite definitions' },
+      plugin: { ...value, type: 'string', array: true, description: 'JavaScript module(s) exporting extra estimator or suite definitions; they run with your rights (docs/trust-and-limits.md)' },
+      'cell-timeout': { ...value, type: 'number', coerce: lastValue<number>, description: `time limit of each cell and of loading the plug-ins, in seconds (default: ${cellLimitDefaults.baseSeconds} s + 1 µs per planned element-estimate per cell; ${cellLimitDefaults.pluginLoadSeconds} s for the plug-ins)` },
+      'cell-memory': { ...value, type: 'number', coerce: lastValue<number>, description: `memory limit of the worker that runs the cells, in MiB (default: half this machine's memory, at most 16 GiB: ${cellLimitDefaults.memoryMiB})` },
       sweep: { ...value, type: 'string', array: true, description: `extra measurements for the charts, comma-separated: ${sweepKinds.join(', ')} (logit: bias and variance across logits on bernoulli-toy; scaling: time against batch size and dimension)` },
       shard: { ...value, type: 'string', coerce: lastValue<string>, description: 'run shard i of n of the plan (e.g. 2/3), balanced by expected cost; merge with npm run report -- --merge DIR...' },
-      resume: { type: 'boolean', default: false, description: 'keep the cells already in --out/cells.jsonl (same options) and run only the rest' },
-      report: { type: 'boolean', default: true, description: 'write the charts (PNG), report.md and summary.md beside results.json; --no-report skips them' },
+      resume: { type: 'boolean', default: false, description: 'keep the cells already in --out/cells.jsonl (same options) and run only the rest (--resume or --resume=true; other values are refused)' },
+      report: { type: 'boolean', default: true, description: 'write the charts (PNG), report.md and summary.md beside results.json; --no-report skips them (an interrupted run writes results.json only)' },
       out: { ...value, type: 'string', coerce: lastValue<string>, default: optionDefaults.out, description: 'output directory for cells.jsonl, results.json, the charts and report.md' },
     });
   const argv = await withUsageContract(parser, 'estibench').parse();
 
+  const limits = resolveCellLimits({ timeoutSeconds: argv['cell-timeout'], memoryMiB: argv['cell-memory'] });
+  const pluginPaths = (argv.plugin ?? []).flatMap((path) => path.split(','));
   let registries: Registries = { suites: builtInSuites, estimators: builtInEstimators, backends: builtInBackends };
-  registries = await loadPluginModules(registries, (argv.plugin ?? []).flatMap((path) => path.split(',')));
-  const config = resolveConfig(
+  let config: BenchConfig | null = null;
+  const supervisor = createCellSupervisor({
+    limits,
+    pluginPaths,
+    pluginLoadSeconds: pluginLoadLimitSeconds(limits),
+    timeLimitSeconds: (work) => cellTimeLimitSeconds(limits, work, config!, registries),
+  });
+  // A worker loads the plug-ins first, under the limits: a module that never finishes loading is refused, not waited for.
+  if (pluginPaths.length > 0) await supervisor.start();
+  registries = await loadPluginModules(registries, pluginPaths);
+  config = resolveConfig(
     {
       suite: argv.suite,
       estimator: argv.estimator,
@@ -97,7 +118,10 @@ async function main(): Promise<number> {
     },
     registries,
   );
+  supervisor.configure(config);
   const shard = parseShard(argv.shard);
+  const lock = await acquireOutLock(config.outDir, `estibench ${args.join(' ')}`.slice(0, 200));
+  if (lock.tookOverFrom) process.stderr.write(`${staleLockLine(config.outDir, lock.tookOverFrom)}\n`);
   // Opening cells.jsonl checks that the output directory is writable, before anything is computed.
   const store = await openCellStore(config.outDir, {
     kind: 'header', schemaVersion: 2, createdAt: new Date().toISOString(), fingerprint: configFingerprint(config),
@@ -105,16 +129,33 @@ async function main(): Promise<number> {
   }, argv.resume);
   if (argv.resume && !store.resumedFrom) process.stderr.write(`--resume: no ${store.path} yet; starting the run afresh\n`);
   const interruption = watchInterruption((signal) => process.stderr.write(`\n${signal}: stopping; writing the finished cells (${signal} again exits at once)\n`));
+  /** A file that cannot be written, as one line that says the finished cells are safe. */
+  const writeFailure = (error: unknown) => {
+    const line = writeFailureLine(error);
+    if (!line) return error;
+    return new WriteFailure(`${line}; the finished cells are kept in ${store.path}: once fixed, rerun the same command with --resume`);
+  };
   let results: BenchResults;
   try {
-    results = await runBenchmark(config, registries, { shard, store, signal: interruption.signal, interruptedBy: interruption.received, onProgress: createProgressPrinter() });
+    results = await runBenchmark(config, registries, {
+      shard, store, signal: interruption.signal, interruptedBy: interruption.received, onProgress: createProgressPrinter(), executor: supervisor,
+    });
+  } catch (error) {
+    throw writeFailure(error);
   } finally {
     store.close();
   }
-  const reporters = [...builtInReporters.values(), ...(argv.report ? createDocumentReporters().values() : [])];
+  // An interrupted run stops within a second: results.json only; `estibench report` renders the rest later.
+  const interrupted = Boolean(results.run.interruptedBy);
+  const reporters = [...builtInReporters.values(), ...(argv.report && !interrupted ? createDocumentReporters().values() : [])];
   const written: string[] = [];
-  for (const reporter of reporters) written.push(...(await reporter.report(results, config.outDir)));
+  try {
+    for (const reporter of reporters) written.push(...(await reporter.report(results, config.outDir)));
+  } catch (error) {
+    throw writeFailure(error);
+  }
   for (const path of written) process.stderr.write(`wrote ${path}\n`);
+  lock.release();
   const { code, line } = verdict(results, config.outDir);
   process.stderr.write(`${line}\n`);
   return code;

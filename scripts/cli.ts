@@ -1,6 +1,6 @@
 /** What every estibench command line shares: flag handling, the bad-input contract and exit codes. */
 import type { Argv } from 'yargs';
-import { UsageError } from '../core/errors.js';
+import { UsageError, WriteFailure, writeFailureExitCode, writeFailureLine } from '../core/errors.js';
 
 /** A repeated scalar flag (`--samples 5 --samples 9`) keeps its last value, as most CLIs do. */
 export function lastValue<T>(value: T | T[]): T {
@@ -37,19 +37,42 @@ export function withUsageContract<T>(parser: Argv<T>, program: string): Argv<T> 
     .help()
     .alias('h', 'help')
     .wrap(Math.min(120, process.stdout.columns ?? 100))
-    .fail((message, error) => failUsage(program, message ?? String(error?.message ?? error)));
+    // yargs writes some errors over two lines (invalid choices): the contract is one line.
+    .fail((message, error) => failUsage(program, (message ?? String(error?.message ?? error)).replace(/\s*\n\s*/g, ' ')));
+}
+
+/**
+ * Refuses a boolean flag given a value other than `true` or `false` (`--resume=yes`, `--report=1`):
+ * yargs reads those as false, which would silently recompute every finished cell. The documented
+ * forms are `--flag`, `--no-flag`, `--flag=true` and `--flag=false`.
+ */
+export function rejectLooseBooleans(program: string, args: readonly string[], flags: readonly string[]): void {
+  for (const arg of args) {
+    if (arg === '--') break;
+    const match = /^--(no-)?([^=]+)=(.*)$/s.exec(arg);
+    if (!match || !flags.includes(match[2])) continue;
+    if (match[1] || (match[3] !== 'true' && match[3] !== 'false')) {
+      failUsage(program, `--${match[1] ?? ''}${match[2]} takes no value other than true or false, got '${arg}'; write --${match[2]} or --no-${match[2]}`);
+    }
+  }
 }
 
 /**
  * Runs a command's main function and exits with its code (0 when it returns nothing): 2 with one
- * line for a UsageError, 1 with the stack for anything unexpected. Exiting explicitly also ends
- * handles the GPU runtime may keep open.
+ * line for a UsageError, 3 with one line for a file that cannot be written (WriteFailure, or a
+ * file-system error of writing), 1 with the stack for anything unexpected. Exiting explicitly also
+ * ends handles the GPU runtime may keep open.
  */
 export function runCommand(program: string, main: () => Promise<number | void>): void {
   main().then(
     (code) => process.exit(code ?? 0),
     (error: unknown) => {
       if (error instanceof UsageError) failUsage(program, error.message);
+      const writeLine = error instanceof WriteFailure ? error.message : writeFailureLine(error);
+      if (writeLine) {
+        process.stderr.write(`${program}: ${writeLine.replace(/\s*\n\s*/g, ' ')}\n`);
+        process.exit(writeFailureExitCode);
+      }
       process.stderr.write(`${program}: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
       process.exit(1);
     },

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { OnnxModelError } from './model-contract.js';
 
 /** What `onnx.logit` accepts, for its description and its check. */
@@ -27,6 +27,7 @@ export function initialLogits(spec: string, width: number): Float64Array {
   if (constant !== null) return new Float64Array(width).fill(constant);
   let text: string;
   try {
+    if (!statSync(spec).isFile()) throw Object.assign(new Error('not a regular file'), { code: 'not a regular file' });
     text = readFileSync(spec, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import onnxProto from 'onnx-proto';
 
@@ -114,8 +114,12 @@ export function readModelContract(path: string, node: string): OnnxModelContract
   const absolutePath = resolve(path);
   let bytes: Buffer;
   try {
+    // A FIFO or a device would block the read (or never end): only a regular file is a model.
+    const stats = statSync(absolutePath);
+    if (!stats.isFile()) throw new OnnxModelError(`model file '${path}' is ${stats.isDirectory() ? 'a directory' : stats.isFIFO() ? 'a FIFO' : 'not a regular file'}; give the path of an .onnx file`);
     bytes = readFileSync(absolutePath);
   } catch (error) {
+    if (error instanceof OnnxModelError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw new OnnxModelError(`model file '${path}' not found (resolved to ${absolutePath})`);
     throw new OnnxModelError(`cannot read model file '${path}': ${code ?? (error as Error).message}`);
