@@ -10,6 +10,7 @@ import { configDifference, configFingerprint } from './cell-key.js';
 import { formatShard } from '../core/types.js';
 import { errorMessage, UsageError } from '../core/errors.js';
 import { ensureDirectory } from './output-dir.js';
+import { storeHeaderProblem, storeRecordProblem } from './record-checks.js';
 import type { BackendReport, BenchConfig, CellResult, LogitSweepSeries, RunEnvironment, ScalingSeries, ShardSpec } from '../core/types.js';
 
 /** The file name inside the output directory. */
@@ -62,17 +63,25 @@ export async function readCellStore(path: string): Promise<{ header: StoreHeader
   }
   const completeLength = text.lastIndexOf('\n') + 1;
   if (completeLength === 0) return null;
-  const lines = text.slice(0, completeLength).split('\n').filter((line) => line.trim() !== '');
-  const parsed = lines.map((line, index) => {
+  // Line numbers as an editor shows them, blank lines counted.
+  const numbered = text.slice(0, completeLength).split('\n').map((line, index) => ({ line, number: index + 1 })).filter(({ line }) => line.trim() !== '');
+  const lineNumbers = numbered.map(({ number }) => number);
+  const parsed = numbered.map(({ line, number }) => {
     try {
       return JSON.parse(line) as StoreHeader | StoreRecord;
     } catch {
-      throw new UsageError(`${path} line ${index + 1} is not JSON: the file is damaged; move it away and rerun`);
+      throw new UsageError(`${path} line ${number} is not JSON: the file is damaged; move it away (or delete that line) and rerun`);
     }
   });
   const [header, ...records] = parsed;
   if (!header || header.kind !== 'header' || header.schemaVersion !== 2) {
     throw new UsageError(`${path} does not start with an estibench header line (schema version 2); it was not written by this version of npm run bench`);
+  }
+  const headerProblem = storeHeaderProblem(header as unknown as Record<string, unknown>);
+  if (headerProblem) throw new UsageError(`${path} line 1 (the header) ${headerProblem}: the file is damaged; move it away and rerun`);
+  for (const [index, record] of records.entries()) {
+    const problem = storeRecordProblem(record);
+    if (problem) throw new UsageError(`${path} line ${lineNumbers[index + 1]} ${problem}: the file is damaged or not written by estibench; move it away (or delete that line) and rerun`);
   }
   return { header, records: records as StoreRecord[], completeLength };
 }

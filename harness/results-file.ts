@@ -7,31 +7,13 @@ import { readFile } from 'node:fs/promises';
 import { workKey } from './cell-key.js';
 import { optionDefaults } from './config.js';
 import { withBuiltInTraits } from './estimator-traits.js';
+import { backendReportProblem, cellProblem, seriesProblem } from './record-checks.js';
 import { errorMessage, UsageError } from '../core/errors.js';
 import type { ParameterGrid, ParameterValues } from '../core/parameters.js';
 import { resultsSchemaVersion, type BenchConfig, type BenchResults, type CellResult, type SweepSettings } from '../core/types.js';
 
 type Json = Record<string, unknown>;
 const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
-const cellStates = ['completed', 'errored', 'unsupported'];
-/** Metrics that must be numbers when present. */
-const numericMetrics = ['bias', 'biasStdErr', 'relativeBias', 'variance', 'mse', 'cosine', 'finalLoss', 'finalLossStdErr', 'nsPerEstimate', 'nsPerEstimateMad'];
-
-/** What is wrong with a cell, or null. Numbers may be null where JSON could not hold NaN (a cosine of a zero gradient). */
-function cellProblem(cell: unknown, version: number): string | null {
-  if (!isObject(cell)) return 'is not an object';
-  for (const field of ['suite', 'estimator', 'backend']) if (typeof cell[field] !== 'string') return `has no ${field} (a string)`;
-  if (version >= 2 && typeof cell.key !== 'string') return 'has no key';
-  if (!cellStates.includes(cell.state as string)) return `has state ${JSON.stringify(cell.state)}, not one of ${cellStates.join(', ')}`;
-  if (cell.state !== 'completed') return typeof cell.error === 'string' ? null : 'is not completed but has no error message';
-  if (!isObject(cell.metrics)) return 'is completed but has no metrics object';
-  for (const field of numericMetrics) {
-    const value = cell.metrics[field];
-    if (value !== undefined && value !== null && typeof value !== 'number') return `has metrics.${field} = ${JSON.stringify(value)}, not a number`;
-  }
-  return null;
-}
-
 /** Checks the outline every reporter relies on; throws a UsageError naming the first problem. */
 function checkOutline(parsed: unknown, source: string): Json {
   if (!isObject(parsed) || parsed.schemaVersion === undefined || !Array.isArray(parsed.cells) || !isObject(parsed.config) || !isObject(parsed.env)) {
@@ -50,9 +32,28 @@ function checkOutline(parsed: unknown, source: string): Json {
     if (field === 'seeds' && version === 1) continue;
     if (!Array.isArray(config[field])) throw new UsageError(`${source}: config.${field} is not a list; the file is damaged`);
   }
+  const env = parsed.env;
+  if (version === 1 && env.backends === undefined) env.backends = [];
+  if (!Array.isArray(env.backends)) throw new UsageError(`${source}: env.backends is not a list; the file is damaged or not written by estibench`);
+  for (const [index, report] of (env.backends as unknown[]).entries()) {
+    const problem = backendReportProblem(report);
+    if (problem) throw new UsageError(`${source}: env.backends[${index}] ${problem}; the file is damaged or not written by estibench`);
+  }
   for (const [index, cell] of (parsed.cells as unknown[]).entries()) {
-    const problem = cellProblem(cell, version);
+    const problem = cellProblem(cell, version as number);
     if (problem) throw new UsageError(`${source}: cell ${index} ${problem}; the file is damaged or not written by estibench`);
+  }
+  if (version === resultsSchemaVersion) {
+    const logit = (parsed.sweeps as Json | undefined)?.logit as Json | undefined;
+    const groups = [['sweeps.logit', 'logit-sweep', logit], ['scaling', 'scaling', parsed.scaling as Json | undefined]] as const;
+    for (const [name, kind, group] of groups) {
+      if (group === undefined) continue;
+      if (!isObject(group) || !Array.isArray(group.series)) throw new UsageError(`${source}: ${name}.series is not a list; the file is damaged`);
+      for (const [index, series] of (group.series as unknown[]).entries()) {
+        const problem = seriesProblem(series, kind);
+        if (problem) throw new UsageError(`${source}: ${name}.series[${index}] ${problem}; the file is damaged or not written by estibench`);
+      }
+    }
   }
   return parsed;
 }
