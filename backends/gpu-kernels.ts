@@ -42,12 +42,17 @@ const checkedMathSources = [
     `function estibenchChecked_${name}(x) { if (${outside}) { return estibenchNonFinite(x); } return Math.${name}(x); }`),
 ];
 
-/** A kernel function's source with its domain-sensitive Math calls replaced by the checked ones. */
+/**
+ * A kernel function's source with its domain-sensitive Math calls replaced by the checked ones, and
+ * the literal `NaN` (or `Number.NaN`), which gpu.js cannot translate ("Identifier is not defined"),
+ * replaced by a computed NaN: a kernel that returns NaN fails its cell with the CPU's message.
+ */
 export function withCheckedMath(source: string): string {
-  return domainCheckedMath.reduce(
+  const checked = domainCheckedMath.reduce(
     (text, [name]) => text.replace(new RegExp(`\\bMath\\.${name}\\s*\\(`, 'g'), `estibenchChecked_${name}(`),
     source,
   );
+  return checked.replace(/\bNumber\s*\.\s*NaN\b|(?<![.\w$])NaN\b/g, 'estibenchNonFinite(0.0)');
 }
 
 /**

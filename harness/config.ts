@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { UsageError } from '../core/errors.js';
 import type { ParameterGrid, ParameterSpecs } from '../core/parameters.js';
+import { checkCellSize } from './cell-size.js';
 import { plannedCount } from './plan.js';
 import { parseSettings, resolveGrids } from './settings.js';
 import { parseSweepKinds, resolveSweepSettings } from './sweep-grid.js';
@@ -55,7 +56,7 @@ export const optionLimits = Object.freeze({
   timingIterations: 10_000,
   threads: 256,
   seeds: 1000,
-  /** Single-sample estimates x elements of one cell: a few minutes of one CPU core at the limit (about 10 ns per element-estimate). */
+  /** Single-sample estimates x elements (units x classes) x evaluations x noise draws of one cell: a few minutes of one CPU core at the limit (about 10 ns per element-estimate). */
   elementEstimatesPerCell: 2 ** 34,
   /** Cells and sweep series planned in one run (before sharding). */
   plannedWork: 100_000,
@@ -98,20 +99,6 @@ function parseSeeds(raw: RawBenchOptions['seed']): number[] {
   return seeds;
 }
 
-/** Refuses cells so large that one of them would run for hours: samples x dim above the limit. */
-function checkCellSize(samples: number, suiteParams: Readonly<Record<string, ParameterGrid>>): void {
-  for (const [suite, grid] of Object.entries(suiteParams)) {
-    const dims = (grid.dim ?? []).filter((value): value is number => typeof value === 'number');
-    const largest = Math.max(0, ...dims);
-    if (samples * largest > optionLimits.elementEstimatesPerCell) {
-      throw new UsageError(
-        `--samples ${samples} x ${suite} dim ${largest} = ${(samples * largest).toExponential(2)} element-estimates per cell, above the limit of ` +
-        `${optionLimits.elementEstimatesPerCell.toExponential(2)} (minutes per cell on a CPU core at the limit); lower --samples or dim, or spread the samples over --seed values`,
-      );
-    }
-  }
-}
-
 /** Resolves and validates raw options into one frozen configuration; throws UsageError on bad input. */
 export function resolveConfig(raw: RawBenchOptions, registries: Registries): BenchConfig {
   // Suites that need input (a model file) or minutes of training run only when named.
@@ -147,7 +134,6 @@ export function resolveConfig(raw: RawBenchOptions, registries: Registries): Ben
   );
   const suiteParams = Object.freeze(Object.fromEntries(suites.map((id) => [id, grids[id]])));
   const estimatorParams = Object.freeze(Object.fromEntries(estimators.map((id) => [id, grids[id]])));
-  checkCellSize(samples, suiteParams);
   const sweepKinds = parseSweepKinds(raw.sweep === undefined ? [] : typeof raw.sweep === 'string' ? [raw.sweep] : raw.sweep);
   const config: BenchConfig = Object.freeze({
     suites,
@@ -173,5 +159,6 @@ export function resolveConfig(raw: RawBenchOptions, registries: Registries): Ben
   if (planned > optionLimits.plannedWork) {
     throw new UsageError(`the grid plans ${planned} cells, more than ${optionLimits.plannedWork}; use fewer values per --set or split the grid over several runs`);
   }
+  checkCellSize(samples, suiteParams, estimatorParams, registries, optionLimits.elementEstimatesPerCell);
   return config;
 }

@@ -1,5 +1,5 @@
 import type { PreparedCell } from '../core/backend.js';
-import type { ScoringTarget } from '../core/suite.js';
+import type { ReferenceGradient, ScoringTarget } from '../core/suite.js';
 import type { EstimatorDefinition } from '../core/estimator.js';
 import type { ReadyCell } from './cell.js';
 import { scoreGradient } from './metrics.js';
@@ -40,6 +40,24 @@ function assertFinite(values: Float64Array, what: string): void {
 }
 
 /**
+ * Fails the cell when the suite's reference gradient (a plug-in suite's exact gradient included) has
+ * the wrong length or a non-finite entry: scores against it would be null or meaningless.
+ */
+export function checkReference(reference: ReferenceGradient, length: number): ReferenceGradient {
+  const { gradient, stdErr } = reference;
+  if (gradient.length !== length) {
+    throw new Error(`the suite's reference gradient has ${gradient.length} entries, not ${length} (one per trained parameter): a bug of the suite`);
+  }
+  for (let index = 0; index < gradient.length; index++) {
+    if (!Number.isFinite(gradient[index])) throw new Error(`the suite's reference gradient is ${gradient[index]} at entry ${index}: a bug of the suite`);
+  }
+  if (stdErr && (stdErr.length !== length || Array.prototype.some.call(stdErr, (value: number) => !Number.isFinite(value)))) {
+    throw new Error(`the suite's reference standard errors are not ${length} finite numbers: a bug of the suite`);
+  }
+  return reference;
+}
+
+/**
  * Scores the estimator at the trained parameters `logits`: its baseline from a pilot batch, then
  * `samples` estimates drawn from the same stream, against the cell's reference gradient. Null when the
  * suite has no reference gradient: then there is nothing honest to score, and nothing is drawn.
@@ -48,16 +66,18 @@ export async function scoreAtLogits(
   cell: ReadyCell, estimator: EstimatorDefinition, logits: Float64Array, samples: number, batchSize: number, rng: Rng,
 ): Promise<GradientScores | null> {
   if (cell.scoring) return scoreTarget(cell.scoring, samples, batchSize, rng);
-  const reference = await cell.referenceGradient(logits);
-  if (!reference) return null;
+  const found = await cell.referenceGradient(logits);
+  if (!found) return null;
+  const reference = checkReference(found, logits.length);
   const baseline = await estimateBaseline(cell, estimator, logits, batchSize, rng);
   return scoreGradient(await drawMoments(cell, logits, baseline, samples, batchSize, rng), reference);
 }
 
 /** Scores a staged cell's own scoring target (a VAE's encoder logits) against its reference. */
 async function scoreTarget(target: ScoringTarget, samples: number, batchSize: number, rng: Rng): Promise<GradientScores | null> {
-  const reference = await target.reference();
-  if (!reference) return null;
+  const found = await target.reference();
+  if (!found) return null;
+  const reference = checkReference(found, target.length);
   let moments: BatchMoments | null = null;
   for (let drawn = 0; drawn < samples; drawn += batchSize) {
     const count = Math.min(batchSize, samples - drawn);
