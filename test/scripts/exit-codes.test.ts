@@ -1,9 +1,9 @@
 /** Exit statuses that tell the truth, and bad input refused before anything is computed (one line, exit 2). */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { isRunning, readResults, runCli, startBench, storeLines, waitFor } from '../support/run-cli.js';
+import { descendants, isRunning, readResults, runCli, startBench, storeLines, waitFor } from '../support/run-cli.js';
 
 const work = mkdtempSync(join(tmpdir(), 'estibench-exit-'));
 const quick = ['--suite', 'bernoulli-toy', '--samples', '2000', '--steps', '2', '--timing-iterations', '1', '--no-report'];
@@ -45,12 +45,15 @@ describe('npm run bench exit status', () => {
     const out = join(work, 'terminated');
     const run = startBench(['--suite', 'bernoulli-toy', '--backend', 'gpu', '--estimator', 'ste-sigmoid,gumbel-softmax', '--set', 'tau=0.2:1:9', '--samples', '20000', '--steps', '20', '--timing-iterations', '2', '--out', out]);
     await waitFor(() => storeLines(out).filter((line) => line.kind === 'cell').length >= 2 || run.child.exitCode !== null, 'two finished cells');
-    const xvfbPid = childProcesses(run.child.pid!, 'Xvfb')[0] ?? null;
+    // The GPU backend starts in a cell worker: its Xvfb is a grandchild of estibench.
+    const xvfbPid = descendants(run.child.pid!).find(({ name }) => name === 'Xvfb')?.pid ?? null;
+    const workerPids = descendants(run.child.pid!).filter(({ name }) => name === 'node').map(({ pid }) => pid);
     run.child.kill('SIGTERM');
     const stopped = await run.finished;
     expect(stopped.code, stopped.stderr).toBe(143);
     expect(lastLine(stopped.stderr)).toMatch(/^estibench: interrupted by SIGTERM: \d+ of 10 cells done/);
     expect(readResults(out).run).toMatchObject({ state: 'interrupted', interruptedBy: 'SIGTERM' });
+    for (const pid of workerPids) await waitFor(() => !isRunning(pid), `cell worker ${pid} to stop`, 5000);
     if (process.env.DISPLAY) return; // a display of the user's: estibench started no Xvfb
     expect(xvfbPid, 'the pid of the Xvfb estibench started').not.toBeNull();
     if (xvfbPid === null) return;
@@ -58,20 +61,6 @@ describe('npm run bench exit status', () => {
   });
 });
 
-/** Process ids of the children of `parent` named `name`, from /proc (Linux). */
-function childProcesses(parent: number, name: string): number[] {
-  return readdirSync('/proc').filter((entry) => /^\d+$/.test(entry)).flatMap((entry) => {
-    try {
-      // /proc/PID/stat: pid (comm) state ppid ...; comm may hold spaces, so split after its closing bracket.
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      return comm === name && ppid === parent ? [Number(entry)] : [];
-    } catch {
-      return [];
-    }
-  });
-}
 
 
 describe('bad input', () => {

@@ -1,6 +1,6 @@
 /** Running the built command lines (`npm test` builds first) as real child processes. */
 import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'vitest';
 import type { BenchResults, CellResult } from '../../core/types.js';
@@ -80,4 +80,28 @@ export function isRunning(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/** Every process below `root` (children, grandchildren...), with its name, from /proc (Linux). */
+export function descendants(root: number): Array<{ pid: number; name: string }> {
+  const processes = readdirSync('/proc').filter((entry) => /^\d+$/.test(entry)).flatMap((entry) => {
+    try {
+      // /proc/PID/stat: pid (comm) state ppid ...; comm may hold spaces, so split after its closing bracket.
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      return [{ pid: Number(entry), ppid, name }];
+    } catch {
+      return [];
+    }
+  });
+  const found: Array<{ pid: number; name: string }> = [];
+  const visit = (parent: number) => {
+    for (const child of processes.filter((candidate) => candidate.ppid === parent)) {
+      found.push({ pid: child.pid, name: child.name });
+      visit(child.pid);
+    }
+  };
+  visit(root);
+  return found;
 }
