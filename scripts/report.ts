@@ -9,6 +9,7 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { UsageError } from '../core/errors.js';
 import { mergeRuns } from '../harness/merge.js';
+import { acquireOutLock, staleLockLine } from '../harness/out-lock.js';
 import { prepareOutputDirectory } from '../harness/output-dir.js';
 import { readResultsFile } from '../harness/results-file.js';
 import type { BenchResults } from '../core/types.js';
@@ -54,6 +55,9 @@ async function main(): Promise<number> {
   if (!(timingTolerance >= 0)) throw new UsageError(`--timing-tolerance must be a number >= 0, got ${timingTolerance}`);
   const { results, outDir, merged } = await inputResults(argv);
   await prepareOutputDirectory(outDir);
+  // A run writing the same directory would race these files (and this report would read a results.json in the making).
+  const lock = await acquireOutLock(outDir, 'estibench report');
+  if (lock.tookOverFrom) process.stderr.write(`${staleLockLine(outDir, lock.tookOverFrom)}\n`);
   const sections: string[] = [];
   let regressions = 0;
   if (argv.baseline) {
