@@ -10,7 +10,7 @@ import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFi
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { descendants, isRunning, readResults, runCli, startBench, storeLines, waitFor } from '../support/run-cli.js';
+import { descendants, isRunning, readResults, runCli, startBench, storeLines, waitFor, withoutWallTime } from '../support/run-cli.js';
 
 const work = mkdtempSync(join(tmpdir(), 'estibench-supervise-'));
 const quick = ['--suite', 'bernoulli-toy', '--backend', 'cpu', '--threads', '1', '--samples', '2000', '--steps', '2', '--timing-iterations', '1', '--no-report'];
@@ -49,6 +49,22 @@ describe('supervised cells', () => {
     const cells = readResults(out).cells;
     expect(cells.map((cell) => `${cell.estimator} ${cell.state}`)).toEqual(['ste-sigmoid completed', 'spin errored', 'gumbel-softmax completed']);
     expect(cells[1].state === 'errored' && cells[1].error).toBe('the cell exceeded the time limit of 3 s (--cell-timeout); its worker was stopped');
+    // gumbel-softmax ran on the replacement worker: its numbers are those of a run without the killed worker.
+    const alone = join(work, 'alone');
+    expect(runCli('bench', ['--estimator', 'gumbel-softmax', ...quick, '--out', alone], 60_000).code).toBe(0);
+    expect(withoutWallTime(cells[2])).toEqual(withoutWallTime(readResults(alone).cells[0]));
+  });
+
+  it('fails a cell that grows past --cell-memory, and completes the other cells', () => {
+    const hog = plugin('memory-hog', `export const suite = { id: 'memory-hog', title: 't', description: 'd', nodeKind: 'bernoulli', params: {},
+      create() { const kept = []; for (;;) kept.push(new Float64Array(1 << 20).fill(1)); } };`);
+    const out = join(work, 'memory');
+    const run = runCli('bench', [...quick, '--plugin', hog, '--suite', 'memory-hog,bernoulli-toy', '--estimator', 'ste-sigmoid', '--cell-memory', '400', '--out', out], 120_000);
+    expect(run.code, run.stderr).toBe(1);
+    const cells = readResults(out).cells;
+    expect(cells.find((cell) => cell.suite === 'bernoulli-toy')!.state).toBe('completed');
+    const hogCell = cells.find((cell) => cell.suite === 'memory-hog')!;
+    expect(hogCell.state === 'errored' && hogCell.error).toMatch(/^the cell exceeded the memory limit of 400 MiB \(--cell-memory; /);
   });
 
   it('refuses a plug-in module that never finishes loading, with one line and exit 2', () => {
