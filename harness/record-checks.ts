@@ -4,13 +4,15 @@
  * by something else is refused with one line naming the line or cell, never trusted into a crash or
  * into a results.json that `report` then refuses.
  */
+import { cellStates } from '../core/types.js';
+
 type Json = Record<string, unknown>;
 const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
 /** Numbers as JSON holds them: NaN and Infinity were written as null. */
 const isNumberOrNull = (value: unknown) => value === null || typeof value === 'number';
 const isNumberList = (value: unknown) => Array.isArray(value) && value.every(isNumberOrNull);
 
-const resultStates = ['completed', 'errored', 'unsupported'];
+const resultStates: readonly string[] = cellStates;
 /** Metrics that must be numbers when present. */
 const numericMetrics = [
   'bias', 'biasStdErr', 'relativeBias', 'variance', 'mse', 'cosine', 'referenceStdErr', 'finalLoss', 'finalLossStdErr',
