@@ -64,7 +64,9 @@ function cheapestSentence(unbiased: readonly VerdictEntry[], score: (entry: Verd
     ? `At equal variance, ${listText(tied.map((item) => item.label))} tie for ${least}${where} (variance × ${what === 'time' ? 'time' : 'evaluations'} within noise)`
     : `At equal variance, ${ranked[0].label} needs ${least}${where}`;
   if (!next) return `${head}.`;
-  return `${head}: ${ranked[0].label} needs ${formatNumber(next.value.value / ranked[0].value.value, 2)}× ${what === 'time' ? 'less time' : 'fewer'} than ${next.label}, the next beyond noise ` +
+  const ratio = next.value.value / ranked[0].value.value;
+  const saving = ratio >= 1.5 ? `${formatNumber(ratio, 2)}× ${what === 'time' ? 'less time' : 'fewer'}` : `${formatNumber(100 * (1 - 1 / ratio), 2)}% ${what === 'time' ? 'less time' : 'fewer'}`;
+  return `${head}: ${ranked[0].label} needs ${saving} than ${next.label}, the next beyond noise ` +
     `(variance × ${what === 'time' ? 'µs' : 'evaluations'} ${formatMeasured(ranked[0].value)} against ${formatMeasured(next.value)}).`;
 }
 

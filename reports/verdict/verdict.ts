@@ -62,7 +62,7 @@ const biasedNote = (entry: VerdictEntry) => (biasFlag(entry) ? 'biased' : undefi
 function trainingRemark(ranked: readonly RankedItem[], entries: readonly VerdictEntry[], better: 'lower' | 'higher', oneSeed: string | undefined): string | undefined {
   const best = sortedItems({ better, items: ranked })[0];
   const flag = best && biasFlag(entries.find((entry) => entry.label === best.label)!);
-  const remarks = [flag ? `the best, ${best.label}, is ${flag}: it trains well on this objective, its gradient is not the true one` : undefined, oneSeed].filter(Boolean);
+  const remarks = [flag ? `the best, ${best.label}, is ${flag}` : undefined, oneSeed].filter(Boolean);
   return remarks.length > 0 ? remarks.join('; ') : undefined;
 }
 
