@@ -15,7 +15,7 @@ export interface BackendCost {
   readonly backend: string;
   /** What ran (`cpu:fused-js`), or the id. */
   readonly mode: string;
-  /** Median ns per estimate, with the median absolute deviation of the batches as its noise. */
+  /** Median ns per estimate, with the standard error of that median (see `medianStdErr`). */
   readonly nsPerEstimate?: Measured;
   readonly msPerTrainingStep?: Measured;
 }
@@ -43,6 +43,15 @@ export interface VerdictEntry {
   readonly trainingMetrics: Readonly<Record<string, Measured>>;
   /** Backends whose scores differ from the first beyond noise, with the scores that differ. */
   readonly differingBackends: ReadonlyArray<{ readonly backend: string; readonly scores: readonly string[] }>;
+}
+
+/**
+ * Standard error of a median of n timed batches from their median absolute deviation: 1.2533·σ/√n with
+ * σ ≈ 1.4826·MAD (exact for normal scatter; the median resists the long right tail a shared machine
+ * adds). Without the batch count (older files), the MAD itself stands in, a larger number.
+ */
+export function medianStdErr(mad: number, batches: number | undefined): number {
+  return batches !== undefined && batches > 0 ? (1.2533 * 1.4826 * mad) / Math.sqrt(batches) : mad;
 }
 
 const mean = (values: readonly number[]) => values.reduce((total, value) => total + value, 0) / values.length;
@@ -74,7 +83,9 @@ function entryOf(cells: readonly CompletedCell[], label: string, estimator: stri
   }));
   const costs = backends.map((backend): BackendCost => {
     const mine = onBackend(backend);
-    const nsPerEstimate = averaged(mine, (cell) => (cell.metrics.nsPerEstimate === undefined ? undefined : { value: cell.metrics.nsPerEstimate, stdErr: cell.metrics.nsPerEstimateMad ?? 0 }));
+    const nsPerEstimate = averaged(mine, (cell) => (cell.metrics.nsPerEstimate === undefined
+      ? undefined
+      : { value: cell.metrics.nsPerEstimate, stdErr: medianStdErr(cell.metrics.nsPerEstimateMad ?? 0, cell.metrics.timedBatches) }));
     const msPerTrainingStep = averaged(mine, (cell) => (cell.metrics.msPerTrainingStep === undefined ? undefined : { value: cell.metrics.msPerTrainingStep, stdErr: cell.metrics.msPerTrainingStepMad ?? 0 }));
     return { backend, mode: mine[0].backendMode ?? backend, ...(nsPerEstimate ? { nsPerEstimate } : {}), ...(msPerTrainingStep ? { msPerTrainingStep } : {}) };
   });

@@ -72,7 +72,7 @@ function tableNote(verdict: SuiteVerdict): string {
     'Variance × cost is the variance of an average over a fixed budget, up to the budget: lower is better at equal cost' +
     `${budget !== undefined ? `; MSE at ${budget} eval. = Var·k/${budget} + bias², an average over ${budget} objective evaluations (k per estimate)` : ''}. ` +
     'Pareto set: no other estimator is better beyond noise in MSE or cost without being worse beyond noise in the other (× names one that dominates). ' +
-    'Time noise is the median absolute deviation of the timed batches.';
+    'Time noise is the standard error of the median batch time (1.86·MAD/√batches).';
 }
 
 /** The verdict section of one suite setting: reading, table (with `withTable`) and rankings. */

@@ -134,7 +134,7 @@ function rankingsOf(results: BenchResults, entries: readonly VerdictEntry[], bud
   for (const { backend, mode } of backends) {
     rankings.push({
       title: `fastest${on(mode)} (time per estimate)`, better: 'lower', unit: ' µs',
-      items: items(entries, (entry) => microsecondsOn(entry, backend)), remark: 'noise: median absolute deviation of the timed batches; the machine may have been shared',
+      items: items(entries, (entry) => microsecondsOn(entry, backend)), remark: 'noise: standard error of the median batch time, from the batches\' median absolute deviation; on a shared machine, load can move times further',
     });
   }
   const oneSeed = entries.some((entry) => entry.trainingSeeds === 1) ? 'one training seed: no standard error, the order is not tested' : undefined;
