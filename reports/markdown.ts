@@ -7,7 +7,7 @@ import { gradientScores, trainingResult, type BenchResults, type CellResult } fr
 import { estimatorGroups, estimatorLabel, shownCells, suiteVariants, type CompletedCell, type SuiteVariant } from './cells.js';
 import { planCharts } from './charts/index.js';
 import { formatNumber } from './format.js';
-import { rankingLegend } from './ranking.js';
+import { formatMeasured, rankingLegend } from './ranking.js';
 import { formatTrainingMetric, trainingMetricInfo } from './training-metrics.js';
 import { verdictLines } from './verdict/render.js';
 import type { Reporter } from './reporter.js';
@@ -19,10 +19,10 @@ export function markdownTable(header: readonly string[], rows: readonly (readonl
   return [`| ${header.map(cell).join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map((row) => `| ${row.map(cell).join(' | ')} |`)];
 }
 
-/** `value ± error` with the error to two significant digits. */
+/** `value ± error` with the error to two significant digits and the value down to the error's second digit. */
 export function plusMinus(value: number | undefined, error: number | undefined): string {
   if (value === undefined) return '-';
-  return error !== undefined && error > 0 ? `${formatNumber(value)} ± ${formatNumber(error, 2)}` : formatNumber(value);
+  return formatMeasured({ value, ...(error !== undefined ? { stdErr: error } : {}) });
 }
 
 function environmentLines(results: BenchResults): string[] {

@@ -34,9 +34,20 @@ export const rankingLegend = 'In rankings, estimators are listed best first; `<`
   '`≈` a tie within them, `·` an order without a standard error to test it (one training seed); ' +
   '_biased_: a bias beyond noise, or, without a reference gradient, an estimator that does not claim to be unbiased.';
 
+/**
+ * Significant digits that show a value down to its standard error's second digit (3.2843 ± 0.0013,
+ * not 3.28 ± 0.0013, which would hide differences the error resolves); 3 at least, 8 at most.
+ */
+export function digitsFor(value: number, stdErr: number | undefined): number {
+  if (stdErr === undefined || !(stdErr > 0) || !Number.isFinite(stdErr) || value === 0 || !Number.isFinite(value)) return 3;
+  const digits = Math.floor(Math.log10(Math.abs(value))) - Math.floor(Math.log10(stdErr)) + 2;
+  return Math.min(8, Math.max(3, digits));
+}
+
 /** `1.23 ± 0.04`, or the value alone without a standard error; `scale` multiplies both for display. */
 export function formatMeasured(value: Measured, unit = '', scale = 1): string {
-  return `${formatNumber(value.value * scale)}${value.stdErr !== undefined && value.stdErr > 0 ? ` ± ${formatNumber(value.stdErr * scale, 2)}` : ''}${unit}`;
+  const error = value.stdErr !== undefined && value.stdErr > 0 ? value.stdErr * scale : undefined;
+  return `${formatNumber(value.value * scale, digitsFor(value.value * scale, error))}${error !== undefined ? ` ± ${formatNumber(error, 2)}` : ''}${unit}`;
 }
 
 /** A value of a ranking as it displays it. */

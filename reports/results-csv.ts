@@ -40,7 +40,7 @@ function fixedFields(results: BenchResults, cell: CellResult): Record<(typeof fi
     varianceStdErr: g && varianceStdErr(g, cell.samples), mse: g?.mse, mseStdErr: g && mseStdErr(g, cell.samples), cosine: g?.cosine,
     referenceKind: g?.referenceKind, referenceStdErr: g?.referenceStdErr,
     nsPerEstimate: metrics?.nsPerEstimate, nsPerEstimateMad: metrics?.nsPerEstimateMad, timedBatches: metrics?.timedBatches, timedBatchSize: metrics?.timedBatchSize,
-    trainingSteps: t ? results.config.training.steps : undefined, trainingSeeds: t?.trainingSeeds,
+    trainingSteps: t ? (t.lossCurve?.step?.at(-1) ?? results.config.training.steps) : undefined, trainingSeeds: t?.trainingSeeds,
     optimizer: t?.trainingSettings?.optimizer, learningRate: t?.trainingSettings?.learningRate, samplesPerStep: t?.trainingSettings?.samplesPerStep,
     finalLoss: t?.finalLoss, finalLossStdErr: t?.finalLossStdErr, msPerTrainingStep: metrics?.msPerTrainingStep, msPerTrainingStepMad: metrics?.msPerTrainingStepMad,
     elapsedMs: cell.elapsedMs, key: cell.key,

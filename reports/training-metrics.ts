@@ -3,7 +3,7 @@
  * results.json), so that a metric reads the same in the console, report.md and summary.md: accuracy in
  * percent everywhere. A metric missing here is shown under its own name, unscaled, and not ranked.
  */
-import { formatNumber } from './format.js';
+import { formatMeasured } from './ranking.js';
 
 /** How one training metric is shown. */
 export interface TrainingMetricInfo {
@@ -33,6 +33,5 @@ export function trainingMetricInfo(name: string): TrainingMetricInfo {
 export function formatTrainingMetric(name: string, value: number | undefined, stdErr?: number): string {
   if (value === undefined) return '-';
   const { scale, unit } = trainingMetricInfo(name);
-  const error = stdErr !== undefined && stdErr > 0 ? ` ± ${formatNumber(stdErr * scale, 2)}` : '';
-  return `${formatNumber(value * scale)}${error}${unit}`;
+  return formatMeasured({ value, ...(stdErr !== undefined ? { stdErr } : {}) }, unit, scale);
 }

@@ -3,7 +3,7 @@
  * equal cost and after training, every one of them respecting noise. Rendering is elsewhere
  * (`render.ts`, `reading.ts`); this file only decides.
  */
-import type { BenchResults } from '../../core/types.js';
+import { trainingResult, type BenchResults } from '../../core/types.js';
 import { formatNumber } from '../format.js';
 import { sortedItems, type RankedItem, type Ranking } from '../ranking.js';
 import { trainingMetricInfo } from '../training-metrics.js';
@@ -103,7 +103,7 @@ function rankingsOf(results: BenchResults, entries: readonly VerdictEntry[], bud
   const several = backends.length > 1;
   const on = (mode: string) => (several ? ` on ${mode}` : '');
   const unbiased = entries.filter(isUnbiased);
-  const steps = results.config.training.steps;
+  const steps = trainedSteps(results, entries);
   const evaluationsVary = new Set(entries.flatMap((entry) => (entry.mse ? [evaluationsOf(entry)] : []))).size > 1;
   const rankings: Ranking[] = [
     { title: 'lowest MSE per estimate', better: 'lower', items: items(entries, (entry) => entry.mse, biasedNote) },
@@ -155,6 +155,18 @@ function rankingsOf(results: BenchResults, entries: readonly VerdictEntry[], bud
   return rankings.filter((ranking) => ranking.items.length > 0);
 }
 
+/**
+ * Training steps behind the entries' final scores: the last step of their loss curves (a merged or
+ * crafted file may hold cells of several runs), else the run's setting.
+ */
+function trainedSteps(results: BenchResults, entries: readonly VerdictEntry[]): number {
+  const last = entries.flatMap((entry) => entry.cells.flatMap((cell) => {
+    const steps = trainingResult(cell.metrics)?.lossCurve?.step;
+    return steps && steps.length > 0 ? [steps[steps.length - 1]] : [];
+  }));
+  return last.length > 0 ? Math.max(...last) : results.config.training.steps;
+}
+
 /** The verdict of one suite setting (one node kind). */
 export function suiteVerdict(results: BenchResults, variant: SuiteVariant): SuiteVerdict {
   const entries = verdictEntries(results, variant);
@@ -167,7 +179,7 @@ export function suiteVerdict(results: BenchResults, variant: SuiteVariant): Suit
     variant,
     entries,
     samples: results.config.samples,
-    steps: results.config.training.steps,
+    steps: trainedSteps(results, entries),
     ...(budget !== undefined ? { evaluationBudget: budget } : {}),
     timeBudgets,
     pareto: paretoViews(entries),
