@@ -32,6 +32,7 @@ export function renderSummary(results: BenchResults, extraSections: readonly str
     const completedCells = variant.cells.filter((cell): cell is CompletedCell => cell.state === 'completed');
     const backends = backendsOf(completedCells);
     const hasTiming = completedCells.some((cell) => cell.metrics.nsPerEstimate !== undefined);
+    const hasTraining = completedCells.some((cell) => trainingResult(cell.metrics));
     const metricNames = [...new Set(completedCells.flatMap((cell) => Object.keys(cell.metrics.trainingMetrics ?? {})))];
     const rows = foldedRows(results, completedCells).map(({ label, cell, backends: backendText, speed }) => {
       const g = gradientScores(cell.metrics);
@@ -39,14 +40,14 @@ export function renderSummary(results: BenchResults, extraSections: readonly str
       return [
         label, backendText, g ? plusMinus(g.bias, g.biasStdErr) : '-', formatNumber(g?.variance), formatNumber(g?.mse),
         ...(hasTiming ? backends.map(({ backend }) => formatNumber(speed.get(backend)?.metrics.nsPerEstimate)) : []),
-        t ? plusMinus(t.finalLoss, t.finalLossStdErr) : '-',
+        ...(hasTraining ? [t ? plusMinus(t.finalLoss, t.finalLossStdErr) : '-'] : []),
         ...metricNames.map((name) => formatTrainingMetric(name, t?.trainingMetrics?.[name]?.final, t?.trainingMetrics?.[name]?.finalStdErr)),
       ];
     });
     const header = [
       'estimator', 'backend', 'bias ± SE', 'variance', 'MSE',
       ...(hasTiming ? backends.map(({ mode }) => (backends.length > 1 ? `ns/est ${mode}` : 'ns/est')) : []),
-      'final loss ± SE', ...metricNames.map((name) => trainingMetricInfo(name).label),
+      ...(hasTraining ? ['final loss ± SE'] : []), ...metricNames.map((name) => trainingMetricInfo(name).label),
     ];
     lines.push(`### ${variant.title}`, '', ...markdownTable(header, rows), '', ...verdictLines(results, variant, false));
   }

@@ -89,8 +89,9 @@ export const paretoChart: ChartDefinition = {
     return suiteVariants(results).flatMap((variant) => {
       const verdict = suiteVerdict(results, variant);
       const severalBackends = verdict.pareto.filter((view) => view.cost === 'time').length > 1;
-      // One point alone trades nothing off: no chart.
-      return verdict.pareto.filter((view) => view.points.length > 1).map((view) => chartOf(results, variant, view, styles, severalBackends));
+      // One point alone, or one cost for all (every estimator at one evaluation), trades nothing off: no chart.
+      return verdict.pareto.filter((view) => new Set(view.points.map((point) => point.cost.value)).size > 1)
+        .map((view) => chartOf(results, variant, view, styles, severalBackends));
     });
   },
 };

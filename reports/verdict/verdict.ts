@@ -36,7 +36,7 @@ export interface SuiteVerdict {
   readonly evaluationBudget?: number;
   /** The time budget per backend (µs) of `mseAtTime`. */
   readonly timeBudgets: ReadonlyMap<string, number>;
-  /** MSE against evaluations (absent when every estimator takes the same number: nothing to trade), then against time per backend. */
+  /** MSE against evaluations (when the cells record them), then against time per backend. */
   readonly pareto: readonly ParetoView[];
   readonly rankings: readonly Ranking[];
 }
@@ -87,7 +87,8 @@ function paretoViews(entries: readonly VerdictEntry[]): ParetoView[] {
     const evaluations = evaluationsOf(entry);
     return entry.mse && evaluations !== undefined ? [{ label: entry.label, mse: entry.mse, cost: { value: evaluations, stdErr: 0 } }] : [];
   });
-  if (new Set(byEvaluations.map((point) => point.cost.value)).size > 1) views.push({ cost: 'evaluations', points: byEvaluations, ...paretoSet(byEvaluations) });
+  // With one cost for all, the set is the estimators tied for the lowest MSE: still the answer at that cost.
+  if (byEvaluations.length > 0) views.push({ cost: 'evaluations', points: byEvaluations, ...paretoSet(byEvaluations) });
   for (const { backend, mode } of timedBackends(entries)) {
     const points = entries.flatMap((entry): TradeOffPoint[] => {
       const time = microsecondsOn(entry, backend);
