@@ -96,7 +96,13 @@ export async function acquireOutLock(dir: string, command: string): Promise<OutL
       }
       continue;
     }
-    writeSync(descriptor, `${JSON.stringify(me)}\n`);
+    try {
+      writeSync(descriptor, `${JSON.stringify(me)}\n`);
+    } catch (error) {
+      closeSync(descriptor);
+      unlinkSync(path);
+      throw Object.assign(error as Error, { path }); // a full disk: reported as a write failure naming the lock file
+    }
     closeSync(descriptor);
     const release = () => {
       process.removeListener('exit', release);
