@@ -79,6 +79,7 @@ const suiteChecks: Record<string, Check> = {
   description: string,
   nodeKind: oneOf(nodeKinds),
   params: (value) => paramsProblem(value, false),
+  referenceKinds: optional(listOf(['closed-form', 'enumeration', 'monte-carlo'], 3)),
   create: fn,
 };
 

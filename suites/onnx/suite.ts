@@ -22,6 +22,7 @@ export const onnxSuite = defineSuite({
   nodeKind: 'bernoulli',
   // Needs a model file: runs only when named (--suite onnx --set onnx.model=...).
   inDefaultRun: false,
+  referenceKinds: ['enumeration', 'monte-carlo'],
   params: {
     model: { type: 'string', description: 'path to the .onnx model (input h [batch, D] float32, output loss [batch], optional output grad)', default: '' },
     node: { type: 'string', description: `node kind: ${nodeChoices.join(', ')} (auto: from the rank of h)`, default: 'auto', check: oneOf(nodeChoices) },
