@@ -100,7 +100,7 @@ function definitionProblem(definition: Json, checks: Record<string, Check>): str
 function checkDefinition(kind: 'estimator' | 'suite', definition: unknown, source: string): void {
   const what = isObject(definition) && typeof definition.id === 'string' ? `${kind} '${definition.id}'` : `an ${kind}`;
   const problem = isObject(definition) ? definitionProblem(definition, kind === 'estimator' ? estimatorChecks : suiteChecks) : 'is not an object';
-  if (problem) throw new UsageError(`${source}: ${what}: ${problem} (see README, "Adding an estimator")`);
+  if (problem) throw new UsageError(`${source}: ${what}: ${problem} (see docs/extending.md)`);
 }
 
 /** Adds plug-ins to registries after checking their fields, refusing an id that is already taken. */
@@ -140,7 +140,7 @@ export async function loadPluginModules(registries: Registries, paths: readonly 
     const estimators = values.filter((value) => estimatorMarkers.some((marker) => marker in value));
     const suites = values.filter((value) => !estimators.includes(value) && suiteMarkers.some((marker) => marker in value));
     if (estimators.length + suites.length === 0) {
-      throw new UsageError(`plug-in '${path}' exports no estimator or suite definition (see README, "Adding an estimator")`);
+      throw new UsageError(`plug-in '${path}' exports no estimator or suite definition (see docs/extending.md)`);
     }
     result = withPlugins(
       result,

@@ -1,0 +1,165 @@
+/**
+ * Runs every shell command that README.md and docs/**\/*.md show, so a documented command that stops
+ * working fails here. The convention (also in COMMON rules and docs/usage.md):
+ * - fenced blocks with info string `sh` are executed, one non-comment line (or `\`-continued lines) at
+ *   a time, with bash, in a scratch directory that links every top-level entry of the repository (so
+ *   relative paths read the same, and what a command writes, such as `bench-out/` or `shard-1/`, stays
+ *   out of the checkout); the blocks of one page share that directory, in page order;
+ * - `npm run <script> -- args` runs the built script directly (`node dist/scripts/<script>.js args`,
+ *   what the npm script runs after its build step; `npm test` builds once before this test);
+ * - every `bench` command gets small settings appended (later options win):
+ *   `--samples 2000 --steps 2 --train-seeds 1 --timing-iterations 1`, `--backend cpu` when it names no
+ *   backend, and a tiny warm-up and reference when it names a VAE suite;
+ * - a trailing `# exit N` comment sets the expected exit status (default 0);
+ * - blocks with info string `sh no-run` (a network install, a scheduler, a peer needing PyTorch) are not
+ *   run, but every `npm run` script and every repository path they name must exist.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative, resolve } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const repository = resolve('.');
+const packageScripts: Record<string, string> = JSON.parse(readFileSync('package.json', 'utf8')).scripts;
+
+/** One command shown in a page. */
+interface DocumentedCommand {
+  readonly page: string;
+  readonly line: number;
+  readonly command: string;
+  readonly run: boolean;
+  readonly expectedExit: number;
+}
+
+function markdownPages(directory: string): string[] {
+  return readdirSync(directory, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(directory, entry.name);
+    if (entry.isDirectory()) return markdownPages(path);
+    return entry.name.endsWith('.md') ? [path] : [];
+  });
+}
+
+/** The commands of the `sh` and `sh no-run` blocks of one page, in order. */
+export function documentedCommands(page: string, text: string): DocumentedCommand[] {
+  const commands: DocumentedCommand[] = [];
+  // The fenced block the line is in: a shell block that runs, one that does not, another kind, or none.
+  let block: 'run' | 'no-run' | 'other' | null = null;
+  let pending = '';
+  let pendingLine = 0;
+  text.split('\n').forEach((raw, index) => {
+    const fence = /^\s*```\s*(.*)$/.exec(raw);
+    if (fence) {
+      block = block !== null ? null : /^sh\s*$/.test(fence[1]) ? 'run' : /^sh\s+no-run\s*$/.test(fence[1]) ? 'no-run' : 'other';
+      return;
+    }
+    if (block === null || block === 'other') return;
+    const line = raw.trim();
+    if (!pending && (line === '' || line.startsWith('#'))) return;
+    if (!pending) pendingLine = index + 1;
+    if (line.endsWith('\\')) {
+      pending += `${line.slice(0, -1).trim()} `;
+      return;
+    }
+    const whole = `${pending}${line}`;
+    pending = '';
+    const exit = /\s#\s*exit\s+(\d+)\s*$/.exec(whole);
+    commands.push({ page, line: pendingLine, command: exit ? whole.slice(0, exit.index).trim() : whole, run: block === 'run', expectedExit: exit ? Number(exit[1]) : 0 });
+  });
+  return commands;
+}
+
+/** Settings appended to a bench invocation so that every documented run finishes in seconds. */
+function smallSettings(segment: string): string {
+  const settings = ['--samples 2000', '--steps 2', '--train-seeds 1', '--timing-iterations 1'];
+  if (!/--backend\b/.test(segment)) settings.push('--backend cpu');
+  if (/mnist-(binary|categorical)-vae/.test(segment)) settings.push('--set warmupSteps=2', '--set referenceSamples=4', '--set evalExamples=20', '--set scoreExamples=1');
+  return settings.join(' ');
+}
+
+/** The shell line the test runs for a documented command. */
+export function runnableCommand(command: string): string {
+  return command.split(/\s+&&\s+/).map((segment) => {
+    const npmRun = /^npm run ([\w:-]+)(?:\s+--)?(.*)$/.exec(segment.trim());
+    if (!npmRun) return segment;
+    const script = packageScripts[npmRun[1]];
+    const direct = script && /^node (dist\/scripts\/[\w-]+\.js)$/.exec(script);
+    if (!direct) return segment;
+    const invocation = `node ${direct[1]}${npmRun[2]}`;
+    return direct[1] === 'dist/scripts/bench.js' ? `${invocation} ${smallSettings(invocation)}` : invocation;
+  }).join(' && ');
+}
+
+/** Programs a no-run block may start with besides repository scripts. */
+const externalPrograms = ['npm', 'npx', 'node', 'bash', 'sh', 'python3', '/usr/bin/python3', 'pip', 'kubectl', 'sbatch', 'srun', 'docker'];
+
+/** What is wrong with a command that is shown but not run: a missing npm script or repository path. */
+export function noRunProblem(command: string): string | null {
+  for (const match of command.matchAll(/npm run ([\w:-]+)/g)) {
+    if (!packageScripts[match[1]]) return `npm run ${match[1]}: no such script in package.json`;
+  }
+  for (const segment of command.split(/\s*(?:&&|\|\||;|\|)\s*/)) {
+    const program = segment.trim().split(/\s+/)[0];
+    if (program && !externalPrograms.includes(program) && !existsSync(program)) return `${program}: neither a known program nor a repository path`;
+  }
+  for (const token of command.split(/\s+/)) {
+    if (/^(scripts|examples|test|\.ci|\.github|suites|estimators)\/[\w./-]+$/.test(token) && !existsSync(token)) return `${token}: no such file`;
+  }
+  return null;
+}
+
+const pages = ['README.md', ...markdownPages('docs')];
+const scratch: string[] = [];
+afterAll(() => scratch.forEach((directory) => rmSync(directory, { recursive: true, force: true })));
+
+/** A scratch directory that links every top-level entry of the repository. */
+function scratchDirectory(): string {
+  const directory = mkdtempSync(join(tmpdir(), 'estibench-docs-'));
+  scratch.push(directory);
+  for (const entry of readdirSync(repository)) {
+    if (['.git', 'bench-out'].includes(entry)) continue;
+    symlinkSync(join(repository, entry), join(directory, entry));
+  }
+  return directory;
+}
+
+describe('documented commands', () => {
+  it('the pages show commands at all (README.md and docs/)', () => {
+    const all = pages.flatMap((page) => documentedCommands(page, readFileSync(page, 'utf8')));
+    expect(all.filter((command) => command.run).length).toBeGreaterThan(5);
+  });
+
+  it('parses blocks, continuations and expected exit statuses', () => {
+    const text = ['```sh', '# a comment', 'npm run bench -- --suite a \\', '  --estimator b   # exit 2', '```', '```text', 'not a command', '```', '```sh no-run', 'npm test', '```'].join('\n');
+    expect(documentedCommands('x.md', text)).toEqual([
+      { page: 'x.md', line: 3, command: 'npm run bench -- --suite a --estimator b', run: true, expectedExit: 2 },
+      { page: 'x.md', line: 10, command: 'npm test', run: false, expectedExit: 0 },
+    ]);
+    expect(runnableCommand('npm run report -- --in x.json')).toBe('node dist/scripts/report.js --in x.json');
+    expect(runnableCommand('npm run bench -- --backend gpu')).toBe('node dist/scripts/bench.js --backend gpu --samples 2000 --steps 2 --train-seeds 1 --timing-iterations 1');
+    expect(noRunProblem('npm run no-such-script')).toMatch(/no such script/);
+    expect(noRunProblem('bash scripts/no-such-file.sh')).toMatch(/no such file/);
+    expect(noRunProblem('bash scripts/install-system-deps.sh && npm ci && npm run bench')).toBeNull();
+  });
+
+  for (const page of pages) {
+    const commands = documentedCommands(page, readFileSync(page, 'utf8'));
+    if (commands.length === 0) continue;
+    describe(relative(repository, resolve(page)), () => {
+      let directory: string | undefined;
+      for (const documented of commands) {
+        const label = `line ${documented.line}: ${documented.command.slice(0, 100)}`;
+        if (!documented.run) {
+          it(`names what exists (not run): ${label}`, () => expect(noRunProblem(documented.command)).toBeNull());
+          continue;
+        }
+        it(`runs: ${label}`, () => {
+          directory ??= scratchDirectory();
+          const shell = runnableCommand(documented.command);
+          const run = spawnSync('bash', ['-c', shell], { cwd: directory, encoding: 'utf8', timeout: 170_000 });
+          expect(run.status, `${shell}\n${run.stderr.slice(-2000)}`).toBe(documented.expectedExit);
+        }, 180_000);
+      }
+    });
+  }
+});
