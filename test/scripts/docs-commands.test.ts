@@ -8,7 +8,7 @@
  * - `npm run <script> -- args` runs the built script directly (`node dist/scripts/<script>.js args`,
  *   what the npm script runs after its build step; `npm test` builds once before this test);
  * - every `bench` command gets small settings appended (later options win):
- *   `--samples 2000 --steps 2 --train-seeds 1 --timing-iterations 1`, `--backend cpu` when it names no
+ *   `--samples 500 --steps 2 --train-seeds 1 --timing-iterations 1`, `--backend cpu` when it names no
  *   backend, and a tiny warm-up and reference when it names a VAE suite;
  * - a trailing `# exit N` comment sets the expected exit status (default 0);
  * - blocks with info string `sh no-run` (a network install, a scheduler, a peer needing PyTorch) are not
@@ -71,7 +71,7 @@ export function documentedCommands(page: string, text: string): DocumentedComman
 
 /** Settings appended to a bench invocation so that every documented run finishes in seconds. */
 function smallSettings(segment: string): string {
-  const settings = ['--samples 2000', '--steps 2', '--train-seeds 1', '--timing-iterations 1'];
+  const settings = ['--samples 500', '--steps 2', '--train-seeds 1', '--timing-iterations 1'];
   if (!/--backend\b/.test(segment)) settings.push('--backend cpu');
   if (/mnist-(binary|categorical)-vae/.test(segment)) settings.push('--set warmupSteps=2', '--set referenceSamples=4', '--set evalExamples=20', '--set scoreExamples=1');
   return settings.join(' ');
@@ -136,10 +136,20 @@ describe('documented commands', () => {
       { page: 'x.md', line: 10, command: 'npm test', run: false, expectedExit: 0 },
     ]);
     expect(runnableCommand('npm run report -- --in x.json')).toBe('node dist/scripts/report.js --in x.json');
-    expect(runnableCommand('npm run bench -- --backend gpu')).toBe('node dist/scripts/bench.js --backend gpu --samples 2000 --steps 2 --train-seeds 1 --timing-iterations 1');
+    expect(runnableCommand('npm run bench -- --backend gpu')).toBe('node dist/scripts/bench.js --backend gpu --samples 500 --steps 2 --train-seeds 1 --timing-iterations 1');
     expect(noRunProblem('npm run no-such-script')).toMatch(/no such script/);
     expect(noRunProblem('bash scripts/no-such-file.sh')).toMatch(/no such file/);
     expect(noRunProblem('bash scripts/install-system-deps.sh && npm ci && npm run bench')).toBeNull();
+  });
+
+  it('docs/usage.md names every option that bench --help and report --help list', () => {
+    const usage = readFileSync('docs/usage.md', 'utf8');
+    for (const script of ['bench', 'report']) {
+      const help = spawnSync(process.execPath, [`dist/scripts/${script}.js`, '--help'], { encoding: 'utf8' }).stdout;
+      const options = [...help.matchAll(/^\s+(?:-\w, )?--([\w-]+)/gm)].map((match) => match[1]).filter((option) => option !== 'help');
+      expect(options.length, script).toBeGreaterThan(3);
+      for (const option of options) expect(usage, `--${option} of ${script}`).toContain(`--${option}`);
+    }
   });
 
   for (const page of pages) {
