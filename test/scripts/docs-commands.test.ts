@@ -167,6 +167,19 @@ describe('documented commands', () => {
     expect(broken).toEqual([]);
   });
 
+  it("README's quick-start output is what its command prints today (every column but the timing)", () => {
+    const readme = readFileSync('README.md', 'utf8');
+    const section = readme.slice(readme.indexOf('## Quick start'));
+    const command = documentedCommands('README.md', section).find((documented) => documented.run)!;
+    const shown = /```text\n(suite [^\n]*\n-[^\n]*\n(?:[^\n`]+\n)+)```/.exec(section)![1];
+    // The command as documented, full settings, no appended ones: it takes seconds.
+    const run = spawnSync('bash', ['-c', `${command.command.replace(/^npm run bench --/, 'node dist/scripts/bench.js')} --out ${join(scratchDirectory(), 'quick-start')}`], { encoding: 'utf8' });
+    expect(run.status, run.stderr).toBe(0);
+    // Columns are separated by two or more spaces; ns/est is the second to last.
+    const withoutTiming = (table: string) => table.trim().split('\n').map((line) => line.trim().split(/\s{2,}/).filter((_, column, all) => column !== all.length - 2));
+    expect(withoutTiming(run.stdout)).toEqual(withoutTiming(shown));
+  });
+
   // A bench command shown on several pages (a suite page and its measurement page) runs once.
   const benchRunOn = new Map<string, string>();
   for (const page of pages) {
