@@ -30,6 +30,11 @@ interface DocumentedCommand {
   readonly command: string;
   readonly run: boolean;
   readonly expectedExit: number;
+  /**
+   * The console table a `text` block shows as this command's output: the next fenced block after a
+   * one-command `sh` block, when it is a `text` block that starts with the table's `suite` header.
+   */
+  readonly shownTable?: string;
 }
 
 function markdownPages(directory: string): string[] {
@@ -45,15 +50,40 @@ export function documentedCommands(page: string, text: string): DocumentedComman
   const commands: DocumentedCommand[] = [];
   // The fenced block the line is in: a shell block that runs, one that does not, another kind, or none.
   let block: 'run' | 'no-run' | 'other' | null = null;
+  let blockText: string[] = [];
   let pending = '';
   let pendingLine = 0;
+  // The run block just closed (its commands), waiting to see whether the next fenced block is its table.
+  let awaitingTable: DocumentedCommand[] | null = null;
+  let blockCommands: DocumentedCommand[] = [];
   text.split('\n').forEach((raw, index) => {
     const fence = /^\s*```\s*(.*)$/.exec(raw);
     if (fence) {
-      block = block !== null ? null : /^sh\s*$/.test(fence[1]) ? 'run' : /^sh\s+no-run\s*$/.test(fence[1]) ? 'no-run' : 'other';
+      if (block === null) {
+        block = /^sh\s*$/.test(fence[1]) ? 'run' : /^sh\s+no-run\s*$/.test(fence[1]) ? 'no-run' : 'other';
+        blockText = [];
+        blockCommands = [];
+        // Only a text block can be the awaited output; any other block in between ends the wait.
+        if (fence[1].trim() !== 'text') awaitingTable = null;
+        return;
+      }
+      if (block === 'other' && awaitingTable) {
+        const shown = blockText.join('\n');
+        if (awaitingTable.length === 1 && /^suite\s/.test(shown)) {
+          const [only] = awaitingTable;
+          commands[commands.indexOf(only)] = { ...only, shownTable: shown };
+        }
+        awaitingTable = null;
+      }
+      if (block === 'run') awaitingTable = blockCommands;
+      block = null;
       return;
     }
-    if (block === null || block === 'other') return;
+    if (block === null) return;
+    if (block === 'other') {
+      blockText.push(raw);
+      return;
+    }
     const line = raw.trim();
     if (!pending && (line === '' || line.startsWith('#'))) return;
     if (!pending) pendingLine = index + 1;
@@ -64,9 +94,18 @@ export function documentedCommands(page: string, text: string): DocumentedComman
     const whole = `${pending}${line}`;
     pending = '';
     const exit = /\s#\s*exit\s+(\d+)\s*$/.exec(whole);
-    commands.push({ page, line: pendingLine, command: exit ? whole.slice(0, exit.index).trim() : whole, run: block === 'run', expectedExit: exit ? Number(exit[1]) : 0 });
+    const documented = { page, line: pendingLine, command: exit ? whole.slice(0, exit.index).trim() : whole, run: block === 'run', expectedExit: exit ? Number(exit[1]) : 0 };
+    commands.push(documented);
+    blockCommands.push(documented);
   });
   return commands;
+}
+
+/** The rows of a console table (up to its first blank line), each as its columns without ns/est. */
+function tableWithoutTiming(table: string): string[][] {
+  const rows = table.split('\n\n')[0].trim().split('\n');
+  // Columns are separated by two or more spaces; ns/est is the second to last.
+  return rows.map((row) => row.trim().split(/\s{2,}/).filter((_, column, all) => column !== all.length - 2));
 }
 
 /** Settings appended to a bench invocation so that every documented run finishes in seconds. */
@@ -135,6 +174,10 @@ describe('documented commands', () => {
       { page: 'x.md', line: 3, command: 'npm run bench -- --suite a --estimator b', run: true, expectedExit: 2 },
       { page: 'x.md', line: 10, command: 'npm test', run: false, expectedExit: 0 },
     ]);
+    const withTable = ['```sh', 'npm run bench -- --suite a', '```', 'prints', '', '```text', 'suite  estimator', '-----  ---------', 'a      b', '```'].join('\n');
+    expect(documentedCommands('y.md', withTable)[0].shownTable).toBe('suite  estimator\n-----  ---------\na      b');
+    const withCodeBetween = ['```sh', 'npm run bench', '```', '```js', 'x', '```', '```text', 'suite  estimator', '```'].join('\n');
+    expect(documentedCommands('z.md', withCodeBetween)[0].shownTable).toBeUndefined();
     expect(runnableCommand('npm run report -- --in x.json')).toBe('node dist/scripts/report.js --in x.json');
     expect(runnableCommand('npm run bench -- --backend gpu')).toBe('node dist/scripts/bench.js --backend gpu --samples 500 --steps 2 --train-seeds 1 --timing-iterations 1');
     expect(noRunProblem('npm run no-such-script')).toMatch(/no such script/);
@@ -167,19 +210,6 @@ describe('documented commands', () => {
     expect(broken).toEqual([]);
   });
 
-  it("README's quick-start output is what its command prints today (every column but the timing)", () => {
-    const readme = readFileSync('README.md', 'utf8');
-    const section = readme.slice(readme.indexOf('## Quick start'));
-    const command = documentedCommands('README.md', section).find((documented) => documented.run)!;
-    const shown = /```text\n(suite [^\n]*\n-[^\n]*\n(?:[^\n`]+\n)+)```/.exec(section)![1];
-    // The command as documented, full settings, no appended ones: it takes seconds.
-    const run = spawnSync('bash', ['-c', `${command.command.replace(/^npm run bench --/, 'node dist/scripts/bench.js')} --out ${join(scratchDirectory(), 'quick-start')}`], { encoding: 'utf8' });
-    expect(run.status, run.stderr).toBe(0);
-    // Columns are separated by two or more spaces; ns/est is the second to last.
-    const withoutTiming = (table: string) => table.trim().split('\n').map((line) => line.trim().split(/\s{2,}/).filter((_, column, all) => column !== all.length - 2));
-    expect(withoutTiming(run.stdout)).toEqual(withoutTiming(shown));
-  });
-
   // A bench command shown on several pages (a suite page and its measurement page) runs once.
   const benchRunOn = new Map<string, string>();
   for (const page of pages) {
@@ -191,6 +221,17 @@ describe('documented commands', () => {
         const label = `line ${documented.line}: ${documented.command.slice(0, 100)}`;
         if (!documented.run) {
           it(`names what exists (not run): ${label}`, () => expect(noRunProblem(documented.command)).toBeNull());
+          continue;
+        }
+        if (documented.shownTable) {
+          it(`prints the output the page shows (all columns but ns/est): ${label}`, () => {
+            directory ??= scratchDirectory();
+            // As documented, at full settings: the page claims this output for exactly this command.
+            const shell = documented.command.replace(/^npm run bench --/, 'node dist/scripts/bench.js');
+            const run = spawnSync('bash', ['-c', shell], { cwd: directory, encoding: 'utf8', timeout: 170_000 });
+            expect(run.status, `${shell}\n${run.stderr.slice(-2000)}`).toBe(documented.expectedExit);
+            expect(tableWithoutTiming(run.stdout)).toEqual(tableWithoutTiming(documented.shownTable!));
+          }, 180_000);
           continue;
         }
         const shell = runnableCommand(documented.command);
