@@ -88,6 +88,11 @@ const expectedMean: Record<string, Expectation> = {
     if (toy.power === 2) return 2 * p * (1 - p) * (p * (1 + sigma * sigma) - toy.t); // E[2(pm − t) m], E[m²] = 1 + σ²
     return p * (1 - p) * integrate((z) => toy.slope(p * (1 + sigma * z)) * (1 + sigma * z) * normalDensity(z), -12, 12);
   },
+  // DARN(½): b (1 − p) + (1 − b) p halves, averaged over b ~ Bernoulli(p).
+  zgr: (theta, _, toy) => {
+    const p = sigmoid(theta);
+    return 0.5 * (p * (1 - p) * toy.slope(1) + (1 - p) * p * toy.slope(0));
+  },
   'gumbel-softmax': (theta, { tau }, toy) =>
     integrate((l) => {
       const y = sigmoid((theta + l) / tau);
