@@ -101,11 +101,12 @@ export function documentedCommands(page: string, text: string): DocumentedComman
   return commands;
 }
 
-/** The rows of a console table (up to its first blank line), each as its columns without ns/est. */
+/** The rows of a console table (up to its first blank line), each as its columns without the ns/est column. */
 function tableWithoutTiming(table: string): string[][] {
-  const rows = table.split('\n\n')[0].trim().split('\n');
-  // Columns are separated by two or more spaces; ns/est is the second to last.
-  return rows.map((row) => row.trim().split(/\s{2,}/).filter((_, column, all) => column !== all.length - 2));
+  // Columns are separated by two or more spaces; the header names the timing column.
+  const rows = table.split('\n\n')[0].trim().split('\n').map((row) => row.trim().split(/\s{2,}/));
+  const timing = rows[0].indexOf('ns/est');
+  return rows.map((columns) => columns.filter((_, column) => column !== timing));
 }
 
 /** Settings appended to a bench invocation so that every documented run finishes in seconds. */
