@@ -3,6 +3,7 @@ import type { BenchResults, ScalingResults, ScalingSeries } from '../../core/typ
 import { variantLabel } from '../cells.js';
 import { axis, commonOptions, seriesLabel, type ChartDefinition, type ChartSpec } from './chart.js';
 import { lineLook, type ChartStyles } from './palette.js';
+import { valueLine } from './tips.js';
 
 /** One line per estimator x backend: timings are where backends truly differ. */
 function lines(results: BenchResults, scaling: ScalingResults, styles: ChartStyles, xs: number[], ys: (series: ScalingSeries) => number[]): object[] {
@@ -10,9 +11,11 @@ function lines(results: BenchResults, scaling: ScalingResults, styles: ChartStyl
   return scaling.series.filter((series) => series.state === 'completed').map((series) => {
     const values = ys(series);
     const variant = variantLabel(results, series.estimator, series.estimatorParams);
+    const label = seriesLabel(variant, series.backend, backends);
     return {
-      label: seriesLabel(variant, series.backend, backends),
-      data: xs.map((x, index) => ({ x, y: values[index] })),
+      label,
+      backends: [series.backend],
+      data: xs.map((x, index) => ({ x, y: values[index], tip: [valueLine(`${x}:`, values[index], undefined, 'ms per batch (median)'), `estimator: ${variant}`, `backend: ${series.backend}${series.backendMode ? ` (${series.backendMode})` : ''}`] })),
       ...lineLook(styles, variant, series.backend),
       pointRadius: 5,
       borderWidth: 2,
@@ -36,10 +39,9 @@ function plan(results: BenchResults, styles: ChartStyles): ChartSpec[] {
         ...commonOptions(title, note),
         scales: { x: {
           ...axis('logarithmic', xTitle, undefined, xs),
-          // Ticks at the measured sizes only (they are powers of two, not of ten).
-          afterBuildTicks: (scale: { ticks: Array<{ value: number }> }) => { scale.ticks = xs.map((value) => ({ value })); },
-          ticks: { font: { size: 12 }, maxRotation: 0, autoSkip: false, callback: (value: number | string) => String(value) },
-        }, y: axis('logarithmic', 'time per batch', 'ms', scaling.series.flatMap(ys)) },
+          // Ticks at the measured sizes only (they are powers of two, not of ten): chartRuntime reads `ticksAt`.
+          ticksAt: xs,
+        } as Record<string, unknown>, y: axis('logarithmic', 'time per batch', 'ms', scaling.series.flatMap(ys)) },
       },
     },
   });
