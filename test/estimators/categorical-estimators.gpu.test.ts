@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describeEachBackend } from '../support/backends.js';
 import type { ComputeBackend } from '../../core/backend.js';
 import type { BatchMoments } from '../../core/moments.js';
 import { builtInBackends } from '../../backends/index.js';
@@ -96,7 +97,7 @@ async function sampleCategorical(backend: ComputeBackend, estimatorId: string, p
   const batchSize = Math.min(count, 8192);
   const cell = prepareCell(backend, { estimator, estimatorParams: withDefaults(estimator.params, params), problem, batchSize });
   try {
-    return await drawMoments(cell, problem.initialLogits, new Float64Array(units * classes), count, batchSize, new Rng(hashSeed(seed, estimatorId)));
+    return await drawMoments({ cell, logits: problem.initialLogits, baseline: new Float64Array(units * classes), samples: count, batchSize, rng: new Rng(hashSeed(seed, estimatorId)) });
   } finally {
     cell.dispose();
   }
@@ -139,20 +140,14 @@ describe('categorical-toy', () => {
   });
 });
 
-describe.each([...builtInBackends.keys()])('categorical estimators on the %s backend', (backendId) => {
-  let backend: ComputeBackend;
-  beforeAll(async () => {
-    backend = await builtInBackends.get(backendId)!({ threads: 2 });
-  });
-  afterAll(() => backend?.dispose());
-
+describeEachBackend('categorical estimators', (backend) => {
   it.each(categoricalEstimators.map((estimator) => estimator.id))('%s matches its expected mean within 5 standard errors', async (id) => {
     const estimator = builtInEstimators.get(id)!;
     const params = numericValues(withDefaults(estimator.params));
-    const moments = await sampleCategorical(backend, id, params, samplesOf(id), 31);
+    const moments = await sampleCategorical(backend(), id, params, samplesOf(id), 31);
     expect(elementsOutsideBand(moments, expectedMean[id](params))).toEqual([]);
     if (estimator.claimsUnbiased) {
-      const exact = await suiteReference(backend, toyProblem().initialLogits);
+      const exact = await suiteReference(backend(), toyProblem().initialLogits);
       expect(elementsOutsideBand(moments, { mean: Array.from(exact.gradient), stdErr: Array.from(exact.gradient, () => 0) })).toEqual([]);
     }
   });
@@ -166,12 +161,12 @@ describe.each([...builtInBackends.keys()])('categorical estimators on the %s bac
     ['reinforce-loo', { k: 2 }],
   ])('%s with %j matches its expected mean at non-default parameters', async (id, params) => {
     const resolved = numericValues(withDefaults(builtInEstimators.get(id)!.params, params));
-    const moments = await sampleCategorical(backend, id, resolved, samplesOf(id), 37);
+    const moments = await sampleCategorical(backend(), id, resolved, samplesOf(id), 37);
     expect(elementsOutsideBand(moments, expectedMean[id](resolved))).toEqual([]);
   });
 
   it('detects a biased estimator: st-gumbel-softmax is far from the exact gradient', async () => {
-    const moments = await sampleCategorical(backend, 'st-gumbel-softmax', {}, samples, 41);
+    const moments = await sampleCategorical(backend(), 'st-gumbel-softmax', {}, samples, 41);
     expect(elementsOutsideBand(moments, exactGradient()).length).toBeGreaterThan(10);
   });
 });
