@@ -110,7 +110,7 @@ describe.runIf(available)('report.html in headless Chromium', () => {
     await openReport(page, results, 'report-24-estimators');
     const charts = pageData(results).charts;
     const scatter = charts.findIndex((chart) => chart.file.startsWith('bias-variance'));
-    const first = (charts[scatter].configuration.data.datasets[0].data[0] as { tip: string[] }).tip;
+    const first = (charts[scatter].configuration.data.datasets[0].data[0] as unknown as { tip: string[] }).tip;
     expect(first[0]).toMatch(/^bias [\d.e-]+ ± [\d.e-]+$/);
     const text = await hover(page, await elementPosition(page, scatter, 0, 0));
     for (const line of first) expect(text).toContain(line);
