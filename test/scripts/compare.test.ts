@@ -95,6 +95,10 @@ describe('npm run report', () => {
     expect(run.code, run.stderr).toBe(0);
     expect(readFileSync(join(out, 'report.md'), 'utf8')).toContain('bias-variance-bernoulli-toy.png');
     expect(existsSync(join(out, 'bias-variance-bernoulli-toy.png'))).toBe(true);
+    // report.html beside it, self-contained: Chart.js and the charts inlined, nothing fetched.
+    const html = readFileSync(join(out, 'report.html'), 'utf8');
+    expect(html).toContain('"file":"bias-variance-bernoulli-toy.png"');
+    expect(html).not.toMatch(/<script[^>]+src=|<link[^>]+href=/);
   });
 
   it('--fail-on-regression exits 1 naming the estimator and score when the baseline had a much lower variance', () => {
