@@ -32,6 +32,7 @@ export interface ChartRuntime {
 /**
  * Hints a configuration may carry (all plain data):
  * - `options.scales.<id>.ticksAt`: the only tick values (measured sizes that are not powers of ten);
+ * - `options.scales.<id>.integerTicks: true`: labels at whole numbers only (counts on a log axis);
  * - `options.plugins.estibenchDodge: true`: spread points that would overlap (scatter charts);
  * - `options.plugins.legend.neutralSwatches: true`: legend swatches from each dataset's `legendColour`
  *   (bar datasets coloured per bar);
@@ -68,6 +69,10 @@ export function chartRuntime(): ChartRuntime {
         scale.ticks = { ...scale.ticks, autoSkip: false, callback: logTickLabel };
         // Only labelled ticks get a visible grid line: minor lines at every 1..9 would crowd the plot.
         scale.grid = { ...scale.grid, color: (context: { tick?: { label?: unknown } }) => (context.tick?.label ? '#e0e0e0' : '#f4f4f4') };
+      }
+      if (scale.integerTicks) {
+        // Counts (objective evaluations per estimate): a label at whole numbers only.
+        scale.ticks = { ...scale.ticks, autoSkip: false, callback: (value: number | string) => (Number.isInteger(Number(value)) ? String(Number(value)) : '') };
       }
       if (Array.isArray(scale.ticksAt)) {
         const values: number[] = scale.ticksAt;

@@ -137,3 +137,54 @@ describe('what the cosine caption may claim', () => {
     expect(signReading(-0.09, 0.13, 20000)).toBe('sign not resolved at N = 20000; about 166,914 estimates would resolve it if the value held');
   });
 });
+
+describe('chart runtime', () => {
+  const runtime = chartRuntime();
+
+  /** A fake chart with one point at pixel (50, 50) on a log y axis spanning 0.1 (pixel 100) to 10 (pixel 0), recording what is drawn. */
+  function drawErrorBar(point: { yMin: number; yMax: number }): Array<[string, number, number]> {
+    const calls: Array<[string, number, number]> = [];
+    const ctx = { save() {}, restore() {}, beginPath() {}, stroke() {}, setLineDash() {}, moveTo: (x: number, y: number) => calls.push(['move', x, y]), lineTo: (x: number, y: number) => calls.push(['line', x, y]) };
+    const y = { type: 'logarithmic', isHorizontal: () => false, getPixelForValue: (value: number) => 50 - 50 * Math.log10(value) };
+    const chart = {
+      ctx, chartArea: { top: 0, bottom: 100, left: 0, right: 100 }, scales: { y },
+      data: { datasets: [{ borderColor: '#000000', data: [{ x: 1, y: 1, ...point }] }] },
+      getDatasetMeta: () => ({ yAxisID: 'y', xAxisID: 'x', data: [{ x: 50, y: 50 }] }),
+      isDatasetVisible: () => true,
+    };
+    const errorBars = runtime.plugins.find((plugin) => plugin.id === 'estibenchErrorBars')!;
+    (errorBars.afterDatasetsDraw as unknown as (chart: unknown) => void)(chart);
+    return calls;
+  }
+
+  it('ends an error bar whose lower bound is at or below zero on a log axis in an open arrow at the bottom edge', () => {
+    const calls = drawErrorBar({ yMin: -0.5, yMax: 2 });
+    // The bar runs to the bottom edge, and two strokes meet at (50, 100) from above: a V pointing down.
+    expect(calls).toContainEqual(['line', 50, 100]);
+    const arrow = calls.findIndex(([kind, x, y], index) => kind === 'line' && x === 50 && y === 100 && calls[index + 1]?.[0] === 'line' && calls[index + 1][2] < 100);
+    expect(arrow).toBeGreaterThan(0);
+    expect(calls[arrow - 1][1]).toBeLessThan(50);
+    expect(calls[arrow + 1][1]).toBeGreaterThan(50);
+  });
+
+  it('draws flat caps, no arrow, when the interval lies inside the axis', () => {
+    const calls = drawErrorBar({ yMin: 0.5, yMax: 2 });
+    const low = 50 - 50 * Math.log10(0.5);
+    expect(calls).toContainEqual(['move', 45, low]);
+    expect(calls).toContainEqual(['line', 55, low]);
+    expect(calls.some(([, , y]) => y === 100)).toBe(false);
+  });
+
+  it('adds log-axis tick labels, whole-number labels and a legend filter that drops unlabelled bands', () => {
+    const hydrated = runtime.hydrate({
+      type: 'line',
+      data: { datasets: [{ label: 'a', data: [] }, { label: '', data: [] }] },
+      options: { scales: { x: { type: 'logarithmic', integerTicks: true }, y: { type: 'logarithmic' } } as never },
+    });
+    const scales = hydrated.options!.scales as Record<string, { ticks: { callback: (this: unknown, value: number) => string } }>;
+    expect([1, 1.5, 2, 4].map((value) => scales.x.ticks.callback.call({ min: 1, max: 8 }, value))).toEqual(['1', '', '2', '4']);
+    expect([0.01, 0.02, 0.03, 0.05].map((value) => scales.y.ticks.callback.call({ min: 0.01, max: 1 }, value))).toEqual(['0.01', '0.02', '', '0.05']);
+    const filter = (hydrated.options!.plugins!.legend!.labels as { filter: (item: { text?: string }) => boolean }).filter;
+    expect([filter({ text: 'a' }), filter({ text: '' })]).toEqual([true, false]);
+  });
+});
