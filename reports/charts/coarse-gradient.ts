@@ -99,7 +99,7 @@ export const coarseGradientChart: ChartDefinition = {
       file: 'coarse-gradient-norm-teacher-student.png',
       title: 'Norm of the mean coarse gradient with respect to w',
       suite: teacherStudentSuite,
-      caption: `‖E[ĝ_w]‖ of each STE (bars, ±1 standard error; near zero the error bar is the noise floor of ${samples} estimates) beside the population gradient's ‖∂f/∂w‖ (black bars; none where it is 0), at each starting point. At the spurious local minimum ∂f/∂w = 0: Yin et al. (2019) predict that the ReLU STE's expected coarse gradient vanishes there and the identity STE's does not.`,
+      caption: `‖E[ĝ_w]‖ of each STE (bars, ±1 standard error; near zero the error bar is the noise floor of ${samples} estimates) beside the population gradient's ‖∂f/∂w‖ (black bars; none where it is 0), at each starting point. For comparison with theory (a bar supports it only where its interval excludes the other case): at the spurious local minimum ∂f/∂w = 0, Yin et al. (2019) predict that the ReLU STE's expected coarse gradient vanishes there and the identity STE's does not.`,
       configuration: {
         type: 'bar',
         data: {

@@ -59,7 +59,7 @@ export const populationLossChart: ChartDefinition = {
       file: `population-loss-${teacherStudentSuite}.png`,
       title,
       suite: teacherStudentSuite,
-      caption: `Closed-form population loss f(v, w) along training with each straight-through estimator's coarse gradient (colour) from each starting point (line dash), mean over ${seeds} seeds (the training-curves chart shows the spread per point). Yin et al. (2019) prove that descent along the ReLU and clipped-ReLU STEs' coarse gradients decreases f and converges to a critical point, and that the identity STE's expected coarse gradient does not vanish at the spurious local minima, so training with it is unstable there.`,
+      caption: `Closed-form population loss f(v, w) along training with each straight-through estimator's coarse gradient (colour) from each starting point (line dash), mean over ${seeds} seeds (the training-curves chart shows the spread per point). For comparison with theory, not a reading of these lines: Yin et al. (2019) prove that descent along the ReLU and clipped-ReLU STEs' expected coarse gradients decreases f and converges to a critical point, and that the identity STE's does not vanish at the spurious local minima. The lines are means over ${seeds} seeds of finite-sample training; the final losses ± standard errors are in the tables.`,
       configuration: {
         type: 'line',
         data: { datasets: [...datasets, ...pointKeys] },
