@@ -195,7 +195,9 @@ export function chartRuntime(): ChartRuntime {
     afterDatasetsUpdate(chart) {
       if (!(chart.options.plugins as Record<string, unknown> | undefined)?.estibenchDodge) return;
       const elements: Array<{ x: number; y: number }> = [];
-      chart.data.datasets.forEach((_, datasetIndex) => {
+      chart.data.datasets.forEach((dataset, datasetIndex) => {
+        // Lines without markers (a Pareto front through the points) stay where their data put them.
+        if ((dataset as { pointRadius?: unknown }).pointRadius === 0) return;
         if (chart.isDatasetVisible(datasetIndex)) elements.push(...(chart.getDatasetMeta(datasetIndex).data as unknown as Array<{ x: number; y: number }>));
       });
       const placed = elements.filter((element) => Number.isFinite(element.x) && Number.isFinite(element.y));

@@ -11,7 +11,7 @@ import { drawMoments } from '../../harness/sampling.js';
 import { categoricalToy } from '../../suites/categorical-toy.js';
 import { isStagedProblem, type Problem } from '../../core/suite.js';
 import {
-  exactGradientByEnumeration, exactLossByEnumeration, gumbelSoftmaxMeans, reinmaxMeanByEnumeration, type MonteCarloMean,
+  exactGradientByEnumeration, exactLossByEnumeration, gumbelSoftmaxMeans, reinmaxMeanByEnumeration, zgrMeanByEnumeration, type MonteCarloMean,
 } from '../support/categorical-reference.js';
 
 const units = 8;
@@ -74,6 +74,7 @@ const expectedMean: Record<string, (params: Record<string, number>) => MonteCarl
   'gumbel-rao': ({ tau }) => gumbelSoftmaxReference(tau).straightThrough,
   reinmax: ({ tau }) => perUnit((unit) => reinmaxMeanByEnumeration(documentedLogits(unit), documentedTarget(unit), tau)),
   'reinforce-loo': () => exactGradient(),
+  zgr: () => perUnit((unit) => zgrMeanByEnumeration(documentedLogits(unit), documentedTarget(unit))),
 };
 
 /** Elements whose mean is more than `sigmas` combined standard errors (estimate and reference) from the expectation. */
@@ -179,6 +180,13 @@ describe('properties the papers state', () => {
     const cpu = await builtInBackends.get('cpu')!({ threads: 2 });
     expect(elementsOutsideBand(await sampleCategorical(cpu, 'reinmax', { tau: 1 }, samples, 53), exact)).toEqual([]);
     expect(elementsOutsideBand(await sampleCategorical(cpu, 'reinmax', { tau: 2 }, samples, 59), exact).length).toBeGreaterThan(10);
+  });
+
+  it('zgr is the zero-temperature limit of gumbel-rao: their means agree at a small tau, and differ at tau = 1', async () => {
+    const cpu = await builtInBackends.get('cpu')!({ threads: 2 });
+    const zgrMean = perUnit((unit) => zgrMeanByEnumeration(documentedLogits(unit), documentedTarget(unit)));
+    expect(elementsOutsideBand(await sampleCategorical(cpu, 'gumbel-rao', { tau: 0.05, conditionalSamples: 50 }, 20_000, 61), zgrMean)).toEqual([]);
+    expect(elementsOutsideBand(await sampleCategorical(cpu, 'gumbel-rao', { tau: 1, conditionalSamples: 50 }, 20_000, 67), zgrMean).length).toBeGreaterThan(10);
   });
 
   it('gumbel-rao has a lower variance than st-gumbel-softmax (Rao-Blackwellisation)', async () => {
