@@ -39,6 +39,7 @@ function chartOf(results: BenchResults, variant: SuiteVariant, view: ParetoView,
       pointBackgroundColor: member ? look.colour : '#ffffff',
       pointStyle: look.marker,
       pointRotation: look.rotation,
+      borderDash: [...look.dash],
       pointRadius: member ? 9 : 7,
       pointBorderWidth: 2,
     };

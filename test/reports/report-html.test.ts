@@ -61,6 +61,8 @@ async function hover(page: BrowserPage, position: { x: number; y: number }): Pro
 
 async function click(page: BrowserPage, position: { x: number; y: number }): Promise<void> {
   for (const type of ['mousePressed', 'mouseReleased']) await page.send('Input.dispatchMouseEvent', { type, x: position.x, y: position.y, button: 'left', clickCount: 1 });
+  // Chart.js handles the click in its event loop: let two frames pass before reading the state.
+  await page.evaluate('new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))');
 }
 
 async function screenshot(page: BrowserPage, name: string): Promise<void> {
