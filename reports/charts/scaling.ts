@@ -3,6 +3,7 @@ import type { BenchResults, ScalingResults, ScalingSeries } from '../../core/typ
 import { variantLabel } from '../cells.js';
 import { axis, commonOptions, seriesLabel, type ChartDefinition, type ChartSpec } from './chart.js';
 import { lineLook, type ChartStyles } from './palette.js';
+import { backendTitle } from './speed.js';
 import { valueLine } from './tips.js';
 
 /** One line per estimator x backend: timings are where backends truly differ. */
@@ -26,7 +27,9 @@ function lines(results: BenchResults, scaling: ScalingResults, styles: ChartStyl
 function plan(results: BenchResults, styles: ChartStyles): ChartSpec[] {
   const scaling = results.scaling;
   if (!scaling || !scaling.series.some((series) => series.state === 'completed')) return [];
-  const modes = [...new Set(scaling.series.filter((series) => series.backendMode).map((series) => series.backendMode))].join(', ');
+  // What ran, saying so where a backend is a software rasteriser (its times are a CPU's, not a GPU's).
+  const modes = [...new Map(scaling.series.filter((series) => series.backendMode).map((series) => [series.backend, series.backendMode]))]
+    .map(([backend, mode]) => { const named = backendTitle(results, backend, mode); return named.software ? named.title : mode; }).join(', ');
   const note = `median of ${scaling.timingIterations} timed batches${modes ? ` on ${modes}` : ''} · log–log: slope 1 is linear growth`;
   const chart = (file: string, title: string, caption: string, xTitle: string, xs: number[], ys: (series: ScalingSeries) => number[]): ChartSpec => ({
     file,
