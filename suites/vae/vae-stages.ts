@@ -32,10 +32,13 @@ export function drawMinibatch(train: MnistSet, rows: number, rng: Rng): Float32A
  */
 export function trainingStages(ops: TensorOps, model: VaeModel, train: MnistSet, batch: number): SingleNodeStages<TrainingPass> {
   const width = model.latents.width;
+  // The float32 parameters, refilled at every upstream pass: the passes of one call (a baseline's pilot
+  // and the estimates) share the call's parameters, and nothing keeps them past the call.
+  const params32 = new Float32Array(model.parameterCount);
   return {
     rowsPerEstimate: batch,
     async upstream(params, count, rng) {
-      const params32 = Float32Array.from(params);
+      params32.set(params);
       const images = drawMinibatch(train, count * batch, rng);
       const encoderPass = await model.encoder.forward(ops, encoderSlice(model, params32), images, count * batch);
       const logits = Float64Array.from(encoderPass.output);
