@@ -1,11 +1,8 @@
-import type { TrainingOptions } from '../core/types.js';
+import type { OptimizerId } from '../core/types.js';
 
 const adamBeta1 = 0.9;
 const adamBeta2 = 0.999;
 const adamEpsilon = 1e-8;
-
-/** The optimizers a training run can use (the vocabulary of `TrainingOptions.optimizer`). */
-export type OptimizerId = NonNullable<TrainingOptions['optimizer']>;
 
 /** An optimizer's state for one parameter vector: `update` moves the parameters in place. */
 export interface Optimizer {
