@@ -128,7 +128,9 @@ runCommand(program, async () => {
       await ours(warmupSteps, 1000 + round);
       lastDraw = -1;
       fastest = Infinity;
+      const cpuBefore = process.cpuUsage();
       const estibench = (await ours(argv.steps, round)).msPerTrainingStep!;
+      const cpuUsed = process.cpuUsage(cpuBefore);
       const estibenchFastest = fastest;
       const peer = spawnSync(argv.python, [settings.peer, ...network.peerArgs(settings).map(String)], {
         encoding: 'utf8', env: { ...process.env, PEER_THREADS: String(threads) },
@@ -141,6 +143,7 @@ runCommand(program, async () => {
       rows.push([
         String(round), estibench.toFixed(1), torch.msPerStep.toFixed(1), `${(estibench / torch.msPerStep).toFixed(2)}×`,
         estibenchFastest.toFixed(1), torch.msPerStepMin.toFixed(1), `${(estibenchFastest / torch.msPerStepMin).toFixed(2)}×`,
+        ((cpuUsed.user + cpuUsed.system) / 1000 / argv.steps).toFixed(1),
       ]);
     }
   } finally {
@@ -150,8 +153,8 @@ runCommand(program, async () => {
   const engine = (backend.ops as CpuTensorOps).engine();
   process.stdout.write(
     `${network.title(settings)}, ${settings.estimator}, Adam: ms per training step (median of ${argv.steps} steps after ${warmupSteps} warm-up steps)\n` +
-      `estibench cpu: ${engine}; PyTorch ${torchVersion} eager: ${threads} thread(s)\n\n` +
-      `${formatTable(['round', 'estibench median', 'pytorch median', 'ratio', 'estibench fastest', 'pytorch fastest', 'ratio'], rows)}\n\n` +
+      `estibench cpu: ${engine}; PyTorch ${torchVersion} eager: ${threads} thread(s); estibench cpu time: ms of CPU (all its threads) per step\n\n` +
+      `${formatTable(['round', 'estibench median', 'pytorch median', 'ratio', 'estibench fastest', 'pytorch fastest', 'ratio', 'estibench cpu time'], rows)}\n\n` +
       `median ratio ${median(ratios).toFixed(2)}× of the medians, ${median(fastestRatios).toFixed(2)}× of the fastest steps (target: at most 1.0×)\n`,
   );
 });
