@@ -67,6 +67,12 @@ export interface SuiteDefinition {
    * the user (an ONNX model) or minutes of training on real data run only when named.
    */
   readonly inDefaultRun?: boolean;
+  /**
+   * Why an estimator can never run on this suite, decided from the definitions alone (for example a
+   * network whose hard nodes see only dL/dh), or null. The planner leaves such pairs out of a run; a
+   * limit that depends on the suite's input (an ONNX model) stays on the problem (`unsupportedReason`).
+   */
+  unsupportedReason?(estimator: EstimatorDefinition, estimatorParams: ParameterValues): string | null;
   /** Builds the problem; `params` are complete and validated. */
   create(params: ParameterValues): Problem | StagedProblem;
 }
