@@ -71,6 +71,17 @@ export function changedCode(now: Pick<BenchConfig, 'code'>, before: Pick<BenchCo
   return Object.keys(now.code ?? {}).filter((id) => before.code?.[id] && before.code[id].sha256 !== now.code![id].sha256);
 }
 
+/**
+ * The one line `--resume` prints about code, or null when the code is the same: which estimators and
+ * suites changed (their cells are computed again), or that the earlier session recorded no code.
+ */
+export function resumeCodeLine(now: Pick<BenchConfig, 'code'>, before: Pick<BenchConfig, 'code'>): string | null {
+  if (now.code && !before.code) return '--resume: the earlier session recorded no code hashes (an older estibench); every cell is computed again';
+  const changed = changedCode(now, before);
+  if (changed.length === 0) return null;
+  return `--resume: the code of ${changed.map((id) => describeCode(id, now)).join(', ')} changed since the earlier session; its cells are computed again`;
+}
+
 /** `id (path)` for plug-ins, `id (built-in)` otherwise: how a one-line message names changed code. */
 export function describeCode(id: string, code: Pick<BenchConfig, 'code'>): string {
   const entry = code.code?.[id];

@@ -11,7 +11,7 @@ import { watchInterruption, interruptionExitCodes } from '../harness/interruptio
 import { loadPluginModules } from '../harness/plugins.js';
 import { runBenchmark } from '../harness/runner.js';
 import { defaultBackends } from '../harness/default-backends.js';
-import { changedCode, describeCode } from '../harness/provenance.js';
+import { resumeCodeLine } from '../harness/provenance.js';
 import { resolveShard, withShardInPath } from '../harness/shard-auto.js';
 import { leftOutLine, unsupportedPairLines } from '../harness/support.js';
 import { sweepKinds } from '../harness/sweep-grid.js';
@@ -84,7 +84,6 @@ async function main(): Promise<number> {
   const shard = resolvedShard?.shard;
   // Without --backend: the gpu backend only where it reaches a hardware GPU (one line says so otherwise).
   const defaults = argv.backend === undefined && !argv['list-unsupported'] ? await defaultBackends(registries) : null;
-  for (const note of defaults?.notes ?? []) process.stderr.write(`${note}\n`);
   const config = resolveConfig(
     {
       suite: argv.suite,
@@ -111,19 +110,19 @@ async function main(): Promise<number> {
     process.stdout.write(lines.length > 0 ? `${lines.join('\n')}\n` : 'no unsupported estimator × suite pair among the selected ones\n');
     return 0;
   }
-  if (resolvedShard?.from) process.stderr.write(`--shard auto: shard ${resolvedShard.shard.index}/${resolvedShard.shard.count} from ${resolvedShard.from}\n`);
-  const leftOut = leftOutLine(config.unsupportedPairs);
-  if (leftOut) process.stderr.write(`${leftOut}\n`);
   // Opening cells.jsonl checks that the output directory is writable, before anything is computed.
   const store = await openCellStore(config.outDir, {
     kind: 'header', schemaVersion: 2, createdAt: new Date().toISOString(), fingerprint: configFingerprint(config),
     ...(shard ? { shard } : {}), config, env: hostEnvironment(),
   }, argv.resume);
+  // After the options and --out are known to be good: bad input stays one line.
+  for (const note of defaults?.notes ?? []) process.stderr.write(`${note}\n`);
+  if (resolvedShard?.from) process.stderr.write(`--shard auto: shard ${resolvedShard.shard.index}/${resolvedShard.shard.count} from ${resolvedShard.from}\n`);
+  const leftOut = leftOutLine(config.unsupportedPairs);
+  if (leftOut) process.stderr.write(`${leftOut}\n`);
   if (argv.resume && !store.resumedFrom) process.stderr.write(`--resume: no ${store.path} yet; starting the run afresh\n`);
-  const changed = store.resumedFrom ? changedCode(config, store.header.config) : [];
-  if (changed.length > 0) {
-    process.stderr.write(`--resume: the code of ${changed.map((id) => describeCode(id, config)).join(', ')} changed since the earlier session; its cells are computed again\n`);
-  }
+  const codeLine = store.resumedFrom ? resumeCodeLine(config, store.header.config) : null;
+  if (codeLine) process.stderr.write(`${codeLine}\n`);
   const interruption = watchInterruption((signal) => process.stderr.write(`\n${signal}: stopping; writing the finished cells (${signal} again exits at once)\n`));
   let results: BenchResults;
   try {
