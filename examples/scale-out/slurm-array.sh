@@ -22,7 +22,7 @@ mkdir -p "$results"
 # where it stopped. {shard} in --out becomes the shard's index, so each task writes its own directory.
 # Arguments after the script's name (sbatch examples/scale-out/slurm-array.sh --samples 5000) come last and win.
 exec node dist/scripts/bench.js \
-  --backend cpu --threads "${SLURM_CPUS_PER_TASK:-4}" \
+  --suite bernoulli-toy --backend cpu --threads "${SLURM_CPUS_PER_TASK:-4}" \
   --estimator ste-sigmoid,gumbel-softmax,additive-noise \
   --set gumbel-softmax.tau=0.1,0.25,0.5,1 --set additive-noise.sigma=0.25:2:4 --set dim=16,64,256 --seed 1,2,3 \
   --shard auto --out "$results/shard-{shard}" --resume --no-report "$@"
