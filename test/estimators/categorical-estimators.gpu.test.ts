@@ -96,7 +96,7 @@ async function sampleCategorical(backend: ComputeBackend, estimatorId: string, p
   const batchSize = Math.min(count, 8192);
   const cell = prepareCell(backend, { estimator, estimatorParams: withDefaults(estimator.params, params), problem, batchSize });
   try {
-    return await drawMoments(cell, problem.initialLogits, new Float64Array(units * classes), count, batchSize, new Rng(hashSeed(seed, estimatorId)));
+    return await drawMoments({ cell, logits: problem.initialLogits, baseline: new Float64Array(units * classes), samples: count, batchSize, rng: new Rng(hashSeed(seed, estimatorId)) });
   } finally {
     cell.dispose();
   }

@@ -31,7 +31,7 @@ describe.each([...builtInBackends.keys()])('a staged cell on the %s backend', (b
     const problem = stagedTwin(toyProblem({ dim: 4 }), 0.45);
     const cell = prepareCell(backend, { estimator: sqrtOfMinusOne, estimatorParams: {}, problem, batchSize: 256 });
     try {
-      await expect(drawMoments(cell, problem.initialParameters, new Float64Array(4), 256, 256, new Rng(5))).rejects.toThrow(/is NaN at unit 0: the estimator produced NaN or Inf/);
+      await expect(drawMoments({ cell, logits: problem.initialParameters, baseline: new Float64Array(4), samples: 256, batchSize: 256, rng: new Rng(5) })).rejects.toThrow(/is NaN at unit 0: the estimator produced NaN or Inf/);
     } finally {
       cell.dispose();
       backend.dispose();

@@ -17,8 +17,8 @@ async function sampleStaged(backend: ComputeBackend, estimatorId: string, sample
   const cell = prepareCell(backend, { estimator, estimatorParams: withDefaults(estimator.params), problem, batchSize });
   try {
     const rng = new Rng(hashSeed(seed, estimator.id));
-    const baseline = await estimateBaseline(cell, estimator, problem.initialParameters, batchSize, rng);
-    return await drawMoments(cell, problem.initialParameters, baseline, samples, batchSize, rng);
+    const baseline = await estimateBaseline({ cell, estimator, logits: problem.initialParameters, batchSize, rng });
+    return await drawMoments({ cell, logits: problem.initialParameters, baseline, samples, batchSize, rng });
   } finally {
     cell.dispose();
   }

@@ -56,7 +56,7 @@ describe.each([...builtInBackends.keys()])('the VAEs on the %s backend', (backen
       const cell = prepareCell(backend, { estimator, estimatorParams: withDefaults(estimator.params), problem, batchSize: 2000 });
       try {
         const samples = 6000;
-        const scores = await scoreAtLogits(cell, estimator, problem.initialParameters, samples, 2000, new Rng(hashSeed(3, id)));
+        const scores = await scoreAtLogits({ cell, estimator, logits: problem.initialParameters, samples, batchSize: 2000, rng: new Rng(hashSeed(3, id)) });
         const reference = await cell.scoring!.reference();
         expect(scores!.referenceKind).toBe('monte-carlo');
         expect(entriesOutsideBand(scores!, reference!, samples)).toEqual([]);
@@ -104,7 +104,7 @@ describe('the VAEs across backends', () => {
     try {
       const problem = smallVae(suite, settings);
       const cell = prepareCell(backend, { estimator, estimatorParams: {}, problem, batchSize: 2000 });
-      const scores = await scoreAtLogits(cell, estimator, problem.initialParameters, 2000, 2000, new Rng(8));
+      const scores = await scoreAtLogits({ cell, estimator, logits: problem.initialParameters, samples: 2000, batchSize: 2000, rng: new Rng(8) });
       const outside = entriesOutsideBand(scores!, (await cell.scoring!.reference())!, 2000);
       cell.dispose();
       expect(outside.length).toBeGreaterThan((settings.latents * settings.scoreExamples) / 2);
@@ -124,7 +124,7 @@ describe('the VAEs across backends', () => {
       try {
         const problem = smallVae(suite, settings);
         const cell = prepareCell(backend, { estimator, estimatorParams: withDefaults(estimator.params), problem, batchSize: 500 });
-        const scores = await scoreAtLogits(cell, estimator, problem.initialParameters, 500, 500, new Rng(9));
+        const scores = await scoreAtLogits({ cell, estimator, logits: problem.initialParameters, samples: 500, batchSize: 500, rng: new Rng(9) });
         cell.dispose();
         means.push(scores!.meanGradient);
       } finally {
