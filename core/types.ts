@@ -406,7 +406,11 @@ export interface BenchResults {
   readonly scaling?: ScalingResults;
 }
 
-/** Progress events the runner emits; reporters decide how (or whether) to show them. */
+/**
+ * Progress events the runner emits; reporters decide how (or whether) to show them. `cost` and
+ * `costToRun` are expected costs in the planner's units (see `expectedCost` in harness/shards.ts), so
+ * that the time left follows the work left rather than the number of cells.
+ */
 export type ProgressEvent =
   | { readonly kind: 'plan'; readonly total: number; readonly alreadyDone: number; readonly shard?: ShardSpec; readonly costToRun?: number }
   | { readonly kind: 'cell-start'; readonly index: number; readonly total: number; readonly label: string; readonly cost?: number }
