@@ -197,6 +197,14 @@ export interface StagedContext {
   readonly batchSize: number;
 }
 
+/** What the objective stage returns for every row of h. */
+export interface ObjectiveValues {
+  /** L of every h row ([rows · evaluations]). */
+  readonly value: Float64Array;
+  /** dL/dh of every h row ([rows · evaluations × width]), when it was asked for. */
+  readonly gradient: Float64Array | null;
+}
+
 /** A staged problem compiled for one cell. */
 export interface StagedEstimates {
   /**

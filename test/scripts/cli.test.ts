@@ -62,6 +62,8 @@ describe('estibench CLI', () => {
     expect(results.env.backends.map((backend) => backend.id)).toEqual(['cpu', 'gpu']);
     expect(results.config.samples).toBe(3000);
     expect(results.cells).toHaveLength(supportedPairs * 2);
+    // results.csv beside it: a header and one row per cell (no field of these cells spans lines).
+    expect(readFileSync(join(outA, 'results.csv'), 'utf8').trimEnd().split('\n')).toHaveLength(results.cells.length + 1);
     for (const cell of results.cells) {
       expect(cell).toMatchObject({ samples: 3000, state: 'completed' });
       expect(quickSuites).toContain(cell.suite);

@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ComputeBackend } from '../../core/backend.js';
+import { describe, expect, it } from 'vitest';
+import { describeEachBackend } from '../support/backends.js';
 import { builtInBackends } from '../../backends/index.js';
 import { builtInEstimators } from '../../estimators/index.js';
 import { builtInSuites } from '../../suites/index.js';
@@ -37,13 +37,7 @@ function entriesOutsideBand(scores: GradientScores, reference: ReferenceGradient
   return outside;
 }
 
-describe.each([...builtInBackends.keys()])('the VAEs on the %s backend', (backendId) => {
-  let backend: ComputeBackend;
-  beforeAll(async () => {
-    backend = await builtInBackends.get(backendId)!({ threads: 2 });
-  });
-  afterAll(() => backend?.dispose());
-
+describeEachBackend('the VAEs', (backend) => {
   const unbiased = smallVaes.flatMap(([suite, settings]) => [...builtInEstimators.values()]
     .filter((estimator) => estimator.claimsUnbiased && estimator.nodeKinds.includes(suite.nodeKind))
     .map((estimator) => [suite.id, estimator.id, suite, settings] as const));
@@ -53,7 +47,7 @@ describe.each([...builtInBackends.keys()])('the VAEs on the %s backend', (backen
     async (_suiteId, id, suite, settings) => {
       const estimator = builtInEstimators.get(id)!;
       const problem = smallVae(suite, settings);
-      const cell = prepareCell(backend, { estimator, estimatorParams: withDefaults(estimator.params), problem, batchSize: 2000 });
+      const cell = prepareCell(backend(), { estimator, estimatorParams: withDefaults(estimator.params), problem, batchSize: 2000 });
       try {
         const samples = 6000;
         const scores = await scoreAtLogits({ cell, estimator, logits: problem.initialParameters, samples, batchSize: 2000, rng: new Rng(hashSeed(3, id)) });
@@ -73,7 +67,7 @@ describe.each([...builtInBackends.keys()])('the VAEs on the %s backend', (backen
     async (_id, suite, settings) => {
       const estimator = builtInEstimators.get(suite.nodeKind === 'bernoulli' ? 'disarm' : 'st-gumbel-softmax')!;
       const problem = smallVae(suite, settings, { batch: 20 });
-      const cell = prepareCell(backend, { estimator, estimatorParams: withDefaults(estimator.params), problem, batchSize: 1 });
+      const cell = prepareCell(backend(), { estimator, estimatorParams: withDefaults(estimator.params), problem, batchSize: 1 });
       try {
         const result = await trainLogits(cell, estimator, { steps: 30, batchSize: 1, seeds: 1 }, [new Rng(4)]);
         const { loss } = result.lossCurve;
