@@ -3,9 +3,10 @@
  * backend once, runs the rest one unit at a time, and hands every finished unit to the store at once.
  * Interruption (an AbortSignal) stops it between units, or abandons the unit in flight.
  */
-import type { CellStore, StoreRecord } from './cell-store.js';
+import type { CellStore, StoreRecord, WorkRecord } from './cell-store.js';
 import { assembleResults, hostEnvironment, latestBackendReports } from './assemble.js';
-import { planRun } from './plan.js';
+import { planRun, type PlannedWork } from './plan.js';
+import { cellCodeHashes } from './provenance.js';
 import { expectedCost, selectShard } from './shards.js';
 import { createInProcessExecutor, type WorkExecutor } from './work-executor.js';
 import type { BackendReport, BenchConfig, BenchResults, ProgressEvent, Registries, ShardSpec } from '../core/types.js';
@@ -51,7 +52,10 @@ export async function runBenchmark(config: BenchConfig, registries: Registries, 
   const earlier: readonly StoreRecord[] = store?.earlier ?? [];
   const done = new Set(earlier.flatMap((record) => (record.kind === 'backend' ? [] : [record.result.key])));
   const todo = plan.filter((work) => !done.has(work.key));
-  onProgress({ kind: 'plan', total: plan.length, alreadyDone: plan.length - todo.length, ...(options.shard ? { shard: options.shard } : {}) });
+  // Expected costs let progress estimate the time left from the work left, not from the cell count.
+  const cost = (work: PlannedWork) => expectedCost(work, config, registries);
+  const costToRun = todo.reduce((total, work) => total + cost(work), 0);
+  onProgress({ kind: 'plan', total: plan.length, alreadyDone: plan.length - todo.length, costToRun, ...(options.shard ? { shard: options.shard } : {}) });
 
   const records: StoreRecord[] = [];
   const keep = (record: StoreRecord) => {
@@ -75,8 +79,9 @@ export async function runBenchmark(config: BenchConfig, registries: Registries, 
       await yieldToEventLoop();
       if (signal?.aborted) break;
       const index = plan.length - todo.length + offset;
-      onProgress({ kind: 'cell-start', index, total: plan.length, label: work.label });
-      const running = executor.run(work, onBackend);
+      onProgress({ kind: 'cell-start', index, total: plan.length, label: work.label, cost: cost(work) });
+      // Every record carries the hashes of the code that made it (a failed one included).
+      const running = executor.run(work, onBackend).then((record) => ({ ...record, result: { ...record.result, ...cellCodeHashes(config, work.suite, work.estimator) } }) as WorkRecord);
       // Whichever comes first: the unit finishing, or the interruption (the unit is then abandoned).
       const record = await Promise.race([running, aborted]);
       if (!record) {
@@ -86,7 +91,10 @@ export async function runBenchmark(config: BenchConfig, registries: Registries, 
       }
       keep(record);
       const result = record.result;
-      onProgress({ kind: 'cell-end', index, total: plan.length, label: work.label, state: result.state, ...('error' in result && result.error ? { error: result.error } : {}) });
+      onProgress({
+        kind: 'cell-end', index, total: plan.length, label: work.label, state: result.state, cost: cost(work),
+        ...('error' in result && result.error ? { error: result.error } : {}),
+      });
     }
   } finally {
     await executor.close(abandoned);
