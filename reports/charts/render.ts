@@ -1,5 +1,9 @@
-/** Renders chart specs to PNG with Chart.js on node-canvas (chartjs-node-canvas), on a white background. */
-import { ChartJSNodeCanvas } from 'chartjs-node-canvas';
+/**
+ * Renders chart specs to PNG with Chart.js on @napi-rs/canvas (Skia, prebuilt binaries from the npm
+ * registry: nothing to compile, no system library to install), on a white background.
+ */
+import { createCanvas } from '@napi-rs/canvas';
+import { Chart, registerables, type Plugin } from 'chart.js';
 import type { ChartSpec } from './chart.js';
 import { errorBarsPlugin } from './error-bars.js';
 
@@ -22,23 +26,39 @@ function withLegendThatFits(options: Record<string, unknown>, datasets: Readonly
   return { ...options, plugins: { ...plugins, legend: { ...plugins.legend, position: 'bottom' } } };
 }
 
-/** A renderer holds a canvas; create one per report and let it go afterwards. */
+/** Paints the background white under the chart (a PNG is otherwise transparent). */
+const whiteBackground: Plugin = {
+  id: 'estibench-white-background',
+  beforeDraw(chart) {
+    const { ctx } = chart;
+    ctx.save();
+    ctx.globalCompositeOperation = 'destination-over';
+    ctx.fillStyle = 'white';
+    ctx.fillRect(0, 0, chart.width, chart.height);
+    ctx.restore();
+  },
+};
+
+/** A renderer draws each chart on a fresh canvas; create one per report and let it go afterwards. */
 export function createChartRenderer(): (spec: ChartSpec) => Promise<Buffer> {
-  const canvas = new ChartJSNodeCanvas({
-    ...chartSize,
-    backgroundColour: 'white',
-    chartCallback: (ChartJS) => {
-      // DejaVu Sans ships with every Debian and Ubuntu image; the browser defaults (Helvetica) do not.
-      ChartJS.defaults.font.family = "'DejaVu Sans', 'Liberation Sans', Arial, sans-serif";
-      ChartJS.defaults.color = '#222';
-    },
-  });
-  return (spec) => {
+  Chart.register(...registerables);
+  // DejaVu Sans ships with every Debian and Ubuntu image; the browser defaults (Helvetica) do not.
+  Chart.defaults.font.family = "'DejaVu Sans', 'Liberation Sans', Arial, sans-serif";
+  Chart.defaults.color = '#222';
+  return async (spec) => {
     const { configuration } = spec;
-    return canvas.renderToBuffer({
+    const canvas = createCanvas(chartSize.width, chartSize.height);
+    // Chart.js sizes the canvas through its style when it has one; a plain object keeps it off the DOM path.
+    Object.assign(canvas, { style: {} });
+    const chart = new Chart(canvas as unknown as HTMLCanvasElement, {
       ...configuration,
-      options: withLegendThatFits({ ...configuration.options, devicePixelRatio: chartScale }, configuration.data.datasets),
-      plugins: [...(configuration.plugins ?? []), errorBarsPlugin],
-    } as typeof configuration, 'image/png');
+      options: withLegendThatFits({ ...configuration.options, responsive: false, animation: false, devicePixelRatio: chartScale }, configuration.data.datasets),
+      plugins: [...(configuration.plugins ?? []), errorBarsPlugin, whiteBackground],
+    } as typeof configuration);
+    try {
+      return canvas.toBuffer('image/png');
+    } finally {
+      chart.destroy();
+    }
   };
 }
