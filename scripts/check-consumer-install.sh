@@ -93,7 +93,7 @@ ls bench-out/*.png > /dev/null 2>&1 || fail "the bench wrote no PNG chart"
 step "the gpu backend without gpu.js says in one line how to add it"
 "${clean_env[@]}" npx --no-install estibench bench --backend gpu --estimator ste-identity --suite bernoulli-toy --samples 400 --steps 0 \
   --timing-iterations 0 --no-report --out gpu-out > gpu.log 2>&1 || true
-grep -q 'add it with: npm install gpu.js@' gpu.log || { cat gpu.log; fail "no line saying how to add gpu.js"; }
+grep -m 1 'add it with: npm install gpu.js@' gpu.log || { cat gpu.log; fail "no line saying how to add gpu.js"; }
 
 step "a plug-in of a type estibench does not load exits 2 with one line"
 printf 'x = 1\n' > plugin.py
