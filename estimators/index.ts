@@ -9,6 +9,7 @@ import { hardSigmoidSt } from './hard-sigmoid-st.js';
 import { multiplicativeNoise } from './multiplicative-noise.js';
 import { reinforceLoo } from './reinforce-loo.js';
 import { reinmax } from './reinmax.js';
+import { slopeAnnealedSigmoidSt } from './slope-annealed-sigmoid-st.js';
 import { slopeAnnealedSt } from './slope-annealed-st.js';
 import { stGumbelSoftmax } from './st-gumbel-softmax.js';
 import { steClippedRelu } from './ste-clipped-relu.js';
@@ -17,15 +18,16 @@ import { steIdentity } from './ste-identity.js';
 import { steRelu } from './ste-relu.js';
 import { steSigmoid } from './ste-sigmoid.js';
 import { stochasticTimesSmooth } from './stochastic-times-smooth.js';
+import { zgr } from './zgr.js';
 
 export type { EstimatorDefinition } from '../core/estimator.js';
 
 /** Built-in estimators keyed by id, in the order reports list them. */
 export const builtInEstimators: ReadonlyMap<string, EstimatorDefinition> = new Map(
   [
-    steIdentity, steSigmoid, steRelu, steClippedRelu, steHardtanh, hardSigmoidSt, slopeAnnealedSt, stochasticTimesSmooth,
+    steIdentity, steSigmoid, steRelu, steClippedRelu, steHardtanh, hardSigmoidSt, slopeAnnealedSt, slopeAnnealedSigmoidSt, stochasticTimesSmooth,
     bengioUnbiased, reinforceLoo, arm, disarm,
     additiveNoise, multiplicativeNoise, gumbelSoftmax,
-    stGumbelSoftmax, reinmax, gumbelRao,
+    stGumbelSoftmax, reinmax, gumbelRao, zgr,
   ].map((estimator) => [estimator.id, estimator]),
 );

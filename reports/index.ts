@@ -2,14 +2,15 @@ import { chartsReporter } from './charts/index.js';
 import { consoleTableReporter } from './console-table.js';
 import { createMarkdownReporter } from './markdown.js';
 import type { Reporter } from './reporter.js';
+import { resultsCsvReporter } from './results-csv.js';
 import { resultsJsonReporter } from './results-json.js';
 import { createSummaryReporter } from './summary.js';
 
 export type { Reporter } from './reporter.js';
 
-/** Built-in reporters keyed by id, run in this order after every benchmark. */
+/** Built-in reporters keyed by id, run in this order after every benchmark: results.json, results.csv beside it, the console table. */
 export const builtInReporters: ReadonlyMap<string, Reporter> = new Map(
-  [resultsJsonReporter, consoleTableReporter].map((reporter) => [reporter.id, reporter]),
+  [resultsJsonReporter, resultsCsvReporter, consoleTableReporter].map((reporter) => [reporter.id, reporter]),
 );
 
 /**

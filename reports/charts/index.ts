@@ -9,6 +9,7 @@ import type { ChartDefinition, ChartSpec } from './chart.js';
 import { coarseGradientChart } from './coarse-gradient.js';
 import { logitSweepChart } from './logit-sweep.js';
 import { negativeElboChart } from './negative-elbo.js';
+import { paretoChart } from './pareto.js';
 import { createChartStyles } from './palette.js';
 import { populationLossChart } from './population-loss.js';
 import { createChartRenderer } from './render.js';
@@ -26,6 +27,7 @@ export const builtInCharts: ReadonlyMap<string, ChartDefinition> = new Map(
   [
     biasVarianceChart, logitSweepChart, trainingCurvesChart, speedChart, scalingChart,
     populationLossChart, coarseGradientChart, testAccuracyChart, negativeElboChart, varianceCostChart,
+    paretoChart,
   ].map((chart) => [chart.id, chart]),
 );
 

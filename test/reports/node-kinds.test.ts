@@ -9,7 +9,8 @@ import { runBenchmark } from '../../harness/runner.js';
 import type { BenchResults, CellResult, Registries } from '../../core/types.js';
 import { suiteVariants } from '../../reports/cells.js';
 import { planCharts } from '../../reports/charts/index.js';
-import { rankingLines } from '../../reports/ranking.js';
+import { rankingLine } from '../../reports/ranking.js';
+import { suiteVerdict } from '../../reports/verdict/verdict.js';
 import { builtInSuites } from '../../suites/index.js';
 
 const registries: Registries = {
@@ -71,7 +72,7 @@ describe('a suite whose setting changes the node kind', () => {
       ['bernoulli-toy-categorical', 'categorical', variants[0].cells.length],
     ]);
     for (const variant of variants) expect(new Set(variant.cells.map((cell) => cell.nodeKind))).toEqual(new Set([variant.nodeKind]));
-    const [bernoulliRanking, categoricalRanking] = variants.map((variant) => rankingLines(results, variant.cells).join('\n'));
+    const [bernoulliRanking, categoricalRanking] = variants.map((variant) => suiteVerdict(results, variant).rankings.flatMap(rankingLine).join('\n'));
     expect(bernoulliRanking).not.toEqual(categoricalRanking); // the categorical copies' biases are 1000 times larger
     const files = planCharts(results).find(({ definition }) => definition.id === 'bias-variance')!.specs.map((spec) => spec.file);
     expect(files).toEqual(['bias-variance-bernoulli-toy-bernoulli.png', 'bias-variance-bernoulli-toy-categorical.png']);

@@ -35,7 +35,7 @@ describe('charts and report.md from a fixed results.json', () => {
     const files = planCharts(fixture).flatMap(({ specs }) => specs.map((spec) => spec.file));
     expect(files).toEqual([
       'bias-variance-bernoulli-toy.png', 'logit-variance.png', 'logit-bias.png', 'training-bernoulli-toy.png',
-      'speed-bernoulli-toy.png', 'scaling-samples.png', 'scaling-dim.png', 'variance-cost-bernoulli-toy.png',
+      'speed-bernoulli-toy.png', 'scaling-samples.png', 'scaling-dim.png', 'variance-cost-bernoulli-toy.png', 'pareto-time-bernoulli-toy.png',
     ]);
     expect(readdirSync(outDir).filter((name) => name.endsWith('.png')).sort()).toEqual([...files].sort());
   });
@@ -63,7 +63,8 @@ describe('charts and report.md from a fixed results.json', () => {
     expect([...linked].sort()).toEqual([...pngs].sort());
     expect(report).toContain(fixture.env.node);
     expect(report).toMatch(/\| bias ± SE \|/);
-    for (const title of ['lowest MSE', 'lowest bias', 'fastest', 'lowest final loss']) expect(report).toContain(`**${title}**`);
+    for (const title of ['lowest MSE per estimate', 'fastest (time per estimate)', 'lowest final loss after 20 steps']) expect(report).toContain(`**${title}**`);
+    expect(report).toContain('Pareto set over (MSE, time per estimate)');
     for (const cell of fixture.cells) expect(report).toContain(`| ${cell.estimator} |`);
   });
 
@@ -81,7 +82,7 @@ describe('charts and report.md from a fixed results.json', () => {
     await createSummaryReporter([], { GITHUB_STEP_SUMMARY: stepSummary }).report(fixture, outDir);
     const summary = readFileSync(join(outDir, 'summary.md'), 'utf8');
     expect(readFileSync(stepSummary, 'utf8')).toBe(summary);
-    expect(summary).toContain('**lowest MSE**');
+    expect(summary).toContain('**lowest MSE per estimate**');
     expect(summary).toContain('### bernoulli-toy');
   });
 });

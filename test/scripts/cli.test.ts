@@ -58,6 +58,8 @@ describe('estibench CLI', () => {
     expect(results.env.backends.map((backend) => backend.id)).toEqual(['cpu', 'gpu']);
     expect(results.config.samples).toBe(3000);
     expect(results.cells).toHaveLength(quickSuites.length * builtInEstimators.size * 2);
+    // results.csv beside it: a header and one row per cell (no field of these cells spans lines).
+    expect(readFileSync(join(outA, 'results.csv'), 'utf8').trimEnd().split('\n')).toHaveLength(results.cells.length + 1);
     for (const cell of results.cells) {
       // Every suite × estimator cell is listed; one whose node kind the estimator lacks is 'unsupported'.
       const runs = builtInEstimators.get(cell.estimator)!.nodeKinds.includes(builtInSuites.get(cell.suite)!.nodeKind);
