@@ -68,6 +68,19 @@ export interface SuiteDefinition {
    * the user (an ONNX model) or minutes of training on real data run only when named.
    */
   readonly inDefaultRun?: boolean;
+  /**
+   * The kinds of reference gradient the suite's problems are scored against, for documentation and
+   * listings (the README's suite table is generated from it): one kind, two when a parameter decides
+   * (an ONNX model enumerated or sampled), and empty when there is no reference and so no gradient
+   * scores. What a cell actually used is its `metrics.referenceKind`.
+   */
+  readonly referenceKinds?: readonly ReferenceKind[];
+  /**
+   * Why an estimator can never run on this suite, decided from the definitions alone (for example a
+   * network whose hard nodes see only dL/dh), or null. The planner leaves such pairs out of a run; a
+   * limit that depends on the suite's input (an ONNX model) stays on the problem (`unsupportedReason`).
+   */
+  unsupportedReason?(estimator: EstimatorDefinition, estimatorParams: ParameterValues): string | null;
   /** Builds the problem; `params` are complete and validated. */
   create(params: ParameterValues): Problem | StagedProblem;
 }

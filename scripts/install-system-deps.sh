@@ -3,7 +3,8 @@
 #  - headless-gl (npm `gl`) builds from source against X11/GL headers and needs an X display at run
 #    time: the gpu backend starts Xvfb itself, and Mesa provides a software GL where there is no GPU;
 #  - the PNG charts (@napi-rs/canvas, prebuilt from the npm registry) name the DejaVu Sans font;
-#  - glxinfo (mesa-utils) names the GL renderer in the results.
+#  - glxinfo (mesa-utils) names the GL renderer in the results;
+#  - chromium runs the report.html test headless (test/reports/report-html.test.ts; it skips without it).
 # With --with-torch it also installs Debian's python3-torch for the PyTorch speed peer.
 # Runs as root, or through sudo when available. Usage: bash scripts/install-system-deps.sh [--with-torch]
 set -euo pipefail
@@ -13,6 +14,7 @@ packages=(
   libx11-dev libxi-dev libxext-dev libglu1-mesa-dev libglew-dev
   xvfb xauth libgl1-mesa-dri libglx-mesa0 mesa-utils
   fonts-dejavu-core
+  chromium
 )
 if [[ "${1:-}" == "--with-torch" ]]; then packages+=(python3-torch); fi
 

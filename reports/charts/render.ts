@@ -4,27 +4,18 @@
  */
 import { createCanvas } from '@napi-rs/canvas';
 import { Chart, registerables, type Plugin } from 'chart.js';
-import type { ChartSpec } from './chart.js';
-import { errorBarsPlugin } from './error-bars.js';
+import { chartSize, type ChartSpec } from './chart.js';
+import { chartRuntime } from './runtime.js';
 
-/** Size of every chart in CSS pixels; the PNG is this times `chartScale`. */
-export const chartSize = Object.freeze({ width: 900, height: 540 });
+export { chartSize } from './chart.js';
 /** Device scale factor: 2 keeps text and markers sharp when the PNG is shown at full width. */
 export const chartScale = 2;
 
-/** Pixel size of the PNG files. */
+/** Pixel size of the PNG files of the default size. */
 export const chartPixels = Object.freeze({ width: chartSize.width * chartScale, height: chartSize.height * chartScale });
 
-/** Legend labels longer than this (grid variants such as `gumbel-softmax tau=0.25 seed 2`) would be cut off at the right. */
-const longestLabelOnTheRight = 24;
-
-/** The legend moves below the plot when its labels are too long to fit at the right. */
-function withLegendThatFits(options: Record<string, unknown>, datasets: ReadonlyArray<{ label?: string }>): Record<string, unknown> {
-  const longest = Math.max(0, ...datasets.map((dataset) => dataset.label?.length ?? 0));
-  if (longest <= longestLabelOnTheRight) return options;
-  const plugins = (options.plugins ?? {}) as Record<string, Record<string, unknown>>;
-  return { ...options, plugins: { ...plugins, legend: { ...plugins.legend, position: 'bottom' } } };
-}
+/** DejaVu Sans ships with every Debian and Ubuntu image; the browser defaults (Helvetica) do not. */
+export const chartFontFamily = "'DejaVu Sans', 'Liberation Sans', Arial, sans-serif";
 
 /** Paints the background white under the chart (a PNG is otherwise transparent). */
 const whiteBackground: Plugin = {
@@ -39,21 +30,21 @@ const whiteBackground: Plugin = {
   },
 };
 
-/** A renderer draws each chart on a fresh canvas; create one per report and let it go afterwards. */
+/** A renderer draws each chart on a fresh canvas of its height; create one per report and let it go afterwards. */
 export function createChartRenderer(): (spec: ChartSpec) => Promise<Buffer> {
+  const runtime = chartRuntime();
   Chart.register(...registerables);
-  // DejaVu Sans ships with every Debian and Ubuntu image; the browser defaults (Helvetica) do not.
-  Chart.defaults.font.family = "'DejaVu Sans', 'Liberation Sans', Arial, sans-serif";
+  Chart.defaults.font.family = chartFontFamily;
   Chart.defaults.color = '#222';
   return async (spec) => {
-    const { configuration } = spec;
-    const canvas = createCanvas(chartSize.width, chartSize.height);
+    const configuration = runtime.hydrate(spec.configuration);
+    const canvas = createCanvas(chartSize.width, spec.height ?? chartSize.height);
     // Chart.js sizes the canvas through its style when it has one; a plain object keeps it off the DOM path.
     Object.assign(canvas, { style: {} });
     const chart = new Chart(canvas as unknown as HTMLCanvasElement, {
       ...configuration,
-      options: withLegendThatFits({ ...configuration.options, responsive: false, animation: false, devicePixelRatio: chartScale }, configuration.data.datasets),
-      plugins: [...(configuration.plugins ?? []), errorBarsPlugin, whiteBackground],
+      options: { ...configuration.options, responsive: false, animation: false, devicePixelRatio: chartScale },
+      plugins: [...(configuration.plugins ?? []), ...runtime.plugins, whiteBackground],
     } as typeof configuration);
     try {
       return canvas.toBuffer('image/png');
