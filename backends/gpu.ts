@@ -152,6 +152,8 @@ export async function createGpuBackend(): Promise<ComputeBackend> {
   return {
     id: 'gpu',
     mode: runtime.mode,
+    // The fused gpu.js kernel (gpu-kernels.ts) compiles element kernels only; categorical kernel problems run as stages on GpuCategoricalNode.
+    fusedNodeKinds: ['bernoulli', 'deterministic'],
     details: runtime.details,
     fallbacks: runtime.fallbacks,
     prepare: (request: CellRequest) => new GpuPreparedCell(runtime, request),

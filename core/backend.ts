@@ -61,10 +61,10 @@ export interface ComputeBackend {
   /** Paths tried before this one, each with the reason it failed (empty when the first worked). */
   readonly fallbacks: readonly string[];
   /**
-   * Node kinds whose kernel problems `prepare` fuses into one loop (default: bernoulli and
-   * deterministic); kernel problems of other kinds run as stages on `prepareHardNode` and `ops`.
+   * Node kinds whose kernel problems `prepare` fuses into one loop, as the backend declares them; kernel
+   * problems of other kinds run as stages on `prepareHardNode` and `ops`.
    */
-  readonly fusedNodeKinds?: readonly NodeKind[];
+  readonly fusedNodeKinds: readonly NodeKind[];
   /** Compiles a cell whose every stage is a kernel (the fused path), for a node kind in `fusedNodeKinds`. */
   prepare(request: CellRequest): PreparedCell;
   /** Compiles one hard node of a staged cell; a backend without it runs no staged cells. */

@@ -6,13 +6,16 @@ import type { ParameterSpecs, ParameterValues } from './parameters.js';
  * - `categorical`: one-hot over K classes per unit (softmax of K logits); elements are (unit, class) pairs.
  * - `deterministic`: a hard op of theta (step, sign, k-bit quantizer) with no noise.
  */
-export type NodeKind = 'bernoulli' | 'categorical' | 'deterministic';
+export const nodeKinds = ['bernoulli', 'categorical', 'deterministic'] as const;
+export type NodeKind = (typeof nodeKinds)[number];
 
 /** How the estimator obtains a gradient. */
-export type EstimatorFamily = 'pathwise-surrogate' | 'score-function' | 'relaxation';
+export const estimatorFamilies = ['pathwise-surrogate', 'score-function', 'relaxation'] as const;
+export type EstimatorFamily = (typeof estimatorFamilies)[number];
 
 /** Distribution of one noise draw per element, produced by the harness's seeded RNG. */
-export type NoiseKind = 'uniform' | 'normal';
+export const noiseKinds = ['uniform', 'normal'] as const;
+export type NoiseKind = (typeof noiseKinds)[number];
 
 /**
  * A kernel function: a named `function` declaration over numbers (and, for suite objectives, one array),

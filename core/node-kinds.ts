@@ -1,7 +1,7 @@
-import type { EstimatorDefinition, NodeKind } from './estimator.js';
+import { nodeKinds, type EstimatorDefinition, type NodeKind } from './estimator.js';
 
 /** Node kinds whose kernels every backend can run today. */
-export const supportedNodeKinds: readonly NodeKind[] = ['bernoulli', 'categorical', 'deterministic'];
+export const supportedNodeKinds: readonly NodeKind[] = nodeKinds;
 
 /** Why an estimator's cell on a node kind cannot run (null when it can). */
 export function unsupportedNodeReason(estimator: EstimatorDefinition, kind: NodeKind): string | null {

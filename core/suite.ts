@@ -1,6 +1,7 @@
 import type { EstimatorDefinition, KernelFunction, NodeKind } from './estimator.js';
 import type { ParameterSpecs, ParameterValues } from './parameters.js';
 import type { Rng } from './rng.js';
+import type { OptimizerId, ReferenceKind } from './types.js';
 
 /**
  * The objective L(h) as kernel functions over the batch of node outputs `h` (rows are samples or
@@ -47,7 +48,7 @@ export interface Problem {
   /** d E[L] / d theta, exact (closed form or enumeration). */
   exactGradient(logits: Float64Array): Float64Array;
   /** How `exactGradient` is obtained (default closed-form). */
-  readonly referenceKind?: 'closed-form' | 'enumeration';
+  readonly referenceKind?: Exclude<ReferenceKind, 'monte-carlo'>;
   /** Values to record in the cell's params beyond the suite parameters (an objective's matrix). */
   readonly recordedParams?: Readonly<Record<string, number | number[] | string>>;
   /** E[L] at these logits, exact; the training loss. */
@@ -78,7 +79,7 @@ export function defineSuite(definition: SuiteDefinition): SuiteDefinition {
 
 /** What a gradient is scored against, and how it was obtained (reports label it). */
 export interface ReferenceGradient {
-  readonly kind: 'closed-form' | 'enumeration' | 'monte-carlo';
+  readonly kind: ReferenceKind;
   readonly gradient: Float64Array;
   /** Per-entry standard error of a Monte Carlo reference (absent for exact ones). */
   readonly stdErr?: Float64Array;
@@ -93,7 +94,7 @@ export interface ProblemEvaluation {
 /** Per-suite training settings, used where the user did not set them on the command line. */
 export interface TrainingDefaults {
   readonly learningRate?: number;
-  readonly optimizer?: 'adam' | 'sgd';
+  readonly optimizer?: OptimizerId;
   /** Estimates averaged per step (one minibatch gradient is one estimate for the data suites). */
   readonly samplesPerStep?: number;
   /** Most points a training curve records (each costs an `evaluate`; a network on a data set makes it expensive). */
@@ -188,6 +189,14 @@ export interface StagedContext {
   readonly estimatorParams: ParameterValues;
   /** Largest number of estimates one `estimates` call will be asked for. */
   readonly batchSize: number;
+}
+
+/** What the objective stage returns for every row of h. */
+export interface ObjectiveValues {
+  /** L of every h row ([rows · evaluations]). */
+  readonly value: Float64Array;
+  /** dL/dh of every h row ([rows · evaluations × width]), when it was asked for. */
+  readonly gradient: Float64Array | null;
 }
 
 /** A staged problem compiled for one cell. */

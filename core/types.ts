@@ -4,6 +4,14 @@ import type { EstimatorDefinition, EstimatorFamily, NodeKind } from './estimator
 import type { SuiteDefinition } from './suite.js';
 import type { ParameterGrid, ParameterValues } from './parameters.js';
 
+/** The optimisers training can use (`--optimizer`). */
+export const optimizerIds = ['adam', 'sgd'] as const;
+export type OptimizerId = (typeof optimizerIds)[number];
+
+/** What became of a cell: computed, failed (the error is kept), or not applicable by design. */
+export const cellStates = ['completed', 'errored', 'unsupported'] as const;
+export type CellState = (typeof cellStates)[number];
+
 /** The plug-ins a run can use, keyed by id. */
 export interface Registries {
   readonly suites: ReadonlyMap<string, SuiteDefinition>;
@@ -17,7 +25,7 @@ export interface TrainingOptions {
   /** Single-sample estimates averaged per step. */
   readonly samplesPerStep?: number;
   readonly learningRate?: number;
-  readonly optimizer?: 'adam' | 'sgd';
+  readonly optimizer?: OptimizerId;
   readonly batchSize: number;
   /** Independent training runs (seeds) averaged for the final loss and the loss curve. */
   readonly seeds: number;
@@ -62,7 +70,8 @@ export interface BenchConfig {
 }
 
 /** Where an exact (or reference) gradient comes from. */
-export type ReferenceKind = 'closed-form' | 'enumeration' | 'monte-carlo';
+export const referenceKinds = ['closed-form', 'enumeration', 'monte-carlo'] as const;
+export type ReferenceKind = (typeof referenceKinds)[number];
 
 /** Bias and variance of an estimator against the suite's reference gradient. */
 export interface GradientScores {
@@ -119,7 +128,7 @@ export interface TrainingResult {
   readonly lossCurve: LossCurve;
   readonly trainingSeeds: number;
   /** The settings the cell trained with, once the command line and the suite's defaults are merged (absent in older files). */
-  readonly trainingSettings?: { readonly optimizer: 'adam' | 'sgd'; readonly learningRate: number; readonly samplesPerStep: number };
+  readonly trainingSettings?: { readonly optimizer: OptimizerId; readonly learningRate: number; readonly samplesPerStep: number };
 }
 
 /** Timing of one batch of estimates, as tinybench measured it. */
@@ -157,7 +166,8 @@ export function trainingResult(metrics: CellMetrics): TrainingResult | undefined
  * hard-node stages between the problem's other stages (networks, ONNX objectives, and kernel problems of
  * a node kind the backend does not fuse, such as categorical-toy on the GPU).
  */
-export type CellExecution = 'fused' | 'staged';
+export const cellExecutions = ['fused', 'staged'] as const;
+export type CellExecution = (typeof cellExecutions)[number];
 
 /** What reports need to know of a cell's estimator, recorded with the cell so that reports never read a registry. */
 export interface EstimatorTraits {
@@ -238,7 +248,7 @@ interface SeriesIdentity {
   readonly estimatorParams: ParameterValues;
   readonly backend: string;
   readonly backendMode?: string;
-  readonly state: 'completed' | 'errored' | 'unsupported';
+  readonly state: CellState;
   readonly error?: string;
 }
 

@@ -17,6 +17,7 @@ import { steIdentity } from './ste-identity.js';
 import { steRelu } from './ste-relu.js';
 import { steSigmoid } from './ste-sigmoid.js';
 import { stochasticTimesSmooth } from './stochastic-times-smooth.js';
+import { zgr } from './zgr.js';
 
 export type { EstimatorDefinition } from '../core/estimator.js';
 
@@ -26,6 +27,6 @@ export const builtInEstimators: ReadonlyMap<string, EstimatorDefinition> = new M
     steIdentity, steSigmoid, steRelu, steClippedRelu, steHardtanh, hardSigmoidSt, slopeAnnealedSt, stochasticTimesSmooth,
     bengioUnbiased, reinforceLoo, arm, disarm,
     additiveNoise, multiplicativeNoise, gumbelSoftmax,
-    stGumbelSoftmax, reinmax, gumbelRao,
+    stGumbelSoftmax, reinmax, gumbelRao, zgr,
   ].map((estimator) => [estimator.id, estimator]),
 );

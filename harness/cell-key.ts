@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { ParameterValues } from '../core/parameters.js';
-import type { BenchConfig, ShardSpec } from '../core/types.js';
+import type { BenchConfig } from '../core/types.js';
 
 /** JSON with object keys sorted at every level: equal values give equal text. */
 export function canonicalJson(value: unknown): string {

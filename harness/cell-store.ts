@@ -6,7 +6,7 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { readFile, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
-import { configDifference, configFingerprint } from './cell-key.js';
+import { configDifference } from './cell-key.js';
 import { formatShard } from '../core/types.js';
 import { errorMessage, UsageError } from '../core/errors.js';
 import { ensureDirectory } from './output-dir.js';

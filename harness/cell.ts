@@ -1,6 +1,6 @@
 import type { BaselineSums, ComputeBackend, PreparedCell } from '../core/backend.js';
 import type { BatchMoments } from '../core/moments.js';
-import type { EstimatorDefinition, NodeKind } from '../core/estimator.js';
+import type { EstimatorDefinition } from '../core/estimator.js';
 import {
   isStagedProblem, type Problem, type ProblemEvaluation, type ReferenceGradient, type ScoringTarget, type StagedProblem, type TrainingDefaults,
 } from '../core/suite.js';
@@ -72,9 +72,6 @@ function stagedCell(backend: ComputeBackend, preparation: CellPreparation & { pr
   };
 }
 
-/** Node kinds a backend fuses into one loop when it does not say (the gpu.js kernels' kinds). */
-const defaultFusedNodeKinds: readonly NodeKind[] = ['bernoulli', 'deterministic'];
-
 /**
  * Compiles a cell on a backend: the fused path for kernel problems whose node kind the backend fuses,
  * stages for staged problems and for the other kernel problems (see `kernelProblemAsStages`).
@@ -85,7 +82,7 @@ export function prepareCell(backend: ComputeBackend, preparation: CellPreparatio
   if (problem.nodeKind === 'categorical' && !(Number.isInteger(problem.classes) && problem.classes! >= 2 && problem.dim % problem.classes! === 0)) {
     throw new Error(`a categorical kernel problem needs classes K >= 2 dividing its dim (got dim ${problem.dim}, K = ${problem.classes})`);
   }
-  const fuses = (backend.fusedNodeKinds ?? defaultFusedNodeKinds).includes(problem.nodeKind);
+  const fuses = backend.fusedNodeKinds.includes(problem.nodeKind);
   return fuses ? kernelCell(backend, { ...preparation, problem }) : stagedCell(backend, { ...preparation, problem: kernelProblemAsStages(problem) });
 }
 

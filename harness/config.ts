@@ -5,7 +5,9 @@ import type { ParameterGrid, ParameterSpecs } from '../core/parameters.js';
 import { plannedCount } from './plan.js';
 import { parseSettings, resolveGrids } from './settings.js';
 import { parseSweepKinds, resolveSweepSettings } from './sweep-grid.js';
-import type { BenchConfig, Registries } from '../core/types.js';
+import { optimizerIds, type BenchConfig, type OptimizerId, type Registries } from '../core/types.js';
+
+const isOptimizerId = (value: string): value is OptimizerId => (optimizerIds as readonly string[]).includes(value);
 
 /** Options as the CLI (or a caller) gives them; lists may be repeated flags or comma-separated. */
 export interface RawBenchOptions {
@@ -132,8 +134,8 @@ export function resolveConfig(raw: RawBenchOptions, registries: Registries): Ben
     throw new UsageError(`--learning-rate must be a positive number, got ${learningRate}`);
   }
   const optimizer = raw.optimizer;
-  if (optimizer !== undefined && optimizer !== 'adam' && optimizer !== 'sgd') {
-    throw new UsageError(`--optimizer must be adam or sgd, got '${optimizer}'`);
+  if (optimizer !== undefined && !isOptimizerId(optimizer)) {
+    throw new UsageError(`--optimizer must be one of ${optimizerIds.join(', ')}, got '${optimizer}'`);
   }
   if (raw.out !== undefined && raw.out.trim() === '') throw new UsageError('--out is empty; give the output directory, or leave the flag out for bench-out');
   const registeredIds = new Set([...registries.suites.keys(), ...registries.estimators.keys()]);

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { reservedKernelArgumentNames, type EstimatorDefinition } from '../core/estimator.js';
+import { estimatorFamilies, nodeKinds, noiseKinds, reservedKernelArgumentNames, type EstimatorDefinition } from '../core/estimator.js';
 import type { SuiteDefinition } from '../core/suite.js';
 import { errorMessage, UsageError } from '../core/errors.js';
 import type { Registries } from '../core/types.js';
@@ -12,9 +12,6 @@ const isObject = (value: unknown): value is Json => typeof value === 'object' &&
 const idPattern = /^[a-z0-9][a-z0-9-]*$/;
 /** Parameter names: what `--set key=value` and kernel arguments accept. */
 const parameterNamePattern = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const families = ['pathwise-surrogate', 'score-function', 'relaxation'];
-const nodeKinds = ['bernoulli', 'categorical', 'deterministic'];
-const noiseKinds = ['uniform', 'normal'];
 
 /** Fields that make an export look like an estimator or a suite (and so be checked as one). */
 const estimatorMarkers = ['kernels', 'family', 'claimsUnbiased', 'needs', 'noise', 'evaluations'];
@@ -57,7 +54,7 @@ const estimatorChecks: Record<string, Check> = {
   id: required((value) => typeof value === 'string' && idPattern.test(value), 'a kebab-case id such as my-estimator'),
   title: string,
   citation: string,
-  family: oneOf(families),
+  family: oneOf(estimatorFamilies),
   nodeKinds: listOf(nodeKinds, nodeKinds.length, 1),
   claimsUnbiased: boolean,
   params: (value) => paramsProblem(value, true),

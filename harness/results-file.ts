@@ -9,11 +9,10 @@ import { optionDefaults } from './config.js';
 import { withBuiltInTraits } from './estimator-traits.js';
 import { errorMessage, UsageError } from '../core/errors.js';
 import type { ParameterGrid, ParameterValues } from '../core/parameters.js';
-import { resultsSchemaVersion, type BenchConfig, type BenchResults, type CellResult, type SweepSettings } from '../core/types.js';
+import { cellStates, resultsSchemaVersion, type BenchConfig, type BenchResults, type CellResult, type SweepSettings } from '../core/types.js';
 
 type Json = Record<string, unknown>;
 const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
-const cellStates = ['completed', 'errored', 'unsupported'];
 /** Metrics that must be numbers when present. */
 const numericMetrics = ['bias', 'biasStdErr', 'relativeBias', 'variance', 'mse', 'cosine', 'finalLoss', 'finalLossStdErr', 'nsPerEstimate', 'nsPerEstimateMad'];
 
@@ -22,7 +21,7 @@ function cellProblem(cell: unknown, version: number): string | null {
   if (!isObject(cell)) return 'is not an object';
   for (const field of ['suite', 'estimator', 'backend']) if (typeof cell[field] !== 'string') return `has no ${field} (a string)`;
   if (version >= 2 && typeof cell.key !== 'string') return 'has no key';
-  if (!cellStates.includes(cell.state as string)) return `has state ${JSON.stringify(cell.state)}, not one of ${cellStates.join(', ')}`;
+  if (!(cellStates as readonly unknown[]).includes(cell.state)) return `has state ${JSON.stringify(cell.state)}, not one of ${cellStates.join(', ')}`;
   if (cell.state !== 'completed') return typeof cell.error === 'string' ? null : 'is not completed but has no error message';
   if (!isObject(cell.metrics)) return 'is completed but has no metrics object';
   for (const field of numericMetrics) {

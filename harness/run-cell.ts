@@ -53,7 +53,7 @@ export async function runCell(cell: PlannedCell, config: BenchConfig, registries
     const scoringRng = new Rng(hashSeed(cell.seed, cell.suite, cell.estimator, 'score'));
     const logits = ready.initialParameters;
     // Null when the suite has no reference gradient: the gradient scores are then absent, never faked.
-    const scores = await scoreAtLogits(ready, estimator, logits, config.samples, config.batchSize, scoringRng);
+    const scores = await scoreAtLogits({ cell: ready, estimator, logits, samples: config.samples, batchSize: config.batchSize, rng: scoringRng });
     const timingRng = new Rng(hashSeed(cell.seed, cell.suite, cell.estimator, 'timing'));
     // A timed batch includes the baseline pilot, as one scoring pass would. Suites without a reference
     // gradient (networks on data) and suites scored at their own target (a VAE, whose estimate is a whole
@@ -62,7 +62,7 @@ export async function runCell(cell: PlannedCell, config: BenchConfig, registries
       ? await timeBatches(
         cell.label,
         async () => {
-          const pilotBaseline = await estimateBaseline(ready, estimator, logits, config.batchSize, timingRng);
+          const pilotBaseline = await estimateBaseline({ cell: ready, estimator, logits, batchSize: config.batchSize, rng: timingRng });
           return ready.estimateMoments(logits, pilotBaseline, config.batchSize, timingRng);
         },
         config.batchSize,

@@ -7,13 +7,22 @@ import { mergeMoments, momentsOfRows, type BatchMoments } from '../core/moments.
 import type { Rng } from '../core/rng.js';
 import type { GradientScores } from '../core/types.js';
 
+/** Where a baseline is estimated: the cell's estimator at `logits`, at training `step` (default 0). */
+export interface BaselineRequest {
+  readonly cell: PreparedCell;
+  readonly estimator: EstimatorDefinition;
+  readonly logits: Float64Array;
+  /** Pilot estimates per backend call at most. */
+  readonly batchSize: number;
+  readonly rng: Rng;
+  readonly step?: number;
+}
+
 /**
  * The estimator's per-unit baseline at `logits`, from its own pilot batch (drawn from `rng`, so it is
  * independent of the samples it will centre); zeros for estimators without a baseline.
  */
-export async function estimateBaseline(
-  cell: PreparedCell, estimator: EstimatorDefinition, logits: Float64Array, batchSize: number, rng: Rng, step = 0,
-): Promise<Float64Array> {
+export async function estimateBaseline({ cell, estimator, logits, batchSize, rng, step = 0 }: BaselineRequest): Promise<Float64Array> {
   if (!estimator.kernels.baselineWeight || cell.baselineInside) return new Float64Array(logits.length);
   let remaining = estimator.baselinePilotSamples ?? 1024;
   const weightedObjective = new Float64Array(logits.length);
@@ -39,19 +48,28 @@ function assertFinite(values: Float64Array, what: string): void {
   }
 }
 
+/** What `scoreAtLogits` scores: `samples` estimates of the cell's estimator at `logits`. */
+export interface ScoringRequest {
+  readonly cell: ReadyCell;
+  readonly estimator: EstimatorDefinition;
+  readonly logits: Float64Array;
+  readonly samples: number;
+  /** Estimates per backend call at most. */
+  readonly batchSize: number;
+  readonly rng: Rng;
+}
+
 /**
  * Scores the estimator at the trained parameters `logits`: its baseline from a pilot batch, then
  * `samples` estimates drawn from the same stream, against the cell's reference gradient. Null when the
  * suite has no reference gradient: then there is nothing honest to score, and nothing is drawn.
  */
-export async function scoreAtLogits(
-  cell: ReadyCell, estimator: EstimatorDefinition, logits: Float64Array, samples: number, batchSize: number, rng: Rng,
-): Promise<GradientScores | null> {
+export async function scoreAtLogits({ cell, estimator, logits, samples, batchSize, rng }: ScoringRequest): Promise<GradientScores | null> {
   if (cell.scoring) return scoreTarget(cell.scoring, samples, batchSize, rng);
   const reference = await cell.referenceGradient(logits);
   if (!reference) return null;
-  const baseline = await estimateBaseline(cell, estimator, logits, batchSize, rng);
-  return scoreGradient(await drawMoments(cell, logits, baseline, samples, batchSize, rng), reference);
+  const baseline = await estimateBaseline({ cell, estimator, logits, batchSize, rng });
+  return scoreGradient(await drawMoments({ cell, logits, baseline, samples, batchSize, rng }), reference);
 }
 
 /** Scores a staged cell's own scoring target (a VAE's encoder logits) against its reference. */
@@ -68,10 +86,20 @@ async function scoreTarget(target: ScoringTarget, samples: number, batchSize: nu
   return scoreGradient(moments!, reference);
 }
 
+/** What `drawMoments` draws: `samples` estimates at `logits`, centred by `baseline`, seen by the kernels at training `step` (default 0). */
+export interface MomentsRequest {
+  readonly cell: PreparedCell;
+  readonly logits: Float64Array;
+  readonly baseline: Float64Array;
+  readonly samples: number;
+  /** Estimates per backend call at most. */
+  readonly batchSize: number;
+  readonly rng: Rng;
+  readonly step?: number;
+}
+
 /** Draws `samples` single-sample estimates in batches of at most `batchSize` and merges their moments. */
-export async function drawMoments(
-  cell: PreparedCell, logits: Float64Array, baseline: Float64Array, samples: number, batchSize: number, rng: Rng, step = 0,
-): Promise<BatchMoments> {
+export async function drawMoments({ cell, logits, baseline, samples, batchSize, rng, step = 0 }: MomentsRequest): Promise<BatchMoments> {
   let moments: BatchMoments | null = null;
   for (let drawn = 0; drawn < samples; drawn += batchSize) {
     const batch = await cell.estimateMoments(logits, baseline, Math.min(batchSize, samples - drawn), rng, step);

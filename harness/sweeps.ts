@@ -7,7 +7,7 @@ import type { ComputeBackend } from '../core/backend.js';
 import type { EstimatorDefinition } from '../core/estimator.js';
 import { isStagedProblem, type Problem, type StagedProblem, type SuiteDefinition } from '../core/suite.js';
 import type { StartedBackend } from './backend-start.js';
-import { prepareCell, type ReadyCell } from './cell.js';
+import { prepareCell, type CellPreparation, type ReadyCell } from './cell.js';
 import { errorMessage } from '../core/errors.js';
 import { unsupportedNodeReason } from '../core/node-kinds.js';
 import type { ParameterValues } from '../core/parameters.js';
@@ -19,11 +19,8 @@ import { timeBatches } from './timing.js';
 import type { BenchConfig, LogitSweepSeries, Registries, ScalingSeries } from '../core/types.js';
 
 /** Prepares a cell, runs `work` on it and always disposes it. */
-async function withPreparedCell<T>(
-  backend: ComputeBackend, estimator: EstimatorDefinition, estimatorParams: ParameterValues, problem: Problem, batchSize: number,
-  work: (cell: ReadyCell) => Promise<T>,
-): Promise<T> {
-  const cell = prepareCell(backend, { estimator, estimatorParams, problem, batchSize });
+async function withPreparedCell<T>(backend: ComputeBackend, preparation: CellPreparation, work: (cell: ReadyCell) => Promise<T>): Promise<T> {
+  const cell = prepareCell(backend, preparation);
   try {
     return await work(cell);
   } finally {
@@ -70,14 +67,14 @@ export async function measureLogitSeries(
   const empty = { signedBias: [] as number[], bias: [] as number[], biasStdErr: [] as number[], variance: [] as number[], exactGradient: [] as number[] };
   return measureSeries(work, registries, started, empty, async (backend, estimator) => {
     const problem = kernelProblem(registries.suites.get(work.suite)!, work.suiteParams);
-    return withPreparedCell(backend, estimator, work.estimatorParams, problem, config.batchSize, async (cell) => {
+    return withPreparedCell(backend, { estimator, estimatorParams: work.estimatorParams, problem, batchSize: config.batchSize }, async (cell) => {
       const columns = structuredClone(empty);
       const unitMean = (values: ArrayLike<number>) => Array.from(values).reduce((sum, value) => sum + value, 0) / problem.dim;
       for (const [index, logit] of sweepDefaults.logits.entries()) {
         const at = new Float64Array(problem.dim).fill(logit);
         // The same streams on every backend, independent across logits.
         const rng = new Rng(hashSeed(work.seed, work.suite, work.estimator, 'sweep-logit', index));
-        const score = await scoreAtLogits(cell, estimator, at, config.samples, config.batchSize, rng);
+        const score = await scoreAtLogits({ cell, estimator, logits: at, samples: config.samples, batchSize: config.batchSize, rng });
         if (!score) throw new Error(`${work.suite} has no reference gradient`);
         columns.signedBias.push(unitMean(score.meanGradient) - unitMean(score.exactGradient));
         columns.bias.push(score.bias);
@@ -90,19 +87,25 @@ export async function measureLogitSeries(
   });
 }
 
+/** One point of a scaling series: the estimator's batches of `batchSize` on `problem`, timed `iterations` times. */
+interface TimedPointRequest {
+  readonly estimator: EstimatorDefinition;
+  readonly problem: Problem;
+  readonly batchSize: number;
+  readonly iterations: number;
+}
+
 interface TimedPoint {
   readonly nsPerEstimate: number;
   readonly msPerBatch: number;
 }
 
 /** Median time of one batch of `batchSize` estimates (the baseline pilot is drawn once, untimed). */
-async function timePoint(
-  work: PlannedSeries, backend: ComputeBackend, estimator: EstimatorDefinition, problem: Problem, batchSize: number, iterations: number,
-): Promise<TimedPoint> {
-  return withPreparedCell(backend, estimator, work.estimatorParams, problem, batchSize, async (cell) => {
+async function timePoint(work: PlannedSeries, backend: ComputeBackend, { estimator, problem, batchSize, iterations }: TimedPointRequest): Promise<TimedPoint> {
+  return withPreparedCell(backend, { estimator, estimatorParams: work.estimatorParams, problem, batchSize }, async (cell) => {
     const rng = new Rng(hashSeed(work.seed, estimator.id, 'sweep-scaling', problem.dim, batchSize));
     const logits = problem.initialLogits;
-    const baseline = await estimateBaseline(cell, estimator, logits, batchSize, rng);
+    const baseline = await estimateBaseline({ cell, estimator, logits, batchSize, rng });
     const label = `${work.label} / dim ${problem.dim} / batch ${batchSize}`;
     const timing = await timeBatches(label, () => cell.estimateMoments(logits, baseline, batchSize, rng), batchSize, iterations);
     return { nsPerEstimate: timing.nsPerEstimate, msPerBatch: (timing.nsPerEstimate * batchSize) / 1e6 };
@@ -120,11 +123,11 @@ export async function measureScalingSeries(
     const suite = registries.suites.get(work.suite)!;
     const bySamples: TimedPoint[] = [];
     for (const batchSize of sweepDefaults.batchSizes) {
-      bySamples.push(await timePoint(work, backend, estimator, kernelProblem(suite, work.suiteParams), batchSize, iterations));
+      bySamples.push(await timePoint(work, backend, { estimator, problem: kernelProblem(suite, work.suiteParams), batchSize, iterations }));
     }
     const byDim: TimedPoint[] = [];
     for (const dim of sweepDefaults.dims) {
-      byDim.push(await timePoint(work, backend, estimator, kernelProblem(suite, { ...work.suiteParams, dim }), sweepDefaults.scalingBatchSize, iterations));
+      byDim.push(await timePoint(work, backend, { estimator, problem: kernelProblem(suite, { ...work.suiteParams, dim }), batchSize: sweepDefaults.scalingBatchSize, iterations }));
     }
     return { bySamples: split(bySamples), byDim: split(byDim) };
   });

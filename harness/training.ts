@@ -50,8 +50,8 @@ async function trainOnce(cell: ReadyCell, estimator: EstimatorDefinition, option
   for (let step = 1; step <= settings.steps; step++) {
     const begin = performance.now();
     // Kernels see the step counted from 0, as when scoring (annealing schedules start there).
-    const baseline = await estimateBaseline(cell, estimator, params, settings.batchSize, rng, step - 1);
-    const gradient = (await drawMoments(cell, params, baseline, settings.samplesPerStep, batchSize, rng, step - 1)).mean;
+    const baseline = await estimateBaseline({ cell, estimator, logits: params, batchSize: settings.batchSize, rng, step: step - 1 });
+    const gradient = (await drawMoments({ cell, logits: params, baseline, samples: settings.samplesPerStep, batchSize, rng, step: step - 1 })).mean;
     if (settings.optimizer === 'sgd') {
       for (let index = 0; index < params.length; index++) params[index] -= settings.learningRate * gradient[index];
     } else {

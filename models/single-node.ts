@@ -1,14 +1,6 @@
 import type { EstimatorDefinition } from '../core/estimator.js';
 import { Rng } from '../core/rng.js';
-import type { HardNodeStage } from '../core/suite.js';
-
-/** What the objective stage returns for every row of h. */
-export interface ObjectiveValues {
-  /** L of every h row ([rows · evaluations]). */
-  readonly value: Float64Array;
-  /** dL/dh of every h row ([rows · evaluations × width]), when it was asked for. */
-  readonly gradient: Float64Array | null;
-}
+import type { HardNodeStage, ObjectiveValues } from '../core/suite.js';
 
 /**
  * The stages of a problem with one hard node between the layers upstream of it and its objective:

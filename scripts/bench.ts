@@ -12,7 +12,7 @@ import { loadPluginModules } from '../harness/plugins.js';
 import { runBenchmark } from '../harness/runner.js';
 import { parseShard } from '../harness/shards.js';
 import { sweepKinds } from '../harness/sweep-grid.js';
-import type { BenchResults, Registries } from '../core/types.js';
+import { optimizerIds, type BenchResults, type Registries } from '../core/types.js';
 import { builtInReporters, createDocumentReporters } from '../reports/index.js';
 import { createProgressPrinter } from '../reports/progress.js';
 import { builtInSuites } from '../suites/index.js';
@@ -60,7 +60,7 @@ async function main(): Promise<number> {
       'train-samples': { ...value, type: 'number', coerce: lastValue<number>, description: `estimates averaged per training step (default: the suite's, else ${optionDefaults.trainSamples})` },
       'train-seeds': { ...value, type: 'number', coerce: lastValue<number>, default: optionDefaults.trainSeeds, description: 'independent training runs averaged for the final loss' },
       'learning-rate': { ...value, type: 'number', coerce: lastValue<number>, description: `learning rate of the optimiser (default: the suite's, else ${optionDefaults.learningRate})` },
-      optimizer: { ...value, type: 'string', coerce: lastValue<string>, choices: ['adam', 'sgd'], description: "training optimiser (default: the suite's, else adam)" },
+      optimizer: { ...value, type: 'string', coerce: lastValue<string>, choices: optimizerIds, description: "training optimiser (default: the suite's, else adam)" },
       'timing-iterations': { ...value, type: 'number', coerce: lastValue<number>, default: optionDefaults.timingIterations, description: 'timed batches per cell (0 skips timing)' },
       seed: { ...value, type: 'string', array: true, default: [String(optionDefaults.seed)], description: 'seed of every random stream; same seed, same scores; several (1,2,3) make one cell per seed' },
       set: { ...value, type: 'string', array: true, description: 'parameter override key=value or id.key=value, repeatable; a list or range makes a grid (e.g. --set dim=256 --set gumbel-softmax.tau=0.1,0.5,1 --set tau=0.1:1:4)' },

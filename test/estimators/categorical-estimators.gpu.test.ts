@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describeEachBackend } from '../support/backends.js';
 import type { ComputeBackend } from '../../core/backend.js';
 import type { BatchMoments } from '../../core/moments.js';
 import { builtInBackends } from '../../backends/index.js';
@@ -10,7 +11,7 @@ import { drawMoments } from '../../harness/sampling.js';
 import { categoricalToy } from '../../suites/categorical-toy.js';
 import { isStagedProblem, type Problem } from '../../core/suite.js';
 import {
-  exactGradientByEnumeration, exactLossByEnumeration, gumbelSoftmaxMeans, reinmaxMeanByEnumeration, type MonteCarloMean,
+  exactGradientByEnumeration, exactLossByEnumeration, gumbelSoftmaxMeans, reinmaxMeanByEnumeration, zgrMeanByEnumeration, type MonteCarloMean,
 } from '../support/categorical-reference.js';
 
 const units = 8;
@@ -73,6 +74,7 @@ const expectedMean: Record<string, (params: Record<string, number>) => MonteCarl
   'gumbel-rao': ({ tau }) => gumbelSoftmaxReference(tau).straightThrough,
   reinmax: ({ tau }) => perUnit((unit) => reinmaxMeanByEnumeration(documentedLogits(unit), documentedTarget(unit), tau)),
   'reinforce-loo': () => exactGradient(),
+  zgr: () => perUnit((unit) => zgrMeanByEnumeration(documentedLogits(unit), documentedTarget(unit))),
 };
 
 /** Elements whose mean is more than `sigmas` combined standard errors (estimate and reference) from the expectation. */
@@ -96,7 +98,7 @@ async function sampleCategorical(backend: ComputeBackend, estimatorId: string, p
   const batchSize = Math.min(count, 8192);
   const cell = prepareCell(backend, { estimator, estimatorParams: withDefaults(estimator.params, params), problem, batchSize });
   try {
-    return await drawMoments(cell, problem.initialLogits, new Float64Array(units * classes), count, batchSize, new Rng(hashSeed(seed, estimatorId)));
+    return await drawMoments({ cell, logits: problem.initialLogits, baseline: new Float64Array(units * classes), samples: count, batchSize, rng: new Rng(hashSeed(seed, estimatorId)) });
   } finally {
     cell.dispose();
   }
@@ -139,20 +141,14 @@ describe('categorical-toy', () => {
   });
 });
 
-describe.each([...builtInBackends.keys()])('categorical estimators on the %s backend', (backendId) => {
-  let backend: ComputeBackend;
-  beforeAll(async () => {
-    backend = await builtInBackends.get(backendId)!({ threads: 2 });
-  });
-  afterAll(() => backend?.dispose());
-
+describeEachBackend('categorical estimators', (backend) => {
   it.each(categoricalEstimators.map((estimator) => estimator.id))('%s matches its expected mean within 5 standard errors', async (id) => {
     const estimator = builtInEstimators.get(id)!;
     const params = numericValues(withDefaults(estimator.params));
-    const moments = await sampleCategorical(backend, id, params, samplesOf(id), 31);
+    const moments = await sampleCategorical(backend(), id, params, samplesOf(id), 31);
     expect(elementsOutsideBand(moments, expectedMean[id](params))).toEqual([]);
     if (estimator.claimsUnbiased) {
-      const exact = await suiteReference(backend, toyProblem().initialLogits);
+      const exact = await suiteReference(backend(), toyProblem().initialLogits);
       expect(elementsOutsideBand(moments, { mean: Array.from(exact.gradient), stdErr: Array.from(exact.gradient, () => 0) })).toEqual([]);
     }
   });
@@ -166,12 +162,12 @@ describe.each([...builtInBackends.keys()])('categorical estimators on the %s bac
     ['reinforce-loo', { k: 2 }],
   ])('%s with %j matches its expected mean at non-default parameters', async (id, params) => {
     const resolved = numericValues(withDefaults(builtInEstimators.get(id)!.params, params));
-    const moments = await sampleCategorical(backend, id, resolved, samplesOf(id), 37);
+    const moments = await sampleCategorical(backend(), id, resolved, samplesOf(id), 37);
     expect(elementsOutsideBand(moments, expectedMean[id](resolved))).toEqual([]);
   });
 
   it('detects a biased estimator: st-gumbel-softmax is far from the exact gradient', async () => {
-    const moments = await sampleCategorical(backend, 'st-gumbel-softmax', {}, samples, 41);
+    const moments = await sampleCategorical(backend(), 'st-gumbel-softmax', {}, samples, 41);
     expect(elementsOutsideBand(moments, exactGradient()).length).toBeGreaterThan(10);
   });
 });
@@ -184,6 +180,13 @@ describe('properties the papers state', () => {
     const cpu = await builtInBackends.get('cpu')!({ threads: 2 });
     expect(elementsOutsideBand(await sampleCategorical(cpu, 'reinmax', { tau: 1 }, samples, 53), exact)).toEqual([]);
     expect(elementsOutsideBand(await sampleCategorical(cpu, 'reinmax', { tau: 2 }, samples, 59), exact).length).toBeGreaterThan(10);
+  });
+
+  it('zgr is the zero-temperature limit of gumbel-rao: their means agree at a small tau, and differ at tau = 1', async () => {
+    const cpu = await builtInBackends.get('cpu')!({ threads: 2 });
+    const zgrMean = perUnit((unit) => zgrMeanByEnumeration(documentedLogits(unit), documentedTarget(unit)));
+    expect(elementsOutsideBand(await sampleCategorical(cpu, 'gumbel-rao', { tau: 0.05, conditionalSamples: 50 }, 20_000, 61), zgrMean)).toEqual([]);
+    expect(elementsOutsideBand(await sampleCategorical(cpu, 'gumbel-rao', { tau: 1, conditionalSamples: 50 }, 20_000, 67), zgrMean).length).toBeGreaterThan(10);
   });
 
   it('gumbel-rao has a lower variance than st-gumbel-softmax (Rao-Blackwellisation)', async () => {

@@ -1,6 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ComputeBackend } from '../../core/backend.js';
-import { builtInBackends } from '../../backends/index.js';
+import { describe, expect, it } from 'vitest';
+import { describeEachBackend } from '../support/backends.js';
 import { builtInEstimators } from '../../estimators/index.js';
 import { sampleEstimator, toyProblem, unitsOutsideBand } from '../support/helpers.js';
 
@@ -89,6 +88,11 @@ const expectedMean: Record<string, Expectation> = {
     if (toy.power === 2) return 2 * p * (1 - p) * (p * (1 + sigma * sigma) - toy.t); // E[2(pm − t) m], E[m²] = 1 + σ²
     return p * (1 - p) * integrate((z) => toy.slope(p * (1 + sigma * z)) * (1 + sigma * z) * normalDensity(z), -12, 12);
   },
+  // DARN(½): b (1 − p) + (1 − b) p halves, averaged over b ~ Bernoulli(p).
+  zgr: (theta, _, toy) => {
+    const p = sigmoid(theta);
+    return 0.5 * (p * (1 - p) * toy.slope(1) + (1 - p) * p * toy.slope(0));
+  },
   'gumbel-softmax': (theta, { tau }, toy) =>
     integrate((l) => {
       const y = sigmoid((theta + l) / tau);
@@ -115,16 +119,10 @@ const nonDefaultCases: Array<[string, Record<string, number>, number]> = [
   ['slope-annealed-st', { slopeRate: 0.1, maxSlope: 4 }, 200],
 ];
 
-describe.each([...builtInBackends.keys()])('estimator means on the %s backend', (backendId) => {
-  let backend: ComputeBackend;
-  beforeAll(async () => {
-    backend = await builtInBackends.get(backendId)!({ threads: 2 });
-  });
-  afterAll(() => backend?.dispose());
-
+describeEachBackend('estimator means', (backend) => {
   it('runs on a real device path (not the silent CPU fallback of gpu.js)', () => {
     if (process.env.ESTIBENCH_ALLOW_GPU_FALLBACK === '1') return;
-    expect(backend.mode, `fallbacks: ${backend.fallbacks.join('; ')}`).not.toBe('gpu:cpu-fallback');
+    expect(backend().mode, `fallbacks: ${backend().fallbacks.join('; ')}`).not.toBe('gpu:cpu-fallback');
   });
 
   /** The estimators defined on Bernoulli nodes; the categorical-only ones are tested on categorical-toy. */
@@ -139,7 +137,7 @@ describe.each([...builtInBackends.keys()])('estimator means on the %s backend', 
       const estimator = builtInEstimators.get(estimatorId)!;
       const problem = toyProblem(setting);
       const params = Object.fromEntries(Object.entries(estimator.params).map(([name, spec]) => [name, Number(spec.default)]));
-      const moments = await sampleEstimator(backend, estimator, problem, samples);
+      const moments = await sampleEstimator(backend(), estimator, problem, samples);
       const toy = toyLoss(setting.t, setting.power);
       const expected = Array.from(problem.initialLogits, (theta) => expectedMean[estimatorId](theta, params, toy, 0));
       expect(unitsOutsideBand(moments, expected, sigmas)).toEqual([]);
@@ -153,14 +151,14 @@ describe.each([...builtInBackends.keys()])('estimator means on the %s backend', 
     const estimator = builtInEstimators.get(estimatorId)!;
     const problem = toyProblem({ t: 0.45 });
     const params = Object.fromEntries(Object.entries(estimator.params).map(([name, spec]) => [name, overrides[name] ?? spec.default]));
-    const moments = await sampleEstimator(backend, estimator, problem, samples, 3, params, step);
+    const moments = await sampleEstimator(backend(), estimator, problem, samples, 3, params, step);
     const expected = Array.from(problem.initialLogits, (theta) => expectedMean[estimatorId](theta, params, toyLoss(0.45, 2), step));
     expect(unitsOutsideBand(moments, expected, sigmas)).toEqual([]);
   });
 
   it('detects a biased estimator: ste-identity is far from the exact gradient', async () => {
     const problem = toyProblem({ t: 0.45 });
-    const moments = await sampleEstimator(backend, builtInEstimators.get('ste-identity')!, problem, samples);
+    const moments = await sampleEstimator(backend(), builtInEstimators.get('ste-identity')!, problem, samples);
     expect(unitsOutsideBand(moments, problem.exactGradient(problem.initialLogits), sigmas).length).toBeGreaterThan(10);
   });
 
@@ -168,7 +166,7 @@ describe.each([...builtInBackends.keys()])('estimator means on the %s backend', 
     const estimator = builtInEstimators.get('slope-annealed-st')!;
     const problem = toyProblem({ t: 0.45 });
     const params = { slopeRate: 0.04, maxSlope: 5 };
-    const moments = await sampleEstimator(backend, estimator, problem, samples, 3, params, 50);
+    const moments = await sampleEstimator(backend(), estimator, problem, samples, 3, params, 50);
     const atStepZero = Array.from(problem.initialLogits, (theta) => expectedMean['slope-annealed-st'](theta, params, toyLoss(0.45, 2), 0));
     expect(unitsOutsideBand(moments, atStepZero, sigmas).length).toBeGreaterThan(8);
   });

@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ComputeBackend } from '../../core/backend.js';
+import { describe, expect, it } from 'vitest';
+import { describeEachBackend } from '../support/backends.js';
 import { builtInBackends } from '../../backends/index.js';
 import { defineEstimator } from '../../core/estimator.js';
 import { sampleEstimator, toyProblem, unitsOutsideBand } from '../support/helpers.js';
@@ -62,22 +62,16 @@ const reinforceLoo = defineEstimator({
   },
 });
 
-describe.each([...builtInBackends.keys()])('multi-evaluation estimators on the %s backend', (backendId) => {
-  let backend: ComputeBackend;
-  beforeAll(async () => {
-    backend = await builtInBackends.get(backendId)!({ threads: 2 });
-  });
-  afterAll(() => backend?.dispose());
-
+describeEachBackend('multi-evaluation estimators', (backend) => {
   it.each([arm, reinforceLoo])('$id is unbiased within 5 standard errors', async (estimator) => {
     const problem = toyProblem({ dim: 12, t: 0.3 });
-    const moments = await sampleEstimator(backend, estimator, problem, 40_000, 13);
+    const moments = await sampleEstimator(backend(), estimator, problem, 40_000, 13);
     expect(unitsOutsideBand(moments, problem.exactGradient(problem.initialLogits), 5)).toEqual([]);
   });
 
   it('gives leave-one-out a lower variance than a single REINFORCE sample would have', async () => {
     const problem = toyProblem({ dim: 12, t: 0.3 });
-    const moments = await sampleEstimator(backend, reinforceLoo, problem, 20_000, 17);
+    const moments = await sampleEstimator(backend(), reinforceLoo, problem, 20_000, 17);
     // Plain REINFORCE's variance per unit is E[(b - p)^2 f^2] - g^2, about p(1 - p) E[f^2] here; LOO with
     // four samples and a baseline is far below it.
     const exact = problem.exactGradient(problem.initialLogits);

@@ -112,7 +112,7 @@ describe('the categorical node kind', () => {
     try {
       const problem = categoricalToy.create(withDefaults(categoricalToy.params));
       const cell = prepareCell(backend, { estimator: softmaxStraightThrough, estimatorParams: {}, problem, batchSize: 8192 });
-      const moments = await drawMoments(cell, cell.initialParameters, new Float64Array(48), 20_000, 8192, new Rng(hashSeed(5, 'plug-in')));
+      const moments = await drawMoments({ cell, logits: cell.initialParameters, baseline: new Float64Array(48), samples: 20_000, batchSize: 8192, rng: new Rng(hashSeed(5, 'plug-in')) });
       cell.dispose();
       // J(pi) is fixed and E[D] = pi, so E[J(pi) 2(D - c)] = 2 J(pi)(pi - c), with J(pi) = diag(pi) - pi pi^T.
       const targets = problem.recordedParams!.targets as number[];

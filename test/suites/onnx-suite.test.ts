@@ -141,7 +141,7 @@ describe('onnx sessions, providers and starting logits', () => {
     for (let cellIndex = 0; cellIndex < 2; cellIndex++) {
       const problem = createOnnxProblem(settings('two-layer.onnx'), counting);
       const cell = prepareCell(backend, { estimator, estimatorParams: withDefaults(estimator.params), problem, batchSize: 1000 });
-      await scoreAtLogits(cell, estimator, cell.initialParameters, 2000, 1000, new Rng(1));
+      await scoreAtLogits({ cell, estimator, logits: cell.initialParameters, samples: 2000, batchSize: 1000, rng: new Rng(1) });
       await trainLogits(cell, estimator, { steps: 3, batchSize: 1000, seeds: 1 }, [new Rng(2)]);
       cell.dispose();
       await new Promise((resolve) => setImmediate(resolve));

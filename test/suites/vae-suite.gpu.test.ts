@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ComputeBackend } from '../../core/backend.js';
+import { describe, expect, it } from 'vitest';
+import { describeEachBackend } from '../support/backends.js';
 import { builtInBackends } from '../../backends/index.js';
 import { builtInEstimators } from '../../estimators/index.js';
 import { builtInSuites } from '../../suites/index.js';
@@ -37,13 +37,7 @@ function entriesOutsideBand(scores: GradientScores, reference: ReferenceGradient
   return outside;
 }
 
-describe.each([...builtInBackends.keys()])('the VAEs on the %s backend', (backendId) => {
-  let backend: ComputeBackend;
-  beforeAll(async () => {
-    backend = await builtInBackends.get(backendId)!({ threads: 2 });
-  });
-  afterAll(() => backend?.dispose());
-
+describeEachBackend('the VAEs', (backend) => {
   const unbiased = smallVaes.flatMap(([suite, settings]) => [...builtInEstimators.values()]
     .filter((estimator) => estimator.claimsUnbiased && estimator.nodeKinds.includes(suite.nodeKind))
     .map((estimator) => [suite.id, estimator.id, suite, settings] as const));
@@ -53,10 +47,10 @@ describe.each([...builtInBackends.keys()])('the VAEs on the %s backend', (backen
     async (_suiteId, id, suite, settings) => {
       const estimator = builtInEstimators.get(id)!;
       const problem = smallVae(suite, settings);
-      const cell = prepareCell(backend, { estimator, estimatorParams: withDefaults(estimator.params), problem, batchSize: 2000 });
+      const cell = prepareCell(backend(), { estimator, estimatorParams: withDefaults(estimator.params), problem, batchSize: 2000 });
       try {
         const samples = 6000;
-        const scores = await scoreAtLogits(cell, estimator, problem.initialParameters, samples, 2000, new Rng(hashSeed(3, id)));
+        const scores = await scoreAtLogits({ cell, estimator, logits: problem.initialParameters, samples, batchSize: 2000, rng: new Rng(hashSeed(3, id)) });
         const reference = await cell.scoring!.reference();
         expect(scores!.referenceKind).toBe('monte-carlo');
         expect(entriesOutsideBand(scores!, reference!, samples)).toEqual([]);
@@ -73,7 +67,7 @@ describe.each([...builtInBackends.keys()])('the VAEs on the %s backend', (backen
     async (_id, suite, settings) => {
       const estimator = builtInEstimators.get(suite.nodeKind === 'bernoulli' ? 'disarm' : 'st-gumbel-softmax')!;
       const problem = smallVae(suite, settings, { batch: 20 });
-      const cell = prepareCell(backend, { estimator, estimatorParams: withDefaults(estimator.params), problem, batchSize: 1 });
+      const cell = prepareCell(backend(), { estimator, estimatorParams: withDefaults(estimator.params), problem, batchSize: 1 });
       try {
         const result = await trainLogits(cell, estimator, { steps: 30, batchSize: 1, seeds: 1 }, [new Rng(4)]);
         const { loss } = result.lossCurve;
@@ -104,7 +98,7 @@ describe('the VAEs across backends', () => {
     try {
       const problem = smallVae(suite, settings);
       const cell = prepareCell(backend, { estimator, estimatorParams: {}, problem, batchSize: 2000 });
-      const scores = await scoreAtLogits(cell, estimator, problem.initialParameters, 2000, 2000, new Rng(8));
+      const scores = await scoreAtLogits({ cell, estimator, logits: problem.initialParameters, samples: 2000, batchSize: 2000, rng: new Rng(8) });
       const outside = entriesOutsideBand(scores!, (await cell.scoring!.reference())!, 2000);
       cell.dispose();
       expect(outside.length).toBeGreaterThan((settings.latents * settings.scoreExamples) / 2);
@@ -124,7 +118,7 @@ describe('the VAEs across backends', () => {
       try {
         const problem = smallVae(suite, settings);
         const cell = prepareCell(backend, { estimator, estimatorParams: withDefaults(estimator.params), problem, batchSize: 500 });
-        const scores = await scoreAtLogits(cell, estimator, problem.initialParameters, 500, 500, new Rng(9));
+        const scores = await scoreAtLogits({ cell, estimator, logits: problem.initialParameters, samples: 500, batchSize: 500, rng: new Rng(9) });
         cell.dispose();
         means.push(scores!.meanGradient);
       } finally {

@@ -39,6 +39,24 @@ export function exactLossByEnumeration(theta: readonly number[], target: readonl
 }
 
 /**
+ * E[ZGR] by enumerating the sampled class x ~ pi (Shekhovtsov 2023): the gradient of its surrogate
+ * (pi + (D − pi) log pi_x) / 2 applied to g = df/dD, that is ½ J(pi) g + ½ (D − pi) ((D − pi) · g).
+ */
+export function zgrMeanByEnumeration(theta: readonly number[], target: readonly number[]): number[] {
+  const pi = softmax(theta);
+  const mean = new Array<number>(theta.length).fill(0);
+  pi.forEach((probability, x) => {
+    const sample = oneHot(theta.length, x);
+    const slope = lossSlope(sample, target);
+    const straightThrough = times(softmaxJacobian(pi), slope);
+    const centred = sample.map((value, j) => value - pi[j]);
+    const scoreWeight = centred.reduce((sum, value, j) => sum + value * slope[j], 0);
+    for (let k = 0; k < theta.length; k++) mean[k] += probability * 0.5 * (straightThrough[k] + centred[k] * scoreWeight);
+  });
+  return mean;
+}
+
+/**
  * E[ReinMax] by enumerating D ~ pi0 (Liu et al. 2023, Algorithm 2): pi1 = (D + softmax(theta/tau))/2 enters
  * through softmax(stopgrad(ln pi1 − theta) + theta), whose Jacobian is J(pi1); pi2 = 2 pi1 − pi0/2; the
  * gradient reaching theta is J(pi2-path) g = 2 J(pi1) g − ½ J(pi0) g with g = df/dD.

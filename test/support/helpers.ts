@@ -27,8 +27,8 @@ export async function sampleEstimator(
   const cell = prepareCell(backend, { estimator, estimatorParams: withDefaults(estimator.params, params), problem, batchSize });
   try {
     const rng = new Rng(hashSeed(seed, estimator.id));
-    const baseline = await estimateBaseline(cell, estimator, cell.initialParameters, batchSize, rng, step);
-    return await drawMoments(cell, cell.initialParameters, baseline, samples, batchSize, rng, step);
+    const baseline = await estimateBaseline({ cell, estimator, logits: cell.initialParameters, batchSize, rng, step });
+    return await drawMoments({ cell, logits: cell.initialParameters, baseline, samples, batchSize, rng, step });
   } finally {
     cell.dispose();
   }

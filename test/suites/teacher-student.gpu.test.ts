@@ -1,7 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ComputeBackend } from '../../core/backend.js';
+import { describe, expect, it } from 'vitest';
+import { describeEachBackend } from '../support/backends.js';
 import type { BatchMoments } from '../../core/moments.js';
-import { builtInBackends } from '../../backends/index.js';
 import { builtInEstimators } from '../../estimators/index.js';
 import { withDefaults } from '../../core/parameters.js';
 import { isStagedProblem, type StagedProblem } from '../../core/suite.js';
@@ -156,19 +155,14 @@ describe('teacher-student closed forms', () => {
   });
 });
 
-describe.each([...builtInBackends.keys()])('teacher-student coarse gradients on the %s backend', (backendId) => {
-  let backend: ComputeBackend;
+describeEachBackend('teacher-student coarse gradients', (backend) => {
   const { problem, teacher } = problemWith({});
   const samples = 20_000;
   // Twenty times the suite's samples, so the reference's own error is small beside the suite's.
   const reference = monteCarloCoarseGradients(problem.initialParameters, teacher, 400_000, 20190318);
-  beforeAll(async () => {
-    backend = await builtInBackends.get(backendId)!({ threads: 2 });
-  });
-  afterAll(() => backend?.dispose());
 
   it.each(Object.keys(proxies))('%s: mean coarse gradient matches an independent Monte Carlo expectation; ∂/∂v is unbiased', async (id) => {
-    const moments = await sampleEstimator(backend, builtInEstimators.get(id)!, problem, samples, 5);
+    const moments = await sampleEstimator(backend(), builtInEstimators.get(id)!, problem, samples, 5);
     expect(entriesOutside(moments, reference[id].mean, reference[id].stdErr, range(0, n + m))).toEqual([]);
     // v sits above the hard node: its coarse gradient needs no proxy and must match ∂f/∂v.
     expect(entriesOutside(moments, populationGradient(problem.initialParameters, teacher), null, range(n, n + m))).toEqual([]);
@@ -186,9 +180,9 @@ describe.each([...builtInBackends.keys()])('teacher-student coarse gradients on 
     const teacherNorm = Math.sqrt(dot(teacher.w, teacher.w));
     const expectedWith = (radial: number, scale: number) =>
       Float64Array.from({ length: n }, (_, index) => (radial * (w[index] / weightNorm) - dot(v, teacher.v) * (teacher.w[index] / teacherNorm)) / scale);
-    const identity = await sampleEstimator(backend, builtInEstimators.get('ste-identity')!, problem, samples, 7);
+    const identity = await sampleEstimator(backend(), builtInEstimators.get('ste-identity')!, problem, samples, 7);
     expect(entriesOutside(identity, expectedWith(dot(v, v), Math.sqrt(2 * Math.PI)), null, range(0, n))).toEqual([]);
-    const relu = await sampleEstimator(backend, builtInEstimators.get('ste-relu')!, problem, samples, 7);
+    const relu = await sampleEstimator(backend(), builtInEstimators.get('ste-relu')!, problem, samples, 7);
     expect(entriesOutside(relu, expectedWith(sum(v) * (sum(v) - sum(teacher.v)) + dot(v, v), 2 * Math.sqrt(2 * Math.PI)), null, range(0, n))).toEqual([]);
   });
 
@@ -202,10 +196,10 @@ describe.each([...builtInBackends.keys()])('teacher-student coarse gradients on 
     const weightNorm = Math.hypot(...local.subarray(0, n));
     const identityScale = (2 * (m - 1) * teacherSum ** 2) / ((m + 1) ** 2 * Math.sqrt(2 * Math.PI) * weightNorm);
     const identityExpected = Float64Array.from({ length: n + m }, (_, entry) => (entry < n ? identityScale * local[entry] : 0));
-    const identity = await sampleEstimator(backend, builtInEstimators.get('ste-identity')!, atLocalMinimum, samples, 6);
+    const identity = await sampleEstimator(backend(), builtInEstimators.get('ste-identity')!, atLocalMinimum, samples, 6);
     expect(entriesOutside(identity, identityExpected, null, range(0, n + m))).toEqual([]);
     expect(entriesOutside(identity, new Float64Array(n + m), null, range(0, n)).length).toBeGreaterThan(0);
-    const relu = await sampleEstimator(backend, builtInEstimators.get('ste-relu')!, atLocalMinimum, samples, 6);
+    const relu = await sampleEstimator(backend(), builtInEstimators.get('ste-relu')!, atLocalMinimum, samples, 6);
     expect(entriesOutside(relu, new Float64Array(n + m), null, range(0, n + m))).toEqual([]);
   });
 });

@@ -1,6 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ComputeBackend } from '../../core/backend.js';
-import { builtInBackends } from '../../backends/index.js';
+import { beforeAll, expect, it } from 'vitest';
+import { describeEachBackend } from '../support/backends.js';
 import { builtInEstimators } from '../../estimators/index.js';
 import { sampleEstimator, toyProblem } from '../support/helpers.js';
 
@@ -48,25 +47,22 @@ function meanAndStandardError(rows: number[][]): { mean: number[]; standardError
 const replicates = 24;
 const samplesPerReplicate = 4096;
 
-describe.each([...builtInBackends.keys()])('DisARM against ARM on the %s backend (bernoulli-toy, t = 0.499)', (backendId) => {
-  let backend: ComputeBackend;
+describeEachBackend('DisARM against ARM (bernoulli-toy, t = 0.499)', (backend) => {
   const measured: Record<string, { mean: number[]; standardError: number[] }> = {};
   const problem = toyProblem({ t: target });
   const expected = handDerivedVariances(problem.initialLogits);
 
   beforeAll(async () => {
-    backend = await builtInBackends.get(backendId)!({ threads: 2 });
     for (const id of ['arm', 'disarm']) {
       const rows: number[][] = [];
       for (let replicate = 0; replicate < replicates; replicate++) {
-        const moments = await sampleEstimator(backend, builtInEstimators.get(id)!, problem, samplesPerReplicate, 1000 + replicate);
+        const moments = await sampleEstimator(backend(), builtInEstimators.get(id)!, problem, samplesPerReplicate, 1000 + replicate);
         const variances = Array.from(moments.sumOfSquaredDeviations, (deviations) => deviations / (moments.count - 1));
         rows.push([...variances, variances.reduce((sum, value) => sum + value, 0)]);
       }
       measured[id] = meanAndStandardError(rows);
     }
   });
-  afterAll(() => backend?.dispose());
 
   it('the hand-derived variance of DisARM is below ARM\'s on every unit (Rao–Blackwell)', () => {
     expect(expected.disarm.every((value, unit) => value < expected.arm[unit])).toBe(true);

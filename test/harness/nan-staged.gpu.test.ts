@@ -1,6 +1,6 @@
 /** A kernel leaving the domain of sqrt fails a staged cell too, on every backend (the hard-node path, not the fused one). */
-import { describe, expect, it } from 'vitest';
-import { builtInBackends } from '../../backends/index.js';
+import { expect, it } from 'vitest';
+import { describeEachBackend } from '../support/backends.js';
 import { defineEstimator } from '../../core/estimator.js';
 import { prepareCell } from '../../harness/cell.js';
 import { Rng } from '../../core/rng.js';
@@ -25,16 +25,14 @@ const sqrtOfMinusOne = defineEstimator({
   },
 });
 
-describe.each([...builtInBackends.keys()])('a staged cell on the %s backend', (backendId) => {
+describeEachBackend('a staged cell', (backend) => {
   it('fails when its estimator kernel returns sqrt(-1)', async () => {
-    const backend = await builtInBackends.get(backendId)!({ threads: 1 });
     const problem = stagedTwin(toyProblem({ dim: 4 }), 0.45);
-    const cell = prepareCell(backend, { estimator: sqrtOfMinusOne, estimatorParams: {}, problem, batchSize: 256 });
+    const cell = prepareCell(backend(), { estimator: sqrtOfMinusOne, estimatorParams: {}, problem, batchSize: 256 });
     try {
-      await expect(drawMoments(cell, problem.initialParameters, new Float64Array(4), 256, 256, new Rng(5))).rejects.toThrow(/is NaN at unit 0: the estimator produced NaN or Inf/);
+      await expect(drawMoments({ cell, logits: problem.initialParameters, baseline: new Float64Array(4), samples: 256, batchSize: 256, rng: new Rng(5) })).rejects.toThrow(/is NaN at unit 0: the estimator produced NaN or Inf/);
     } finally {
       cell.dispose();
-      backend.dispose();
     }
   });
-});
+}, { threads: 1, staged: true });

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ComputeBackend } from '../../core/backend.js';
+import { describeEachBackend } from '../support/backends.js';
 import { builtInBackends } from '../../backends/index.js';
 import { builtInEstimators } from '../../estimators/index.js';
 import { prepareCell } from '../../harness/cell.js';
@@ -91,23 +91,17 @@ describe('an ONNX model of categorical-toy\'s objective ([batch, D, K] input)', 
     }
   });
 
-  describe.each([...builtInBackends.keys()])('on the %s backend', (backendId) => {
-    let backend: ComputeBackend;
-    beforeAll(async () => {
-      backend = await builtInBackends.get(backendId)!({ threads: 2 });
-    });
-    afterAll(() => backend?.dispose());
-
+  describeEachBackend('the ONNX categorical-toy', (backend, backendId) => {
     it.each(categoricalIds)('%s: the same estimates as the categorical-toy suite, to float32 precision', async (id) => {
       const estimator = builtInEstimators.get(id)!;
-      const expected = await sampleEstimator(backend, estimator, twin(), 2000, 31);
-      const actual = await sampleEstimator(backend, estimator, model(), 2000, 31);
+      const expected = await sampleEstimator(backend(), estimator, twin(), 2000, 31);
+      const actual = await sampleEstimator(backend(), estimator, model(), 2000, 31);
       const tolerance = backendId === 'cpu' ? 1e-5 : 2e-3;
       for (let index = 0; index < units * classes; index++) {
         expect(Math.abs(actual.mean[index] - expected.mean[index])).toBeLessThan(tolerance * (1 + Math.abs(expected.mean[index])));
       }
     });
-  });
+  }, { staged: true });
 
   it('an unbiased categorical estimator is unbiased for the enumerated gradient', async () => {
     const backend = await builtInBackends.get('cpu')!({ threads: 2 });

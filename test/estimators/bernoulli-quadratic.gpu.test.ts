@@ -1,6 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ComputeBackend } from '../../core/backend.js';
-import { builtInBackends } from '../../backends/index.js';
+import { describe, expect, it } from 'vitest';
+import { describeEachBackend } from '../support/backends.js';
 import { builtInEstimators } from '../../estimators/index.js';
 import { withDefaults } from '../../core/parameters.js';
 import { isStagedProblem, type Problem } from '../../core/suite.js';
@@ -137,16 +136,10 @@ describe('bernoulli-quadratic: the objective and its exact answers', () => {
 
 const unbiasedIds = [...builtInEstimators.values()].filter((estimator) => estimator.claimsUnbiased).map((estimator) => estimator.id);
 
-describe.each([...builtInBackends.keys()])('bernoulli-quadratic on the %s backend', (backendId) => {
-  let backend: ComputeBackend;
-  beforeAll(async () => {
-    backend = await builtInBackends.get(backendId)!({ threads: 2 });
-  });
-  afterAll(() => backend?.dispose());
-
+describeEachBackend('bernoulli-quadratic', (backend) => {
   it.each(unbiasedIds)('%s: mean within 5 standard errors of the enumerated gradient', async (estimatorId) => {
     const problem = quadraticProblem();
-    const moments = await sampleEstimator(backend, builtInEstimators.get(estimatorId)!, problem, 40_000, 19);
+    const moments = await sampleEstimator(backend(), builtInEstimators.get(estimatorId)!, problem, 40_000, 19);
     expect(unitsOutsideBand(moments, problem.exactGradient(problem.initialLogits), 5)).toEqual([]);
   });
 
@@ -155,13 +148,13 @@ describe.each([...builtInBackends.keys()])('bernoulli-quadratic on the %s backen
     const { matrix, linear } = recorded(problem);
     const p = Array.from(problem.initialLogits, sigmoid);
     const expected = linear.map((ck, k) => ck + 2 * p.reduce((sum, pj, j) => sum + matrix[k * problem.dim + j] * pj, 0));
-    const moments = await sampleEstimator(backend, builtInEstimators.get('ste-identity')!, problem, 40_000, 23);
+    const moments = await sampleEstimator(backend(), builtInEstimators.get('ste-identity')!, problem, 40_000, 23);
     expect(unitsOutsideBand(moments, expected, 5)).toEqual([]);
   });
 
   it('the straight-through mean is measurably biased here (a check that the test can fail)', async () => {
     const problem = quadraticProblem();
-    const moments = await sampleEstimator(backend, builtInEstimators.get('ste-sigmoid')!, problem, 40_000, 29);
+    const moments = await sampleEstimator(backend(), builtInEstimators.get('ste-sigmoid')!, problem, 40_000, 29);
     expect(unitsOutsideBand(moments, problem.exactGradient(problem.initialLogits), 5).length).toBeGreaterThan(3);
   });
 });

@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
+import { describeEachBackend } from '../support/backends.js';
 import type { ComputeBackend } from '../../core/backend.js';
-import { builtInBackends } from '../../backends/index.js';
 import { builtInEstimators } from '../../estimators/index.js';
 import { prepareCell } from '../../harness/cell.js';
 import { withDefaults } from '../../core/parameters.js';
@@ -17,24 +17,18 @@ async function sampleStaged(backend: ComputeBackend, estimatorId: string, sample
   const cell = prepareCell(backend, { estimator, estimatorParams: withDefaults(estimator.params), problem, batchSize });
   try {
     const rng = new Rng(hashSeed(seed, estimator.id));
-    const baseline = await estimateBaseline(cell, estimator, problem.initialParameters, batchSize, rng);
-    return await drawMoments(cell, problem.initialParameters, baseline, samples, batchSize, rng);
+    const baseline = await estimateBaseline({ cell, estimator, logits: problem.initialParameters, batchSize, rng });
+    return await drawMoments({ cell, logits: problem.initialParameters, baseline, samples, batchSize, rng });
   } finally {
     cell.dispose();
   }
 }
 
-describe.each([...builtInBackends.keys()])('staged cells on the %s backend', (backendId) => {
-  let backend: ComputeBackend;
-  beforeAll(async () => {
-    backend = await builtInBackends.get(backendId)!({ threads: 2 });
-  });
-  afterAll(() => backend?.dispose());
-
+describeEachBackend('staged cells', (backend, backendId) => {
   it('says which cells run as stages and which fused', () => {
     const estimator = builtInEstimators.get('ste-sigmoid')!;
     const execution = (problem: Parameters<typeof prepareCell>[1]['problem']) => {
-      const cell = prepareCell(backend, { estimator, estimatorParams: withDefaults(estimator.params), problem, batchSize: 16 });
+      const cell = prepareCell(backend(), { estimator, estimatorParams: withDefaults(estimator.params), problem, batchSize: 16 });
       cell.dispose();
       return cell.execution;
     };
@@ -46,8 +40,8 @@ describe.each([...builtInBackends.keys()])('staged cells on the %s backend', (ba
     .filter((estimator) => estimator.nodeKinds.includes('bernoulli') && !estimator.kernels.baselineWeight)
     .map((estimator) => estimator.id);
   it.each(withoutBaseline)('%s: a staged bernoulli-toy gives the fused cell\'s estimates', async (id) => {
-    const fused = await sampleEstimator(backend, builtInEstimators.get(id)!, toyProblem({ dim: 12 }), 3000, 21);
-    const staged = await sampleStaged(backend, id, 3000, 21);
+    const fused = await sampleEstimator(backend(), builtInEstimators.get(id)!, toyProblem({ dim: 12 }), 3000, 21);
+    const staged = await sampleStaged(backend(), id, 3000, 21);
     // float64 on the CPU (summation order differs); float32 on the GPU, where a threshold can flip one sample.
     const tolerance = backendId === 'cpu' ? 1e-9 : 2e-3;
     for (let unit = 0; unit < 12; unit++) {
@@ -60,7 +54,7 @@ describe.each([...builtInBackends.keys()])('staged cells on the %s backend', (ba
 
   it('bengio-unbiased with its pilot baseline drawn inside the stages stays unbiased', async () => {
     const problem = toyProblem({ dim: 12 });
-    const moments = await sampleStaged(backend, 'bengio-unbiased', 40_000, 3);
+    const moments = await sampleStaged(backend(), 'bengio-unbiased', 40_000, 3);
     // dE[f]/dtheta_i = p_i (1 - p_i) (1 - 2t), derived by hand for f(b) = sum (b_i - t)^2.
     const expected = Array.from(problem.initialLogits, (theta) => {
       const p = 1 / (1 + Math.exp(-theta));

@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ComputeBackend } from '../../core/backend.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { describeEachBackend } from '../support/backends.js';
 import { builtInBackends } from '../../backends/index.js';
 import { builtInEstimators } from '../../estimators/index.js';
 import { prepareCell } from '../../harness/cell.js';
@@ -43,19 +43,13 @@ describe('an ONNX model of bernoulli-toy\'s objective', () => {
 /** The estimators that run on Bernoulli units (the others are refused by node kind, as on bernoulli-toy). */
 const bernoulliEstimators = [...builtInEstimators.values()].filter((estimator) => estimator.nodeKinds.includes('bernoulli'));
 
-describe.each([...builtInBackends.keys()])('the ONNX bernoulli-toy on the %s backend', (backendId) => {
-  let backend: ComputeBackend;
-  beforeAll(async () => {
-    backend = await builtInBackends.get(backendId)!({ threads: 2 });
-  });
-  afterAll(() => backend?.dispose());
-
+describeEachBackend('the ONNX bernoulli-toy', (backend, backendId) => {
   // Without a baseline a staged cell consumes exactly the fused cell's noise: the estimates must match.
   const withoutBaseline = bernoulliEstimators.filter((estimator) => !estimator.kernels.baselineWeight).map((estimator) => estimator.id);
   it.each(withoutBaseline)('%s: the same estimates as the fused bernoulli-toy, to float32 precision', async (id) => {
     const estimator = builtInEstimators.get(id)!;
-    const fused = await sampleEstimator(backend, estimator, toyProblem({ dim: toyUnits }), 3000, 21);
-    const staged = await sampleEstimator(backend, estimator, onnxProblem(fixture('bernoulli-toy-grad.onnx')), 3000, 21);
+    const fused = await sampleEstimator(backend(), estimator, toyProblem({ dim: toyUnits }), 3000, 21);
+    const staged = await sampleEstimator(backend(), estimator, onnxProblem(fixture('bernoulli-toy-grad.onnx')), 3000, 21);
     // The model's L and dL/dh are float32 (h too, for relaxations); on the GPU a threshold can flip one sample.
     const tolerance = backendId === 'cpu' ? 1e-5 : 2e-3;
     for (let unit = 0; unit < toyUnits; unit++) {
@@ -67,7 +61,7 @@ describe.each([...builtInBackends.keys()])('the ONNX bernoulli-toy on the %s bac
   const withBaseline = bernoulliEstimators.filter((estimator) => estimator.kernels.baselineWeight && estimator.claimsUnbiased).map((estimator) => estimator.id);
   it.each(withBaseline)('%s (pilot baseline inside the stages) is unbiased for the exact gradient', async (id) => {
     const problem = onnxProblem(fixture('bernoulli-toy.onnx'));
-    const moments = await sampleEstimator(backend, builtInEstimators.get(id)!, problem, 40_000, 3);
+    const moments = await sampleEstimator(backend(), builtInEstimators.get(id)!, problem, 40_000, 3);
     expect(unitsOutsideBand(moments, toyGradient(problem.initialParameters), 5)).toEqual([]);
   });
 });

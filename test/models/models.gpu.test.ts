@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { describeEachBackend } from '../support/backends.js';
 import type { ComputeBackend } from '../../core/backend.js';
-import { builtInBackends } from '../../backends/index.js';
 import { builtInEstimators } from '../../estimators/index.js';
 import { activation } from '../../models/activation.js';
 import { dense } from '../../models/dense.js';
@@ -41,13 +41,7 @@ function batch(inputs: number, seed: number) {
   };
 }
 
-describe.each([...builtInBackends.keys()])('model layers on the %s backend', (backendId) => {
-  let backend: ComputeBackend;
-  beforeAll(async () => {
-    backend = await builtInBackends.get(backendId)!({ threads: 2 });
-  });
-  afterAll(() => backend?.dispose());
-
+describeEachBackend('model layers', (backend) => {
   /** Mean cross-entropy of the network at `params` (float32 forward). */
   async function lossAt(network: SequentialNetwork, context: StagedContext, params: Float32Array, input: Float32Array, labels: Uint8Array) {
     const pass = await network.compile(context).forward(params, input, rows, new Rng(0), 0);
@@ -72,7 +66,7 @@ describe.each([...builtInBackends.keys()])('model layers on the %s backend', (ba
   it('backpropagation through dense and smooth activation layers matches central differences of the loss', async () => {
     const layers: LayerSpec[] = [dense(6, 5), activation('tanh', 5), dense(5, 4), activation('sigmoid', 4), dense(4, classes), activation('identity', classes)];
     const network = new SequentialNetwork(layers);
-    const context = contextFor(backend, 'ste-identity');
+    const context = contextFor(backend(), 'ste-identity');
     const compiled = network.compile(context);
     const params = Float32Array.from(network.initialParameters(new Rng(3)), (value) => value * 3);
     const { input, labels } = batch(6, 11);
@@ -87,14 +81,14 @@ describe.each([...builtInBackends.keys()])('model layers on the %s backend', (ba
     '%s at a %s node: exact above the node (central differences), the proxy below it (written out here)',
     async (estimatorId, _opId, op) => {
       const network = new SequentialNetwork([dense(6, 5), hardLayer(5, op), dense(5, classes)]);
-      const context = contextFor(backend, estimatorId);
+      const context = contextFor(backend(), estimatorId);
       const compiled = network.compile(context);
       const params = Float32Array.from(network.initialParameters(new Rng(5)), (value) => value * 2);
       const { input, labels } = batch(6, 21);
       const pass = await compiled.forward(params, input, rows, new Rng(0), 0);
       const { gradient: outputGradient } = softmaxCrossEntropy(pass.output, labels, rows, classes, true);
       const gradient = await compiled.backward(params, pass, outputGradient!, 0);
-      // The node's output is the op of its input, on every backend.
+      // The node's output is the op of its input, on every backend().
       const hostOp = hostHardOp(op);
       const logits = pass.passes[0].output;
       pass.passes[1].output.forEach((h, index) => expect(h).toBeCloseTo(hostOp(logits[index]), 6));
