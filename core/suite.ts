@@ -68,6 +68,19 @@ export interface SuiteDefinition {
    * the user (an ONNX model) or minutes of training on real data run only when named.
    */
   readonly inDefaultRun?: boolean;
+  /**
+   * The kinds of reference gradient the suite's problems are scored against, for documentation and
+   * listings (the README's suite table is generated from it): one kind, two when a parameter decides
+   * (an ONNX model enumerated or sampled), and empty when there is no reference and so no gradient
+   * scores. What a cell actually used is its `metrics.referenceKind`.
+   */
+  readonly referenceKinds?: readonly ReferenceKind[];
+  /**
+   * Why an estimator can never run on this suite, decided from the definitions alone (for example a
+   * network whose hard nodes see only dL/dh), or null. The planner leaves such pairs out of a run; a
+   * limit that depends on the suite's input (an ONNX model) stays on the problem (`unsupportedReason`).
+   */
+  unsupportedReason?(estimator: EstimatorDefinition, estimatorParams: ParameterValues): string | null;
   /** Builds the problem; `params` are complete and validated. */
   create(params: ParameterValues): Problem | StagedProblem;
 }
@@ -204,7 +217,8 @@ export interface StagedEstimates {
   /**
    * `count` independent single estimates of the gradient of the loss with respect to the trained
    * parameters at `params`, as a [count × parameters] row-major array. `step` is the training step
-   * (0 when scoring), handed to the estimator's kernels.
+   * (0 when scoring), handed to the estimator's kernels. The array is the caller's: a fresh one per
+   * call, never a buffer the problem writes again (the moments of one estimate are its row itself).
    */
   estimates(params: Float64Array, count: number, rng: Rng, step: number): Promise<Float64Array>;
   /** The gradient estimates are scored against, at `params`; null when the suite has none (never faked). */
@@ -225,7 +239,7 @@ export interface StagedEstimates {
 export interface ScoringTarget {
   /** Length of the scored vector (for example minibatch × latent units). */
   readonly length: number;
-  /** `count` single estimates of the scored gradient: [count × length]. */
+  /** `count` single estimates of the scored gradient: [count × length], a fresh array per call. */
   estimates(count: number, rng: Rng): Promise<Float64Array>;
   /** The reference they are scored against (a Monte Carlo reference carries its standard error), or null. */
   reference(): Promise<ReferenceGradient | null>;

@@ -9,6 +9,7 @@ import { hardSigmoidSt } from './hard-sigmoid-st.js';
 import { multiplicativeNoise } from './multiplicative-noise.js';
 import { reinforceLoo } from './reinforce-loo.js';
 import { reinmax } from './reinmax.js';
+import { slopeAnnealedSigmoidSt } from './slope-annealed-sigmoid-st.js';
 import { slopeAnnealedSt } from './slope-annealed-st.js';
 import { stGumbelSoftmax } from './st-gumbel-softmax.js';
 import { steClippedRelu } from './ste-clipped-relu.js';
@@ -24,7 +25,7 @@ export type { EstimatorDefinition } from '../core/estimator.js';
 /** Built-in estimators keyed by id, in the order reports list them. */
 export const builtInEstimators: ReadonlyMap<string, EstimatorDefinition> = new Map(
   [
-    steIdentity, steSigmoid, steRelu, steClippedRelu, steHardtanh, hardSigmoidSt, slopeAnnealedSt, stochasticTimesSmooth,
+    steIdentity, steSigmoid, steRelu, steClippedRelu, steHardtanh, hardSigmoidSt, slopeAnnealedSt, slopeAnnealedSigmoidSt, stochasticTimesSmooth,
     bengioUnbiased, reinforceLoo, arm, disarm,
     additiveNoise, multiplicativeNoise, gumbelSoftmax,
     stGumbelSoftmax, reinmax, gumbelRao, zgr,

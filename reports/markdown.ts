@@ -4,10 +4,13 @@ import { join } from 'node:path';
 import { formatShard } from '../core/types.js';
 import type { ParameterGrid } from '../core/parameters.js';
 import { gradientScores, trainingResult, type BenchResults, type CellResult } from '../core/types.js';
-import { estimatorLabel, suiteVariants, type CompletedCell, type SuiteVariant } from './cells.js';
+import { estimatorGroups, estimatorLabel, shownCells, suiteVariants, type CompletedCell, type SuiteVariant } from './cells.js';
 import { planCharts } from './charts/index.js';
 import { formatNumber } from './format.js';
-import { rankingLines } from './ranking.js';
+import { codeProvenanceEntries } from './provenance.js';
+import { formatMeasured, rankingLegend } from './ranking.js';
+import { formatTrainingMetric, trainingMetricInfo } from './training-metrics.js';
+import { verdictLines } from './verdict/render.js';
 import type { Reporter } from './reporter.js';
 import { mseStdErr, varianceStdErr } from './uncertainty.js';
 
@@ -17,10 +20,10 @@ export function markdownTable(header: readonly string[], rows: readonly (readonl
   return [`| ${header.map(cell).join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map((row) => `| ${row.map(cell).join(' | ')} |`)];
 }
 
-/** `value ± error` with the error to two significant digits. */
+/** `value ± error` with the error to two significant digits and the value down to the error's second digit. */
 export function plusMinus(value: number | undefined, error: number | undefined): string {
   if (value === undefined) return '-';
-  return error !== undefined && error > 0 ? `${formatNumber(value)} ± ${formatNumber(error, 2)}` : formatNumber(value);
+  return formatMeasured({ value, ...(error !== undefined ? { stdErr: error } : {}) });
 }
 
 function environmentLines(results: BenchResults): string[] {
@@ -41,6 +44,8 @@ function environmentLines(results: BenchResults): string[] {
     const fallbacks = backend.fallbacks.length > 0 ? `; fell back after: ${backend.fallbacks.join('; ')}` : '';
     rows.push([`backend ${backend.id}`, `${state}${fallbacks}`]);
   }
+  // Which code made the numbers (absent in results written before it was recorded).
+  for (const entry of codeProvenanceEntries(results)) rows.push(['code', entry]);
   // Shards ran on machines of their own: timings compare within a shard's machine only.
   for (const source of results.run.mergedFrom ?? []) {
     const shard = source.shard ? `shard ${formatShard(source.shard)}` : 'run';
@@ -86,36 +91,72 @@ export function runText(run: BenchResults['run']): string {
   return parts.join('; ');
 }
 
-/** The scores of one suite setting, one row per completed cell, each with its uncertainty; columns no cell has are left out. */
+/** The backends of some cells in run order, as requested (`cpu`) and as they ran (`cpu:fused-js`). */
+export function backendsOf(cells: readonly CellResult[]): Array<{ readonly backend: string; readonly mode: string }> {
+  const seen = new Map<string, string>();
+  for (const cell of cells) if (cell.state === 'completed' && !seen.has(cell.backend)) seen.set(cell.backend, cell.backendMode ?? cell.backend);
+  return [...seen].map(([backend, mode]) => ({ backend, mode }));
+}
+
+/**
+ * The rows of a suite table: per estimator (and seed) the first backend's cell, which stands for every
+ * backend that agrees with it within noise, plus a row for each backend that differs beyond noise.
+ * `speed` holds the cells whose times the row shows, by backend.
+ */
+export function foldedRows(results: BenchResults, cells: readonly CellResult[]): Array<{
+  readonly label: string; readonly cell: CompletedCell; readonly backends: string; readonly differs: readonly string[]; readonly speed: ReadonlyMap<string, CompletedCell>;
+}> {
+  return estimatorGroups(results, cells).flatMap((group) => {
+    const shown = shownCells(group);
+    const differing = new Set(shown.slice(1).map(({ cell }) => cell.backend));
+    const agreeing = group.cells.filter((cell) => !differing.has(cell.backend));
+    return shown.map(({ cell, differs }, index) => index === 0
+      ? { label: group.label, cell, differs, backends: [...new Set(agreeing.map((other) => other.backendMode ?? other.backend))].join(', '), speed: new Map(agreeing.map((other) => [other.backend, other])) }
+      : { label: group.label, cell, differs, backends: `${cell.backendMode ?? cell.backend} (differs: ${differs.join(', ')})`, speed: new Map([[cell.backend, cell]]) });
+  });
+}
+
+/**
+ * The scores of one suite setting with their uncertainties: one row per estimator whatever the number
+ * of backends (they consume the same noise), a backend's own row only where its scores differ beyond
+ * noise, and its speed in a column of its own. Columns no cell has are left out.
+ */
 export function suiteTable(results: BenchResults, cells: readonly CellResult[]): string[] {
   const completed = cells.filter((cell): cell is CompletedCell => cell.state === 'completed');
   const hasGradient = completed.some((cell) => gradientScores(cell.metrics));
   const hasTraining = completed.some((cell) => trainingResult(cell.metrics));
+  const hasTiming = completed.some((cell) => cell.metrics.nsPerEstimate !== undefined);
   const hasStepTime = completed.some((cell) => cell.metrics.msPerTrainingStep !== undefined);
   const metricNames = [...new Set(completed.flatMap((cell) => Object.keys(cell.metrics.trainingMetrics ?? {})))];
+  const backends = backendsOf(completed);
+  const suffix = (mode: string) => (backends.length > 1 ? ` ${mode}` : '');
   const header = [
     'estimator', 'backend',
     ...(hasGradient ? ['bias ± SE', 'rel. bias', 'variance ± SE', 'MSE ± SE', 'cosine'] : []),
-    'ns/estimate ± MAD',
+    ...(hasTiming ? backends.map(({ mode }) => `ns/estimate ± MAD${suffix(mode)}`) : []),
     ...(hasTraining ? ['final loss ± SE'] : []),
-    ...(hasStepTime ? ['ms/training step ± MAD'] : []),
-    ...metricNames.map((name) => `final ${name} ± SE`),
+    ...(hasStepTime ? backends.map(({ mode }) => `ms/training step ± MAD${suffix(mode)}`) : []),
+    ...metricNames.map((name) => `${trainingMetricInfo(name).label} ± SE`),
   ];
-  const rows = completed.map((cell) => {
+  const rows = foldedRows(results, completed).map(({ label, cell, backends: backendText, speed }) => {
     const m = cell.metrics;
     const g = gradientScores(m);
     const t = trainingResult(m);
+    const time = (read: (other: CompletedCell) => [number | undefined, number | undefined]) => backends.map(({ backend }) => {
+      const other = speed.get(backend);
+      return other ? plusMinus(...read(other)) : '-';
+    });
     return [
-      estimatorLabel(results, cell), cell.backendMode ?? cell.backend,
+      label, backendText,
       ...(hasGradient
         ? g
           ? [plusMinus(g.bias, g.biasStdErr), formatNumber(g.relativeBias), plusMinus(g.variance, varianceStdErr(g, cell.samples)), plusMinus(g.mse, mseStdErr(g, cell.samples)), formatNumber(g.cosine)]
           : ['-', '-', '-', '-', '-']
         : []),
-      plusMinus(m.nsPerEstimate, m.nsPerEstimateMad),
+      ...(hasTiming ? time((other) => [other.metrics.nsPerEstimate, other.metrics.nsPerEstimateMad]) : []),
       ...(hasTraining ? [t ? plusMinus(t.finalLoss, t.finalLossStdErr) : '-'] : []),
-      ...(hasStepTime ? [plusMinus(m.msPerTrainingStep, m.msPerTrainingStepMad)] : []),
-      ...metricNames.map((name) => plusMinus(m.trainingMetrics?.[name]?.final, m.trainingMetrics?.[name]?.finalStdErr)),
+      ...(hasStepTime ? time((other) => [other.metrics.msPerTrainingStep, other.metrics.msPerTrainingStepMad]) : []),
+      ...metricNames.map((name) => formatTrainingMetric(name, m.trainingMetrics?.[name]?.final, m.trainingMetrics?.[name]?.finalStdErr)),
     ];
   });
   return markdownTable(header, rows);
@@ -151,16 +192,16 @@ function suiteLines(results: BenchResults, variant: SuiteVariant): string[] {
     `Parameters: ${Object.entries(params).map(([key, value]) => `${key} = ${value}`).join(', ') || 'none'}; N = ${results.config.samples} single-sample estimates per cell. ${referenceLine(variant.cells)}`, '',
     ...suiteTable(results, variant.cells), '',
     ...(failed.length > 0 ? ['Not completed:', '', ...failed, ''] : []),
-    '**Ranking**', '', ...rankingLines(results, variant.cells), '',
+    ...verdictLines(results, variant),
   ];
 }
 
 function chartLines(results: BenchResults): string[] {
-  return ['## Charts', '', ...planCharts(results).flatMap(({ definition, specs }) => [
+  return ['## Charts', '', ...planCharts(results).flatMap(({ definition, specs, skipped }) => [
     `### ${definition.title}`, '',
-    ...(specs.length > 0
-      ? specs.flatMap((spec) => [`![${spec.title}](${spec.file})`, '', spec.caption, ''])
-      : [`_Not drawn: no data in results.json. To get it, ${definition.howToGet}._`, '']),
+    ...specs.flatMap((spec) => [`![${spec.title}](${spec.file})`, '', spec.caption, '']),
+    ...skipped.map((note) => `_${note}._\n`),
+    ...(specs.length === 0 && skipped.length === 0 ? [`_Not drawn: no data in results.json. To get it, ${definition.howToGet}._`, ''] : []),
   ])];
 }
 
@@ -170,7 +211,9 @@ export function renderMarkdownReport(results: BenchResults, extraSections: reado
     '# estibench report', '',
     `Run of ${results.createdAt} (${results.run.state}): ${results.cells.filter((cell) => cell.state === 'completed').length} of ${results.cells.length} cells completed. ` +
       'Bias is ‖E[ĝ] − ∇‖₂ with the standard error of the mean gradient; variance is the trace of the covariance of one estimate; MSE = variance + bias². ' +
-      'Uncertainties are ±1 standard error (variance: ≈ variance·√(2/(N−1))); timings are medians ± median absolute deviation.', '',
+      'Uncertainties are ±1 standard error (variance: ≈ variance·√(2/(N−1))); timings are medians ± median absolute deviation. ' +
+      'Backends consume the same noise: one row stands for every backend that agrees within noise, with each backend\'s speed in its own column. ' +
+      `${rankingLegend}`, '',
     ...environmentLines(results), '',
     ...configurationLines(results), '',
     '## Results', '',

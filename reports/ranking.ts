@@ -1,98 +1,92 @@
 /**
- * The short ranking per suite (lowest MSE, lowest bias, fastest, lowest final loss) that report.md and
- * the CI summary show. It ranks estimators, not the same estimator twice on two backends: backends
- * consume the same noise and agree to float32 precision, so a backend is named only where its scores
- * differ beyond noise, or for speed, where they truly differ.
+ * Rankings that call a difference only beyond noise. Estimators are listed best first; between two
+ * neighbours `<` (or `>` where higher is better) marks a difference beyond two standard errors of the
+ * difference, `≈` one within them (a tie), `·` an order the results give no standard error to test (one
+ * training seed). Each symbol is a claim about its two neighbours only.
  */
-import { gradientScores, trainingResult, type BenchResults, type CellResult } from '../core/types.js';
-import { backendCount, backendDifferences, estimatorGroups, type CompletedCell, type EstimatorGroup } from './cells.js';
 import { formatNumber } from './format.js';
-import { mseStdErr } from './uncertainty.js';
+import { compareBetter, type Measured } from './verdict/noise.js';
 
-/** One estimator's entry under a criterion. */
-interface Entry {
-  readonly name: string;
-  readonly value: number;
-  readonly error?: number;
-  /** Backends that disagree beyond noise, with their values. */
+/** One estimator under a criterion. */
+export interface RankedItem {
+  readonly label: string;
+  readonly value: Measured;
+  /** Shown in brackets after the value: `biased`, `cpu:fused-js`. */
   readonly note?: string;
 }
 
-interface Criterion {
+/** A criterion and the estimators it ranks. */
+export interface Ranking {
+  /** `lowest MSE per estimate`. */
   readonly title: string;
-  readonly unit: string;
-  /** The value and standard error of one cell, or undefined when the cell has no such score. */
-  readonly score: (cell: CompletedCell) => { value: number; error?: number } | undefined;
-  /** Speed: take each estimator's fastest backend and name it. */
-  readonly perBackend?: boolean;
+  readonly better: 'lower' | 'higher';
+  readonly items: readonly RankedItem[];
+  /** Multiplies values for display (100: a fraction shown in percent); default 1. */
+  readonly scale?: number;
+  /** Appended to displayed values: `%`, ` µs`. */
+  readonly unit?: string;
+  /** A remark after the ranking: the unit, what the noise is. */
+  readonly remark?: string;
 }
 
-const criteria: readonly Criterion[] = [
-  { title: 'lowest MSE', unit: '', score: (cell) => { const g = gradientScores(cell.metrics); return g && { value: g.mse, error: mseStdErr(g, cell.samples) }; } },
-  { title: 'lowest bias', unit: '', score: (cell) => { const g = gradientScores(cell.metrics); return g && { value: g.bias, error: g.biasStdErr }; } },
-  { title: 'fastest', unit: ' ns per estimate', perBackend: true, score: (cell) => (cell.metrics.nsPerEstimate === undefined ? undefined : { value: cell.metrics.nsPerEstimate, error: cell.metrics.nsPerEstimateMad }) },
-  { title: 'lowest final loss', unit: '', score: (cell) => { const t = trainingResult(cell.metrics); return t && { value: t.finalLoss, error: t.finalLossStdErr }; } },
-];
+/** The symbols, explained once per report. */
+export const rankingLegend = 'In rankings, estimators are listed best first; `<` (or `>`) marks a difference beyond two standard errors of the difference, ' +
+  '`≈` a tie within them, `·` an order without a standard error to test it (one training seed); ' +
+  '_biased_: a bias beyond noise, or, without a reference gradient, an estimator that does not claim to be unbiased.';
 
-function withError(value: number, error: number | undefined, unit: string): string {
-  return `${formatNumber(value)}${error !== undefined && error > 0 ? ` ± ${formatNumber(error, 2)}` : ''}${unit}`;
+/**
+ * Significant digits that show a value down to its standard error's second digit (3.2843 ± 0.0013,
+ * not 3.28 ± 0.0013, which would hide differences the error resolves); 3 at least, 8 at most.
+ */
+export function digitsFor(value: number, stdErr: number | undefined): number {
+  if (stdErr === undefined || !(stdErr > 0) || !Number.isFinite(stdErr) || value === 0 || !Number.isFinite(value)) return 3;
+  const digits = Math.floor(Math.log10(Math.abs(value))) - Math.floor(Math.log10(stdErr)) + 2;
+  return Math.min(8, Math.max(3, digits));
 }
 
-/** Mean of the values and the standard error of that mean (independent seeds): the seeds of a grid count as one estimator. */
-function meanOverSeeds(scores: ReadonlyArray<{ value: number; error?: number }>): { value: number; error?: number } {
-  const value = scores.reduce((total, score) => total + score.value, 0) / scores.length;
-  const errors = scores.map((score) => score.error ?? 0);
-  const error = Math.hypot(...errors) / scores.length;
-  return error > 0 ? { value, error } : { value };
+/** `1.23 ± 0.04`, or the value alone without a standard error; `scale` multiplies both for display. */
+export function formatMeasured(value: Measured, unit = '', scale = 1): string {
+  const error = value.stdErr !== undefined && value.stdErr > 0 ? value.stdErr * scale : undefined;
+  return `${formatNumber(value.value * scale, digitsFor(value.value * scale, error))}${error !== undefined ? ` ± ${formatNumber(error, 2)}` : ''}${unit}`;
 }
 
-function entryOf(group: EstimatorGroup, criterion: Criterion, backends: number): Entry | undefined {
-  const scored = group.cells.flatMap((cell) => {
-    const score = criterion.score(cell);
-    return score && Number.isFinite(score.value) ? [{ cell, ...score }] : [];
-  });
-  if (scored.length === 0) return undefined;
-  const backendIds = [...new Set(scored.map((entry) => entry.cell.backend))];
-  const onBackend = (backend: string) => scored.filter((entry) => entry.cell.backend === backend);
-  if (criterion.perBackend) {
-    const perBackend = backendIds.map((backend) => ({ backend: onBackend(backend)[0].cell.backendMode ?? backend, ...meanOverSeeds(onBackend(backend)) }));
-    const fastest = perBackend.reduce((best, candidate) => (candidate.value < best.value ? candidate : best));
-    return { name: backends > 1 ? `${group.label} (${fastest.backend})` : group.label, value: fastest.value, error: fastest.error };
-  }
-  // Backends consume the same noise: the first one's scores stand for all, unless another differs beyond noise.
-  const reference = onBackend(backendIds[0]);
-  const differing = backendIds.slice(1).filter((backend) => onBackend(backend).some((entry) => {
-    const twin = reference.find((candidate) => candidate.cell.seed === entry.cell.seed);
-    return twin !== undefined && backendDifferences(twin.cell, entry.cell).length > 0;
-  }));
-  const note = differing.length > 0
-    ? `backends differ beyond noise: ${[backendIds[0], ...differing].map((backend) => {
-      const mean = meanOverSeeds(onBackend(backend));
-      return `${onBackend(backend)[0].cell.backendMode ?? backend} ${withError(mean.value, mean.error, '')}`;
-    }).join(', ')}`
-    : undefined;
-  return { name: group.label, ...meanOverSeeds(reference), ...(note ? { note } : {}) };
+/** A value of a ranking as it displays it. */
+export function formatRanked(ranking: Pick<Ranking, 'scale' | 'unit'>, value: Measured): string {
+  return formatMeasured(value, ranking.unit ?? '', ranking.scale ?? 1);
+}
+
+/** The items best first by value (ties in the sort keep run order). */
+export function sortedItems(ranking: Pick<Ranking, 'better' | 'items'>): RankedItem[] {
+  const sign = ranking.better === 'lower' ? 1 : -1;
+  return [...ranking.items].filter((item) => Number.isFinite(item.value.value)).sort((left, right) => sign * (left.value.value - right.value.value));
+}
+
+/** The symbol between two neighbours of a sorted ranking. */
+export function separator(better: 'lower' | 'higher', first: Measured, second: Measured): '<' | '>' | '≈' | '·' {
+  const order = compareBetter(first, second, better);
+  if (order === 'tie') return '≈';
+  if (order === 'untested') return '·';
+  return better === 'lower' ? '<' : '>';
 }
 
 /**
- * Markdown bullet lines ranking the estimators among `cells` (one suite at one setting); the seeds of a
- * seed grid are averaged (value: mean over seeds; error: standard error of that mean). The runner-up
- * is named with a note when the two are within two combined standard errors: the order between them is
- * not established. A criterion no cell has a score for (no reference gradient, `--steps 0`) is left out.
+ * The leaders: the best item and every other tied with it within noise. Items the results give no
+ * standard error to compare (one training seed) are not among them. Empty when there are no items.
  */
-export function rankingLines(results: BenchResults, cells: readonly CellResult[]): string[] {
-  const backends = backendCount(results);
-  const groups = estimatorGroups(results, cells, true);
-  return criteria.flatMap((criterion) => {
-    const ranked = groups.flatMap((group) => entryOf(group, criterion, backends) ?? []).sort((left, right) => left.value - right.value);
-    if (ranked.length === 0) return [];
-    const [best, next] = ranked;
-    let line = `- **${criterion.title}**: ${best.name}, ${withError(best.value, best.error, criterion.unit)}${best.note ? ` (${best.note})` : ''}`;
-    if (next) {
-      const noise = Math.hypot(best.error ?? 0, next.error ?? 0);
-      const tie = noise > 0 && next.value - best.value < 2 * noise ? ' (within noise of the best)' : '';
-      line += `; next ${next.name}, ${withError(next.value, next.error, criterion.unit)}${tie}${next.note ? ` (${next.note})` : ''}`;
-    }
-    return [line];
+export function leaders(ranking: Pick<Ranking, 'better' | 'items'>): RankedItem[] {
+  const sorted = sortedItems(ranking);
+  if (sorted.length === 0) return [];
+  const [best] = sorted;
+  return sorted.filter((item) => item === best || compareBetter(best.value, item.value, ranking.better) === 'tie');
+}
+
+/** One Markdown bullet: `- **title**: a 1 ± 0.1 ≈ b 1.1 ± 0.1 < c 3 ± 0.2 (remark)`; nothing when no item has a value. */
+export function rankingLine(ranking: Ranking): string[] {
+  const sorted = sortedItems(ranking);
+  if (sorted.length === 0) return [];
+  const parts = sorted.map((item, index) => {
+    const text = `${item.label} ${formatRanked(ranking, item.value)}${item.note ? ` (${item.note})` : ''}`;
+    return index === 0 ? text : `${separator(ranking.better, sorted[index - 1].value, item.value)} ${text}`;
   });
+  return [`- **${ranking.title}**: ${parts.join(' ')}${ranking.remark ? ` _(${ranking.remark})_` : ''}`];
 }

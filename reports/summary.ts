@@ -5,10 +5,12 @@
 import { appendFile, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gradientScores, trainingResult, type BenchResults } from '../core/types.js';
-import { estimatorLabel, suiteVariants, type CompletedCell } from './cells.js';
+import { suiteVariants, type CompletedCell } from './cells.js';
 import { formatNumber } from './format.js';
-import { failedCellLines, markdownTable, plusMinus, runText } from './markdown.js';
-import { rankingLines } from './ranking.js';
+import { backendsOf, failedCellLines, foldedRows, markdownTable, plusMinus, runText } from './markdown.js';
+import { rankingLegend } from './ranking.js';
+import { formatTrainingMetric, trainingMetricInfo } from './training-metrics.js';
+import { verdictLines } from './verdict/render.js';
 import type { Reporter } from './reporter.js';
 
 /** The summary: per suite setting a compact table and the ranking, then failures and `extraSections`. */
@@ -23,17 +25,31 @@ export function renderSummary(results: BenchResults, extraSections: readonly str
     '',
     `${completed} of ${results.cells.length} cells completed (run ${runText(results.run)}) · N = ${results.config.samples} estimates per cell · ${training} · ${backends.join(' · ')} · Node ${results.env.node} on ${results.env.cpus} × ${results.env.cpuCount}`,
     '',
+    `One row per estimator for every backend that agrees with the first within noise. ${rankingLegend}`,
+    '',
   ];
   for (const variant of suiteVariants(results)) {
-    const rows = variant.cells.filter((cell): cell is CompletedCell => cell.state === 'completed').map((cell) => {
+    const completedCells = variant.cells.filter((cell): cell is CompletedCell => cell.state === 'completed');
+    const backends = backendsOf(completedCells);
+    const hasTiming = completedCells.some((cell) => cell.metrics.nsPerEstimate !== undefined);
+    const hasTraining = completedCells.some((cell) => trainingResult(cell.metrics));
+    const metricNames = [...new Set(completedCells.flatMap((cell) => Object.keys(cell.metrics.trainingMetrics ?? {})))];
+    const rows = foldedRows(results, completedCells).map(({ label, cell, backends: backendText, speed }) => {
       const g = gradientScores(cell.metrics);
       const t = trainingResult(cell.metrics);
       return [
-        estimatorLabel(results, cell), cell.backend, g ? plusMinus(g.bias, g.biasStdErr) : '-', formatNumber(g?.variance),
-        formatNumber(g?.mse), formatNumber(cell.metrics.nsPerEstimate), t ? plusMinus(t.finalLoss, t.finalLossStdErr) : '-',
+        label, backendText, g ? plusMinus(g.bias, g.biasStdErr) : '-', formatNumber(g?.variance), formatNumber(g?.mse),
+        ...(hasTiming ? backends.map(({ backend }) => formatNumber(speed.get(backend)?.metrics.nsPerEstimate)) : []),
+        ...(hasTraining ? [t ? plusMinus(t.finalLoss, t.finalLossStdErr) : '-'] : []),
+        ...metricNames.map((name) => formatTrainingMetric(name, t?.trainingMetrics?.[name]?.final, t?.trainingMetrics?.[name]?.finalStdErr)),
       ];
     });
-    lines.push(`### ${variant.title}`, '', ...markdownTable(['estimator', 'backend', 'bias ± SE', 'variance', 'MSE', 'ns/est', 'final loss ± SE'], rows), '', ...rankingLines(results, variant.cells), '');
+    const header = [
+      'estimator', 'backend', 'bias ± SE', 'variance', 'MSE',
+      ...(hasTiming ? backends.map(({ mode }) => (backends.length > 1 ? `ns/est ${mode}` : 'ns/est')) : []),
+      ...(hasTraining ? ['final loss ± SE'] : []), ...metricNames.map((name) => trainingMetricInfo(name).label),
+    ];
+    lines.push(`### ${variant.title}`, '', ...markdownTable(header, rows), '', ...verdictLines(results, variant, false));
   }
   if (failed.length > 0) lines.push('### Not completed', '', ...failed, '');
   if (results.run.missingCells.length > 0) lines.push('### Planned cells without a result', '', ...results.run.missingCells.map((label) => `- ${label}`), '');

@@ -15,6 +15,8 @@ import type { BenchResults } from '../core/types.js';
 import { compareDefaults, compareResults, incompatibility, regressionLines, renderComparison, renderComparisonText } from '../reports/compare.js';
 import { renderConsoleTable } from '../reports/console-table.js';
 import { createDocumentReporters } from '../reports/index.js';
+import { pluginLines } from '../reports/provenance.js';
+import { resultsCsvReporter } from '../reports/results-csv.js';
 import { resultsJsonReporter } from '../reports/results-json.js';
 import { lastValue, rejectEmptyValues, runCommand, withUsageContract } from './cli.js';
 
@@ -36,7 +38,7 @@ async function main(): Promise<number> {
   const parser = yargs(args)
     .scriptName('estibench-report')
     .usage('$0 --in results.json [--out DIR] [--baseline old.json [--fail-on-regression]]\n$0 --merge DIR1 DIR2 ... --out DIR\n\n' +
-      'Renders charts (PNG), report.md and summary.md from a results.json without recomputing, or merges the runs of shards.')
+      'Renders charts (PNG), report.md, summary.md and results.csv from a results.json without recomputing, or merges the runs of shards.')
     .options({
       in: { ...value, type: 'string', coerce: lastValue<string>, description: 'results.json written by npm run bench' },
       merge: { ...value, type: 'string', array: true, description: 'output directories (or results.json files) of shards of one grid, merged into --out/results.json; exit 1 when planned cells are missing' },
@@ -53,6 +55,8 @@ async function main(): Promise<number> {
   if (!(noiseK > 0)) throw new UsageError(`--noise-k must be a positive number, got ${noiseK}`);
   if (!(timingTolerance >= 0)) throw new UsageError(`--timing-tolerance must be a number >= 0, got ${timingTolerance}`);
   const { results, outDir, merged } = await inputResults(argv);
+  // Which plug-in modules produced these results (report.md lists them with the built-ins).
+  for (const line of pluginLines(results)) process.stderr.write(`${line}\n`);
   await prepareOutputDirectory(outDir);
   const sections: string[] = [];
   let regressions = 0;
@@ -73,7 +77,8 @@ async function main(): Promise<number> {
     process.stdout.write(`${renderConsoleTable(results)}\n`);
     for (const path of await resultsJsonReporter.report(results, outDir)) process.stderr.write(`wrote ${path}\n`);
   }
-  for (const reporter of createDocumentReporters(sections).values()) {
+  // results.csv is rebuilt with the documents, so that results of older versions get one too.
+  for (const reporter of [resultsCsvReporter, ...createDocumentReporters(sections).values()]) {
     for (const path of await reporter.report(results, outDir)) process.stderr.write(`wrote ${path}\n`);
   }
   const missing = results.run.missingCells;

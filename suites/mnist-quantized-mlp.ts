@@ -72,8 +72,11 @@ export function createMnistQuantizedMlpSuite(digits = new MnistDigits()): SuiteD
     title: 'MNIST MLP with k-bit quantized activations',
     description: '784 → 256 → 256 → 10 on 8 000 real MNIST training digits (2 000 test), q(x) = round(clip(x, 0, 1)(2^k − 1))/(2^k − 1) after each hidden layer, softmax cross-entropy, minibatches',
     nodeKind: 'deterministic',
+    // A deterministic quantizer on real data has no exact gradient: no gradient scores, never faked.
+    referenceKinds: [],
     // Minutes of training on a software GPU: runs when named with --suite, not in a plain `npm run bench`.
     inDefaultRun: false,
+    unsupportedReason: (estimator, estimatorParams) => networkNodeUnsupportedReason(estimator, estimatorParams),
     params: {
       bits: { description: 'bits k of the activation quantizer (1: a step at 0.5)', default: 1, minimum: 1, maximum: 8, integer: true },
       batch: { description: 'digits per minibatch (one estimate)', default: 100, minimum: 1, maximum: 8000, integer: true },
@@ -93,9 +96,11 @@ export function createMnistQuantizedMlpSuite(digits = new MnistDigits()): SuiteD
         prepare(context) {
           const data = digits.load();
           const compiled = network.compile(context);
+          // The float32 weights of the current point, refilled (not reallocated) at every call.
+          const weights = new Float32Array(network.parameterCount);
           return {
             async estimates(point, count, rng, step) {
-              const weights = Float32Array.from(point);
+              weights.set(point);
               const out = new Float64Array(count * network.parameterCount);
               for (let estimate = 0; estimate < count; estimate++) {
                 const { images, labels } = gather(data.train, minibatchIndices(data.train.count, batch, rng));

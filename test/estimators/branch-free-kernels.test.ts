@@ -4,6 +4,7 @@ import { arm } from '../../estimators/arm.js';
 import { disarm } from '../../estimators/disarm.js';
 import { hardBernoulliSample } from '../../estimators/hard-bernoulli-sample.js';
 import { hardSigmoidSt } from '../../estimators/hard-sigmoid-st.js';
+import { slopeAnnealedSigmoidSt } from '../../estimators/slope-annealed-sigmoid-st.js';
 import { slopeAnnealedSt } from '../../estimators/slope-annealed-st.js';
 import { stochasticTimesSmooth } from '../../estimators/stochastic-times-smooth.js';
 import { Rng } from '../../core/rng.js';
@@ -49,7 +50,7 @@ describe('branch-free kernels give the numbers of the formulas they replace', ()
     expect(cases.length).toBeGreaterThan(100_000);
   });
 
-  it('ARM, DisARM, hard-sigmoid-st and slope-annealed-st: their samples and DisARM\'s sign, on random draws and at every threshold', () => {
+  it('ARM, DisARM, hard-sigmoid-st and the slope-annealed estimators: their samples and DisARM\'s sign, on random draws and at every threshold', () => {
     const rng = new Rng(3);
     const pairs: Array<[number, number]> = [];
     for (let index = 0; index < 100_000; index++) pairs.push([rng.nextUniform(), rng.nextUniform()]);
@@ -76,9 +77,15 @@ describe('branch-free kernels give the numbers of the formulas they replace', ()
         const probability = Math.min(Math.max((theta + 1) * 0.5, 0), 1);
         check(`hard-sigmoid-st theta=${theta} u=${u}`, hardSigmoidSt.kernels.forward(theta, u), u < probability ? 1 : 0);
       }
-      // At step 0 the slope is 1 and the probability is p; at step 50 it is a sigmoid of slope 3.
-      check(`slope-annealed-st step 0 p=${p} u=${u}`, slopeAnnealedSt.kernels.forward(0.3, p, u, 0, 0.04, 5), u < p ? 1 : 0);
-      check(`slope-annealed-st step 50 u=${u}`, slopeAnnealedSt.kernels.forward(p - 0.5, p, u, 50, 0.04, 5), u < 1 / (1 + Math.exp(-3 * (p - 0.5))) ? 1 : 0);
+      // At step 0 the slope is 1 (the hard sigmoid's probability is p at theta = 2p − 1); at step 50 it is 3.
+      for (const [step, slope] of [[0, 1], [50, 3]]) {
+        const theta = (2 * p - 1) / slope;
+        const probability = Math.min(Math.max((slope * theta + 1) * 0.5, 0), 1);
+        check(`slope-annealed-st step ${step} p=${p} u=${u}`, slopeAnnealedSt.kernels.forward(theta, u, step, 0.04, 5), u < probability ? 1 : 0);
+      }
+      // The logistic variant: at step 0 the probability is p; at step 50 it is a sigmoid of slope 3.
+      check(`slope-annealed-sigmoid-st step 0 p=${p} u=${u}`, slopeAnnealedSigmoidSt.kernels.forward(0.3, p, u, 0, 0.04, 5), u < p ? 1 : 0);
+      check(`slope-annealed-sigmoid-st step 50 u=${u}`, slopeAnnealedSigmoidSt.kernels.forward(p - 0.5, p, u, 50, 0.04, 5), u < 1 / (1 + Math.exp(-3 * (p - 0.5))) ? 1 : 0);
     }
     expect(mismatches.slice(0, 5)).toEqual([]);
     expect(pairs.length).toBeGreaterThan(100_000);

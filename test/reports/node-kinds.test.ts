@@ -9,7 +9,8 @@ import { runBenchmark } from '../../harness/runner.js';
 import type { BenchResults, CellResult, Registries } from '../../core/types.js';
 import { suiteVariants } from '../../reports/cells.js';
 import { planCharts } from '../../reports/charts/index.js';
-import { rankingLines } from '../../reports/ranking.js';
+import { rankingLine } from '../../reports/ranking.js';
+import { suiteVerdict } from '../../reports/verdict/verdict.js';
 import { builtInSuites } from '../../suites/index.js';
 
 const registries: Registries = {
@@ -28,11 +29,12 @@ describe('scores are grouped and labelled by node kind', () => {
     results = await runBenchmark(config, registries);
   });
 
-  it('records the node kind of every cell, the unsupported ones included', () => {
+  it('records the node kind of every cell; a pair whose node kind the estimator lacks is left out, with its reason', () => {
     const kinds = new Map(results.cells.map((cell) => [`${cell.suite}/${cell.estimator}`, `${cell.state}:${cell.nodeKind}`]));
     expect(kinds.get('bernoulli-toy/gumbel-softmax')).toBe('completed:bernoulli');
     expect(kinds.get('categorical-toy/gumbel-softmax')).toBe('completed:categorical');
-    expect(kinds.get('categorical-toy/ste-sigmoid')).toBe('unsupported:categorical');
+    expect(kinds.has('categorical-toy/ste-sigmoid')).toBe(false);
+    expect(results.config.unsupportedPairs).toContainEqual({ suite: 'categorical-toy', estimator: 'ste-sigmoid', reason: expect.stringMatching(/not categorical/) });
   });
 
   it('records how every completed cell ran: both toy suites fused on the CPU', () => {
@@ -71,7 +73,7 @@ describe('a suite whose setting changes the node kind', () => {
       ['bernoulli-toy-categorical', 'categorical', variants[0].cells.length],
     ]);
     for (const variant of variants) expect(new Set(variant.cells.map((cell) => cell.nodeKind))).toEqual(new Set([variant.nodeKind]));
-    const [bernoulliRanking, categoricalRanking] = variants.map((variant) => rankingLines(results, variant.cells).join('\n'));
+    const [bernoulliRanking, categoricalRanking] = variants.map((variant) => suiteVerdict(results, variant).rankings.flatMap(rankingLine).join('\n'));
     expect(bernoulliRanking).not.toEqual(categoricalRanking); // the categorical copies' biases are 1000 times larger
     const files = planCharts(results).find(({ definition }) => definition.id === 'bias-variance')!.specs.map((spec) => spec.file);
     expect(files).toEqual(['bias-variance-bernoulli-toy-bernoulli.png', 'bias-variance-bernoulli-toy-categorical.png']);

@@ -11,8 +11,10 @@ import { planCharts } from '../../reports/charts/index.js';
 import { compareResults } from '../../reports/compare.js';
 import { renderConsoleTable } from '../../reports/console-table.js';
 import { renderMarkdownReport } from '../../reports/markdown.js';
-import { rankingLines } from '../../reports/ranking.js';
+import { suiteVariants } from '../../reports/cells.js';
+import { rankingLine } from '../../reports/ranking.js';
 import { renderSummary } from '../../reports/summary.js';
+import { suiteVerdict } from '../../reports/verdict/verdict.js';
 
 const fixture = parseResults(readFileSync(join(import.meta.dirname, '..', 'fixtures', 'results.json'), 'utf8'), 'fixture');
 const gradientFields = ['exactGradient', 'meanGradient', 'varianceByUnit', 'bias', 'biasStdErr', 'relativeBias', 'variance', 'mse', 'cosine', 'referenceKind', 'referenceStdErr'];
@@ -29,6 +31,11 @@ function without(fields: readonly string[], which: (cell: CellResult, index: num
 }
 
 /** Every reporter's output for these results (charts planned, not rendered). */
+/** The verdict's ranking lines of the (only) suite setting. */
+function rankingLines(results: BenchResults): string[] {
+  return suiteVerdict(results, suiteVariants(results)[0]).rankings.flatMap(rankingLine);
+}
+
 function renderAll(results: BenchResults) {
   return {
     table: renderConsoleTable(results),
@@ -42,12 +49,13 @@ function renderAll(results: BenchResults) {
 describe('reports of cells without some scores', () => {
   it('leave out bias, variance and MSE when no cell has a reference gradient, and say so', () => {
     const { table, markdown, summary, charts, comparison } = renderAll(without(gradientFields));
-    expect(table).toMatch(/ste-identity\s+cpu:fused-js\s+completed\s+-\s+-\s+-/);
+    expect(table).toMatch(/ste-identity\s+cpu:fused-js\s+-\s+-\s+-/);
     expect(markdown).toContain('No reference gradient: bias, variance and MSE are not scored for this suite.');
     expect(markdown).not.toContain('| bias ± SE |');
-    expect(markdown).not.toContain('**lowest MSE**');
-    expect(markdown).toContain('**lowest final loss**');
-    expect(summary).toContain('**fastest**');
+    expect(markdown).not.toContain('**lowest MSE');
+    expect(markdown).not.toContain('Pareto set over');
+    expect(markdown).toContain('**lowest final loss after 20 steps**');
+    expect(summary).toContain('**fastest (time per estimate)**');
     expect(charts).not.toContain('bias-variance-bernoulli-toy.png');
     expect(charts).toContain('training-bernoulli-toy.png');
     expect(comparison.changes).toEqual([]);
@@ -58,7 +66,8 @@ describe('reports of cells without some scores', () => {
     const { markdown } = renderAll(mixed);
     expect(markdown).toContain('| bias ± SE |');
     expect(markdown).toMatch(/\| ste-identity \| cpu:fused-js \| - \| - \| - \| - \| - \|/);
-    const ranking = rankingLines(mixed, mixed.cells).filter((line) => /lowest (MSE|bias)/.test(line));
+    const ranking = rankingLines(mixed).filter((line) => /lowest MSE/.test(line));
+    expect(ranking).not.toEqual([]);
     expect(ranking.join('\n')).not.toContain('ste-identity');
   });
 
@@ -83,21 +92,31 @@ describe('the ranking with two backends', () => {
   }
 
   it('names each estimator once when the backends agree, and the backend only for speed', () => {
-    const results = twoBackends();
-    const lines = rankingLines(results, results.cells);
-    const mse = lines.find((line) => line.includes('lowest MSE'))!;
-    expect(mse).not.toMatch(/\((cpu|gpu)/);
-    const [best, next] = [...mse.matchAll(/(?:\*\*: |next )([a-z-]+),/g)].map((match) => match[1]);
-    expect(best).not.toBe(next);
-    expect(lines.find((line) => line.includes('fastest'))).toMatch(/\((cpu:fused-js|gpu:headlessgl)\)/);
+    const results = twoBackends((metrics) => { metrics.nsPerEstimate *= 5; });
+    const lines = rankingLines(results);
+    const mse = lines.find((line) => line.includes('lowest MSE per estimate'))!;
+    expect(mse).not.toMatch(/cpu|gpu/);
+    for (const estimator of ['ste-identity', 'ste-sigmoid', 'bengio-unbiased', 'additive-noise', 'gumbel-softmax']) {
+      expect(mse.split(estimator)).toHaveLength(2);
+    }
+    expect(lines.filter((line) => line.startsWith('- **fastest')).map((line) => line.split('**')[1])).toEqual([
+      'fastest on cpu:fused-js (time per estimate)', 'fastest on gpu:headlessgl (time per estimate)',
+    ]);
+    const { table, markdown } = renderAll(results);
+    // One row per estimator, both backends named on it, each backend's speed in its own column.
+    expect(table.split('\n').filter((line) => line.includes('ste-sigmoid'))).toHaveLength(1);
+    expect(table).toMatch(/ns\/est cpu:fused-js\s+ns\/est gpu:headlessgl/);
+    expect(markdown).toMatch(/\| ste-sigmoid \| cpu:fused-js, gpu:headlessgl \|/);
   });
 
   it('shows a backend difference beyond noise', () => {
     const results = twoBackends((metrics, cell) => {
       if (cell.estimator === 'gumbel-softmax') metrics.bias += 100 * metrics.biasStdErr;
     });
-    const lines = rankingLines(results, results.cells).join('\n');
-    expect(lines).toMatch(/gumbel-softmax, [\d.e-]+ ± [\d.e-]+ \(backends differ beyond noise: cpu:fused-js [\d.e-]+ ± [\d.e-]+, gpu:headlessgl/);
+    const { markdown, table } = renderAll(results);
+    expect(markdown).toContain('Backends disagree beyond noise for gumbel-softmax (gpu: bias)');
+    expect(markdown).toMatch(/\| gumbel-softmax \| gpu:headlessgl \(differs: bias\) \|/);
+    expect(table.split('\n').filter((line) => line.includes('gumbel-softmax'))).toHaveLength(2);
     const scatter = planCharts(results).find(({ definition }) => definition.id === 'bias-variance')!.specs[0];
     const labels = (scatter.configuration.data.datasets as Array<{ label: string }>).map((dataset) => dataset.label);
     expect(labels).toEqual(['ste-identity', 'ste-sigmoid', 'bengio-unbiased', 'additive-noise', 'gumbel-softmax', 'gumbel-softmax (gpu)']);

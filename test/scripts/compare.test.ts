@@ -93,8 +93,16 @@ describe('npm run report', () => {
     const out = join(work, 'rendered');
     const run = report(['--in', fixturePath, '--out', out]);
     expect(run.code, run.stderr).toBe(0);
-    expect(readFileSync(join(out, 'report.md'), 'utf8')).toContain('bias-variance-bernoulli-toy.png');
+    const rendered = readFileSync(join(out, 'report.md'), 'utf8');
+    expect(rendered).toContain('bias-variance-bernoulli-toy.png');
+    expect(rendered).toContain('Pareto set over (MSE, time per estimate)');
     expect(existsSync(join(out, 'bias-variance-bernoulli-toy.png'))).toBe(true);
+    // report.html beside it, self-contained: Chart.js and the charts inlined, nothing fetched.
+    const html = readFileSync(join(out, 'report.html'), 'utf8');
+    expect(html).toContain('"file":"bias-variance-bernoulli-toy.png"');
+    expect(html).not.toMatch(/<script[^>]+src=|<link[^>]+href=/);
+    // results.csv is rebuilt too, one row per cell, for a file written before it existed.
+    expect(readFileSync(join(out, 'results.csv'), 'utf8').trimEnd().split('\n')).toHaveLength(fixture.cells.length + 1);
   });
 
   it('--fail-on-regression exits 1 naming the estimator and score when the baseline had a much lower variance', () => {
