@@ -198,14 +198,13 @@ describe('documented commands', () => {
 
   it('every relative link in the pages points at a file of the repository', () => {
     // Pages other work in flight writes (issues 17 and 18); drop each from this list when it lands.
-    const pendingPages = ['docs/scale-out.md', 'docs/install.md', 'docs/trust-and-limits.md'];
     const broken: string[] = [];
     for (const page of pages) {
       for (const match of readFileSync(page, 'utf8').matchAll(/\]\(([^)\s]+)\)/g)) {
         const target = match[1].split('#')[0];
         if (target === '' || /^[a-z]+:/.test(target)) continue;
         const path = relative(repository, resolve(dirname(page), target));
-        if (!existsSync(path) && !pendingPages.includes(path)) broken.push(`${page}: ${match[1]}`);
+        if (!existsSync(path)) broken.push(`${page}: ${match[1]}`);
       }
     }
     expect(broken).toEqual([]);
