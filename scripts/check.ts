@@ -37,7 +37,7 @@ export async function main(args: readonly string[] = hideBin(process.argv)): Pro
     .usage('$0 FILE [--gpu] [--samples N] [--seed S]\n\n' +
       'Runs an estimator plug-in (a JavaScript module, as --plugin loads it) through the conformance kit: shapes and declared names, ' +
       'determinism for a seed, NaN handling, CPU/GPU agreement (with --gpu), and its mean against the exact gradient on enumerable suites.')
-    .command('$0 <file>', false)
+    .command('$0 [file]', false)
     .positional('file', { type: 'string', description: 'the plug-in module (.js or .mjs) exporting one or more estimator definitions' })
     .options({
       gpu: { type: 'boolean', default: false, description: 'also compare the gpu.js backend with the CPU (slow where the GPU is a software rasteriser)' },
@@ -51,7 +51,8 @@ export async function main(args: readonly string[] = hideBin(process.argv)): Pro
     if (!(Number.isInteger(argv[name]) && argv[name] >= least)) throw new UsageError(`--${name} must be a whole number >= ${least}, got ${argv[name]}`);
   }
   if (!Number.isInteger(argv.seed)) throw new UsageError(`--seed must be a whole number, got ${argv.seed}`);
-  const file = String(argv.file);
+  if (argv.file === undefined) throw new UsageError('missing FILE: give the plug-in module to check, e.g. estibench check my-estimator.mjs');
+  const file = argv.file;
   const estimators = await loadEstimatorsToCheck(file);
   const settings: CheckSettings = { ...defaultCheckSettings, samples: argv.samples, probeSamples: argv['probe-samples'], seed: argv.seed };
   const backends = await startBackends(argv.gpu, argv.threads);

@@ -30,6 +30,12 @@ function declaredKernels(estimator: EstimatorDefinition): NamedKernel[] {
   return kernels;
 }
 
+/** A kernel's body without comments, where the names it reads appear. */
+function kernelBody(kernel: KernelFunction | UnitKernelFunction): string {
+  const source = kernel.toString();
+  return source.slice(source.indexOf('{', source.indexOf(')'))).replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/.*$/gm, '');
+}
+
 /**
  * Problems of the estimator's declarations against what its kernels read, which the harness would
  * not report itself: a noise draw read but never declared (it is then always 0), the objective's value
@@ -63,7 +69,9 @@ export function declarationProblems(estimator: EstimatorDefinition): string[] {
       problems.push(errorMessage(error));
       continue;
     }
-    const reads = (name: string) => names.includes(name);
+    const body = kernelBody(kernel);
+    // A name counts as read when it is declared and used in the body: declaring a name and not using it is harmless.
+    const reads = (name: string) => names.includes(name) && new RegExp(`(?<![\\w$.])${name}(?![\\w$])`).test(body);
     if (reads('u') && estimator.noise.length < 1) problems.push(`${role} reads u, but noise declares no draw: u would always be 0`);
     if (reads('v') && estimator.noise.length < 2) problems.push(`${role} reads v, but noise declares fewer than two draws: v would always be 0`);
     if (reads('exponentials') && exponentials === 0 && role.startsWith('categorical')) {
