@@ -15,7 +15,7 @@ import { CpuWorkerPool, sharedCallArrays, type SharedCall } from './cpu-pool.js'
 /**
  * Below this many element evaluations per call (D x evaluations x S), the calling thread alone is
  * faster: waking a worker and sharing the call costs more than the worker saves. Measured with
- * `npm run peer -- --threads 2,1` (README, "Measured figures"): at D 16 x S 8192 (2^17) two threads
+ * `npm run peer -- --threads 2,1` (docs/measurements/2026-11-25-toy-cpu-vs-pytorch-jax.md): at D 16 x S 8192 (2^17) two threads
  * were 0.52–0.97x one, at D 16 x S 65536 (2^20) 0.92–1.11x, at D 256 x S 8192 (2^21) 1.5–1.8x.
  */
 export const defaultThreadsFromElements = 1 << 21;

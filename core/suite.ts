@@ -68,6 +68,13 @@ export interface SuiteDefinition {
    * the user (an ONNX model) or minutes of training on real data run only when named.
    */
   readonly inDefaultRun?: boolean;
+  /**
+   * The kinds of reference gradient the suite's problems are scored against, for documentation and
+   * listings (the README's suite table is generated from it): one kind, two when a parameter decides
+   * (an ONNX model enumerated or sampled), and empty when there is no reference and so no gradient
+   * scores. What a cell actually used is its `metrics.referenceKind`.
+   */
+  readonly referenceKinds?: readonly ReferenceKind[];
   /** Builds the problem; `params` are complete and validated. */
   create(params: ParameterValues): Problem | StagedProblem;
 }

@@ -3,7 +3,7 @@ import { pathToFileURL } from 'node:url';
 import { estimatorFamilies, nodeKinds, noiseKinds, reservedKernelArgumentNames, type EstimatorDefinition } from '../core/estimator.js';
 import type { SuiteDefinition } from '../core/suite.js';
 import { errorMessage, UsageError } from '../core/errors.js';
-import type { Registries } from '../core/types.js';
+import { referenceKinds, type Registries } from '../core/types.js';
 
 type Json = Record<string, unknown>;
 const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -76,6 +76,7 @@ const suiteChecks: Record<string, Check> = {
   description: string,
   nodeKind: oneOf(nodeKinds),
   params: (value) => paramsProblem(value, false),
+  referenceKinds: optional(listOf(referenceKinds, referenceKinds.length)),
   create: fn,
 };
 
@@ -96,7 +97,7 @@ function definitionProblem(definition: Json, checks: Record<string, Check>): str
 function checkDefinition(kind: 'estimator' | 'suite', definition: unknown, source: string): void {
   const what = isObject(definition) && typeof definition.id === 'string' ? `${kind} '${definition.id}'` : `an ${kind}`;
   const problem = isObject(definition) ? definitionProblem(definition, kind === 'estimator' ? estimatorChecks : suiteChecks) : 'is not an object';
-  if (problem) throw new UsageError(`${source}: ${what}: ${problem} (see README, "Adding an estimator")`);
+  if (problem) throw new UsageError(`${source}: ${what}: ${problem} (see docs/extending.md)`);
 }
 
 /** Adds plug-ins to registries after checking their fields, refusing an id that is already taken. */
@@ -136,7 +137,7 @@ export async function loadPluginModules(registries: Registries, paths: readonly 
     const estimators = values.filter((value) => estimatorMarkers.some((marker) => marker in value));
     const suites = values.filter((value) => !estimators.includes(value) && suiteMarkers.some((marker) => marker in value));
     if (estimators.length + suites.length === 0) {
-      throw new UsageError(`plug-in '${path}' exports no estimator or suite definition (see README, "Adding an estimator")`);
+      throw new UsageError(`plug-in '${path}' exports no estimator or suite definition (see docs/extending.md)`);
     }
     result = withPlugins(
       result,

@@ -194,11 +194,11 @@ function suiteLines(results: BenchResults, variant: SuiteVariant): string[] {
 }
 
 function chartLines(results: BenchResults): string[] {
-  return ['## Charts', '', ...planCharts(results).flatMap(({ definition, specs }) => [
+  return ['## Charts', '', ...planCharts(results).flatMap(({ definition, specs, skipped }) => [
     `### ${definition.title}`, '',
-    ...(specs.length > 0
-      ? specs.flatMap((spec) => [`![${spec.title}](${spec.file})`, '', spec.caption, ''])
-      : [`_Not drawn: no data in results.json. To get it, ${definition.howToGet}._`, '']),
+    ...specs.flatMap((spec) => [`![${spec.title}](${spec.file})`, '', spec.caption, '']),
+    ...skipped.map((note) => `_${note}._\n`),
+    ...(specs.length === 0 && skipped.length === 0 ? [`_Not drawn: no data in results.json. To get it, ${definition.howToGet}._`, ''] : []),
   ])];
 }
 

@@ -14,8 +14,9 @@ export function varianceStdErr(metrics: Pick<GradientScores, 'variance'>, sample
 }
 
 /**
- * Standard error of the MSE = variance + bias^2 by the delta method, treating the two as independent:
- * sqrt(se(variance)^2 + (2 * bias * se(bias))^2).
+ * Standard error of the MSE by the delta method on variance + bias^2, treating the two as independent:
+ * sqrt(se(variance)^2 + (2 * bias * se(bias))^2). The stored MSE is (N - 1)/N * variance + bias^2
+ * (harness/metrics.ts); the factor (N - 1)/N is left out here, a relative difference of 1/N.
  */
 export function mseStdErr(metrics: Pick<GradientScores, 'variance' | 'bias' | 'biasStdErr'>, samples: number): number {
   return Math.hypot(varianceStdErr(metrics, samples), 2 * metrics.bias * metrics.biasStdErr);

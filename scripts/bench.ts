@@ -47,11 +47,13 @@ async function main(): Promise<number> {
   const args = hideBin(process.argv);
   rejectEmptyValues('estibench', args);
   const value = { requiresArg: true } as const;
+  // The suites a run without --suite plans (harness/config.ts selects them the same way).
+  const defaultRunSuites = [...builtInSuites.values()].filter((suite) => suite.inDefaultRun !== false).map((suite) => suite.id);
   const parser = yargs(args)
     .scriptName('estibench')
     .usage('$0 [options]\n\nScores gradient estimators (bias, variance, speed, final training loss) against exact gradients.')
     .options({
-      suite: { ...value, type: 'string', array: true, description: `suite ids, comma-separated (default: all; built in: ${[...builtInSuites.keys()].join(', ')})` },
+      suite: { ...value, type: 'string', array: true, description: `suite ids, comma-separated (default: the suites of the default run, ${defaultRunSuites.join(', ')}; built in: ${[...builtInSuites.keys()].join(', ')})` },
       estimator: { ...value, type: 'string', array: true, description: `estimator ids, comma-separated (default: all; built in: ${[...builtInEstimators.keys()].join(', ')})` },
       backend: { ...value, type: 'string', array: true, description: `backend ids, comma-separated (default: all: ${[...builtInBackends.keys()].join(', ')})` },
       samples: { ...value, type: 'number', coerce: lastValue<number>, default: optionDefaults.samples, description: `single-sample estimates scored per cell (at most ${optionLimits.samples})` },

@@ -4,7 +4,8 @@
 #    time: the gpu backend starts Xvfb itself, and Mesa provides a software GL where there is no GPU;
 #  - node-canvas (npm `canvas`, for the PNG charts) builds from source against cairo and pango, and the
 #    charts name the DejaVu Sans font;
-#  - glxinfo (mesa-utils) names the GL renderer in the results.
+#  - glxinfo (mesa-utils) names the GL renderer in the results;
+#  - chromium runs the report.html test headless (test/reports/report-html.test.ts; it skips without it).
 # With --with-torch it also installs Debian's python3-torch for the PyTorch speed peer.
 # Runs as root, or through sudo when available. Usage: bash scripts/install-system-deps.sh [--with-torch]
 set -euo pipefail
@@ -14,6 +15,7 @@ packages=(
   libx11-dev libxi-dev libxext-dev libglu1-mesa-dev libglew-dev
   xvfb xauth libgl1-mesa-dri libglx-mesa0 mesa-utils
   libcairo2-dev libpango1.0-dev libjpeg-dev libgif-dev librsvg2-dev fonts-dejavu-core
+  chromium
 )
 if [[ "${1:-}" == "--with-torch" ]]; then packages+=(python3-torch); fi
 

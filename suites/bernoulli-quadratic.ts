@@ -119,6 +119,7 @@ export const bernoulliQuadratic = defineSuite({
   title: 'Bernoulli quadratic: bᵀAb + cᵀb',
   description: 'D interacting Bernoulli(sigmoid(theta_i)) units, theta = linspace(-2, 2, D), f(b) = b^T A b + c^T b, A and c ~ N(0, 1) from objectiveSeed; exact by enumerating 2^D states',
   nodeKind: 'bernoulli',
+  referenceKinds: ['enumeration'],
   params: {
     dim: { description: `number of Bernoulli units D (the exact answers enumerate 2^D states)`, default: 12, minimum: 1, maximum: maxDim, integer: true },
     objectiveSeed: { description: 'seed of the N(0, 1) entries of A and c', default: 1, minimum: 0, maximum: 2 ** 31 - 1, integer: true },

@@ -38,6 +38,7 @@ export const bernoulliToy = defineSuite({
   title: 'Bernoulli toy: sum of |b_i - t|^power',
   description: 'D independent Bernoulli(sigmoid(theta_i)) units, theta = linspace(-2, 2, D), f(b) = sum_i |b_i - t|^power',
   nodeKind: 'bernoulli',
+  referenceKinds: ['closed-form'],
   params: {
     dim: { description: 'number of Bernoulli units D', default: 16, minimum: 1, maximum: 1 << 16, integer: true },
     t: { description: 'target value t in |b_i - t|^power', default: 0.45 },

@@ -58,6 +58,7 @@ export const categoricalToy = defineSuite({
   title: 'Categorical toy: sum of ‖x_i − c_i‖²',
   description: 'D independent categorical units of K classes, logits rising from -s_i to s_i (s = linspace(-2, 2, D)), f(x) = Σ ‖x_i − c_i‖², c_i = t on class i mod K and (1 − t)/(K − 1) elsewhere',
   nodeKind: 'categorical',
+  referenceKinds: ['closed-form'],
   params: {
     dim: { description: 'number of categorical units D', default: 8, minimum: 1, maximum: 4096, integer: true },
     classes: { description: 'classes per unit K', default: 6, minimum: 2, maximum: 256, integer: true },

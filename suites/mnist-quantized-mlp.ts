@@ -72,6 +72,8 @@ export function createMnistQuantizedMlpSuite(digits = new MnistDigits()): SuiteD
     title: 'MNIST MLP with k-bit quantized activations',
     description: '784 → 256 → 256 → 10 on 8 000 real MNIST training digits (2 000 test), q(x) = round(clip(x, 0, 1)(2^k − 1))/(2^k − 1) after each hidden layer, softmax cross-entropy, minibatches',
     nodeKind: 'deterministic',
+    // A deterministic quantizer on real data has no exact gradient: no gradient scores, never faked.
+    referenceKinds: [],
     // Minutes of training on a software GPU: runs when named with --suite, not in a plain `npm run bench`.
     inDefaultRun: false,
     params: {

@@ -126,6 +126,7 @@ export const teacherStudent = defineSuite({
   title: 'Teacher-student two-layer network with binary activation (Yin et al. 2019)',
   description: 'y = vᵀ1{Zw > 0} against a teacher v*ᵀ1{Zw* > 0}, Z ∈ R^{m×n} i.i.d. N(0, 1), loss ½(y − y*)²; closed-form population loss and gradient',
   nodeKind: 'deterministic',
+  referenceKinds: ['closed-form'],
   params: {
     m: { description: 'rows of Z: hidden units (the length of v)', default: 20, minimum: 1, maximum: 4096, integer: true },
     n: { description: 'columns of Z: inputs (the length of w)', default: 10, minimum: 2, maximum: 4096, integer: true },

@@ -1,8 +1,10 @@
 /** What a chart is, and option helpers every chart shares (titles, axes, legend). */
 import type { ChartConfiguration, ScaleType } from 'chart.js';
 import type { BenchResults } from '../../core/types.js';
-import { formatNumber } from '../format.js';
 import type { ChartStyles } from './palette.js';
+
+/** Default size of a chart in CSS pixels (a spec may ask for more height). */
+export const chartSize = Object.freeze({ width: 900, height: 540 });
 
 /** One PNG to render. */
 export interface ChartSpec {
@@ -11,8 +13,17 @@ export interface ChartSpec {
   readonly title: string;
   /** One sentence on how to read it, shown under the image in report.md. */
   readonly caption: string;
+  /** Plain data only (no functions): report.html embeds it as JSON; `chartRuntime` adds the callbacks. */
   readonly configuration: ChartConfiguration;
+  /** Height in CSS pixels when the default (`chartSize.height`) is too small, e.g. a speed chart with many bars. */
+  readonly height?: number;
+  /** What report.html filters on: the suite and node kind the chart shows (absent: shown under every filter). */
+  readonly suite?: string;
+  readonly nodeKind?: string;
 }
+
+/** Says why a chart of this kind is not drawn for part of the results (e.g. it would carry no information at the run's settings). */
+export type SkipNote = (note: string) => void;
 
 /** A kind of chart: which PNGs it draws from a results object. */
 export interface ChartDefinition {
@@ -20,7 +31,7 @@ export interface ChartDefinition {
   readonly id: string;
   readonly title: string;
   /** Charts for these results; empty when the data they need is absent. */
-  plan(results: BenchResults, styles: ChartStyles): ChartSpec[];
+  plan(results: BenchResults, styles: ChartStyles, skip?: SkipNote): ChartSpec[];
   /** What to run to get the data when `plan` returns nothing (shown in report.md). */
   readonly howToGet: string;
 }
@@ -36,17 +47,6 @@ export function scaleTypeFor(values: readonly number[], dropNonPositive = false)
   return Math.max(...finite) / Math.min(...finite) >= 100 ? 'logarithmic' : 'linear';
 }
 
-/**
- * Log-axis tick labels at 1, 2 and 5 times a power of ten, or at powers of ten only when the axis spans
- * more than four decades, so they never crowd or overlap.
- */
-function logTickLabel(this: { min: number; max: number }, value: number | string): string {
-  const number = Number(value);
-  const mantissa = number / 10 ** Math.floor(Math.log10(number));
-  const nice = Math.log10(this.max / this.min) > 4 ? [1, 10] : [1, 2, 5, 10];
-  return nice.some((candidate) => Math.abs(mantissa - candidate) < 1e-6) ? formatNumber(number, 1) : '';
-}
-
 /** A titled axis; `unit` goes in brackets after the title. Optional `values` set a log axis's range with some margin. */
 export function axis(type: ScaleType, title: string, unit?: string, values: readonly number[] = []): Record<string, unknown> {
   const positive = values.filter((value) => value > 0 && Number.isFinite(value));
@@ -55,25 +55,30 @@ export function axis(type: ScaleType, title: string, unit?: string, values: read
     type,
     ...range,
     title: { display: true, text: unit ? `${title} [${unit}]` : title, font: { size: 14, weight: 'bold' } },
-    // On log axes only labelled ticks get a visible grid line: minor lines at every 1..9 would crowd the plot.
-    grid: { color: type === 'logarithmic' ? (context: { tick?: { label?: unknown } }) => (context.tick?.label ? '#e0e0e0' : '#f4f4f4') : '#e5e5e5' },
-    ticks: { font: { size: 12 }, maxRotation: 0, ...(type === 'logarithmic' ? { autoSkip: false, callback: logTickLabel } : {}) },
+    // Log axes get their tick labels and grid colours from chartRuntime (callbacks cannot travel as JSON).
+    grid: { color: '#e5e5e5' },
+    ticks: { font: { size: 12 }, maxRotation: 0 },
   };
 }
 
-/** Title, subtitle and a legend outside the plot area (right) so it never covers data. */
-export function commonOptions(title: string, subtitle: string, legend = true): Record<string, unknown> {
+/**
+ * Title, subtitle and a legend outside the plot area (right) so it never covers data; `pluginHints`
+ * are data-only switches for chartRuntime's plug-ins (e.g. `estibenchDodge`).
+ */
+export function commonOptions(title: string, subtitle: string, legend = true, pluginHints: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     responsive: false,
     animation: false,
     layout: { padding: { top: 8, right: 16, bottom: 8, left: 8 } },
     plugins: {
+      ...pluginHints,
       title: { display: true, text: title, font: { size: 18, weight: 'bold' }, padding: { top: 4, bottom: 4 } },
       subtitle: { display: subtitle !== '', text: subtitle, font: { size: 13 }, color: '#444', padding: { bottom: 12 } },
       legend: {
         display: legend,
         position: 'right',
-        labels: { usePointStyle: true, font: { size: 13 }, padding: 12, filter: (item: { text?: string }) => Boolean(item.text) },
+        // Unlabelled datasets (the bands of a training curve) are left out of the legend by chartRuntime.
+        labels: { usePointStyle: true, font: { size: 13 }, padding: 12 },
       },
     },
   };

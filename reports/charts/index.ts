@@ -2,7 +2,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BenchResults } from '../../core/types.js';
-import { variantLabel } from '../cells.js';
 import type { Reporter } from '../reporter.js';
 import { biasVarianceChart } from './bias-variance.js';
 import type { ChartDefinition, ChartSpec } from './chart.js';
@@ -10,7 +9,7 @@ import { coarseGradientChart } from './coarse-gradient.js';
 import { logitSweepChart } from './logit-sweep.js';
 import { negativeElboChart } from './negative-elbo.js';
 import { paretoChart } from './pareto.js';
-import { createChartStyles } from './palette.js';
+import { createChartStyles, estimatorVariantOrder } from './palette.js';
 import { populationLossChart } from './population-loss.js';
 import { createChartRenderer } from './render.js';
 import { scalingChart } from './scaling.js';
@@ -22,6 +21,14 @@ import { varianceCostChart } from './variance-cost.js';
 export type { ChartDefinition, ChartSpec } from './chart.js';
 export { chartPixels } from './render.js';
 
+/** What one chart kind draws from a results object: its charts, and notes on those it leaves out and why. */
+export interface ChartPlan {
+  readonly definition: ChartDefinition;
+  readonly specs: ChartSpec[];
+  /** E.g. a chart that would carry no information at the run's settings. */
+  readonly skipped: string[];
+}
+
 /** Built-in charts keyed by id. */
 export const builtInCharts: ReadonlyMap<string, ChartDefinition> = new Map(
   [
@@ -32,15 +39,13 @@ export const builtInCharts: ReadonlyMap<string, ChartDefinition> = new Map(
 );
 
 /** What each chart kind draws from these results (no rendering): its PNGs, or an empty list. */
-export function planCharts(results: BenchResults): Array<{ readonly definition: ChartDefinition; readonly specs: ChartSpec[] }> {
-  // One colour per estimator variant (an estimator at each value of a grid gets its own).
-  const labels = [
-    ...results.cells.map((cell) => variantLabel(results, cell.estimator, cell.estimatorParams)),
-    ...(results.sweeps?.logit?.series ?? []).map((series) => variantLabel(results, series.estimator, series.estimatorParams)),
-    ...(results.scaling?.series ?? []).map((series) => variantLabel(results, series.estimator, series.estimatorParams)),
-  ];
-  const styles = createChartStyles([...new Set(labels)], results.config.backends);
-  return [...builtInCharts.values()].map((definition) => ({ definition, specs: definition.plan(results, styles) }));
+export function planCharts(results: BenchResults): ChartPlan[] {
+  // One style per estimator variant (an estimator at each value of a grid gets its own), in the run's estimator order.
+  const styles = createChartStyles(estimatorVariantOrder(results), results.config.backends);
+  return [...builtInCharts.values()].map((definition) => {
+    const skipped: string[] = [];
+    return { definition, specs: definition.plan(results, styles, (note) => skipped.push(note)), skipped };
+  });
 }
 
 /** Renders every chart of the plan to PNG in the output directory. */

@@ -3,6 +3,7 @@ import type { BenchResults, LogitSweep, LogitSweepSeries } from '../../core/type
 import { backendNoiseK, variantLabel } from '../cells.js';
 import { axis, commonOptions, scaleTypeFor, type ChartDefinition, type ChartSpec } from './chart.js';
 import { lineLook, type ChartStyles } from './palette.js';
+import { valueLine } from './tips.js';
 
 /** Whether a series differs from another at some logit beyond noise (4 combined standard errors of the bias or of the variance). */
 function seriesDiffer(first: LogitSweepSeries, other: LogitSweepSeries, samples: number): boolean {
@@ -15,7 +16,7 @@ function seriesDiffer(first: LogitSweepSeries, other: LogitSweepSeries, samples:
 /** One line per estimator (at its varying parameters); another backend's line only where it differs beyond noise. */
 function lines(
   results: BenchResults, sweep: LogitSweep, styles: ChartStyles,
-  point: (series: LogitSweepSeries, index: number) => { y: number; yMin?: number; yMax?: number } | null,
+  point: (series: LogitSweepSeries, index: number) => { name: string; y: number; yMin?: number; yMax?: number } | null,
 ): object[] {
   const firstOfVariant = new Map<string, LogitSweepSeries>();
   const shown: Array<{ series: LogitSweepSeries; label: string; variant: string }> = [];
@@ -31,7 +32,13 @@ function lines(
   }
   return shown.map(({ series, label, variant }) => ({
     label,
-    data: sweep.logits.flatMap((logit, index) => { const value = point(series, index); return value ? [{ x: logit, ...value }] : []; }),
+    backends: [series.backend],
+    data: sweep.logits.flatMap((logit, index) => {
+      const value = point(series, index);
+      if (!value) return [];
+      const stdErr = value.yMin !== undefined && value.yMax !== undefined ? (value.yMax - value.yMin) / 2 : undefined;
+      return [{ x: logit, ...value, tip: [`θ = ${logit}`, valueLine(value.name, value.y, stdErr), `estimator: ${variant}`, `backend: ${series.backend}`, `N = ${sweep.samples} estimates`] }];
+    }),
     ...lineLook(styles, variant, series.backend),
     pointRadius: 4,
     borderWidth: 2,
@@ -53,7 +60,7 @@ function plan(results: BenchResults, styles: ChartStyles): ChartSpec[] {
     caption: `Variance (trace of the covariance of one estimate) at each logit θ; points at zero variance are left out (log axis). ${setting(sweep)}.`,
     configuration: {
       type: 'line',
-      data: { datasets: lines(results, sweep, styles, (series, index) => (series.variance[index] > 0 ? { y: series.variance[index] } : null)) as never },
+      data: { datasets: lines(results, sweep, styles, (series, index) => (series.variance[index] > 0 ? { name: 'variance', y: series.variance[index] } : null)) as never },
       options: {
         ...commonOptions(`Variance across logits: ${sweep.suite}`, setting(sweep)),
         scales: { x: axis('linear', 'logit θ', 'nats'), y: axis(scaleTypeFor(variances, true), 'variance of one estimate', '(dL/dθ)²', variances) },
@@ -68,7 +75,7 @@ function plan(results: BenchResults, styles: ChartStyles): ChartSpec[] {
       type: 'line',
       data: {
         datasets: lines(results, sweep, styles, (series, index) => ({
-          y: series.signedBias[index], yMin: series.signedBias[index] - series.biasStdErr[index], yMax: series.signedBias[index] + series.biasStdErr[index],
+          name: 'bias', y: series.signedBias[index], yMin: series.signedBias[index] - series.biasStdErr[index], yMax: series.signedBias[index] + series.biasStdErr[index],
         })) as never,
       },
       options: {

@@ -1,8 +1,11 @@
 /** Test −ELBO along training for the VAE suites (the figure of Jang et al. 2016 and the DisARM paper): one line per estimator. */
 import { trainingResult, type TrainingMetricCurve } from '../../core/types.js';
-import { estimatorGroups, shownCells, suiteVariants, variantLabel } from '../cells.js';
-import { axis, commonOptions, type ChartDefinition } from './chart.js';
+import { suiteVariants } from '../cells.js';
+import { axis, chartSize, commonOptions, type ChartDefinition } from './chart.js';
 import { lineLook, withAlpha } from './palette.js';
+import { heightForLegend, shownSeries } from './series.js';
+import { cellTip, valueLine } from './tips.js';
+import { sparseMarkers } from './training-curves.js';
 
 /** The metric a VAE suite evaluates along training on its test images. */
 const metric = 'testNegativeElbo';
@@ -13,26 +16,30 @@ export const negativeElboChart: ChartDefinition = {
   howToGet: 'run a VAE suite (--suite mnist-binary-vae or mnist-categorical-vae) with --steps above 0',
   plan(results, styles) {
     return suiteVariants(results).flatMap((variant) => {
-      const lines = estimatorGroups(results, variant.cells).flatMap((group) => shownCells(group).flatMap(({ cell, differs }) => {
-        const training = trainingResult(cell.metrics);
+      const lines = shownSeries(results, variant.cells).flatMap((series) => {
+        const training = trainingResult(series.cell.metrics);
         const curve: TrainingMetricCurve | undefined = training?.trainingMetrics?.[metric];
         return training && curve && curve.curve.step.length > 1
-          ? [{ cell, curve, seeds: training.trainingSeeds, label: differs.length > 0 ? `${group.label} (${cell.backend})` : group.label }]
+          ? [{ series, cell: series.cell, curve, seeds: training.trainingSeeds, label: series.label }]
           : [];
-      }));
+      });
       if (lines.length === 0) return [];
       // Per estimator: the mean over seeds, over a faint band from the lowest to the highest seed.
-      const datasets = lines.flatMap(({ cell, curve, label }) => {
-        const colourKey = variantLabel(results, cell.estimator, cell.estimatorParams);
+      const datasets = lines.flatMap(({ series, cell, curve, label }) => {
+        const colourKey = series.styleKey;
+        const backends = series.backends;
         const { step, mean, min, max } = curve.curve;
         const at = (values: number[]) => step.map((x, index) => ({ x, y: values[index] }));
         const band = withAlpha(styles.estimator(colourKey).colour, 0.15);
-        // Markers on the mean line: past the palette's ten colours two estimators share a colour (ste-identity and arm),
-        // and only the marker, as in the legend, tells their lines apart.
+        const meanPoints = step.map((x, index) => ({
+          x, y: mean[index],
+          tip: cellTip(results, cell, [`step ${x}`, valueLine('test −ELBO (mean over seeds)', mean[index], undefined, 'nats'), `seeds: min ${min[index].toFixed(1)}, max ${max[index].toFixed(1)}`]),
+        }));
+        // Markers on the mean line: past eight estimators colours repeat, and the marker and dash, as in the legend, tell lines apart.
         return [
-          { label, data: at(mean), ...lineLook(styles, colourKey, cell.backend), pointRadius: 4, pointBorderWidth: 1.5, borderWidth: 2, fill: false },
-          { label: '', data: at(min), borderWidth: 0, pointRadius: 0, fill: false },
-          { label: '', data: at(max), borderWidth: 0, pointRadius: 0, backgroundColor: band, fill: '-1' },
+          { label, data: meanPoints, ...lineLook(styles, colourKey, cell.backend), pointRadius: sparseMarkers(step.length, 4), pointHitRadius: 4, pointBorderWidth: 1.5, borderWidth: 2, fill: false, backends },
+          { label: '', data: at(min), borderWidth: 0, pointRadius: 0, pointHitRadius: 0, fill: false, backends },
+          { label: '', data: at(max), borderWidth: 0, pointRadius: 0, pointHitRadius: 0, backgroundColor: band, fill: '-1', backends },
         ];
       });
       const { seeds } = lines[0];
@@ -46,6 +53,9 @@ export const negativeElboChart: ChartDefinition = {
       return [{
         file: `negative-elbo-${variant.slug}.png`,
         title,
+        suite: variant.suite,
+        ...(variant.nodeKind ? { nodeKind: variant.nodeKind } : {}),
+        height: heightForLegend(lines.map(({ label }) => label), chartSize.height),
         caption: `Mean −ELBO per test image in nats (closed-form KL, one latent sample per image) along ${steps} training steps; line: mean over ${seeds} seeds, band: lowest to highest seed. ` +
           `Lower is better; the −ELBO axis is cut above the last three quarters' highest value, so the first evaluations (up to ${Math.round(start)} nats at step 0) lie above the chart. After the last step (mean ± standard error over seeds): ${finals}.`,
         configuration: {

@@ -4,17 +4,14 @@
  * estimate. The set comes from the verdict (`reports/verdict/`), so chart, tables and text agree:
  * filled markers are in the set, hollow ones are dominated beyond noise.
  */
-import { fileSafe, axis, commonOptions, type ChartDefinition, type ChartSpec } from './chart.js';
+import { fileSafe, axis, chartSize, commonOptions, type ChartDefinition, type ChartSpec } from './chart.js';
+import { heightForLegend } from './series.js';
+import { valueLine } from './tips.js';
 import type { ChartStyles } from './palette.js';
 import type { BenchResults } from '../../core/types.js';
 import { suiteVariants, type SuiteVariant } from '../cells.js';
 import { listText } from '../verdict/reading.js';
 import { suiteVerdict, type ParetoView } from '../verdict/verdict.js';
-
-/** Tick labels at whole numbers only (evaluations per estimate are counts). */
-function wholeNumberTick(value: number | string): string {
-  return Number.isInteger(Number(value)) ? String(value) : '';
-}
 
 function chartOf(results: BenchResults, variant: SuiteVariant, view: ParetoView, styles: ChartStyles, severalBackends: boolean): ChartSpec {
   const byTime = view.cost === 'time';
@@ -26,13 +23,23 @@ function chartOf(results: BenchResults, variant: SuiteVariant, view: ParetoView,
     const costError = cost.stdErr ?? 0;
     return {
       label: point.label,
+      ...(byTime && view.backend ? { backends: [view.backend] } : {}),
       data: [{
         x: cost.value, y: mse.value, yMin: mse.value - mseError, yMax: mse.value + mseError,
         ...(byTime && costError > 0 ? { xMin: cost.value - costError, xMax: cost.value + costError } : {}),
+        tip: [
+          valueLine('MSE', mse.value, mse.stdErr),
+          byTime ? valueLine(`time per estimate${view.mode ? ` on ${view.mode}` : ''}`, cost.value, cost.stdErr, 'µs') : `${cost.value} objective evaluations per estimate`,
+          member ? 'in the Pareto set' : `dominated by ${view.dominatedBy.get(point.label)}`,
+          `suite: ${variant.title}`,
+        ],
       }],
       borderColor: look.colour,
       backgroundColor: member ? look.colour : '#ffffff',
+      pointBackgroundColor: member ? look.colour : '#ffffff',
       pointStyle: look.marker,
+      pointRotation: look.rotation,
+      borderDash: [...look.dash],
       pointRadius: member ? 9 : 7,
       pointBorderWidth: 2,
     };
@@ -58,6 +65,9 @@ function chartOf(results: BenchResults, variant: SuiteVariant, view: ParetoView,
   const suffix = byTime ? `time${severalBackends ? `-${fileSafe(view.backend ?? '')}` : ''}` : 'evaluations';
   return {
     file: `pareto-${suffix}-${variant.slug}.png`,
+    suite: variant.suite,
+    ...(variant.nodeKind ? { nodeKind: variant.nodeKind } : {}),
+    height: heightForLegend([...points.map((dataset) => dataset.label), front.label], chartSize.height),
     title,
     caption: `Pareto set over (MSE, ${costName}): ${listText([...view.members])} (filled markers; the dashed staircase is the front through them). ` +
       `${dominated.length > 0 ? `Hollow markers are dominated: another estimator is better beyond noise in MSE or cost and not worse beyond noise in the other (${listText(dominated)}). ` : ''}` +
@@ -66,14 +76,12 @@ function chartOf(results: BenchResults, variant: SuiteVariant, view: ParetoView,
       type: 'scatter',
       data: { datasets: [...points, front] as never },
       options: {
-        ...commonOptions(title, `lower left is better · filled: Pareto set (within noise) · dashed: the front · N = ${results.config.samples} estimates per point`),
+        ...commonOptions(title, `lower left is better · filled: Pareto set (within noise) · dashed: the front · N = ${results.config.samples} estimates per point`, true, { estibenchDodge: true }),
         scales: {
           x: byTime
             ? axis('logarithmic', `time per estimate${where}`, 'µs', view.points.flatMap((point) => [point.cost.value, point.cost.value + (point.cost.stdErr ?? 0)]))
-            : (() => {
-              const base = axis('logarithmic', 'objective evaluations per estimate', undefined, view.points.map((point) => point.cost.value));
-              return { ...base, ticks: { ...(base.ticks as object), autoSkip: false, callback: wholeNumberTick } };
-            })(),
+            // Evaluations are counts: chartRuntime labels whole numbers only.
+            : { ...axis('logarithmic', 'objective evaluations per estimate', undefined, view.points.map((point) => point.cost.value)), integerTicks: true },
           y: axis('logarithmic', 'MSE: E‖ĝ − ∇‖², one estimate', '(dL/dθ)²', view.points.flatMap((point) => [point.mse.value, point.mse.value + (point.mse.stdErr ?? 0)])),
         },
       },

@@ -6,6 +6,8 @@
 import { trainingResult } from '../../core/types.js';
 import { axis, commonOptions, scaleTypeFor, type ChartDefinition } from './chart.js';
 import { cellsByStartPoint, teacherStudentSuite } from './start-points.js';
+import { cellTip, valueLine } from './tips.js';
+import { sparseMarkers } from './training-curves.js';
 
 /** Solid, dashed, dotted, dash-dot: one per starting point, named in the legend (Chart.js draws legend lines solid). */
 const pointDashes: Array<{ readonly dash: number[]; readonly name: string }> = [
@@ -24,17 +26,24 @@ export const populationLossChart: ChartDefinition = {
     if (lines.length === 0) return [];
     // The legend names each STE once (its first line) and each starting point once (an empty line in grey with its dash).
     const named = new Set<string>();
-    const datasets = lines.map(({ pointIndex, shown, training }) => {
+    const datasets = lines.map(({ point, pointIndex, shown, training }) => {
       const first = !named.has(shown.label);
       named.add(shown.label);
       return {
         label: first ? shown.label : '',
-        data: training.lossCurve.step.map((step, index) => ({ x: step, y: training.lossCurve.loss[index] })),
+        data: training.lossCurve.step.map((step, index) => ({
+          x: step, y: training.lossCurve.loss[index],
+          tip: cellTip(results, shown.cell, [`step ${step}, ${point}`, valueLine('f(v, w) (mean over seeds)', training.lossCurve.loss[index])]),
+        })),
         borderColor: styles.estimator(shown.colourKey).colour,
         backgroundColor: styles.estimator(shown.colourKey).colour,
         borderDash: pointDashes[pointIndex % pointDashes.length].dash,
-        pointStyle: 'line',
-        pointRadius: 0,
+        backends: [shown.cell.backend],
+        // The STE's marker (as in every chart); the dash belongs to the starting point here.
+        pointStyle: styles.estimator(shown.colourKey).marker,
+        pointRotation: styles.estimator(shown.colourKey).rotation,
+        pointRadius: sparseMarkers(training.lossCurve.step.length, 4),
+        pointHitRadius: 4,
         borderWidth: 2,
         fill: false,
       };
@@ -49,7 +58,8 @@ export const populationLossChart: ChartDefinition = {
     return [{
       file: `population-loss-${teacherStudentSuite}.png`,
       title,
-      caption: `Closed-form population loss f(v, w) along training with each straight-through estimator's coarse gradient (colour) from each starting point (line dash), mean over ${seeds} seeds (the training-curves chart shows the spread per point). Yin et al. (2019) prove that descent along the ReLU and clipped-ReLU STEs' coarse gradients decreases f and converges to a critical point, and that the identity STE's expected coarse gradient does not vanish at the spurious local minima, so training with it is unstable there.`,
+      suite: teacherStudentSuite,
+      caption: `Closed-form population loss f(v, w) along training with each straight-through estimator's coarse gradient (colour) from each starting point (line dash), mean over ${seeds} seeds (the training-curves chart shows the spread per point). For comparison with theory, not a reading of these lines: Yin et al. (2019) prove that descent along the ReLU and clipped-ReLU STEs' expected coarse gradients decreases f and converges to a critical point, and that the identity STE's does not vanish at the spurious local minima. The lines are means over ${seeds} seeds of finite-sample training; the final losses ± standard errors are in the tables.`,
       configuration: {
         type: 'line',
         data: { datasets: [...datasets, ...pointKeys] },

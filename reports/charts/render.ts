@@ -1,44 +1,42 @@
 /** Renders chart specs to PNG with Chart.js on node-canvas (chartjs-node-canvas), on a white background. */
 import { ChartJSNodeCanvas } from 'chartjs-node-canvas';
-import type { ChartSpec } from './chart.js';
-import { errorBarsPlugin } from './error-bars.js';
+import { chartSize, type ChartSpec } from './chart.js';
+import { chartRuntime } from './runtime.js';
 
-/** Size of every chart in CSS pixels; the PNG is this times `chartScale`. */
-export const chartSize = Object.freeze({ width: 900, height: 540 });
+export { chartSize } from './chart.js';
 /** Device scale factor: 2 keeps text and markers sharp when the PNG is shown at full width. */
 export const chartScale = 2;
 
-/** Pixel size of the PNG files. */
+/** Pixel size of the PNG files of the default size. */
 export const chartPixels = Object.freeze({ width: chartSize.width * chartScale, height: chartSize.height * chartScale });
 
-/** Legend labels longer than this (grid variants such as `gumbel-softmax tau=0.25 seed 2`) would be cut off at the right. */
-const longestLabelOnTheRight = 24;
+/** DejaVu Sans ships with every Debian and Ubuntu image; the browser defaults (Helvetica) do not. */
+export const chartFontFamily = "'DejaVu Sans', 'Liberation Sans', Arial, sans-serif";
 
-/** The legend moves below the plot when its labels are too long to fit at the right. */
-function withLegendThatFits(options: Record<string, unknown>, datasets: ReadonlyArray<{ label?: string }>): Record<string, unknown> {
-  const longest = Math.max(0, ...datasets.map((dataset) => dataset.label?.length ?? 0));
-  if (longest <= longestLabelOnTheRight) return options;
-  const plugins = (options.plugins ?? {}) as Record<string, Record<string, unknown>>;
-  return { ...options, plugins: { ...plugins, legend: { ...plugins.legend, position: 'bottom' } } };
-}
-
-/** A renderer holds a canvas; create one per report and let it go afterwards. */
+/** A renderer holds a canvas per chart height; create one per report and let it go afterwards. */
 export function createChartRenderer(): (spec: ChartSpec) => Promise<Buffer> {
-  const canvas = new ChartJSNodeCanvas({
-    ...chartSize,
-    backgroundColour: 'white',
-    chartCallback: (ChartJS) => {
-      // DejaVu Sans ships with every Debian and Ubuntu image; the browser defaults (Helvetica) do not.
-      ChartJS.defaults.font.family = "'DejaVu Sans', 'Liberation Sans', Arial, sans-serif";
-      ChartJS.defaults.color = '#222';
-    },
-  });
+  const runtime = chartRuntime();
+  const canvases = new Map<number, ChartJSNodeCanvas>();
+  const canvasOfHeight = (height: number) => {
+    if (!canvases.has(height)) {
+      canvases.set(height, new ChartJSNodeCanvas({
+        width: chartSize.width,
+        height,
+        backgroundColour: 'white',
+        chartCallback: (ChartJS) => {
+          ChartJS.defaults.font.family = chartFontFamily;
+          ChartJS.defaults.color = '#222';
+        },
+      }));
+    }
+    return canvases.get(height)!;
+  };
   return (spec) => {
-    const { configuration } = spec;
-    return canvas.renderToBuffer({
+    const configuration = runtime.hydrate(spec.configuration);
+    return canvasOfHeight(spec.height ?? chartSize.height).renderToBuffer({
       ...configuration,
-      options: withLegendThatFits({ ...configuration.options, devicePixelRatio: chartScale }, configuration.data.datasets),
-      plugins: [...(configuration.plugins ?? []), errorBarsPlugin],
+      options: { ...configuration.options, devicePixelRatio: chartScale },
+      plugins: [...(configuration.plugins ?? []), ...runtime.plugins],
     } as typeof configuration, 'image/png');
   };
 }

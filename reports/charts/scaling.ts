@@ -3,6 +3,8 @@ import type { BenchResults, ScalingResults, ScalingSeries } from '../../core/typ
 import { variantLabel } from '../cells.js';
 import { axis, commonOptions, seriesLabel, type ChartDefinition, type ChartSpec } from './chart.js';
 import { lineLook, type ChartStyles } from './palette.js';
+import { backendTitle } from './speed.js';
+import { valueLine } from './tips.js';
 
 /** One line per estimator x backend: timings are where backends truly differ. */
 function lines(results: BenchResults, scaling: ScalingResults, styles: ChartStyles, xs: number[], ys: (series: ScalingSeries) => number[]): object[] {
@@ -10,9 +12,11 @@ function lines(results: BenchResults, scaling: ScalingResults, styles: ChartStyl
   return scaling.series.filter((series) => series.state === 'completed').map((series) => {
     const values = ys(series);
     const variant = variantLabel(results, series.estimator, series.estimatorParams);
+    const label = seriesLabel(variant, series.backend, backends);
     return {
-      label: seriesLabel(variant, series.backend, backends),
-      data: xs.map((x, index) => ({ x, y: values[index] })),
+      label,
+      backends: [series.backend],
+      data: xs.map((x, index) => ({ x, y: values[index], tip: [valueLine(`${x}:`, values[index], undefined, 'ms per batch (median)'), `estimator: ${variant}`, `backend: ${series.backend}${series.backendMode ? ` (${series.backendMode})` : ''}`] })),
       ...lineLook(styles, variant, series.backend),
       pointRadius: 5,
       borderWidth: 2,
@@ -23,7 +27,9 @@ function lines(results: BenchResults, scaling: ScalingResults, styles: ChartStyl
 function plan(results: BenchResults, styles: ChartStyles): ChartSpec[] {
   const scaling = results.scaling;
   if (!scaling || !scaling.series.some((series) => series.state === 'completed')) return [];
-  const modes = [...new Set(scaling.series.filter((series) => series.backendMode).map((series) => series.backendMode))].join(', ');
+  // What ran, saying so where a backend is a software rasteriser (its times are a CPU's, not a GPU's).
+  const modes = [...new Map(scaling.series.filter((series) => series.backendMode).map((series) => [series.backend, series.backendMode]))]
+    .map(([backend, mode]) => { const named = backendTitle(results, backend, mode); return named.software ? named.title : mode; }).join(', ');
   const note = `median of ${scaling.timingIterations} timed batches${modes ? ` on ${modes}` : ''} · log–log: slope 1 is linear growth`;
   const chart = (file: string, title: string, caption: string, xTitle: string, xs: number[], ys: (series: ScalingSeries) => number[]): ChartSpec => ({
     file,
@@ -36,10 +42,9 @@ function plan(results: BenchResults, styles: ChartStyles): ChartSpec[] {
         ...commonOptions(title, note),
         scales: { x: {
           ...axis('logarithmic', xTitle, undefined, xs),
-          // Ticks at the measured sizes only (they are powers of two, not of ten).
-          afterBuildTicks: (scale: { ticks: Array<{ value: number }> }) => { scale.ticks = xs.map((value) => ({ value })); },
-          ticks: { font: { size: 12 }, maxRotation: 0, autoSkip: false, callback: (value: number | string) => String(value) },
-        }, y: axis('logarithmic', 'time per batch', 'ms', scaling.series.flatMap(ys)) },
+          // Ticks at the measured sizes only (they are powers of two, not of ten): chartRuntime reads `ticksAt`.
+          ticksAt: xs,
+        } as Record<string, unknown>, y: axis('logarithmic', 'time per batch', 'ms', scaling.series.flatMap(ys)) },
       },
     },
   });

@@ -1,8 +1,19 @@
 /** Training curves: exact loss against optimiser step, mean over seeds with a min–max band, one line per estimator. */
 import { trainingResult } from '../../core/types.js';
-import { estimatorGroups, shownCells, suiteVariants, variantLabel } from '../cells.js';
-import { axis, commonOptions, scaleTypeFor, type ChartDefinition } from './chart.js';
+import { suiteVariants } from '../cells.js';
+import { axis, chartSize, commonOptions, scaleTypeFor, type ChartDefinition } from './chart.js';
 import { lineLook, withAlpha } from './palette.js';
+import { heightForLegend, shownSeries } from './series.js';
+import { cellTip, valueLine } from './tips.js';
+
+/** About this many markers per line: enough to tell same-coloured lines apart, few enough not to bury the line. */
+export const markersPerLine = 12;
+
+/** Marker radius per point: markers on every `ceil(n / markersPerLine)`-th point and the last, none elsewhere (hover still finds every point). */
+export function sparseMarkers(count: number, radius: number): number[] {
+  const every = Math.max(1, Math.ceil(count / markersPerLine));
+  return Array.from({ length: count }, (_, index) => (index % every === 0 || index === count - 1 ? radius : 0));
+}
 
 export const trainingCurvesChart: ChartDefinition = {
   id: 'training-curves',
@@ -10,22 +21,26 @@ export const trainingCurvesChart: ChartDefinition = {
   howToGet: 'run a benchmark with --steps above 0',
   plan(results, styles) {
     return suiteVariants(results).flatMap((variant) => {
-      const lines = estimatorGroups(results, variant.cells).flatMap((group) => shownCells(group).flatMap(({ cell, differs }) => {
-        const training = trainingResult(cell.metrics);
-        return training && training.lossCurve.step.length > 1 ? [{ group, cell, training, label: differs.length > 0 ? `${group.label} (${cell.backend})` : group.label }] : [];
-      }));
+      const lines = shownSeries(results, variant.cells).flatMap((series) => {
+        const training = trainingResult(series.cell.metrics);
+        return training && training.lossCurve.step.length > 1 ? [{ series, cell: series.cell, training, label: series.label }] : [];
+      });
       if (lines.length === 0) return [];
-      const datasets = lines.flatMap(({ group, cell, training, label }) => {
-        const colourKey = variantLabel(results, cell.estimator, cell.estimatorParams);
+      const datasets = lines.flatMap(({ series, cell, training, label }) => {
+        const colourKey = series.styleKey;
         const look = styles.estimator(colourKey);
         const curve = training.lossCurve;
         const points = (values: number[]) => curve.step.map((step, index) => ({ x: step, y: values[index] }));
-        const line = { ...lineLook(styles, colourKey, cell.backend), pointRadius: 0, borderWidth: 2.5 };
+        const meanPoints = curve.step.map((step, index) => ({
+          x: step, y: curve.loss[index],
+          tip: cellTip(results, cell, [`step ${step}`, valueLine('loss (mean over seeds)', curve.loss[index]), `seeds: min ${Number(curve.lossMin[index].toPrecision(4))}, max ${Number(curve.lossMax[index].toPrecision(4))}`]),
+        }));
+        const line = { ...lineLook(styles, colourKey, cell.backend), pointRadius: sparseMarkers(curve.step.length, 4), pointHitRadius: 4, borderWidth: 2.5, backends: series.backends };
         // The band: the max line filled down to the min line (the dataset just before it), unlabelled so the legend skips it.
         return [
-          { label, data: points(curve.loss), ...line, fill: false },
-          { label: '', data: points(curve.lossMin), borderWidth: 0, pointRadius: 0, fill: false },
-          { label: '', data: points(curve.lossMax), borderWidth: 0, pointRadius: 0, backgroundColor: withAlpha(look.colour, 0.15), fill: '-1' },
+          { label, data: meanPoints, ...line, fill: false },
+          { label: '', data: points(curve.lossMin), borderWidth: 0, pointRadius: 0, pointHitRadius: 0, fill: false, backends: series.backends },
+          { label: '', data: points(curve.lossMax), borderWidth: 0, pointRadius: 0, pointHitRadius: 0, backgroundColor: withAlpha(look.colour, 0.15), fill: '-1', backends: series.backends },
         ];
       });
       const seeds = lines[0].training.trainingSeeds;
@@ -41,8 +56,11 @@ export const trainingCurvesChart: ChartDefinition = {
       return [{
         file: `training-${variant.slug}.png`,
         title,
+        suite: variant.suite,
+        ...(variant.nodeKind ? { nodeKind: variant.nodeKind } : {}),
+        height: heightForLegend(lines.map(({ label }) => label), chartSize.height),
         caption: `Training loss along ${steps} ${optimizer} steps (learning rate ${learningRate}, ${samplesPerStep} estimates per step); line: mean over ${seeds} seeds, band: min to max over seeds. ` +
-          'One line per estimator; a dashed line marks a backend whose final loss differs beyond noise.',
+          'One line per estimator (colour, marker and dash as in every chart); a backend whose final loss differs beyond noise gets its own line with hollow markers.',
         configuration: {
           type: 'line',
           data: { datasets },

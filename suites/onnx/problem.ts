@@ -105,7 +105,7 @@ function modelUnsupportedReason(contract: OnnxModelContract, estimator: Estimato
 export function createOnnxProblem(settings: OnnxSettings, openObjective: OpenObjective = openOrtObjective): StagedProblem {
   const requestedKind = settings.node === 'categorical' ? 'categorical' : 'bernoulli';
   if (settings.model === '') {
-    return refusedProblem(requestedKind, { unsupported: 'no ONNX model given: set onnx.model to the path of an .onnx file (README, "Bring your own objective")' });
+    return refusedProblem(requestedKind, { unsupported: 'no ONNX model given: set onnx.model to the path of an .onnx file (docs/suites/onnx.md)' });
   }
   let contract: OnnxModelContract;
   let logits: Float64Array;

@@ -13,7 +13,7 @@ function oneOf(choices: readonly string[]) {
  * Bring your own objective: the user's ONNX model is the objective L(h) behind one hard node, run by
  * onnxruntime-node. Convention: input `h` [batch, D] float32 (Bernoulli units; [batch, D, K] for
  * categorical ones), output `loss` [batch], optional output `grad` (dL/dh, the shape of h) for the
- * estimators that need it. See README, "Bring your own objective".
+ * estimators that need it. See docs/suites/onnx.md.
  */
 export const onnxSuite = defineSuite({
   id: 'onnx',
@@ -22,6 +22,7 @@ export const onnxSuite = defineSuite({
   nodeKind: 'bernoulli',
   // Needs a model file: runs only when named (--suite onnx --set onnx.model=...).
   inDefaultRun: false,
+  referenceKinds: ['enumeration', 'monte-carlo'],
   params: {
     model: { type: 'string', description: 'path to the .onnx model (input h [batch, D] float32, output loss [batch], optional output grad)', default: '' },
     node: { type: 'string', description: `node kind: ${nodeChoices.join(', ')} (auto: from the rank of h)`, default: 'auto', check: oneOf(nodeChoices) },

@@ -63,6 +63,7 @@ export function defineVaeSuite(spec: VaeSuiteSpec): SuiteDefinition {
     params: spec.params,
     // Minutes per cell at the defaults: run when named (--suite mnist-binary-vae).
     inDefaultRun: false,
+    referenceKinds: ['monte-carlo'],
     create(values): StagedProblem {
       const params = numericValues(values);
       const model = spec.model(params);

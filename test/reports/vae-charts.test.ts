@@ -37,7 +37,7 @@ describe('VAE charts', () => {
 
   it('puts each estimator at its evaluations per estimate, with variance × evaluations', () => {
     const [spec] = plans.get('variance-cost')!;
-    const points = (spec.configuration.data.datasets as Array<{ label: string; data: Array<{ x: number; y: number }> }>).map((dataset) => ({ label: dataset.label, ...dataset.data[0] }));
+    const points = (spec.configuration.data.datasets as Array<{ label: string; data: Array<{ x: number; y: number }> }>).map((dataset) => ({ label: dataset.label, x: dataset.data[0].x, y: dataset.data[0].y }));
     const variances = fixture.cells.map((cell) => (cell.state === 'completed' ? gradientScores(cell.metrics)!.variance : Number.NaN));
     expect(points[0]).toEqual({ label: 'reinforce-loo', x: 3, y: 3 * variances[0] });
     expect(points[1]).toEqual({ label: 'disarm', x: 2, y: 2 * variances[1] });

@@ -100,7 +100,7 @@ describe('estibench check on plug-ins outside the repository', () => {
   const line = (stdout: string, id: string) => stdout.split('\n').find((text) => text.trim().split(/\s+/)[1] === id) ?? '';
 
   it('passes the documented example (exit 0), skipping the GPU comparison with the reason', () => {
-    const run = runCli('check', ['examples/plugins/reinforce.mjs', ...quickFlags]);
+    const run = runCli('check', ['examples/plugins/reinforce.js', ...quickFlags]);
     expect(run.code, run.stderr).toBe(0);
     expect(line(run.stdout, 'mean-vs-exact')).toMatch(/^\s+PASS .*max \|z\| \d/);
     expect(line(run.stdout, 'cpu-gpu-agreement')).toMatch(/SKIP .*--gpu/);
@@ -146,6 +146,6 @@ describe('estibench check on plug-ins outside the repository', () => {
   it('exits 2 with one line without a file or with a bad --samples', () => {
     expectUsageError(runCli('check', []), /missing FILE/);
     expectUsageError(runCli('check', ['a.mjs', 'b.mjs']), /Unknown argument: b\.mjs/);
-    expectUsageError(runCli('check', ['examples/plugins/reinforce.mjs', '--samples', '1']), /--samples must be a whole number >= 2/);
+    expectUsageError(runCli('check', ['examples/plugins/reinforce.js', '--samples', '1']), /--samples must be a whole number >= 2/);
   });
 });

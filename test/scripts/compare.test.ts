@@ -97,6 +97,10 @@ describe('npm run report', () => {
     expect(rendered).toContain('bias-variance-bernoulli-toy.png');
     expect(rendered).toContain('Pareto set over (MSE, time per estimate)');
     expect(existsSync(join(out, 'bias-variance-bernoulli-toy.png'))).toBe(true);
+    // report.html beside it, self-contained: Chart.js and the charts inlined, nothing fetched.
+    const html = readFileSync(join(out, 'report.html'), 'utf8');
+    expect(html).toContain('"file":"bias-variance-bernoulli-toy.png"');
+    expect(html).not.toMatch(/<script[^>]+src=|<link[^>]+href=/);
     // results.csv is rebuilt too, one row per cell, for a file written before it existed.
     expect(readFileSync(join(out, 'results.csv'), 'utf8').trimEnd().split('\n')).toHaveLength(fixture.cells.length + 1);
   });
