@@ -26,7 +26,10 @@ type GPU = GpuJsInstance;
 export interface GpuRuntime {
   readonly gpu: GPU;
   readonly gpujs: GpuJsModule;
-  /** `gpu:webgpu`, `gpu:headlessgl`, or `gpu:cpu-fallback` when no GPU path worked. */
+  /**
+   * `gpu:webgpu`, `gpu:headlessgl`, the same with `-software` where the renderer is a CPU rasteriser
+   * (Mesa's llvmpipe, SwiftShader), or `gpu:cpu-fallback` when no GPU path worked.
+   */
   readonly mode: string;
   readonly details: Record<string, string>;
   readonly fallbacks: string[];
@@ -34,6 +37,9 @@ export interface GpuRuntime {
   readonly maxTextureSize: number;
   dispose(): void;
 }
+
+/** Renderer names of CPU rasterisers: Mesa's llvmpipe, softpipe and swrast, lavapipe (Vulkan), SwiftShader. */
+const softwareRendererPattern = /llvmpipe|softpipe|swrast|lavapipe|swiftshader|software/i;
 
 async function loadGpuJs(): Promise<GpuJsModule> {
   const loaded = (await import('gpu.js')) as unknown as GpuJsModule & { default?: GpuJsModule };
@@ -82,8 +88,11 @@ async function tryWebGpu(gpujs: GpuJsModule): Promise<GpuRuntime> {
   const details: Record<string, string> = { api: 'WebGPU (Dawn)' };
   for (const key of ['vendor', 'architecture', 'device', 'description']) if (info[key]) details[key] = String(info[key]);
   details.renderer = [info.vendor, info.architecture, info.description].filter(Boolean).join(' ') || 'unknown adapter';
+  // Dawn falls back to SwiftShader (or Mesa's lavapipe) where Vulkan has no GPU: a CPU, measured as one.
+  const software = (adapter as { isFallbackAdapter?: boolean }).isFallbackAdapter === true || softwareRendererPattern.test(details.renderer);
+  details.software = software ? 'yes: timings measure a CPU rasteriser, not a GPU' : 'no';
   // Storage buffers, not textures: no side limit that a batch reaches.
-  return { gpu, gpujs, mode: 'gpu:webgpu', details, fallbacks: [], maxTextureSize: Number.MAX_SAFE_INTEGER, dispose: () => gpu.destroy() };
+  return { gpu, gpujs, mode: software ? 'gpu:webgpu-software' : 'gpu:webgpu', details, fallbacks: [], maxTextureSize: Number.MAX_SAFE_INTEGER, dispose: () => gpu.destroy() };
 }
 
 /** WebGL 1 through headless-gl (ANGLE over the system's GL); starts Xvfb when there is no display. */
@@ -100,7 +109,7 @@ async function tryHeadlessGl(gpujs: GpuJsModule): Promise<GpuRuntime> {
     await smokeTest(gpu);
     const underlying = glxRenderer(process.env.DISPLAY!);
     const renderer = `ANGLE on ${underlying ?? 'an unknown GL renderer (glxinfo not available)'}`;
-    const software = underlying !== null && /llvmpipe|softpipe|swrast|software/i.test(underlying);
+    const software = underlying !== null && softwareRendererPattern.test(underlying);
     const details: Record<string, string> = {
       api: 'WebGL 1 (headless-gl)',
       renderer,
@@ -109,7 +118,7 @@ async function tryHeadlessGl(gpujs: GpuJsModule): Promise<GpuRuntime> {
     };
     // The display (ours or the user's) stays up: later backends in this process reuse it (see xvfb.ts).
     return {
-      gpu, gpujs, mode: 'gpu:headlessgl', details, fallbacks: [], maxTextureSize: await glMaxTextureSize(),
+      gpu, gpujs, mode: software ? 'gpu:headlessgl-software' : 'gpu:headlessgl', details, fallbacks: [], maxTextureSize: await glMaxTextureSize(),
       dispose: () => gpu.destroy(),
     };
   } catch (error) {

@@ -80,5 +80,18 @@ export interface BackendOptions {
   readonly threads: number;
 }
 
+/** Whether a run that does not name its backends includes a backend, and if not, the one line that says why. */
+export interface DefaultRunDecision {
+  readonly include: boolean;
+  readonly note?: string;
+}
+
 /** Creates a backend; rejects with a message saying why this backend cannot run here. */
-export type BackendFactory = (options: BackendOptions) => Promise<ComputeBackend>;
+export interface BackendFactory {
+  (options: BackendOptions): Promise<ComputeBackend>;
+  /**
+   * Decides whether a run without `--backend` includes this backend (absent: always). It must be cheap
+   * where the backend could not run well (no GPU device: no GPU start-up paid to find that out).
+   */
+  readonly inDefaultRun?: () => Promise<DefaultRunDecision>;
+}

@@ -75,6 +75,12 @@ export interface SuiteDefinition {
    * scores. What a cell actually used is its `metrics.referenceKind`.
    */
   readonly referenceKinds?: readonly ReferenceKind[];
+  /**
+   * Why an estimator can never run on this suite, decided from the definitions alone (for example a
+   * network whose hard nodes see only dL/dh), or null. The planner leaves such pairs out of a run; a
+   * limit that depends on the suite's input (an ONNX model) stays on the problem (`unsupportedReason`).
+   */
+  unsupportedReason?(estimator: EstimatorDefinition, estimatorParams: ParameterValues): string | null;
   /** Builds the problem; `params` are complete and validated. */
   create(params: ParameterValues): Problem | StagedProblem;
 }

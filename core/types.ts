@@ -17,6 +17,15 @@ export interface Registries {
   readonly suites: ReadonlyMap<string, SuiteDefinition>;
   readonly estimators: ReadonlyMap<string, EstimatorDefinition>;
   readonly backends: ReadonlyMap<string, BackendFactory>;
+  /** The module each plug-in estimator or suite was loaded from, keyed by its id (absent for built-ins). */
+  readonly pluginSources?: ReadonlyMap<string, PluginSource>;
+}
+
+/** A plug-in module as loaded: the path given, the path resolved, and the SHA-256 of the file. */
+export interface PluginSource {
+  readonly path: string;
+  readonly resolvedPath: string;
+  readonly sha256: string;
 }
 
 /** Training settings for the final-loss score; unset ones come from the suite's defaults, then the harness's. */
@@ -43,6 +52,28 @@ export interface SweepSettings {
   readonly scaling?: SweepSetting;
 }
 
+/** An estimator x suite pair a run leaves out because the estimator cannot run on the suite, and why. */
+export interface UnsupportedPair {
+  readonly suite: string;
+  readonly estimator: string;
+  readonly reason: string;
+}
+
+/**
+ * Which code an estimator or suite of a run came from: a built-in (estibench's version and the SHA-256
+ * of the definition's source) or a plug-in module (its path and the SHA-256 of the file). Cell keys
+ * include `sha256`, so `--resume` recomputes the cells of code that changed.
+ */
+export interface CodeProvenance {
+  readonly origin: 'built-in' | 'plugin';
+  readonly sha256: string;
+  /** estibench's version (built-ins). */
+  readonly version?: string;
+  /** The plug-in module as given to `--plugin`, and resolved (plug-ins). */
+  readonly path?: string;
+  readonly resolvedPath?: string;
+}
+
 /** One fully resolved, validated run configuration (frozen). */
 export interface BenchConfig {
   readonly suites: readonly string[];
@@ -64,6 +95,17 @@ export interface BenchConfig {
   readonly suiteParams: Readonly<Record<string, ParameterGrid>>;
   readonly estimatorParams: Readonly<Record<string, ParameterGrid>>;
   readonly sweeps: SweepSettings;
+  /**
+   * Estimator x suite pairs left out of the plan because they cannot run (a node kind the estimator
+   * does not define, a suite's own limit); absent in files written before pairs were left out.
+   */
+  readonly unsupportedPairs?: readonly UnsupportedPair[];
+  /**
+   * Where the code of every selected estimator and suite came from, keyed by id (absent in files written
+   * before it was recorded). Not part of the configuration fingerprint: a resumed run with changed code
+   * recomputes the cells of that code instead of refusing.
+   */
+  readonly code?: Readonly<Record<string, CodeProvenance>>;
   /** Worker threads the CPU backend may use (`--threads`). */
   readonly threads: number;
   readonly outDir: string;
@@ -177,6 +219,12 @@ export interface EstimatorTraits {
   readonly evaluations: number;
 }
 
+/** The SHA-256 of the code a cell or series ran, one for its estimator and one for its suite. */
+export interface CellCodeHashes {
+  readonly estimator: string;
+  readonly suite: string;
+}
+
 interface CellIdentity {
   /** Stable hash of everything that determines the cell's numbers (see `harness/cell-key.ts`). */
   readonly key: string;
@@ -207,6 +255,8 @@ interface CellIdentity {
   readonly execution?: CellExecution;
   /** The estimator's family, claim and cost (absent in results written before they were recorded). */
   readonly estimatorTraits?: EstimatorTraits;
+  /** SHA-256 of the estimator's and the suite's code (see `CodeProvenance`; absent in results written before it was recorded). */
+  readonly codeSha256?: CellCodeHashes;
   /** Wall time of the cell in milliseconds. */
   readonly elapsedMs: number;
 }
@@ -248,6 +298,8 @@ interface SeriesIdentity {
   readonly estimatorParams: ParameterValues;
   readonly backend: string;
   readonly backendMode?: string;
+  /** SHA-256 of the estimator's and the suite's code (absent in results written before it was recorded). */
+  readonly codeSha256?: CellCodeHashes;
   readonly state: CellState;
   readonly error?: string;
 }
@@ -354,11 +406,18 @@ export interface BenchResults {
   readonly scaling?: ScalingResults;
 }
 
-/** Progress events the runner emits; reporters decide how (or whether) to show them. */
+/**
+ * Progress events the runner emits; reporters decide how (or whether) to show them. `cost` and
+ * `costToRun` are expected costs in the planner's units (see `expectedCost` in harness/shards.ts), so
+ * that the time left follows the work left rather than the number of cells.
+ */
 export type ProgressEvent =
-  | { readonly kind: 'plan'; readonly total: number; readonly alreadyDone: number; readonly shard?: ShardSpec }
-  | { readonly kind: 'cell-start'; readonly index: number; readonly total: number; readonly label: string }
-  | { readonly kind: 'cell-end'; readonly index: number; readonly total: number; readonly label: string; readonly state: CellResult['state']; readonly error?: string }
+  | { readonly kind: 'plan'; readonly total: number; readonly alreadyDone: number; readonly shard?: ShardSpec; readonly costToRun?: number }
+  | { readonly kind: 'cell-start'; readonly index: number; readonly total: number; readonly label: string; readonly cost?: number }
+  | {
+    readonly kind: 'cell-end'; readonly index: number; readonly total: number; readonly label: string; readonly state: CellResult['state'];
+    readonly error?: string; readonly cost?: number;
+  }
   | { readonly kind: 'backend'; readonly report: BackendReport };
 
 /** `2/3` for shard 2 of 3. */

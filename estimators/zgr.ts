@@ -44,5 +44,20 @@ export const zgr = defineEstimator({
       return 0.5 * (p * (dLdh - sampled) - h * (mean - sampled));
     },
     unitForward: categoricalSampleUnit,
+    unitGradient: function zgrCategoricalUnitGradient(
+      probabilities: ArrayLike<number>, hValues: ArrayLike<number>, dLdhValues: ArrayLike<number>,
+      unitStart: number, hStart: number, classes: number, out: Float64Array, outStart: number,
+    ): void {
+      // The element kernel's numbers, with the two sums it repeats per class computed once per unit.
+      let sampled = 0;
+      let mean = 0;
+      for (let j = 0; j < classes; j++) {
+        sampled += hValues[hStart + j] * dLdhValues[hStart + j];
+        mean += probabilities[unitStart + j] * dLdhValues[hStart + j];
+      }
+      for (let k = 0; k < classes; k++) {
+        out[outStart + k] += 0.5 * (probabilities[unitStart + k] * (dLdhValues[hStart + k] - sampled) - hValues[hStart + k] * (mean - sampled));
+      }
+    },
   },
 });

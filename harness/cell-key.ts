@@ -45,9 +45,16 @@ export interface KeyedWork {
   readonly seed: number;
 }
 
-/** The key of a cell or sweep series under a configuration. */
-export function workKey(work: KeyedWork, config: Pick<BenchConfig, 'samples' | 'batchSize' | 'training' | 'timingIterations'>): string {
-  return stableHash({ ...work, settings: numericSettings(config) });
+/**
+ * The key of a cell or sweep series under a configuration. It includes the SHA-256 of the estimator's
+ * and the suite's code when the configuration records it (`config.code`), so changed code gives new
+ * keys; configurations from before that keep the keys they had.
+ */
+export function workKey(work: KeyedWork, config: Pick<BenchConfig, 'samples' | 'batchSize' | 'training' | 'timingIterations' | 'code'>): string {
+  const estimatorCode = config.code?.[work.estimator]?.sha256;
+  const suiteCode = config.code?.[work.suite]?.sha256;
+  const code = estimatorCode && suiteCode ? { code: { estimator: estimatorCode, suite: suiteCode } } : {};
+  return stableHash({ ...work, settings: numericSettings(config), ...code });
 }
 
 /**
@@ -56,14 +63,15 @@ export function workKey(work: KeyedWork, config: Pick<BenchConfig, 'samples' | '
  * the shard are left out (shards of one grid, on machines with other core counts, merge).
  */
 export function configFingerprint(config: BenchConfig): string {
-  const { outDir: _outDir, threads: _threads, ...planned } = config;
+  // The code's hashes are in each cell's key instead: a resumed run recomputes the cells of changed code.
+  const { outDir: _outDir, threads: _threads, code: _code, ...planned } = config;
   return stableHash(planned);
 }
 
 /** The first field in which two configurations differ, for a one-line refusal; null when they plan the same cells. */
 export function configDifference(current: BenchConfig, other: BenchConfig): string | null {
   for (const field of Object.keys(current) as Array<keyof BenchConfig>) {
-    if (field === 'outDir' || field === 'threads') continue;
+    if (field === 'outDir' || field === 'threads' || field === 'code') continue;
     const [now, then] = [canonicalJson(current[field]), canonicalJson(other[field])];
     if (now !== then) return `${field} differ (now ${now}, before ${then})`;
   }

@@ -3,6 +3,8 @@ import { resolve } from 'node:path';
 import { UsageError } from '../core/errors.js';
 import type { ParameterGrid, ParameterSpecs } from '../core/parameters.js';
 import { plannedCount } from './plan.js';
+import { runCodeProvenance } from './provenance.js';
+import { unsupportedPairLines, unsupportedPairs } from './support.js';
 import { parseSettings, resolveGrids } from './settings.js';
 import { parseSweepKinds, resolveSweepSettings } from './sweep-grid.js';
 import { optimizerIds, type BenchConfig, type OptimizerId, type Registries } from '../core/types.js';
@@ -151,6 +153,9 @@ export function resolveConfig(raw: RawBenchOptions, registries: Registries): Ben
   const estimatorParams = Object.freeze(Object.fromEntries(estimators.map((id) => [id, grids[id]])));
   checkCellSize(samples, suiteParams);
   const sweepKinds = parseSweepKinds(raw.sweep === undefined ? [] : typeof raw.sweep === 'string' ? [raw.sweep] : raw.sweep);
+  const sweeps = resolveSweepSettings(sweepKinds, suites, suiteParams, registries);
+  const sweepSuites = [sweeps.logit?.suite, sweeps.scaling?.suite].filter((suite): suite is string => suite !== undefined);
+  const leftOut = unsupportedPairs([...suites, ...sweepSuites], estimators, estimatorParams, registries);
   const config: BenchConfig = Object.freeze({
     suites,
     estimators,
@@ -167,11 +172,17 @@ export function resolveConfig(raw: RawBenchOptions, registries: Registries): Ben
     timingIterations,
     suiteParams,
     estimatorParams,
-    sweeps: Object.freeze(resolveSweepSettings(sweepKinds, suites, suiteParams, registries)),
+    sweeps: Object.freeze(sweeps),
+    unsupportedPairs: Object.freeze(leftOut),
+    code: Object.freeze(runCodeProvenance([...estimators, ...suites, ...sweepSuites], registries)),
     threads,
     outDir: resolve(raw.out ?? optionDefaults.out),
   });
   const planned = plannedCount(config);
+  if (planned === 0) {
+    const [first] = unsupportedPairLines(leftOut);
+    throw new UsageError(`nothing to run: no selected estimator can run on a selected suite (${first}${leftOut.length > 1 ? `, and ${leftOut.length - 1} more` : ''}); choose other --estimator or --suite`);
+  }
   if (planned > optionLimits.plannedWork) {
     throw new UsageError(`the grid plans ${planned} cells, more than ${optionLimits.plannedWork}; use fewer values per --set or split the grid over several runs`);
   }

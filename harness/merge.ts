@@ -9,6 +9,7 @@ import { configDifference, configFingerprint } from './cell-key.js';
 import { cellStoreFile, readCellStore, type StoreRecord } from './cell-store.js';
 import { errorMessage, UsageError } from '../core/errors.js';
 import { planRun } from './plan.js';
+import { changedCode, describeCode } from './provenance.js';
 import { readResultsFile } from './results-file.js';
 import type { BenchConfig, BenchResults, MergedRun, RunEnvironment } from '../core/types.js';
 
@@ -81,6 +82,11 @@ export async function mergeRuns(paths: readonly string[]): Promise<BenchResults>
     if (configFingerprint(source.config) !== configFingerprint(first.config)) {
       const reason = configDifference(source.config, first.config) ?? 'options differ';
       throw new UsageError(`cannot merge '${source.dir}' with '${first.dir}': their configurations differ (${reason.replace('now', 'here').replace('before', 'there')})`);
+    }
+    // Keys include the code's hashes: shards of different code would only look like missing cells.
+    const changed = changedCode(source.config, first.config);
+    if (changed.length > 0) {
+      throw new UsageError(`cannot merge '${source.dir}' with '${first.dir}': they ran different code of ${changed.map((id) => describeCode(id, source.config)).join(', ')}; rerun the shards with the same code`);
     }
   }
   const records = sources.flatMap((source) => source.records);

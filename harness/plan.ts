@@ -37,15 +37,21 @@ function withVarying(id: string, values: ParameterValues, varying: readonly stri
   return varying.length > 0 ? `${id} ${formatParameters(pick(values, varying), ' ')}` : id;
 }
 
-/** Expands the configuration into its planned work, in the order results list it. */
+/**
+ * Expands the configuration into its planned work, in the order results list it. The pairs the
+ * configuration lists as unsupported (`config.unsupportedPairs`) are left out, cells and sweeps alike.
+ */
 export function planRun(config: BenchConfig): PlannedWork[] {
   const plan: PlannedWork[] = [];
+  const leftOut = new Set((config.unsupportedPairs ?? []).map((pair) => `${pair.suite}\u0000${pair.estimator}`));
+  const runs = (suite: string, estimator: string) => !leftOut.has(`${suite}\u0000${estimator}`);
   const add = (work: KeyedWork, label: string) => plan.push({ ...work, key: workKey(work, config), label });
   const seedLabel = (seed: number) => (config.seeds.length > 1 ? ` / seed ${seed}` : '');
   for (const suite of config.suites) {
     const suiteGrid = config.suiteParams[suite] ?? {};
     for (const suiteParams of gridPoints(suiteGrid)) {
       for (const estimator of config.estimators) {
+        if (!runs(suite, estimator)) continue;
         const estimatorGrid = config.estimatorParams[estimator] ?? {};
         for (const estimatorParams of gridPoints(estimatorGrid)) {
           for (const seed of config.seeds) {
@@ -63,6 +69,7 @@ export function planRun(config: BenchConfig): PlannedWork[] {
     const setting = kind === 'logit-sweep' ? config.sweeps.logit : config.sweeps.scaling;
     if (!setting) continue;
     for (const estimator of config.estimators) {
+      if (!runs(setting.suite, estimator)) continue;
       const estimatorGrid = config.estimatorParams[estimator] ?? {};
       for (const estimatorParams of gridPoints(estimatorGrid)) {
         for (const backend of config.backends) {
@@ -78,10 +85,15 @@ export function planRun(config: BenchConfig): PlannedWork[] {
 /** How many units `planRun` plans, counted without expanding the grid (so a huge grid is refused cheaply). */
 export function plannedCount(config: BenchConfig): number {
   const points = (grid: ParameterGrid | undefined) => Object.values(grid ?? {}).reduce((product, values) => product * values.length, 1);
-  const variants = config.estimators.reduce((total, id) => total + points(config.estimatorParams[id]), 0);
-  const suiteVariants = config.suites.reduce((total, id) => total + points(config.suiteParams[id]), 0);
-  const sweeps = (config.sweeps.logit ? 1 : 0) + (config.sweeps.scaling ? 1 : 0);
-  return (suiteVariants * config.seeds.length + sweeps) * variants * config.backends.length;
+  const sweepSuites = [config.sweeps.logit?.suite, config.sweeps.scaling?.suite].filter((suite): suite is string => suite !== undefined);
+  const leftOut = new Set((config.unsupportedPairs ?? []).map((pair) => `${pair.suite}\u0000${pair.estimator}`));
+  let units = 0;
+  for (const estimator of config.estimators) {
+    const runsOn = (suite: string) => !leftOut.has(`${suite}\u0000${estimator}`);
+    const suiteVariants = config.suites.filter(runsOn).reduce((total, id) => total + points(config.suiteParams[id]), 0);
+    units += (suiteVariants * config.seeds.length + sweepSuites.filter(runsOn).length) * points(config.estimatorParams[estimator]);
+  }
+  return units * config.backends.length;
 }
 
 /** Whether planned work is a cell (as opposed to a sweep series). */

@@ -4,6 +4,7 @@ import { estimatorFamilies, nodeKinds, noiseKinds, reservedKernelArgumentNames, 
 import type { SuiteDefinition } from '../core/suite.js';
 import { errorMessage, UsageError } from '../core/errors.js';
 import { referenceKinds, type Registries } from '../core/types.js';
+import { pluginSource, withPluginSource } from './provenance.js';
 
 type Json = Record<string, unknown>;
 const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -144,6 +145,8 @@ export async function loadPluginModules(registries: Registries, paths: readonly 
       { estimators: estimators as unknown as EstimatorDefinition[], suites: suites as unknown as SuiteDefinition[] },
       `plug-in '${path}'`,
     );
+    // Which file each definition came from, and its hash: results record it, and keys change with it.
+    result = withPluginSource(result, [...estimators, ...suites].map((definition) => String(definition.id)), pluginSource(path));
   }
   return result;
 }

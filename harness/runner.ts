@@ -7,6 +7,7 @@ import { startBackend, type StartedBackend } from './backend-start.js';
 import type { CellStore, StoreRecord, WorkRecord } from './cell-store.js';
 import { assembleResults, hostEnvironment, latestBackendReports } from './assemble.js';
 import { planRun, type PlannedWork } from './plan.js';
+import { cellCodeHashes } from './provenance.js';
 import { runCell } from './run-cell.js';
 import { expectedCost, selectShard } from './shards.js';
 import { measureLogitSeries, measureScalingSeries } from './sweeps.js';
@@ -25,15 +26,16 @@ export interface RunOptions {
   readonly onProgress?: (event: ProgressEvent) => void;
 }
 
-/** Runs one unit of planned work on its started backend. */
+/** Runs one unit of planned work on its started backend; the result records the hashes of the code that made it. */
 async function runWork(work: PlannedWork, config: BenchConfig, registries: Registries, started: StartedBackend): Promise<WorkRecord> {
+  const code = cellCodeHashes(config, work.suite, work.estimator);
   switch (work.kind) {
     case 'cell':
-      return { kind: 'cell', result: await runCell({ ...work, kind: 'cell' }, config, registries, started) };
+      return { kind: 'cell', result: { ...(await runCell({ ...work, kind: 'cell' }, config, registries, started)), ...code } };
     case 'logit-sweep':
-      return { kind: 'logit-sweep', result: await measureLogitSeries({ ...work, kind: 'logit-sweep' }, config, registries, started) };
+      return { kind: 'logit-sweep', result: { ...(await measureLogitSeries({ ...work, kind: 'logit-sweep' }, config, registries, started)), ...code } };
     case 'scaling':
-      return { kind: 'scaling', result: await measureScalingSeries({ ...work, kind: 'scaling' }, config, registries, started) };
+      return { kind: 'scaling', result: { ...(await measureScalingSeries({ ...work, kind: 'scaling' }, config, registries, started)), ...code } };
   }
 }
 
@@ -60,7 +62,10 @@ export async function runBenchmark(config: BenchConfig, registries: Registries, 
   const earlier: readonly StoreRecord[] = store?.earlier ?? [];
   const done = new Set(earlier.flatMap((record) => (record.kind === 'backend' ? [] : [record.result.key])));
   const todo = plan.filter((work) => !done.has(work.key));
-  onProgress({ kind: 'plan', total: plan.length, alreadyDone: plan.length - todo.length, ...(options.shard ? { shard: options.shard } : {}) });
+  // Expected costs let progress estimate the time left from the work left, not from the cell count.
+  const cost = (work: PlannedWork) => expectedCost(work, config, registries);
+  const costToRun = todo.reduce((total, work) => total + cost(work), 0);
+  onProgress({ kind: 'plan', total: plan.length, alreadyDone: plan.length - todo.length, costToRun, ...(options.shard ? { shard: options.shard } : {}) });
 
   const records: StoreRecord[] = [];
   const keep = (record: StoreRecord) => {
@@ -85,7 +90,7 @@ export async function runBenchmark(config: BenchConfig, registries: Registries, 
       await yieldToEventLoop();
       if (signal?.aborted) break;
       const index = plan.length - todo.length + offset;
-      onProgress({ kind: 'cell-start', index, total: plan.length, label: work.label });
+      onProgress({ kind: 'cell-start', index, total: plan.length, label: work.label, cost: cost(work) });
       const running = backendFor(work.backend).then((backend) => runWork(work, config, registries, backend));
       // Whichever comes first: the unit finishing, or the interruption (the unit is then abandoned).
       const record = await Promise.race([running, aborted]);
@@ -96,7 +101,10 @@ export async function runBenchmark(config: BenchConfig, registries: Registries, 
       }
       keep(record);
       const result = record.result;
-      onProgress({ kind: 'cell-end', index, total: plan.length, label: work.label, state: result.state, ...('error' in result && result.error ? { error: result.error } : {}) });
+      onProgress({
+        kind: 'cell-end', index, total: plan.length, label: work.label, state: result.state, cost: cost(work),
+        ...('error' in result && result.error ? { error: result.error } : {}),
+      });
     }
   } finally {
     // An abandoned unit may still be using its backend; the process is about to exit and frees it.

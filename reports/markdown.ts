@@ -7,6 +7,7 @@ import { gradientScores, trainingResult, type BenchResults, type CellResult } fr
 import { estimatorGroups, estimatorLabel, shownCells, suiteVariants, type CompletedCell, type SuiteVariant } from './cells.js';
 import { planCharts } from './charts/index.js';
 import { formatNumber } from './format.js';
+import { codeProvenanceEntries } from './provenance.js';
 import { formatMeasured, rankingLegend } from './ranking.js';
 import { formatTrainingMetric, trainingMetricInfo } from './training-metrics.js';
 import { verdictLines } from './verdict/render.js';
@@ -43,6 +44,8 @@ function environmentLines(results: BenchResults): string[] {
     const fallbacks = backend.fallbacks.length > 0 ? `; fell back after: ${backend.fallbacks.join('; ')}` : '';
     rows.push([`backend ${backend.id}`, `${state}${fallbacks}`]);
   }
+  // Which code made the numbers (absent in results written before it was recorded).
+  for (const entry of codeProvenanceEntries(results)) rows.push(['code', entry]);
   // Shards ran on machines of their own: timings compare within a shard's machine only.
   for (const source of results.run.mergedFrom ?? []) {
     const shard = source.shard ? `shard ${formatShard(source.shard)}` : 'run';

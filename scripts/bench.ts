@@ -10,7 +10,10 @@ import { optionDefaults, optionLimits, resolveConfig } from '../harness/config.j
 import { watchInterruption, interruptionExitCodes } from '../harness/interruption.js';
 import { loadPluginModules } from '../harness/plugins.js';
 import { runBenchmark } from '../harness/runner.js';
-import { parseShard } from '../harness/shards.js';
+import { defaultBackends } from '../harness/default-backends.js';
+import { resumeCodeLine } from '../harness/provenance.js';
+import { resolveShard, withShardInPath } from '../harness/shard-auto.js';
+import { leftOutLine, unsupportedPairLines } from '../harness/support.js';
 import { sweepKinds } from '../harness/sweep-grid.js';
 import { optimizerIds, type BenchResults, type Registries } from '../core/types.js';
 import { builtInReporters, createDocumentReporters } from '../reports/index.js';
@@ -55,7 +58,7 @@ async function main(): Promise<number> {
     .options({
       suite: { ...value, type: 'string', array: true, description: `suite ids, comma-separated (default: the suites of the default run, ${defaultRunSuites.join(', ')}; built in: ${[...builtInSuites.keys()].join(', ')})` },
       estimator: { ...value, type: 'string', array: true, description: `estimator ids, comma-separated (default: all; built in: ${[...builtInEstimators.keys()].join(', ')})` },
-      backend: { ...value, type: 'string', array: true, description: `backend ids, comma-separated (default: all: ${[...builtInBackends.keys()].join(', ')})` },
+      backend: { ...value, type: 'string', array: true, description: `backend ids, comma-separated (built in: ${[...builtInBackends.keys()].join(', ')}; default: cpu, and gpu only where it reaches a hardware GPU, not a software rasteriser)` },
       samples: { ...value, type: 'number', coerce: lastValue<number>, default: optionDefaults.samples, description: `single-sample estimates scored per cell (at most ${optionLimits.samples})` },
       'batch-size': { ...value, type: 'number', coerce: lastValue<number>, default: optionDefaults.batchSize, description: 'estimates per backend call and per timed batch' },
       steps: { ...value, type: 'number', coerce: lastValue<number>, default: optionDefaults.steps, description: 'training steps (0 skips training)' },
@@ -69,7 +72,8 @@ async function main(): Promise<number> {
       threads: { ...value, type: 'number', coerce: lastValue<number>, description: 'worker threads of the CPU backend (default: every core)' },
       plugin: { ...value, type: 'string', array: true, description: 'JavaScript module(s) exporting extra estimator or suite definitions' },
       sweep: { ...value, type: 'string', array: true, description: `extra measurements for the charts, comma-separated: ${sweepKinds.join(', ')} (logit: bias and variance across logits on bernoulli-toy; scaling: time against batch size and dimension)` },
-      shard: { ...value, type: 'string', coerce: lastValue<string>, description: 'run shard i of n of the plan (e.g. 2/3), balanced by expected cost; merge with npm run report -- --merge DIR...' },
+      shard: { ...value, type: 'string', coerce: lastValue<string>, description: 'run shard i of n of the plan (e.g. 2/3), balanced by expected cost, or auto (auto/n) to take it from a Slurm array, a Kubernetes Indexed Job or ESTIBENCH_SHARD_INDEX/COUNT (docs/scale-out.md); {shard} in --out becomes i; merge with npm run report -- --merge DIR...' },
+      'list-unsupported': { type: 'boolean', default: false, description: 'list the estimator x suite pairs the run leaves out as unsupported, with the reasons, and exit' },
       resume: { type: 'boolean', default: false, description: 'keep the cells already in --out/cells.jsonl (same options) and run only the rest' },
       report: { type: 'boolean', default: true, description: 'write the charts (PNG), report.md and summary.md beside results.json; --no-report skips them' },
       out: { ...value, type: 'string', coerce: lastValue<string>, default: optionDefaults.out, description: 'output directory for cells.jsonl, results.json, the charts and report.md' },
@@ -78,11 +82,15 @@ async function main(): Promise<number> {
 
   let registries: Registries = { suites: builtInSuites, estimators: builtInEstimators, backends: builtInBackends };
   registries = await loadPluginModules(registries, (argv.plugin ?? []).flatMap((path) => path.split(',')));
+  const resolvedShard = resolveShard(argv.shard, process.env);
+  const shard = resolvedShard?.shard;
+  // Without --backend: the gpu backend only where it reaches a hardware GPU (one line says so otherwise).
+  const defaults = argv.backend === undefined && !argv['list-unsupported'] ? await defaultBackends(registries) : null;
   const config = resolveConfig(
     {
       suite: argv.suite,
       estimator: argv.estimator,
-      backend: argv.backend,
+      backend: argv.backend ?? defaults?.ids,
       samples: argv.samples,
       batchSize: argv['batch-size'],
       steps: argv.steps,
@@ -95,17 +103,28 @@ async function main(): Promise<number> {
       set: argv.set,
       sweep: argv.sweep,
       threads: argv.threads,
-      out: argv.out,
+      out: withShardInPath(argv.out, resolvedShard),
     },
     registries,
   );
-  const shard = parseShard(argv.shard);
+  if (argv['list-unsupported']) {
+    const lines = unsupportedPairLines(config.unsupportedPairs);
+    process.stdout.write(lines.length > 0 ? `${lines.join('\n')}\n` : 'no unsupported estimator × suite pair among the selected ones\n');
+    return 0;
+  }
   // Opening cells.jsonl checks that the output directory is writable, before anything is computed.
   const store = await openCellStore(config.outDir, {
     kind: 'header', schemaVersion: 2, createdAt: new Date().toISOString(), fingerprint: configFingerprint(config),
     ...(shard ? { shard } : {}), config, env: hostEnvironment(),
   }, argv.resume);
+  // After the options and --out are known to be good: bad input stays one line.
+  for (const note of defaults?.notes ?? []) process.stderr.write(`${note}\n`);
+  if (resolvedShard?.from) process.stderr.write(`--shard auto: shard ${resolvedShard.shard.index}/${resolvedShard.shard.count} from ${resolvedShard.from}\n`);
+  const leftOut = leftOutLine(config.unsupportedPairs);
+  if (leftOut) process.stderr.write(`${leftOut}\n`);
   if (argv.resume && !store.resumedFrom) process.stderr.write(`--resume: no ${store.path} yet; starting the run afresh\n`);
+  const codeLine = store.resumedFrom ? resumeCodeLine(config, store.header.config) : null;
+  if (codeLine) process.stderr.write(`${codeLine}\n`);
   const interruption = watchInterruption((signal) => process.stderr.write(`\n${signal}: stopping; writing the finished cells (${signal} again exits at once)\n`));
   let results: BenchResults;
   try {

@@ -15,6 +15,7 @@ import type { BenchResults } from '../core/types.js';
 import { compareDefaults, compareResults, incompatibility, regressionLines, renderComparison, renderComparisonText } from '../reports/compare.js';
 import { renderConsoleTable } from '../reports/console-table.js';
 import { createDocumentReporters } from '../reports/index.js';
+import { pluginLines } from '../reports/provenance.js';
 import { resultsCsvReporter } from '../reports/results-csv.js';
 import { resultsJsonReporter } from '../reports/results-json.js';
 import { lastValue, rejectEmptyValues, runCommand, withUsageContract } from './cli.js';
@@ -54,6 +55,8 @@ async function main(): Promise<number> {
   if (!(noiseK > 0)) throw new UsageError(`--noise-k must be a positive number, got ${noiseK}`);
   if (!(timingTolerance >= 0)) throw new UsageError(`--timing-tolerance must be a number >= 0, got ${timingTolerance}`);
   const { results, outDir, merged } = await inputResults(argv);
+  // Which plug-in modules produced these results (report.md lists them with the built-ins).
+  for (const line of pluginLines(results)) process.stderr.write(`${line}\n`);
   await prepareOutputDirectory(outDir);
   const sections: string[] = [];
   let regressions = 0;

@@ -76,6 +76,7 @@ export function createMnistQuantizedMlpSuite(digits = new MnistDigits()): SuiteD
     referenceKinds: [],
     // Minutes of training on a software GPU: runs when named with --suite, not in a plain `npm run bench`.
     inDefaultRun: false,
+    unsupportedReason: (estimator, estimatorParams) => networkNodeUnsupportedReason(estimator, estimatorParams),
     params: {
       bits: { description: 'bits k of the activation quantizer (1: a step at 0.5)', default: 1, minimum: 1, maximum: 8, integer: true },
       batch: { description: 'digits per minibatch (one estimate)', default: 100, minimum: 1, maximum: 8000, integer: true },

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ProgressEvent } from '../../core/types.js';
-import { createProgressPrinter, formatProgressLine } from '../../reports/progress.js';
+import { createProgressPrinter, createTimeLeft, formatProgressLine, instantCellSeconds } from '../../reports/progress.js';
 
 /** A stand-in for process.stderr that records what is written. */
 function fakeStream(isTTY: boolean) {
@@ -23,7 +23,8 @@ describe('progress bar', () => {
     onProgress({ kind: 'cell-start', index: 1, total: 2, label: 'second' });
     onProgress({ kind: 'cell-end', index: 1, total: 2, label: 'second', state: 'completed' });
     expect(writes[0]).toMatch(/^\r\u001b\[2K\[-+\] 0\/2 cells  first$/);
-    expect(writes[1]).toMatch(/\[#{10}-{10}\] 1\/2 cells, ~\d+s left  second/);
+    // The first cell ended at once: it tells nothing about the time left, so none is shown yet.
+    expect(writes[1]).toMatch(/\[#{10}-{10}\] 1\/2 cells  second$/);
     expect(writes.at(-1)).toMatch(/2 cells in \d+s\n$/);
   });
 
@@ -49,9 +50,35 @@ describe('progress bar', () => {
     expect(quiet.at(-1)).toMatch(/^2 cells in \d+s\n$/);
     // No escape codes in a log, and no line per cell while less than the interval has passed.
     expect(quiet.join('')).not.toContain('\u001b');
-    expect(quiet.filter((text) => text.includes('['))).toEqual([]);
-    // Past the interval, a plain line (no carriage return) with the count.
+    // The first cell is named as it starts; the next one not, within the interval.
+    expect(quiet.filter((text) => text.includes('['))).toEqual(['[#######-------------] 1/3 cells  running second\n']);
+    // Past the interval, a plain line (no carriage return) naming each cell as it starts.
     const chatty = run(0);
-    expect(chatty.filter((text) => /^\[#+-*\] 2\/3 cells/.test(text))).toHaveLength(1);
+    expect(chatty.filter((text) => /^\[#+-*\] 2\/3 cells  running third\n$/.test(text))).toHaveLength(1);
+  });
+});
+
+describe('time left', () => {
+  it('extrapolates the seconds per unit of expected cost of the cells that took time, ignoring instant cells', () => {
+    const timeLeft = createTimeLeft();
+    timeLeft.planned(4, 100);
+    expect(timeLeft.seconds()).toBeUndefined();
+    // An unsupported cell that ends at once: neither its time nor its cost teaches anything.
+    timeLeft.ended(instantCellSeconds / 10, 10);
+    expect(timeLeft.seconds()).toBeUndefined();
+    // 20 units of cost in 4 s: 0.2 s per unit, 70 units left.
+    timeLeft.ended(4, 20);
+    expect(timeLeft.seconds()).toBeCloseTo(14, 10);
+    timeLeft.ended(2, 20);
+    // 6 s for 40 units: 0.15 s per unit, 50 units left.
+    expect(timeLeft.seconds()).toBeCloseTo(7.5, 10);
+  });
+
+  it('falls back to the mean time per cell when the events carry no cost', () => {
+    const timeLeft = createTimeLeft();
+    timeLeft.planned(5, undefined);
+    timeLeft.ended(0, undefined);
+    timeLeft.ended(3, undefined);
+    expect(timeLeft.seconds()).toBeCloseTo(9, 10);
   });
 });
