@@ -51,5 +51,25 @@ export const gappedSt = defineEstimator({
       }
       return ((own / total) * (dLdhValues[hStart + classIndex] - weighted / total)) / tau;
     },
+    unitGradient: function gappedStUnitGradient(
+      logits: ArrayLike<number>, hValues: ArrayLike<number>, dLdhValues: ArrayLike<number>,
+      unitStart: number, hStart: number, classes: number, tau: number, gap: number, out: Float64Array, outStart: number, scratch: Float64Array,
+    ): void {
+      // gradient's numbers (the same operations in the same order), with the weights (in scratch[0, K))
+      // and their sums computed once per unit instead of once per class.
+      let largest = logits[unitStart];
+      for (let j = 1; j < classes; j++) largest = Math.max(largest, logits[unitStart + j]);
+      let total = 0;
+      let weighted = 0;
+      for (let k = 0; k < classes; k++) {
+        let gapped = Math.min(logits[unitStart + k], largest - gap);
+        if (hValues[hStart + k] > 0.5) gapped = largest;
+        const weight = Math.exp((gapped - largest) / tau);
+        total += weight;
+        weighted += weight * dLdhValues[hStart + k];
+        scratch[k] = weight;
+      }
+      for (let k = 0; k < classes; k++) out[outStart + k] += ((scratch[k] / total) * (dLdhValues[hStart + k] - weighted / total)) / tau;
+    },
   },
 });
