@@ -1,5 +1,6 @@
 import type { InferenceSession } from 'onnxruntime-node';
 import { errorMessage } from '../core/errors.js';
+import { isMissingPackage, optionalPackages } from '../core/optional-packages.js';
 import type { TensorOps } from '../core/suite.js';
 import { createJsTensorOps } from './cpu-ops.js';
 import { gemmModelBytes } from './onnx-gemm.js';
@@ -42,7 +43,9 @@ export function createCpuTensorOps(threads: number): CpuTensorOps {
         return ort;
       },
       (error: unknown) => {
-        engine = `JavaScript loops (onnxruntime-node did not load: ${errorMessage(error)})`;
+        engine = isMissingPackage(error, 'onnxruntime-node')
+          ? `JavaScript loops (onnxruntime-node is not installed; for faster large products: ${optionalPackages['onnxruntime-node'].install})`
+          : `JavaScript loops (onnxruntime-node did not load: ${errorMessage(error)})`;
         return null;
       },
     );

@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { errorMessage } from '../core/errors.js';
+import { isMissingPackage, missingPackageMessage } from '../core/optional-packages.js';
 import { glxRenderer, startVirtualDisplay, type VirtualDisplay } from './xvfb.js';
 
 /** A compiled gpu.js kernel: returns an array, a texture (pipeline kernels), or a Promise of one (WebGPU). */
@@ -41,8 +42,14 @@ export interface GpuRuntime {
 /** Renderer names of CPU rasterisers: Mesa's llvmpipe, softpipe and swrast, lavapipe (Vulkan), SwiftShader. */
 const softwareRendererPattern = /llvmpipe|softpipe|swrast|lavapipe|swiftshader|software/i;
 
+/** gpu.js, an optional peer dependency: loaded only when the gpu backend starts. */
 async function loadGpuJs(): Promise<GpuJsModule> {
-  const loaded = (await import('gpu.js')) as unknown as GpuJsModule & { default?: GpuJsModule };
+  let loaded: GpuJsModule & { default?: GpuJsModule };
+  try {
+    loaded = (await import('gpu.js')) as unknown as GpuJsModule & { default?: GpuJsModule };
+  } catch (error) {
+    throw isMissingPackage(error, 'gpu.js') ? new Error(missingPackageMessage('gpu.js')) : error;
+  }
   return loaded.default ?? loaded;
 }
 

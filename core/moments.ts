@@ -27,8 +27,9 @@ export function mergeMoments(left: BatchMoments, right: BatchMoments): BatchMome
  * single estimates of a gradient vector.
  */
 export function momentsOfRows(rows: Float64Array, count: number, width: number): BatchMoments {
-  // One estimate (a training step on one minibatch): its row is the mean, with no spread.
-  if (count === 1) return { count, mean: rows.slice(0, width), sumOfSquaredDeviations: new Float64Array(width) };
+  // One estimate (a training step on one minibatch): its row is the mean, with no spread. The row is
+  // handed on as it is, not copied: the rows are the caller's fresh estimates, read only from here on.
+  if (count === 1) return { count, mean: rows.subarray(0, width), sumOfSquaredDeviations: new Float64Array(width) };
   const mean = new Float64Array(width);
   for (let row = 0; row < count; row++) {
     const base = row * width;

@@ -217,7 +217,8 @@ export interface StagedEstimates {
   /**
    * `count` independent single estimates of the gradient of the loss with respect to the trained
    * parameters at `params`, as a [count × parameters] row-major array. `step` is the training step
-   * (0 when scoring), handed to the estimator's kernels.
+   * (0 when scoring), handed to the estimator's kernels. The array is the caller's: a fresh one per
+   * call, never a buffer the problem writes again (the moments of one estimate are its row itself).
    */
   estimates(params: Float64Array, count: number, rng: Rng, step: number): Promise<Float64Array>;
   /** The gradient estimates are scored against, at `params`; null when the suite has none (never faked). */
@@ -238,7 +239,7 @@ export interface StagedEstimates {
 export interface ScoringTarget {
   /** Length of the scored vector (for example minibatch × latent units). */
   readonly length: number;
-  /** `count` single estimates of the scored gradient: [count × length]. */
+  /** `count` single estimates of the scored gradient: [count × length], a fresh array per call. */
   estimates(count: number, rng: Rng): Promise<Float64Array>;
   /** The reference they are scored against (a Monte Carlo reference carries its standard error), or null. */
   reference(): Promise<ReferenceGradient | null>;

@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** Packages whose versions a reader needs to trust or reproduce the numbers. */
-const reportedPackages = ['gpu.js', 'gl', 'webgpu', 'tinybench', 'chart.js', 'chartjs-node-canvas', 'canvas', 'yargs'];
+const reportedPackages = ['gpu.js', 'gl', 'webgpu', 'onnxruntime-node', 'tinybench', 'chart.js', '@napi-rs/canvas', 'yargs'];
 
 /**
  * Installed versions of the packages that shape the results, found in the nearest node_modules

@@ -1,9 +1,8 @@
-import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { estimatorFamilies, nodeKinds, noiseKinds, reservedKernelArgumentNames, type EstimatorDefinition } from '../core/estimator.js';
 import type { SuiteDefinition } from '../core/suite.js';
-import { errorMessage, UsageError } from '../core/errors.js';
+import { UsageError } from '../core/errors.js';
 import { referenceKinds, type Registries } from '../core/types.js';
+import { importPluginModule } from './plugin-import.js';
 import { pluginSource, withPluginSource } from './provenance.js';
 
 type Json = Record<string, unknown>;
@@ -121,19 +120,14 @@ export function withPlugins(
 }
 
 /**
- * Loads estimator and suite plug-ins from JavaScript modules (`--plugin ./my-estimator.js`): every
+ * Loads estimator and suite plug-ins from JavaScript or TypeScript modules (`--plugin ./my-estimator.ts`): every
  * export that looks like an estimator (has `kernels`, `family`, ...) or a suite (has `create` or
  * `nodeKind`) is checked field by field and registered under its id.
  */
 export async function loadPluginModules(registries: Registries, paths: readonly string[]): Promise<Registries> {
   let result = registries;
   for (const path of paths) {
-    let exports: Record<string, unknown>;
-    try {
-      exports = (await import(pathToFileURL(resolve(path)).href)) as Record<string, unknown>;
-    } catch (error) {
-      throw new UsageError(`cannot load plug-in '${path}': ${errorMessage(error).split('\n')[0]}`);
-    }
+    const exports = await importPluginModule(path);
     const values = Object.values(exports).filter(isObject);
     const estimators = values.filter((value) => estimatorMarkers.some((marker) => marker in value));
     const suites = values.filter((value) => !estimators.includes(value) && suiteMarkers.some((marker) => marker in value));

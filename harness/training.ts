@@ -2,12 +2,10 @@ import type { EstimatorDefinition } from '../core/estimator.js';
 import type { ReadyCell } from './cell.js';
 import { optionDefaults } from './config.js';
 import type { Rng } from '../core/rng.js';
+import { createOptimizer } from './optimizer.js';
 import { drawMoments, estimateBaseline } from './sampling.js';
 import type { TrainingMetricCurve, TrainingOptions, TrainingResult } from '../core/types.js';
 
-const adamBeta1 = 0.9;
-const adamBeta2 = 0.999;
-const adamEpsilon = 1e-8;
 /** Loss curves keep at most this many points (evenly spaced, the last step always included) unless the suite asks for fewer. */
 const maxCurvePoints = 1000;
 /** Defaults where neither the command line nor the suite sets a training option. */
@@ -35,8 +33,7 @@ export function resolveTraining(options: TrainingOptions, cell: ReadyCell) {
 async function trainOnce(cell: ReadyCell, estimator: EstimatorDefinition, options: TrainingOptions, rng: Rng): Promise<TrainingRun> {
   const settings = resolveTraining(options, cell);
   const params = Float64Array.from(cell.initialParameters);
-  const firstMoment = new Float64Array(params.length);
-  const secondMoment = new Float64Array(params.length);
+  const optimizer = createOptimizer(settings.optimizer, settings.learningRate, params.length);
   const stride = Math.max(1, Math.ceil(settings.steps / (cell.trainingDefaults.curvePoints ?? maxCurvePoints)));
   const run: TrainingRun = { step: [], loss: [], metrics: {}, stepMilliseconds: [] };
   const record = async (step: number) => {
@@ -52,18 +49,7 @@ async function trainOnce(cell: ReadyCell, estimator: EstimatorDefinition, option
     // Kernels see the step counted from 0, as when scoring (annealing schedules start there).
     const baseline = await estimateBaseline({ cell, estimator, logits: params, batchSize: settings.batchSize, rng, step: step - 1 });
     const gradient = (await drawMoments({ cell, logits: params, baseline, samples: settings.samplesPerStep, batchSize, rng, step: step - 1 })).mean;
-    if (settings.optimizer === 'sgd') {
-      for (let index = 0; index < params.length; index++) params[index] -= settings.learningRate * gradient[index];
-    } else {
-      const firstCorrection = 1 - adamBeta1 ** step;
-      const secondCorrection = 1 - adamBeta2 ** step;
-      for (let index = 0; index < params.length; index++) {
-        firstMoment[index] = adamBeta1 * firstMoment[index] + (1 - adamBeta1) * gradient[index];
-        secondMoment[index] = adamBeta2 * secondMoment[index] + (1 - adamBeta2) * gradient[index] * gradient[index];
-        params[index] -=
-          (settings.learningRate * (firstMoment[index] / firstCorrection)) / (Math.sqrt(secondMoment[index] / secondCorrection) + adamEpsilon);
-      }
-    }
+    optimizer.update(params, gradient, step);
     run.stepMilliseconds.push(performance.now() - begin);
     if (step % stride === 0 || step === settings.steps) await record(step);
   }

@@ -32,14 +32,21 @@ export function activation(id: string, width: number): LayerSpec {
     parameterCount: 0,
     initialise() {},
     compile() {
+      // Plain loops rather than TypedArray.map with a callback: the same numbers, and a hidden layer of
+      // the categorical VAE (100 × 512 values) took 3–4× as long through map.
+      const { value, derivative } = fn;
       return {
         async forward(input) {
-          return { output: input.map(fn.value), saved: null };
+          const output = new Float32Array(input.length);
+          for (let index = 0; index < input.length; index++) output[index] = value(input[index]);
+          return { output, saved: null };
         },
         async backward({ input, pass, outputGradient, wantInputGradient }) {
           if (!wantInputGradient) return null;
           const output = pass.output;
-          return outputGradient.map((gradient, index) => gradient * fn.derivative(input[index], output[index]));
+          const inputGradient = new Float32Array(outputGradient.length);
+          for (let index = 0; index < outputGradient.length; index++) inputGradient[index] = outputGradient[index] * derivative(input[index], output[index]);
+          return inputGradient;
         },
       };
     },

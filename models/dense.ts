@@ -39,8 +39,10 @@ export function dense(inputs: number, outputs: number): LayerSpec {
         },
         async backward({ input, outputGradient, rows, params, parameterGradient, wantInputGradient }) {
           // dW = xᵀ·dy [inputs × outputs], db = Σ_rows dy, dx = dy·Wᵀ [rows × inputs].
-          parameterGradient.set(await ops.matmul(input, outputGradient, inputs, rows, outputs, { transposeA: true }));
-          columnSums(outputGradient, rows, outputs, parameterGradient.subarray(weightCount));
+          if (parameterGradient) {
+            parameterGradient.set(await ops.matmul(input, outputGradient, inputs, rows, outputs, { transposeA: true }));
+            columnSums(outputGradient, rows, outputs, parameterGradient.subarray(weightCount));
+          }
           if (!wantInputGradient) return null;
           return ops.matmul(outputGradient, params.subarray(0, weightCount), rows, outputs, inputs, { transposeB: true });
         },

@@ -18,8 +18,11 @@ export interface LayerGradientRequest {
   readonly rows: number;
   /** This layer's slice of the parameters. */
   readonly params: Float32Array;
-  /** This layer's slice of the parameter gradient, which the layer fills. */
-  readonly parameterGradient: Float32Array;
+  /**
+   * This layer's slice of the parameter gradient, which the layer fills; null when only dL/dinput is
+   * wanted (a decoder backpropagating dL/dh), and the products for dL/dparams are then skipped.
+   */
+  readonly parameterGradient: Float32Array | null;
   /** Whether dL/dinput is needed (false for the first layer). */
   readonly wantInputGradient: boolean;
   /** Training step (0 when scoring), for the estimator's kernels. */

@@ -19,7 +19,7 @@ import { optimizerIds, type BenchResults, type Registries } from '../core/types.
 import { builtInReporters, createDocumentReporters } from '../reports/index.js';
 import { createProgressPrinter } from '../reports/progress.js';
 import { builtInSuites } from '../suites/index.js';
-import { lastValue, rejectEmptyValues, runCommand, withUsageContract } from './cli.js';
+import { isEntryPoint, lastValue, rejectEmptyValues, runCommand, withUsageContract } from './cli.js';
 
 /** Counts of the run's results by state, cells and sweep series together. */
 function stateCounts(results: BenchResults): Record<'completed' | 'errored' | 'unsupported', number> & { total: number } {
@@ -46,8 +46,8 @@ function verdict(results: BenchResults, outDir: string): { code: number; line: s
   return { code, line: `estibench: ${counts.total} cells: ${tally}${code === 1 ? ' (exit status 1)' : ''}` };
 }
 
-async function main(): Promise<number> {
-  const args = hideBin(process.argv);
+/** Runs the command with its arguments (without the program name); `estibench` dispatches here. */
+export async function benchMain(args: string[]): Promise<number> {
   rejectEmptyValues('estibench', args);
   const value = { requiresArg: true } as const;
   // The suites a run without --suite plans (harness/config.ts selects them the same way).
@@ -70,9 +70,9 @@ async function main(): Promise<number> {
       seed: { ...value, type: 'string', array: true, default: [String(optionDefaults.seed)], description: 'seed of every random stream; same seed, same scores; several (1,2,3) make one cell per seed' },
       set: { ...value, type: 'string', array: true, description: 'parameter override key=value or id.key=value, repeatable; a list or range makes a grid (e.g. --set dim=256 --set gumbel-softmax.tau=0.1,0.5,1 --set tau=0.1:1:4)' },
       threads: { ...value, type: 'number', coerce: lastValue<number>, description: 'worker threads of the CPU backend (default: every core)' },
-      plugin: { ...value, type: 'string', array: true, description: 'JavaScript module(s) exporting extra estimator or suite definitions' },
+      plugin: { ...value, type: 'string', array: true, description: 'module(s) exporting extra estimator or suite definitions: JavaScript (.js, .mjs, .cjs) or TypeScript (.ts, .mts, .cts, loaded without a build step)' },
       sweep: { ...value, type: 'string', array: true, description: `extra measurements for the charts, comma-separated: ${sweepKinds.join(', ')} (logit: bias and variance across logits on bernoulli-toy; scaling: time against batch size and dimension)` },
-      shard: { ...value, type: 'string', coerce: lastValue<string>, description: 'run shard i of n of the plan (e.g. 2/3), balanced by expected cost, or auto (auto/n) to take it from a Slurm array, a Kubernetes Indexed Job or ESTIBENCH_SHARD_INDEX/COUNT (docs/scale-out.md); {shard} in --out becomes i; merge with npm run report -- --merge DIR...' },
+      shard: { ...value, type: 'string', coerce: lastValue<string>, description: 'run shard i of n of the plan (e.g. 2/3), balanced by expected cost, or auto (auto/n) to take it from a Slurm array, a Kubernetes Indexed Job or ESTIBENCH_SHARD_INDEX/COUNT (docs/scale-out.md); {shard} in --out becomes i; merge with estibench merge DIR... --out DIR' },
       'list-unsupported': { type: 'boolean', default: false, description: 'list the estimator x suite pairs the run leaves out as unsupported, with the reasons, and exit' },
       resume: { type: 'boolean', default: false, description: 'keep the cells already in --out/cells.jsonl (same options) and run only the rest' },
       report: { type: 'boolean', default: true, description: 'write the charts (PNG), report.md and summary.md beside results.json; --no-report skips them' },
@@ -141,4 +141,4 @@ async function main(): Promise<number> {
   return code;
 }
 
-runCommand('estibench', main);
+if (isEntryPoint(import.meta.url)) runCommand('estibench', () => benchMain(hideBin(process.argv)));

@@ -4,8 +4,6 @@
  * estimators pass (harness/check), printing one verdict per check. Exit 0 when every check passes or
  * skips, 1 when one fails, 2 on bad input (missing file, unloadable module, not an estimator).
  */
-import { realpathSync } from 'node:fs';
-import { pathToFileURL } from 'node:url';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { builtInBackends } from '../backends/index.js';
@@ -13,7 +11,7 @@ import type { ComputeBackend } from '../core/backend.js';
 import { errorMessage, UsageError } from '../core/errors.js';
 import { defaultCheckSettings, type CheckSettings } from '../harness/check/check-types.js';
 import { formatVerdict, loadEstimatorsToCheck, runConformanceChecks, type CheckBackends } from '../harness/check/run-checks.js';
-import { lastValue, rejectEmptyValues, runCommand, withUsageContract } from './cli.js';
+import { isEntryPoint, lastValue, rejectEmptyValues, runCommand, withUsageContract } from './cli.js';
 
 const program = 'estibench check';
 
@@ -29,7 +27,7 @@ async function startBackends(gpu: boolean, threads: number): Promise<CheckBacken
 }
 
 /** Parses `args` (without node and the script), checks every estimator of the plug-in, and returns the exit code. */
-export async function main(args: readonly string[] = hideBin(process.argv)): Promise<number> {
+export async function checkMain(args: readonly string[]): Promise<number> {
   rejectEmptyValues(program, args);
   const value = { requiresArg: true } as const;
   const parser = yargs([...args])
@@ -74,5 +72,4 @@ export async function main(args: readonly string[] = hideBin(process.argv)): Pro
   return failed > 0 ? 1 : 0;
 }
 
-const invokedDirectly = process.argv[1] !== undefined && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href;
-if (invokedDirectly) runCommand(program, () => main());
+if (isEntryPoint(import.meta.url)) runCommand(program, () => checkMain(hideBin(process.argv)));

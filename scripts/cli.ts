@@ -1,4 +1,6 @@
 /** What every estibench command line shares: flag handling, the bad-input contract and exit codes. */
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import type { Argv } from 'yargs';
 import { UsageError } from '../core/errors.js';
 
@@ -54,4 +56,18 @@ export function runCommand(program: string, main: () => Promise<number | void>):
       process.exit(1);
     },
   );
+}
+
+/**
+ * Whether the module at `moduleUrl` is the script node was started with (`node dist/scripts/bench.js`),
+ * as opposed to a module the `estibench` dispatcher imported.
+ */
+export function isEntryPoint(moduleUrl: string): boolean {
+  const started = process.argv[1];
+  if (!started) return false;
+  try {
+    return realpathSync(started) === realpathSync(fileURLToPath(moduleUrl));
+  } catch {
+    return false;
+  }
 }

@@ -2,8 +2,7 @@
 # Installs the Debian/Ubuntu packages estibench needs, only those missing:
 #  - headless-gl (npm `gl`) builds from source against X11/GL headers and needs an X display at run
 #    time: the gpu backend starts Xvfb itself, and Mesa provides a software GL where there is no GPU;
-#  - node-canvas (npm `canvas`, for the PNG charts) builds from source against cairo and pango, and the
-#    charts name the DejaVu Sans font;
+#  - the PNG charts (@napi-rs/canvas, prebuilt from the npm registry) name the DejaVu Sans font;
 #  - glxinfo (mesa-utils) names the GL renderer in the results;
 #  - chromium runs the report.html test headless (test/reports/report-html.test.ts; it skips without it).
 # With --with-torch it also installs Debian's python3-torch for the PyTorch speed peer.
@@ -14,7 +13,7 @@ packages=(
   build-essential python3 pkg-config
   libx11-dev libxi-dev libxext-dev libglu1-mesa-dev libglew-dev
   xvfb xauth libgl1-mesa-dri libglx-mesa0 mesa-utils
-  libcairo2-dev libpango1.0-dev libjpeg-dev libgif-dev librsvg2-dev fonts-dejavu-core
+  fonts-dejavu-core
   chromium
 )
 if [[ "${1:-}" == "--with-torch" ]]; then packages+=(python3-torch); fi

@@ -1,16 +1,17 @@
 #!/usr/bin/env node
 /**
- * Times the CPU backend's Bernoulli estimators that the mission peer (../shared/peers/torch_toy.py)
+ * Times the CPU backend's Bernoulli estimators that the mission peer (scripts/peers/torch_toy.py)
  * lacks against their PyTorch eager peer (scripts/peers/torch_bernoulli_toy.py) on bernoulli-toy, in
  * one run: for every D, at S estimates per batch, and every thread count, ours (the harness's timing,
  * as `npm run bench` does) and PyTorch limited to the same threads, each in its own process, one after
  * the other. Prints one Markdown table: ns per estimate and the ratio ours/torch (below 1: ours is faster).
+ * The peer runs on .venv-peers/bin/python (`npm run setup:peers`) unless --torch-python names another.
  * Usage: npm run peer:bernoulli -- --help
  */
-import { fileURLToPath } from 'node:url';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { failUsage, lastValue, withUsageContract } from './cli.js';
+import { peerScript } from './peer-config.js';
 import { compareWithTorch, parseTorchToyArguments, suiteParameterBound, torchToyOptions, wholeNumbers } from './peer-toy-common.js';
 
 const program = 'estibench peer:bernoulli';
@@ -18,7 +19,7 @@ const program = 'estibench peer:bernoulli';
 const peerEstimators = [
   'reinforce-loo', 'arm', 'disarm', 'hard-sigmoid-st', 'slope-annealed-st', 'stochastic-times-smooth', 'multiplicative-noise',
 ];
-const defaultPeer = fileURLToPath(new URL('../../scripts/peers/torch_bernoulli_toy.py', import.meta.url));
+const defaultPeer = peerScript('torch_bernoulli_toy.py');
 
 const parser = yargs(hideBin(process.argv))
   .scriptName('estibench-peer-bernoulli')

@@ -5,18 +5,19 @@
  * estimates per batch, and every thread count, ours (the harness's timing, as `npm run bench` does)
  * and PyTorch limited to the same threads, each in its own process, one after the other. Prints one
  * Markdown table: ns per estimate and the ratio ours/torch (below 1: ours is faster).
+ * The peer runs on .venv-peers/bin/python (`npm run setup:peers`) unless --torch-python names another.
  * Usage: npm run peer:categorical -- --help
  */
-import { fileURLToPath } from 'node:url';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { failUsage, lastValue, withUsageContract } from './cli.js';
+import { peerScript } from './peer-config.js';
 import { compareWithTorch, parseTorchToyArguments, suiteParameterBound, torchToyOptions } from './peer-toy-common.js';
 
 const program = 'estibench peer:categorical';
 /** The estimators the peer implements (its header defines them). */
 const peerEstimators = ['gumbel-softmax', 'st-gumbel-softmax', 'reinmax', 'gumbel-rao', 'reinforce-loo'];
-const defaultPeer = fileURLToPath(new URL('../../scripts/peers/torch_categorical_toy.py', import.meta.url));
+const defaultPeer = peerScript('torch_categorical_toy.py');
 
 const parser = yargs(hideBin(process.argv))
   .scriptName('estibench-peer-categorical')

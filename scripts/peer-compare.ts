@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
- * Times the CPU backend against its speed peers in one run: PyTorch eager (../shared/peers/torch_toy.py),
- * JAX jit (../shared/peers/jax_toy.py), each where installed, and the project's floor, a tight
+ * Times the CPU backend against its speed peers in one run: PyTorch eager (scripts/peers/torch_toy.py),
+ * JAX jit (scripts/peers/jax_toy.py), each where installed (by default in .venv-peers/, which `npm run
+ * setup:peers` makes; each peer's version, threads and BLAS head the table), and the project's floor, a tight
  * single-threaded JavaScript loop for ste-sigmoid (scripts/floor-ste-sigmoid.ts). For every size
  * D x S, each runs in its own process, one after the other, on bernoulli-toy with batches of S
  * estimates (median of --batches batches, 20 by default). Prints one Markdown table: ns per estimate and the ratios ours/peer
@@ -9,7 +10,6 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { basename, dirname, resolve } from 'node:path';
 import { availableParallelism, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import yargs from 'yargs';
@@ -21,6 +21,7 @@ import { runBenchmark } from '../harness/runner.js';
 import { formatNumber } from '../reports/format.js';
 import { builtInSuites } from '../suites/index.js';
 import { failUsage, lastValue, withUsageContract } from './cli.js';
+import { defaultPeerPython, describePeerConfig, parsePeerOutput, peerPythonProblem, peerScript } from './peer-config.js';
 
 const program = 'estibench peer';
 
@@ -37,10 +38,10 @@ const parser = yargs(hideBin(process.argv))
     samples: { type: 'string', default: '8192,65536', description: 'estimates per batch S, comma-separated' },
     estimator: { type: 'string', description: 'estimators, comma-separated (default: the five the peers implement)' },
     threads: { type: 'string', description: `CPU backend thread counts, comma-separated (default: ${availableParallelism()}, all cores); the first count is compared with the peers; the backend shares a call among its threads only from ${defaultThreadsFromElements} element evaluations (D x S) up` },
-    'torch-peer': { type: 'string', default: '../shared/peers/torch_toy.py', description: 'PyTorch peer script' },
-    'torch-python': { type: 'string', default: '/usr/bin/python3', description: 'Python with torch (Debian: bash scripts/install-system-deps.sh --with-torch)' },
-    'jax-peer': { type: 'string', default: '../shared/peers/jax_toy.py', description: 'JAX peer script' },
-    'jax-python': { type: 'string', default: 'python3', description: 'Python with jax (python3 -m venv /tmp/jaxenv && /tmp/jaxenv/bin/pip install jax)' },
+    'torch-peer': { type: 'string', default: peerScript('torch_toy.py'), description: 'PyTorch peer script (default: the repository\'s, scripts/peers/torch_toy.py)' },
+    'torch-python': { type: 'string', default: defaultPeerPython, description: 'Python with torch (default: .venv-peers/bin/python, made by `npm run setup:peers`)' },
+    'jax-peer': { type: 'string', default: peerScript('jax_toy.py'), description: 'JAX peer script (default: the repository\'s, scripts/peers/jax_toy.py)' },
+    'jax-python': { type: 'string', default: defaultPeerPython, description: 'Python with jax (default: .venv-peers/bin/python, made by `npm run setup:peers`)' },
     floor: { type: 'boolean', default: true, description: 'time the tight-loop floor too (--no-floor skips it)' },
     batches: { type: 'number', default: 20, description: 'timed batches per estimator, for every contender (the median is reported); fewer make D 4096 x S 65536 bearable' },
   });
@@ -75,39 +76,29 @@ for (const flag of ['torch-peer', 'jax-peer'] as const) {
   if (explicitly(flag) && !existsSync(String(argv[flag]))) failUsage(program, `no peer script at ${argv[flag]} (--${flag})`);
 }
 
-/** Whether `python` can import `module`; otherwise the reason, for the note under the table. */
-function pythonCan(python: string, module: string): string | null {
-  const probe = spawnSync(python, ['-c', `import ${module}`], { encoding: 'utf8' });
-  if (probe.error) return `${python} did not start (${probe.error.message})`;
-  return probe.status === 0 ? null : `${python} cannot import ${module}`;
-}
-
-/** Runs a peer process that prints `{ ..., nsPerEstimate }` as JSON; null with the reason when it fails. */
-function runPeer(command: string, args: string[], label: (output: Record<string, unknown>) => string, env: Record<string, string> = {}): PeerRun | string {
-  const run = spawnSync(command, args, { encoding: 'utf8', maxBuffer: 1 << 24, env: { ...process.env, ...env } });
+/**
+ * Runs a peer process that prints its configuration line and then `{ ..., nsPerEstimate }` as JSON
+ * (scripts/peers/peer_config.py); the reason, for the note under the table, when it fails.
+ */
+function runPeer(command: string, args: string[], mode: string, label: (output: Record<string, unknown>) => string): PeerRun | string {
+  const run = spawnSync(command, args, { encoding: 'utf8', maxBuffer: 1 << 24 });
   if (run.status !== 0) return `${[command, ...args].join(' ')} failed: ${(run.stderr || String(run.error)).trim().split('\n').pop()}`;
-  const output = JSON.parse(run.stdout) as Record<string, unknown> & { nsPerEstimate: Record<string, number> };
-  return { label: label(output), nsPerEstimate: output.nsPerEstimate };
+  try {
+    const output = parsePeerOutput<Record<string, unknown> & { nsPerEstimate: Record<string, number> }>(run.stdout);
+    return { label: `${mode}: ${output.config ? describePeerConfig(output.config) : label(output.result)}`, nsPerEstimate: output.result.nsPerEstimate };
+  } catch (error) {
+    return `${[command, ...args].join(' ')} printed no measurement: ${error instanceof Error ? error.message : String(error)}`;
+  }
 }
 
 const notes: string[] = [];
-const torchMissing = existsSync(argv['torch-peer']) ? pythonCan(argv['torch-python'], 'torch') : `no peer script at ${argv['torch-peer']}`;
-const jaxMissing = existsSync(argv['jax-peer']) ? pythonCan(argv['jax-python'], 'jax') : `no peer script at ${argv['jax-peer']}`;
-if (torchMissing) notes.push(`PyTorch peer skipped: ${torchMissing} (--torch-python, --torch-peer)`);
-if (jaxMissing) notes.push(`JAX peer skipped: ${jaxMissing} (--jax-python, --jax-peer)`);
+const torchMissing = existsSync(argv['torch-peer']) ? peerPythonProblem(argv['torch-python'], 'torch', '--torch-python') : `no peer script at ${argv['torch-peer']}`;
+const jaxMissing = existsSync(argv['jax-peer']) ? peerPythonProblem(argv['jax-python'], 'jax', '--jax-python') : `no peer script at ${argv['jax-peer']}`;
+if (torchMissing) notes.push(`PyTorch peer skipped: ${torchMissing}`);
+if (jaxMissing) notes.push(`JAX peer skipped: ${jaxMissing}`);
 const floorScript = fileURLToPath(new URL('./floor-ste-sigmoid.js', import.meta.url));
-
-/**
- * The PyTorch peer's command line: the script itself at its own 20 batches, or, for another count, its
- * `timing` function called with that count (the script takes no such argument), printing the same JSON.
- */
-function torchArguments(dim: number, samples: number): string[] {
-  if (batches === 20) return [argv['torch-peer'], String(dim), String(samples)];
-  const directory = dirname(resolve(argv['torch-peer']));
-  const module = basename(argv['torch-peer']).replace(/\.py$/, '');
-  return ['-c', `import sys, json; sys.path.insert(0, ${JSON.stringify(directory)}); import torch, ${module} as peer; ` +
-    `print(json.dumps({'torch': torch.__version__, 'threads': torch.get_num_threads(), 'nsPerEstimate': peer.timing(${dim}, ${samples}, ${batches})}))`];
-}
+/** The peers run on every core (PyTorch's threads; XLA's CPU client takes every core it may use). */
+const peerThreads = availableParallelism();
 
 /** The CPU backend's ns per estimate for each estimator, timed by the harness as `npm run bench` does. */
 async function runOurs(dim: number, samples: number, threads: number): Promise<PeerRun> {
@@ -145,12 +136,12 @@ for (const dim of dims) {
       labels.add(run.label);
       return run;
     };
-    const torch = peer('torch', torchMissing ? null : runPeer(argv['torch-python'], torchArguments(dim, samples),
-      (output) => `PyTorch ${output.torch} eager, ${output.threads} thread(s)`));
-    const jax = peer('jax', jaxMissing ? null : runPeer(argv['jax-python'], [argv['jax-peer'], String(dim), String(samples)],
-      (output) => `JAX ${output.jax} jit (${output.prng}), XLA CPU client on all cores`, { JAX_TOY_REPS: String(batches) }));
-    const floor = peer('floor', !argv.floor || !estimators.includes('ste-sigmoid') ? null : runPeer(process.execPath, [floorScript, String(dim), String(samples), String(batches)],
-      () => 'floor: tight single-threaded JavaScript loop (ste-sigmoid)'));
+    const torch = peer('torch', torchMissing ? null : runPeer(argv['torch-python'], [argv['torch-peer'], String(dim), String(samples), String(batches), String(peerThreads)], 'PyTorch eager',
+      (output) => `PyTorch ${output.torch}, ${output.threads} thread(s)`));
+    const jax = peer('jax', jaxMissing ? null : runPeer(argv['jax-python'], [argv['jax-peer'], String(dim), String(samples), String(batches)], 'JAX jit',
+      (output) => `JAX ${output.jax} (${output.prng}), XLA's CPU client on all cores`));
+    const floor = peer('floor', !argv.floor || !estimators.includes('ste-sigmoid') ? null : runPeer(process.execPath, [floorScript, String(dim), String(samples), String(batches)], 'floor',
+      () => 'tight single-threaded JavaScript loop (ste-sigmoid)'));
     const ours: PeerRun[] = [];
     for (const threads of threadCounts) ours.push(peer(`estibench(${threads})`, await runOurs(dim, samples, threads))!);
     process.stderr.write('\n');

@@ -1,12 +1,16 @@
 #!/usr/bin/env node
 /**
- * Times one training step of a network suite on the CPU backend against its PyTorch eager peer in one
- * run, alternating the two for several rounds so that both see the same machine load, and prints each
- * round's ratio: mnist-quantized-mlp against ../shared/peers/torch_mlp.py (the same network, quantizer,
- * straight-through backward and Adam), mnist-binary-vae (layers 1) against ../shared/peers/torch_vae.py
- * (the same model, DisARM estimator, ∂L/∂a term and Adam). Usage: npm run peer:network -- [--suite
+ * Times one training step of a network suite on the CPU backend against its PyTorch peer in one run,
+ * alternating the two for several rounds so that both see the same machine load, and prints each
+ * round's ratio under the peer's configuration (version, threads, BLAS): mnist-quantized-mlp against
+ * scripts/peers/torch_mlp.py (the same network, quantizer, straight-through backward and Adam),
+ * mnist-binary-vae (layers 1) against scripts/peers/torch_vae.py (the same model, DisARM estimator,
+ * ∂L/∂a term and Adam), mnist-categorical-vae (its defaults) against scripts/peers/torch_categorical_vae.py
+ * (the same model, Gumbel-softmax estimator and Adam). Both sides run on the same threads; the peer on
+ * .venv-peers/bin/python (`npm run setup:peers`) unless --python names another. --compile adds
+ * torch.compile'd steps of the same peer, as information. Usage: npm run peer:network -- [--suite
  * mnist-quantized-mlp] [--rounds 3] [--steps 200] [--bits 1] [--batch N] [--estimator ID] [--threads N]
- * [--peer PATH] [--python /usr/bin/python3]
+ * [--compile] [--peer PATH] [--python PATH]
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -23,38 +27,49 @@ import { Rng } from '../core/rng.js';
 import { trainLogits } from '../harness/training.js';
 import { formatTable } from '../reports/format.js';
 import { mnistBinaryVae } from '../suites/mnist-binary-vae.js';
+import { mnistCategoricalVae } from '../suites/mnist-categorical-vae.js';
 import { mnistQuantizedMlp } from '../suites/mnist-quantized-mlp.js';
 import type { SuiteDefinition } from '../core/suite.js';
 import { failUsage, runCommand, withUsageContract } from './cli.js';
+import { defaultPeerPython, describePeerConfig, parsePeerOutput, pathFromRoot, peerPythonProblem, peerScript, type PeerConfig } from './peer-config.js';
 
 const program = 'estibench peer:network';
 const fail = (message: string): never => failUsage(program, message);
 /** Untimed steps before each timed run, as the peer does. */
 const warmupSteps = 20;
 
-/** A network suite with a PyTorch peer: the defaults of both sides, and how each side is given the settings. */
+/**
+ * A network suite with a PyTorch peer: the defaults of both sides, the one estimator the peer
+ * implements, and how each side is given the settings (the peer's last positional argument is threads).
+ */
 interface NetworkPeer {
   readonly suite: SuiteDefinition;
   readonly peer: string;
   readonly estimator: string;
   readonly batch: number;
   suiteParams(settings: { bits: number; batch: number }): Record<string, number>;
-  peerArgs(settings: { bits: number; batch: number; steps: number }): number[];
+  peerArgs(settings: { bits: number; batch: number; steps: number; threads: number }): number[];
   title(settings: { bits: number; batch: number }): string;
 }
 
 const networkPeers: ReadonlyMap<string, NetworkPeer> = new Map([
   ['mnist-quantized-mlp', {
-    suite: mnistQuantizedMlp, peer: '../shared/peers/torch_mlp.py', estimator: 'ste-clipped-relu', batch: 100,
+    suite: mnistQuantizedMlp, peer: peerScript('torch_mlp.py'), estimator: 'ste-clipped-relu', batch: 100,
     suiteParams: ({ bits, batch }) => ({ bits, batch }),
-    peerArgs: ({ bits, batch, steps }) => [bits, batch, steps],
+    peerArgs: ({ bits, batch, steps, threads }) => [bits, batch, steps, threads],
     title: ({ bits, batch }) => `mnist-quantized-mlp, batch ${batch}, bits ${bits}`,
   }],
   ['mnist-binary-vae', {
-    suite: mnistBinaryVae, peer: '../shared/peers/torch_vae.py', estimator: 'disarm', batch: 50,
+    suite: mnistBinaryVae, peer: peerScript('torch_vae.py'), estimator: 'disarm', batch: 50,
     suiteParams: ({ batch }) => ({ layers: 1, batch }),
-    peerArgs: ({ batch, steps }) => [batch, steps],
+    peerArgs: ({ batch, steps, threads }) => [batch, steps, threads],
     title: ({ batch }) => `mnist-binary-vae, layers 1, batch ${batch}`,
+  }],
+  ['mnist-categorical-vae', {
+    suite: mnistCategoricalVae, peer: peerScript('torch_categorical_vae.py'), estimator: 'gumbel-softmax', batch: 100,
+    suiteParams: ({ batch }) => ({ batch }),
+    peerArgs: ({ batch, steps, threads }) => [batch, steps, threads],
+    title: ({ batch }) => `mnist-categorical-vae, 20 x 10 latents, MLPs 512-256, batch ${batch}`,
   }],
 ]);
 
@@ -62,20 +77,33 @@ const parser = yargs(hideBin(process.argv))
   .scriptName('estibench-peer-network')
   .options({
     suite: { type: 'string', default: 'mnist-quantized-mlp', description: `network suite: ${[...networkPeers.keys()].join(', ')}` },
-    peer: { type: 'string', description: 'path of the PyTorch peer script (default: the suite\'s, under ../shared/peers/)' },
-    python: { type: 'string', default: '/usr/bin/python3', description: 'Python with torch (Debian: bash scripts/install-system-deps.sh --with-torch)' },
+    peer: { type: 'string', description: 'path of the PyTorch peer script (default: the suite\'s, under scripts/peers/)' },
+    python: { type: 'string', default: defaultPeerPython, description: 'Python with torch (default: .venv-peers/bin/python, made by `npm run setup:peers`)' },
     rounds: { type: 'number', default: 3, description: 'alternating rounds (estibench, then PyTorch)' },
     steps: { type: 'number', default: 200, description: 'timed training steps per round and side' },
     bits: { type: 'number', default: 1, description: 'activation bits (mnist-quantized-mlp)' },
-    batch: { type: 'number', description: 'images per minibatch (default: 100 for mnist-quantized-mlp, 50 for mnist-binary-vae)' },
-    estimator: { type: 'string', description: 'estimator (default: ste-clipped-relu for mnist-quantized-mlp, disarm for mnist-binary-vae)' },
+    batch: { type: 'number', description: 'images per minibatch (default: 100 for mnist-quantized-mlp and mnist-categorical-vae, 50 for mnist-binary-vae)' },
+    estimator: { type: 'string', description: 'estimator, the one the suite\'s peer implements: ste-clipped-relu (mnist-quantized-mlp), disarm (mnist-binary-vae), gumbel-softmax (mnist-categorical-vae)' },
     threads: { type: 'number', description: 'threads of both sides (default: all cores)' },
+    compile: { type: 'boolean', default: false, description: 'also time the peer under torch.compile each round (information; the first compilation takes minutes)' },
   });
 
 function median(values: number[]): number {
   const sorted = [...values].sort((left, right) => left - right);
   const middle = sorted.length >> 1;
   return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+/** One run of the peer: its configuration and median and fastest step, or fails with one line. */
+function runPeer(python: string, args: readonly string[]): { config: PeerConfig | null; msPerStep: number; msPerStepMin: number; torch: string } {
+  const run = spawnSync(python, args, { encoding: 'utf8', maxBuffer: 1 << 24 });
+  if (run.status !== 0) fail(`the peer failed: ${[python, ...args].join(' ')}: ${(run.stderr || String(run.error)).trim().split('\n').pop()}`);
+  try {
+    const { config, result } = parsePeerOutput<{ torch: string; msPerStep: number; msPerStepMin: number }>(run.stdout);
+    return { config, ...result };
+  } catch (error) {
+    return fail(`the peer printed no measurement (${[python, ...args].join(' ')}): ${error instanceof Error ? error.message : String(error)}`);
+  }
 }
 
 runCommand(program, async () => {
@@ -85,9 +113,14 @@ runCommand(program, async () => {
   for (const name of ['rounds', 'steps', 'bits', 'batch'] as const) {
     if (!Number.isInteger(settings[name]) || settings[name] < 1) fail(`--${name} must be a whole number >= 1, got ${settings[name]}`);
   }
+  if (argv.threads !== undefined && !(Number.isInteger(argv.threads) && argv.threads >= 1)) fail(`--threads must be a whole number >= 1, got ${argv.threads}`);
   const estimator = builtInEstimators.get(settings.estimator) ?? fail(`unknown estimator '${settings.estimator}'; valid: ${[...builtInEstimators.keys()].join(', ')}`);
+  // The peer implements one estimator: timing another on our side would compare different work.
+  if (settings.estimator !== network.estimator) fail(`--estimator '${settings.estimator}': the ${argv.suite} peer implements ${network.estimator} only`);
   if (!existsSync(settings.peer)) fail(`no peer script at ${settings.peer} (pass --peer PATH)`);
-  const threads = Math.max(1, Math.floor(argv.threads ?? availableParallelism()));
+  const pythonProblem = peerPythonProblem(argv.python, 'torch', '--python');
+  if (pythonProblem) fail(pythonProblem);
+  const threads = argv.threads ?? availableParallelism();
   const backend = await createCpuBackend({ threads });
   const problem = network.suite.create(withDefaults(network.suite.params, network.suiteParams(settings)));
   const reason = unsupportedNodeReason(estimator, problem.nodeKind) ?? problemUnsupportedReason(problem, estimator);
@@ -96,31 +129,42 @@ runCommand(program, async () => {
   // Training steps only: evaluation on the data sets is what a benchmark run adds between steps, not part of a step.
   const cell: ReadyCell = { ...prepared, evaluate: async () => ({ loss: 0 }), trainingDefaults: { ...prepared.trainingDefaults, curvePoints: 1 } };
   const ours = (steps: number, round: number) => trainLogits(cell, estimator, { steps, batchSize: 1, seeds: 1 }, [new Rng(round)]);
+  const peerArgs = [settings.peer, ...network.peerArgs({ ...settings, threads }).map(String)];
   const rows: string[][] = [];
   const ratios: number[] = [];
-  let torchVersion = '?';
+  const compiledRatios: number[] = [];
+  const configs = new Set<string>();
   try {
     for (let round = 1; round <= argv.rounds; round++) {
+      process.stderr.write(`round ${round}/${argv.rounds}: estibench `);
       await ours(warmupSteps, 1000 + round);
       const estibench = (await ours(argv.steps, round)).msPerTrainingStep!;
-      const peer = spawnSync(argv.python, [settings.peer, ...network.peerArgs(settings).map(String)], {
-        encoding: 'utf8', env: { ...process.env, PEER_THREADS: String(threads) },
-      });
-      if (peer.status !== 0) fail(`the peer failed: ${(peer.stderr || String(peer.error)).trim().split('\n').pop()}`);
-      const torch = JSON.parse(peer.stdout) as { torch: string; msPerStep: number; msPerStepMin: number };
-      torchVersion = torch.torch;
-      ratios.push(estibench / torch.msPerStep);
-      rows.push([String(round), estibench.toFixed(1), torch.msPerStep.toFixed(1), torch.msPerStepMin.toFixed(1), `${(estibench / torch.msPerStep).toFixed(2)}×`]);
+      process.stderr.write('pytorch-eager ');
+      const eager = runPeer(argv.python, peerArgs);
+      configs.add(describePeerConfig(eager.config));
+      const row = [String(round), estibench.toFixed(2), eager.msPerStep.toFixed(2), eager.msPerStepMin.toFixed(2), `${(estibench / eager.msPerStep).toFixed(2)}×`];
+      ratios.push(estibench / eager.msPerStep);
+      if (argv.compile) {
+        process.stderr.write('pytorch-compile ');
+        const compiled = runPeer(argv.python, [...peerArgs, '--compile']);
+        compiledRatios.push(estibench / compiled.msPerStep);
+        row.push(compiled.msPerStep.toFixed(2), `${(estibench / compiled.msPerStep).toFixed(2)}×`);
+      }
+      process.stderr.write('\n');
+      rows.push(row);
     }
   } finally {
     prepared.dispose();
     backend.dispose();
   }
   const engine = (backend.ops as CpuTensorOps).engine();
+  const header = ['round', 'estibench cpu', 'pytorch eager', 'pytorch fastest step', 'estibench / eager', ...(argv.compile ? ['pytorch compile', 'estibench / compile'] : [])];
   process.stdout.write(
-    `${network.title(settings)}, ${settings.estimator}, Adam: ms per training step (median of ${argv.steps} steps after ${warmupSteps} warm-up steps)\n` +
-      `estibench cpu: ${engine}; PyTorch ${torchVersion} eager: ${threads} thread(s)\n\n` +
-      `${formatTable(['round', 'estibench cpu', 'pytorch eager', 'pytorch fastest step', 'estibench / pytorch'], rows)}\n\n` +
-      `median ratio ${median(ratios).toFixed(2)}× (target: at most 1.5×)\n`,
+    `${network.title(settings)}, ${settings.estimator}, Adam: ms per training step (median of ${argv.steps} steps after ${warmupSteps} warm-up steps), both sides on ${threads} thread(s)\n` +
+      `- estibench cpu: ${engine}, ${threads} thread(s)\n` +
+      `${[...configs].map((config) => `- peer: ${config}; ${pathFromRoot(settings.peer)}`).join('\n')}\n\n` +
+      `${formatTable(header, rows)}\n\n` +
+      `median ratio estibench / pytorch eager ${median(ratios).toFixed(2)}× (below 1: estibench is faster; target: at most 1.0×)` +
+      `${argv.compile ? `; estibench / torch.compile ${median(compiledRatios).toFixed(2)}×` : ''}\n`,
   );
 });

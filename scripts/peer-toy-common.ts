@@ -2,7 +2,9 @@
  * What the PyTorch toy comparisons (`npm run peer:categorical`, `npm run peer:bernoulli`) share: their
  * common flags and input checks, the torch probe, running the peer and ours (through the harness, as
  * `npm run bench` times it) on each size x S x threads, one after the other, and the Markdown table of
- * ns per estimate with the ratio ours/torch. Each script adds only its suite and how its sizes are given.
+ * ns per estimate with the ratio ours/torch, under the peer's configuration (version, threads, BLAS).
+ * Each script adds only its suite and how its sizes are given. The peers live in scripts/peers/ and run
+ * on the Python of .venv-peers/ (`npm run setup:peers`) unless --torch-python names another.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -13,6 +15,7 @@ import { runBenchmark } from '../harness/runner.js';
 import { formatNumber } from '../reports/format.js';
 import { builtInSuites } from '../suites/index.js';
 import { failUsage, lastValue } from './cli.js';
+import { defaultPeerPython, describePeerConfig, parsePeerOutput, peerPythonProblem } from './peer-config.js';
 
 /** The flags every toy comparison takes besides its sizes; `samples` is each script's own default list. */
 export function torchToyOptions(peerEstimators: readonly string[], defaultPeer: string, defaultSamples: string) {
@@ -21,8 +24,8 @@ export function torchToyOptions(peerEstimators: readonly string[], defaultPeer: 
     threads: { type: 'string', default: '2,1', description: 'thread counts, comma-separated: ours and PyTorch each run on each' },
     estimator: { type: 'string', description: `estimators, comma-separated, among those the peer implements (default: all of ${peerEstimators.join(', ')})` },
     batches: { type: 'number', default: 20, description: 'timed batches per estimator, for both contenders (the median is reported)' },
-    'torch-peer': { type: 'string', default: defaultPeer, description: 'PyTorch peer script' },
-    'torch-python': { type: 'string', default: '/usr/bin/python3', description: 'Python with torch (Debian: bash scripts/install-system-deps.sh --with-torch)' },
+    'torch-peer': { type: 'string', default: defaultPeer, description: 'PyTorch peer script (default: the repository\'s, under scripts/peers/)' },
+    'torch-python': { type: 'string', default: defaultPeerPython, description: 'Python with torch (default: .venv-peers/bin/python, made by `npm run setup:peers`)' },
   } as const;
 }
 
@@ -76,8 +79,8 @@ export function parseTorchToyArguments(program: string, argv: TorchToyArguments,
   const torchPeer = String(lastValue(argv['torch-peer']));
   const torchPython = String(lastValue(argv['torch-python']));
   if (!existsSync(torchPeer)) failUsage(program, `no peer script at ${torchPeer} (--torch-peer)`);
-  const probe = spawnSync(torchPython, ['-c', 'import torch'], { encoding: 'utf8' });
-  if (probe.error || probe.status !== 0) failUsage(program, `${torchPython} cannot import torch (--torch-python; Debian: bash scripts/install-system-deps.sh --with-torch)`);
+  const problem = peerPythonProblem(torchPython, 'torch', '--torch-python');
+  if (problem) failUsage(program, problem);
   return { sampleCounts, threadCounts, batches, estimators, torchPeer, torchPython };
 }
 
@@ -122,8 +125,9 @@ export async function compareWithTorch(comparison: TorchToyComparison): Promise<
       notes.push(`${[torchPython, ...args].join(' ')} failed: ${(run.stderr || String(run.error)).trim().split('\n').pop()}`);
       return null;
     }
-    const output = JSON.parse(run.stdout) as { torch: string; threads: number; nsPerEstimate: Record<string, number> };
-    return { label: `PyTorch ${output.torch} eager, ${output.threads} thread(s)`, nsPerEstimate: output.nsPerEstimate };
+    const output = parsePeerOutput<{ torch: string; threads: number; nsPerEstimate: Record<string, number> }>(run.stdout);
+    const label = output.config ? `${describePeerConfig(output.config)}, eager` : `PyTorch ${output.result.torch} eager, ${output.result.threads} thread(s)`;
+    return { label, nsPerEstimate: output.result.nsPerEstimate };
   }
 
   /** Our ns per estimate for each estimator, timed by the harness as `npm run bench` does. */
@@ -150,7 +154,10 @@ export async function compareWithTorch(comparison: TorchToyComparison): Promise<
       for (const threads of threadCounts) {
         process.stderr.write(`${size.name}, S ${samples}, ${threads} thread(s): torch `);
         const torch = runTorch(size, samples, threads);
-        if (torch) labels.add(torch.label);
+        if (torch && !labels.has(torch.label)) {
+          labels.add(torch.label);
+          process.stderr.write(`(${torch.label}) `);
+        }
         process.stderr.write('estibench\n');
         const ours = await runOurs(size, samples, threads);
         for (const id of estimators) {

@@ -18,7 +18,7 @@ import { createDocumentReporters } from '../reports/index.js';
 import { pluginLines } from '../reports/provenance.js';
 import { resultsCsvReporter } from '../reports/results-csv.js';
 import { resultsJsonReporter } from '../reports/results-json.js';
-import { lastValue, rejectEmptyValues, runCommand, withUsageContract } from './cli.js';
+import { isEntryPoint, lastValue, rejectEmptyValues, runCommand, withUsageContract } from './cli.js';
 
 /** The results to report on: one results.json (`--in`), or shards merged (`--merge`), with where the reports go. */
 async function inputResults(argv: { in?: string; merge?: string[]; out?: string }): Promise<{ results: BenchResults; outDir: string; merged: boolean }> {
@@ -31,16 +31,16 @@ async function inputResults(argv: { in?: string; merge?: string[]; out?: string 
   return { results: await readResultsFile(argv.in, `--in '${argv.in}'`), outDir: resolve(argv.out ?? dirname(argv.in)), merged: false };
 }
 
-async function main(): Promise<number> {
-  const args = hideBin(process.argv);
+/** Runs the command with its arguments (without the program name); `estibench` dispatches here. */
+export async function reportMain(args: string[]): Promise<number> {
   rejectEmptyValues('estibench report', args);
   const value = { requiresArg: true } as const;
   const parser = yargs(args)
-    .scriptName('estibench-report')
-    .usage('$0 --in results.json [--out DIR] [--baseline old.json [--fail-on-regression]]\n$0 --merge DIR1 DIR2 ... --out DIR\n\n' +
+    .scriptName('estibench report')
+    .usage('$0 --in results.json [--out DIR] [--baseline old.json [--fail-on-regression]]\nestibench merge DIR1 DIR2 ... --out DIR   (also: $0 --merge DIR1 DIR2 ... --out DIR)\n\n' +
       'Renders charts (PNG), report.md, summary.md and results.csv from a results.json without recomputing, or merges the runs of shards.')
     .options({
-      in: { ...value, type: 'string', coerce: lastValue<string>, description: 'results.json written by npm run bench' },
+      in: { ...value, type: 'string', coerce: lastValue<string>, description: 'results.json written by estibench bench (npm run bench)' },
       merge: { ...value, type: 'string', array: true, description: 'output directories (or results.json files) of shards of one grid, merged into --out/results.json; exit 1 when planned cells are missing' },
       out: { ...value, type: 'string', coerce: lastValue<string>, description: 'output directory (default: the directory of --in)' },
       baseline: { ...value, type: 'string', coerce: lastValue<string>, description: 'results.json of an earlier run to compare with (same options)' },
@@ -92,4 +92,4 @@ async function main(): Promise<number> {
   return argv['fail-on-regression'] && regressions > 0 ? 1 : 0;
 }
 
-runCommand('estibench report', main);
+if (isEntryPoint(import.meta.url)) runCommand('estibench report', () => reportMain(hideBin(process.argv)));

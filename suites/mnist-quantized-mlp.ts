@@ -96,9 +96,11 @@ export function createMnistQuantizedMlpSuite(digits = new MnistDigits()): SuiteD
         prepare(context) {
           const data = digits.load();
           const compiled = network.compile(context);
+          // The float32 weights of the current point, refilled (not reallocated) at every call.
+          const weights = new Float32Array(network.parameterCount);
           return {
             async estimates(point, count, rng, step) {
-              const weights = Float32Array.from(point);
+              weights.set(point);
               const out = new Float64Array(count * network.parameterCount);
               for (let estimate = 0; estimate < count; estimate++) {
                 const { images, labels } = gather(data.train, minibatchIndices(data.train.count, batch, rng));

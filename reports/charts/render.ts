@@ -1,5 +1,9 @@
-/** Renders chart specs to PNG with Chart.js on node-canvas (chartjs-node-canvas), on a white background. */
-import { ChartJSNodeCanvas } from 'chartjs-node-canvas';
+/**
+ * Renders chart specs to PNG with Chart.js on @napi-rs/canvas (Skia, prebuilt binaries from the npm
+ * registry: nothing to compile, no system library to install), on a white background.
+ */
+import { createCanvas } from '@napi-rs/canvas';
+import { Chart, registerables, type Plugin } from 'chart.js';
 import { chartSize, type ChartSpec } from './chart.js';
 import { chartRuntime } from './runtime.js';
 
@@ -13,30 +17,39 @@ export const chartPixels = Object.freeze({ width: chartSize.width * chartScale, 
 /** DejaVu Sans ships with every Debian and Ubuntu image; the browser defaults (Helvetica) do not. */
 export const chartFontFamily = "'DejaVu Sans', 'Liberation Sans', Arial, sans-serif";
 
-/** A renderer holds a canvas per chart height; create one per report and let it go afterwards. */
+/** Paints the background white under the chart (a PNG is otherwise transparent). */
+const whiteBackground: Plugin = {
+  id: 'estibench-white-background',
+  beforeDraw(chart) {
+    const { ctx } = chart;
+    ctx.save();
+    ctx.globalCompositeOperation = 'destination-over';
+    ctx.fillStyle = 'white';
+    ctx.fillRect(0, 0, chart.width, chart.height);
+    ctx.restore();
+  },
+};
+
+/** A renderer draws each chart on a fresh canvas of its height; create one per report and let it go afterwards. */
 export function createChartRenderer(): (spec: ChartSpec) => Promise<Buffer> {
   const runtime = chartRuntime();
-  const canvases = new Map<number, ChartJSNodeCanvas>();
-  const canvasOfHeight = (height: number) => {
-    if (!canvases.has(height)) {
-      canvases.set(height, new ChartJSNodeCanvas({
-        width: chartSize.width,
-        height,
-        backgroundColour: 'white',
-        chartCallback: (ChartJS) => {
-          ChartJS.defaults.font.family = chartFontFamily;
-          ChartJS.defaults.color = '#222';
-        },
-      }));
-    }
-    return canvases.get(height)!;
-  };
-  return (spec) => {
+  Chart.register(...registerables);
+  Chart.defaults.font.family = chartFontFamily;
+  Chart.defaults.color = '#222';
+  return async (spec) => {
     const configuration = runtime.hydrate(spec.configuration);
-    return canvasOfHeight(spec.height ?? chartSize.height).renderToBuffer({
+    const canvas = createCanvas(chartSize.width, spec.height ?? chartSize.height);
+    // Chart.js sizes the canvas through its style when it has one; a plain object keeps it off the DOM path.
+    Object.assign(canvas, { style: {} });
+    const chart = new Chart(canvas as unknown as HTMLCanvasElement, {
       ...configuration,
-      options: { ...configuration.options, devicePixelRatio: chartScale },
-      plugins: [...(configuration.plugins ?? []), ...runtime.plugins],
-    } as typeof configuration, 'image/png');
+      options: { ...configuration.options, responsive: false, animation: false, devicePixelRatio: chartScale },
+      plugins: [...(configuration.plugins ?? []), ...runtime.plugins, whiteBackground],
+    } as typeof configuration);
+    try {
+      return canvas.toBuffer('image/png');
+    } finally {
+      chart.destroy();
+    }
   };
 }

@@ -1,6 +1,6 @@
-#!/usr/bin/python3
+#!/usr/bin/env python3
 """PyTorch eager speed peer of estibench's bernoulli-toy suite (suites/bernoulli-toy.ts) for the Bernoulli
-estimators that ../shared/peers/torch_toy.py lacks.
+estimators that torch_toy.py, beside it, lacks.
 
 What it implements: seven Bernoulli estimators of estibench as vectorised tensor code (no autograd: each
 estimator's backward is written out, as estibench's kernels write it), on the exact problem of
@@ -23,21 +23,37 @@ theta only (p, the masks and slopes) is computed once per batch, as a user of Py
 One timed batch = S single-sample estimates of the D-vector gradient plus their per-unit mean and
 variance (what estibench's moments are); the median of `reps` batches, in ns per estimate.
 
-Run: /usr/bin/python3 scripts/peers/torch_bernoulli_toy.py D S [reps] [threads]
-     (defaults 256 8192 20, threads = all cores); or through `npm run peer:bernoulli`.
-Prints one JSON object: torch version, threads, D, S, nsPerEstimate by estimator id.
-     /usr/bin/python3 scripts/peers/torch_bernoulli_toy.py --check [D] [S]
+Run: .venv-peers/bin/python scripts/peers/torch_bernoulli_toy.py D S [reps] [threads]
+     (defaults 256 8192 20, threads = all cores; `npm run setup:peers` makes .venv-peers); or through
+     `npm run peer:bernoulli`. Prints two JSON lines: the peer's configuration (peer_config.py), then
+     torch version, threads, D, S, nsPerEstimate by estimator id.
+     .venv-peers/bin/python scripts/peers/torch_bernoulli_toy.py --check [D] [S]
 checks every estimator's mean over S estimates (defaults 16 and 400000) against its expectation in
 closed form (the exact gradient for the unbiased three) within 5 standard errors; exit 1 on a miss.
 peer_timing.py, beside it, times the batches.
 """
-import json
 import os
 import sys
 
-import torch
+from peer_config import whole_numbers
 
-from peer_timing import median_ns_per_estimate
+USAGE = ('usage: torch_bernoulli_toy.py D S [reps] [threads] (whole numbers >= 1, S >= 2) '
+         'or torch_bernoulli_toy.py --check [D] [S]')
+
+
+def arguments(argv):
+    """(checking, numbers) from the command line; bad input: one line and exit 2."""
+    checking = argv[:1] == ['--check']
+    return checking, whole_numbers(argv[1:] if checking else argv, USAGE, [1, 2] if checking else [1, 2, 1, 1])
+
+
+# Checked before torch is imported: bad input answers at once, on any machine.
+ARGUMENTS = arguments(sys.argv[1:]) if __name__ == '__main__' else None
+
+import torch  # noqa: E402  (after the argument check, on purpose)
+
+from peer_config import print_config, print_result, torch_config  # noqa: E402
+from peer_timing import median_ns_per_estimate  # noqa: E402
 
 torch.set_grad_enabled(False)
 
@@ -162,25 +178,16 @@ def timing(D, S, reps=20):
     return median_ns_per_estimate(estimators(theta, S, gen), S, reps)
 
 
-def main(argv):
-    usage = ('usage: torch_bernoulli_toy.py D S [reps] [threads] (whole numbers >= 1, S >= 2) '
-             'or torch_bernoulli_toy.py --check [D] [S]')
-    checking = argv[:1] == ['--check']
-    try:
-        numbers = [int(arg) for arg in (argv[1:] if checking else argv)]
-    except ValueError:
-        numbers = None
-    if numbers is None or len(numbers) > (2 if checking else 4) or any(n < 1 for n in numbers) or (len(numbers) > 1 and numbers[1] < 2):
-        sys.stderr.write(usage + '\n')
-        return 2
+def main(checking, numbers):
     if checking:
         return 0 if check(*numbers) else 1
     D, S, reps, threads = (numbers + [256, 8192, 20, os.cpu_count() or 1][len(numbers):])
     torch.set_num_threads(threads)
-    print(json.dumps({'torch': torch.__version__, 'threads': torch.get_num_threads(), 'D': D, 'S': S,
-                      'nsPerEstimate': timing(D, S, reps)}))
+    print_config(torch_config(torch))
+    print_result({'torch': torch.__version__, 'threads': torch.get_num_threads(), 'D': D, 'S': S,
+                  'nsPerEstimate': timing(D, S, reps)})
     return 0
 
 
 if __name__ == '__main__':
-    sys.exit(main(sys.argv[1:]))
+    sys.exit(main(*ARGUMENTS))

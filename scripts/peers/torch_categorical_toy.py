@@ -1,4 +1,4 @@
-#!/usr/bin/python3
+#!/usr/bin/env python3
 """PyTorch eager speed peer of estibench's categorical-toy suite (suites/categorical-toy.ts).
 
 What it implements: the five categorical estimators of estibench as vectorised tensor code (no
@@ -13,18 +13,25 @@ Noise is drawn as estibench draws it: exponentials E = -log u, the Gumbel-max sa
 argmin_j E_j / pi_j. One timed batch = S single-sample estimates of the D x K gradient plus their mean
 and variance (what estibench's moments are); the median of `reps` batches, in ns per estimate.
 
-Run: /usr/bin/python3 scripts/peers/torch_categorical_toy.py D K S [reps] [threads]
-     (defaults 32 6 8192 20, threads = all cores); or through `npm run peer:categorical`.
-(peer_timing.py, beside it, times the batches.)
-Prints one JSON object: torch version, threads, D, K, S, nsPerEstimate by estimator id.
+Run: .venv-peers/bin/python scripts/peers/torch_categorical_toy.py D K S [reps] [threads]
+     (defaults 32 6 8192 20, threads = all cores; `npm run setup:peers` makes .venv-peers); or through
+     `npm run peer:categorical`. (peer_timing.py, beside it, times the batches.)
+Prints two JSON lines: the peer's configuration (peer_config.py), then torch version, threads, D, K, S,
+nsPerEstimate by estimator id.
 """
-import json
 import os
 import sys
 
-import torch
+from peer_config import whole_numbers
 
-from peer_timing import median_ns_per_estimate
+USAGE = 'usage: torch_categorical_toy.py D K S [reps] [threads] (whole numbers, D >= 1, K >= 2, S >= 2)'
+# Checked before torch is imported: bad input answers at once, on any machine.
+ARGUMENTS = whole_numbers(sys.argv[1:], USAGE, [1, 2, 2, 1, 1]) if __name__ == '__main__' else None
+
+import torch  # noqa: E402  (after the argument check, on purpose)
+
+from peer_config import print_config, print_result, torch_config  # noqa: E402
+from peer_timing import median_ns_per_estimate  # noqa: E402
 
 torch.set_grad_enabled(False)
 
@@ -96,21 +103,14 @@ def timing(D, K, S, reps=20):
     return median_ns_per_estimate(estimators(theta, c, S, gen), S, reps)
 
 
-def main(argv):
-    usage = 'usage: torch_categorical_toy.py D K S [reps] [threads] (whole numbers, D >= 1, K >= 2, S >= 2)'
-    try:
-        numbers = [int(arg) for arg in argv]
-    except ValueError:
-        numbers = None
-    if numbers is None or len(numbers) > 5 or any(n < 1 for n in numbers) or (len(numbers) > 1 and numbers[1] < 2) or (len(numbers) > 2 and numbers[2] < 2):
-        sys.stderr.write(usage + '\n')
-        return 2
+def main(numbers):
     D, K, S, reps, threads = (numbers + [32, 6, 8192, 20, os.cpu_count() or 1][len(numbers):])
     torch.set_num_threads(threads)
-    print(json.dumps({'torch': torch.__version__, 'threads': torch.get_num_threads(), 'D': D, 'K': K, 'S': S,
-                      'nsPerEstimate': timing(D, K, S, reps)}))
+    print_config(torch_config(torch))
+    print_result({'torch': torch.__version__, 'threads': torch.get_num_threads(), 'D': D, 'K': K, 'S': S,
+                  'nsPerEstimate': timing(D, K, S, reps)})
     return 0
 
 
 if __name__ == '__main__':
-    sys.exit(main(sys.argv[1:]))
+    sys.exit(main(ARGUMENTS))

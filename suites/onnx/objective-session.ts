@@ -1,4 +1,5 @@
 import type { InferenceSession } from 'onnxruntime-node';
+import { isMissingPackage, missingPackageMessage } from '../../core/optional-packages.js';
 import { OnnxModelError, type OnnxModelContract } from './model-contract.js';
 
 /** L of every row of h, and dL/dh of every row when it was asked for. */
@@ -107,7 +108,12 @@ class OrtObjective implements OnnxObjective {
  * first use, so that runs without an ONNX suite never load its native library.
  */
 export const openOrtObjective: OpenObjective = async (contract, provider) => {
-  const ort = await import('onnxruntime-node');
+  let ort: typeof import('onnxruntime-node');
+  try {
+    ort = await import('onnxruntime-node');
+  } catch (error) {
+    throw isMissingPackage(error, 'onnxruntime-node') ? new OnnxModelError(missingPackageMessage('onnxruntime-node')) : error;
+  }
   let session: InferenceSession;
   try {
     // Severity 4 (fatal only): a failure reaches the cell's result as one line; onnxruntime's own log would repeat it.

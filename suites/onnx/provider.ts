@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
+import { isMissingPackage, missingPackageMessage } from '../../core/optional-packages.js';
 import type { OnnxModelContract } from './model-contract.js';
 
 /** Execution providers `onnx.provider` accepts (onnxruntime-node's names). */
@@ -37,7 +38,13 @@ try {
  */
 export function chooseProvider(contract: OnnxModelContract, requested: string): ProviderChoice {
   if (requested === 'cpu') return { requested, used: 'cpu', fallback: null };
-  const runtime = pathToFileURL(createRequire(import.meta.url).resolve('onnxruntime-node')).href;
+  let runtime: string;
+  try {
+    runtime = pathToFileURL(createRequire(import.meta.url).resolve('onnxruntime-node')).href;
+  } catch (error) {
+    if (!isMissingPackage(error, 'onnxruntime-node')) throw error;
+    return { requested, used: 'cpu', fallback: `${requested}: ${missingPackageMessage('onnxruntime-node')}` };
+  }
   const probe = spawnSync(process.execPath, ['--input-type=module', '-e', probeScript, runtime, contract.absolutePath, requested], {
     encoding: 'utf8', timeout: probeTimeoutMs,
   });

@@ -94,8 +94,6 @@ export class Mlp {
     parameterGradient: Float32Array | null, wantInputGradient: boolean,
   ): Promise<Float32Array | null> {
     const layers = this.compile(ops);
-    // The dense layers always fill a parameter gradient: without one wanted, they fill a scratch vector.
-    const gradient = parameterGradient ?? new Float32Array(this.parameterCount);
     let current: Float32Array | null = outputGradient;
     for (let index = layers.length - 1; index >= 0 && current; index--) {
       current = await layers[index].backward({
@@ -104,7 +102,8 @@ export class Mlp {
         outputGradient: current,
         rows: pass.rows,
         params: this.network.slice(params, index),
-        parameterGradient: this.network.slice(gradient, index),
+        // Without a parameter gradient wanted, the dense layers skip its products (dL/dW = xᵀ·dy).
+        parameterGradient: parameterGradient ? this.network.slice(parameterGradient, index) : null,
         wantInputGradient: index > 0 || wantInputGradient,
         step: 0,
       });

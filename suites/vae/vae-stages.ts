@@ -32,10 +32,17 @@ export function drawMinibatch(train: MnistSet, rows: number, rng: Rng): Float32A
  */
 export function trainingStages(ops: TensorOps, model: VaeModel, train: MnistSet, batch: number): SingleNodeStages<TrainingPass> {
   const width = model.latents.width;
+  // The float32 parameters, refilled at every upstream pass: the passes of one call (a baseline's pilot
+  // and the estimates) share the call's parameters, and nothing keeps them past the call.
+  const params32 = new Float32Array(model.parameterCount);
+  // Every dense layer writes all of its slice (dL/dW, then dL/db) at every backward pass: the
+  // gradients are kept across calls and copied out into each call's fresh estimates.
+  const encoderGradient = new Float32Array(model.encoder.parameterCount);
+  const decoderGradient = new Float32Array(model.decoder.parameterCount);
   return {
     rowsPerEstimate: batch,
     async upstream(params, count, rng) {
-      const params32 = Float32Array.from(params);
+      params32.set(params);
       const images = drawMinibatch(train, count * batch, rng);
       const encoderPass = await model.encoder.forward(ops, encoderSlice(model, params32), images, count * batch);
       const logits = Float64Array.from(encoderPass.output);
@@ -51,8 +58,6 @@ export function trainingStages(ops: TensorOps, model: VaeModel, train: MnistSet,
       addPathwiseTerm(model, node.h, evaluations, pass.logits, dLogits);
       const count = dLogits.length / (batch * width);
       const gradients = new Float64Array(count * params.length);
-      const encoderGradient = new Float32Array(model.encoder.parameterCount);
-      const decoderGradient = new Float32Array(model.decoder.parameterCount);
       for (let estimate = 0; estimate < count; estimate++) {
         // The loss is the minibatch mean; the decoder's gradient also averages over the evaluations.
         const logitGradient = new Float32Array(batch * width);

@@ -1,7 +1,7 @@
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadImage, createCanvas } from 'canvas';
+import { createCanvas, loadImage } from '@napi-rs/canvas';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseResults } from '../../harness/results-file.js';
 import { chartPixels, chartsReporter, planCharts } from '../../reports/charts/index.js';

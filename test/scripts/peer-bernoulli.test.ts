@@ -5,12 +5,13 @@ import { builtInEstimators } from '../../estimators/index.js';
 import { resolveConfig } from '../../harness/config.js';
 import { runBenchmark } from '../../harness/runner.js';
 import { builtInSuites } from '../../suites/index.js';
+import { anyPython, fakePeerEnvironment, needsPeerEnvironment, peerPython, peerPythonHas } from '../support/peer-python.js';
 import { expectUsageError, runCli } from '../support/run-cli.js';
 
 const peer = 'scripts/peers/torch_bernoulli_toy.py';
-const python = '/usr/bin/python3';
-/** Where torch is missing, the tests that run the peer have nothing to check. */
-const hasTorch = spawnSync(python, ['-c', 'import torch'], { encoding: 'utf8' }).status === 0;
+/** Where the peers' environment is missing (CI may not make it), the tests that run the real peer are skipped. */
+const hasTorch = peerPythonHas('torch');
+const skipNote = needsPeerEnvironment(hasTorch);
 
 describe('npm run peer:bernoulli', () => {
   it.each([
@@ -28,7 +29,20 @@ describe('npm run peer:bernoulli', () => {
     expectUsageError(runCli('peer-bernoulli', args, 120_000), message);
   });
 
-  it.skipIf(!hasTorch)('prints one row per estimator with both times and their ratio', () => {
+  it('shows the peer\'s configuration (version, threads, BLAS) above the table, and ratios from its times', () => {
+    const run = spawnSync(process.execPath, [
+      'dist/scripts/peer-bernoulli.js', '--dims', '4', '--samples', '64', '--batches', '1', '--threads', '1', '--estimator', 'arm',
+      '--torch-peer', 'test/fixtures/peers/fake_toy_peer.py', '--torch-python', anyPython,
+    ], { encoding: 'utf8', env: fakePeerEnvironment, timeout: 120_000 });
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout).toContain('- PyTorch 9.9.9+fake, 1 thread, BLAS fakeblas (oneDNN v0.0-fake, OpenMP, AVX2), loaded blas/libblas.so.3, eager\n');
+    const row = run.stdout.split('\n').find((line) => line.startsWith('| 4 | 64 | 1 | arm |'))!;
+    const [ours, torch, ratio] = row.split(' | ').slice(4).map((cell) => Number.parseFloat(cell));
+    expect(torch).toBe(1000);
+    expect(ratio).toBeCloseTo(ours / 1000, 1);
+  });
+
+  it.skipIf(!hasTorch)(`prints one row per estimator with both times and their ratio${skipNote}`, () => {
     const { code, stdout } = runCli('peer-bernoulli', ['--dims', '4', '--samples', '64', '--batches', '1', '--threads', '1', '--estimator', 'arm,multiplicative-noise']);
     expect(code).toBe(0);
     const rows = stdout.split('\n').filter((line) => /^\| 4 \| 64 \| 1 \|/.test(line));
@@ -38,23 +52,35 @@ describe('npm run peer:bernoulli', () => {
 });
 
 describe('the PyTorch Bernoulli peer', () => {
-  it.skipIf(!hasTorch).each([[['16', '1']], [['x']], [['--check', '0']]])('refuses %j with one line and exit 2', (args) => {
-    const result = spawnSync(python, [peer, ...args], { encoding: 'utf8' });
+  // The peer checks its arguments before importing torch: this holds on any machine with Python.
+  it.each([[['16', '1']], [['x']], [['--check', '0']], [['1', '2', '3', '4', '5']]])('refuses %j with one line and exit 2', (args) => {
+    const result = spawnSync(anyPython, [peer, ...args], { encoding: 'utf8' });
     expect(result.status).toBe(2);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
   });
 
-  it.skipIf(!hasTorch)('its means match each estimator expectation in closed form (--check)', () => {
-    const result = spawnSync(python, [peer, '--check', '8', '100000'], { encoding: 'utf8' });
+  it.skipIf(!hasTorch)(`prints its configuration first: exact torch version, threads and BLAS${skipNote}`, () => {
+    const result = spawnSync(peerPython, [peer, '4', '64', '1', '1'], { encoding: 'utf8' });
+    expect(result.status, result.stderr).toBe(0);
+    const [configLine, resultLine] = result.stdout.trim().split('\n');
+    const { peerConfig } = JSON.parse(configLine) as { peerConfig: Record<string, unknown> };
+    const torchVersion = spawnSync(peerPython, ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8' }).stdout.trim();
+    expect(peerConfig).toMatchObject({ framework: 'PyTorch', version: torchVersion, threads: 1 });
+    expect(peerConfig.blas).toEqual(expect.any(String));
+    expect(Object.keys((JSON.parse(resultLine) as { nsPerEstimate: object }).nsPerEstimate)).toHaveLength(7);
+  });
+
+  it.skipIf(!hasTorch)(`its means match each estimator expectation in closed form (--check)${skipNote}`, () => {
+    const result = spawnSync(peerPython, [peer, '--check', '8', '100000'], { encoding: 'utf8' });
     expect(result.stdout.match(/: ok$/gm)).toHaveLength(7);
     expect(result.status).toBe(0);
   });
 
-  it.skipIf(!hasTorch)('computes the estimates estibench computes: the same per-unit means and variances', async () => {
+  it.skipIf(!hasTorch)(`computes the estimates estibench computes: the same per-unit means and variances${skipNote}`, async () => {
     const dim = 16;
     const samples = 200_000;
     const script = `import sys, json; sys.path.insert(0, 'scripts/peers'); import torch_bernoulli_toy as peer; print(json.dumps(peer.moments(${dim}, ${samples})))`;
-    const torch = JSON.parse(spawnSync(python, ['-c', script], { encoding: 'utf8', maxBuffer: 1 << 24 }).stdout) as Record<string, { mean: number[]; variance: number[] }>;
+    const torch = JSON.parse(spawnSync(peerPython, ['-c', script], { encoding: 'utf8', maxBuffer: 1 << 24 }).stdout) as Record<string, { mean: number[]; variance: number[] }>;
     const registries = { suites: builtInSuites, estimators: builtInEstimators, backends: new Map([['cpu', () => createCpuBackend({ threads: 1 })]]) };
     const config = resolveConfig({
       backend: 'cpu', suite: 'bernoulli-toy', estimator: Object.keys(torch), samples, steps: 0, timingIterations: 0, set: [`dim=${dim}`], out: 'bench-out',

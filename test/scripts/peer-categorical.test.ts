@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { anyPython, fakePeerEnvironment } from '../support/peer-python.js';
 import { expectUsageError, runCli } from '../support/run-cli.js';
 
 describe('npm run peer:categorical', () => {
@@ -18,11 +19,20 @@ describe('npm run peer:categorical', () => {
     expectUsageError(runCli('peer-categorical', args, 120_000), message);
   });
 
-  it('the PyTorch peer refuses bad sizes with one line and exit 2', () => {
-    const result = spawnSync('/usr/bin/python3', ['scripts/peers/torch_categorical_toy.py', '32', '1'], { encoding: 'utf8' });
-    // Where Python is missing there is nothing to check.
-    if (result.error) return;
+  // The peer checks its arguments before importing torch: this holds on any machine with Python.
+  it.each([[['32', '1']], [['32', '6', '1']], [['x']], [['1', '2', '3', '4', '5', '6']]])('the PyTorch peer refuses %j with one line and exit 2', (args) => {
+    const result = spawnSync(anyPython, ['scripts/peers/torch_categorical_toy.py', ...args], { encoding: 'utf8' });
     expect(result.status).toBe(2);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('shows the peer\'s configuration above the table', () => {
+    const run = spawnSync(process.execPath, [
+      'dist/scripts/peer-categorical.js', '--sizes', '2x3', '--samples', '64', '--batches', '1', '--threads', '1', '--estimator', 'reinmax',
+      '--torch-peer', 'test/fixtures/peers/fake_toy_peer.py', '--torch-python', anyPython,
+    ], { encoding: 'utf8', env: fakePeerEnvironment, timeout: 120_000 });
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/^- PyTorch 9\.9\.9\+fake, \d+ threads?, BLAS fakeblas \(oneDNN v0\.0-fake, OpenMP, AVX2\)/m);
+    expect(run.stdout).toMatch(/^\| 2 x 3 \| 64 \| 1 \| reinmax \| \S+ \| 1000 \| \d+\.\d\d \|$/m);
   });
 });

