@@ -3,6 +3,7 @@ import { additiveNoise } from './additive-noise.js';
 import { arm } from './arm.js';
 import { bengioUnbiased } from './bengio-unbiased.js';
 import { disarm } from './disarm.js';
+import { gappedSt } from './gapped-st.js';
 import { gumbelRao } from './gumbel-rao.js';
 import { gumbelSoftmax } from './gumbel-softmax.js';
 import { hardSigmoidSt } from './hard-sigmoid-st.js';
@@ -28,6 +29,6 @@ export const builtInEstimators: ReadonlyMap<string, EstimatorDefinition> = new M
     steIdentity, steSigmoid, steRelu, steClippedRelu, steHardtanh, hardSigmoidSt, slopeAnnealedSt, slopeAnnealedSigmoidSt, stochasticTimesSmooth,
     bengioUnbiased, reinforceLoo, arm, disarm,
     additiveNoise, multiplicativeNoise, gumbelSoftmax,
-    stGumbelSoftmax, reinmax, gumbelRao, zgr,
+    stGumbelSoftmax, reinmax, gumbelRao, zgr, gappedSt,
   ].map((estimator) => [estimator.id, estimator]),
 );

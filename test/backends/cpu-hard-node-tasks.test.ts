@@ -41,7 +41,7 @@ const categoricalRequest = (estimator: EstimatorDefinition, estimatorParams: Par
 /** Non-default parameters that change each categorical estimator's evaluations or its unit kernels' branches. */
 const otherParams: Record<string, ParameterValues> = {
   'gumbel-softmax': { tau: 0.7 }, 'st-gumbel-softmax': { tau: 0.6 }, reinmax: { tau: 2 },
-  'gumbel-rao': { tau: 0.7, conditionalSamples: 3 }, 'reinforce-loo': { k: 3 },
+  'gumbel-rao': { tau: 0.7, conditionalSamples: 3 }, 'reinforce-loo': { k: 3 }, 'gapped-st': { tau: 0.5, gap: 2 },
 };
 const categoricalEstimators = [...builtInEstimators.values()].filter((estimator) => estimator.nodeKinds.includes('categorical'));
 

@@ -11,7 +11,7 @@ import { drawMoments } from '../../harness/sampling.js';
 import { categoricalToy } from '../../suites/categorical-toy.js';
 import { isStagedProblem, type Problem } from '../../core/suite.js';
 import {
-  exactGradientByEnumeration, exactLossByEnumeration, gumbelSoftmaxMeans, reinmaxMeanByEnumeration, zgrMeanByEnumeration, type MonteCarloMean,
+  exactGradientByEnumeration, exactLossByEnumeration, gappedStMeanByEnumeration, gumbelSoftmaxMeans, reinmaxMeanByEnumeration, zgrMeanByEnumeration, type MonteCarloMean,
 } from '../support/categorical-reference.js';
 
 const units = 8;
@@ -75,6 +75,7 @@ const expectedMean: Record<string, (params: Record<string, number>) => MonteCarl
   reinmax: ({ tau }) => perUnit((unit) => reinmaxMeanByEnumeration(documentedLogits(unit), documentedTarget(unit), tau)),
   'reinforce-loo': () => exactGradient(),
   zgr: () => perUnit((unit) => zgrMeanByEnumeration(documentedLogits(unit), documentedTarget(unit))),
+  'gapped-st': ({ tau, gap }) => perUnit((unit) => gappedStMeanByEnumeration(documentedLogits(unit), documentedTarget(unit), tau, gap)),
 };
 
 /** Elements whose mean is more than `sigmas` combined standard errors (estimate and reference) from the expectation. */
@@ -158,6 +159,7 @@ describeEachBackend('categorical estimators', (backend) => {
     ['gumbel-softmax', { tau: 0.7 }],
     ['st-gumbel-softmax', { tau: 0.5 }],
     ['reinmax', { tau: 2 }],
+    ['gapped-st', { tau: 0.5, gap: 2 }],
     ['gumbel-rao', { tau: 0.7, conditionalSamples: 3 }],
     ['reinforce-loo', { k: 2 }],
   ])('%s with %j matches its expected mean at non-default parameters', async (id, params) => {

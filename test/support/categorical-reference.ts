@@ -76,6 +76,30 @@ export function reinmaxMeanByEnumeration(theta: readonly number[], target: reado
   return mean;
 }
 
+/**
+ * E[GST-1.0] by enumerating D ~ pi (Fan et al. 2022; the reference code's `gst_mover`, written here again
+ * from it): with m = argmax pi, move = (theta_m − theta) on D only, move2 = max(0, theta − theta_m + gap)
+ * off D (0 on D), z = theta + move − move2 (the moves constant, so dz/dtheta = I), and y = softmax(z / tau)
+ * (its mean-centring changes nothing); the gradient is (1/tau) J(y) g with g = df/dD.
+ */
+export function gappedStMeanByEnumeration(theta: readonly number[], target: readonly number[], tau: number, gap: number): number[] {
+  const pi = softmax(theta);
+  const m = pi.indexOf(Math.max(...pi));
+  const mean = new Array<number>(theta.length).fill(0);
+  pi.forEach((probability, d) => {
+    const sample = oneHot(theta.length, d);
+    const z = theta.map((value, j) => {
+      const move = j === d ? theta[m] - value : 0;
+      const move2 = j === d ? 0 : Math.max(0, value - theta[m] + gap);
+      return value + move - move2;
+    });
+    const y = softmax(z, tau);
+    const gradient = times(softmaxJacobian(y), lossSlope(sample, target));
+    for (let j = 0; j < theta.length; j++) mean[j] += (probability * gradient[j]) / tau;
+  });
+  return mean;
+}
+
 /** A small seeded generator (mulberry32) with float64 uniforms in (0, 1), unrelated to the harness's RNG. */
 function mulberry32(seed: number): () => number {
   let state = seed >>> 0;

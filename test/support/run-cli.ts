@@ -13,7 +13,7 @@ export interface CliRun {
 }
 
 /** Runs `dist/scripts/<script>.js` with `args` to completion. */
-export function runCli(script: 'bench' | 'report' | 'peer-categorical' | 'peer-bernoulli', args: readonly string[], timeoutMs = 300_000): CliRun {
+export function runCli(script: 'bench' | 'report' | 'check' | 'peer-categorical' | 'peer-bernoulli', args: readonly string[], timeoutMs = 300_000): CliRun {
   const run = spawnSync(process.execPath, [`dist/scripts/${script}.js`, ...args], { encoding: 'utf8', timeout: timeoutMs });
   return { code: run.status, stdout: run.stdout, stderr: run.stderr };
 }
