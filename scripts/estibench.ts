@@ -12,6 +12,7 @@ const subcommands = {
   report: { summary: 'render the reports of a results.json again, optionally against a --baseline', load: async () => (await import('./report.js')).reportMain },
   merge: { summary: 'merge the runs of shards: estibench merge DIR1 DIR2 ... --out DIR', load: async () => (await import('./merge.js')).mergeMain },
   list: { summary: 'list estimators and suites: node kinds, parameters, defaults, ranges, citations (--json)', load: async () => (await import('./list.js')).listMain },
+  check: { summary: 'run an estimator plug-in through the conformance kit: estibench check FILE', load: async () => (await import('./check.js')).checkMain },
 } as const satisfies Record<string, { summary: string; load: () => Promise<(args: string[]) => Promise<number>> }>;
 
 type Subcommand = keyof typeof subcommands;
