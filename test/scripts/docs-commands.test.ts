@@ -122,11 +122,13 @@ export function runnableCommand(command: string): string {
   return command.split(/\s+&&\s+/).map((segment) => {
     const npmRun = /^npm run ([\w:-]+)(?:\s+--)?(.*)$/.exec(segment.trim());
     if (!npmRun) return segment;
-    const script = packageScripts[npmRun[1]];
-    const direct = script && /^node (dist\/scripts\/[\w-]+\.js)$/.exec(script);
+    // A script is `node bin/estibench.js <subcommand>` or `[node bin/ensure-built.js && ]node dist/scripts/<name>.js`.
+    const script = packageScripts[npmRun[1]]?.replace(/^node bin\/ensure-built\.js && /, '');
+    const direct = script && /^node (bin\/estibench\.js \w+|dist\/scripts\/[\w-]+\.js)$/.exec(script);
     if (!direct) return segment;
     const invocation = `node ${direct[1]}${npmRun[2]}`;
-    return direct[1] === 'dist/scripts/bench.js' ? `${invocation} ${smallSettings(invocation)}` : invocation;
+    const isBench = direct[1] === 'dist/scripts/bench.js' || direct[1] === 'bin/estibench.js bench';
+    return isBench ? `${invocation} ${smallSettings(invocation)}` : invocation;
   }).join(' && ');
 }
 
@@ -139,7 +141,8 @@ export function noRunProblem(command: string): string | null {
     if (!packageScripts[match[1]]) return `npm run ${match[1]}: no such script in package.json`;
   }
   for (const segment of command.split(/\s*(?:&&|\|\||;|\|)\s*/)) {
-    const program = segment.trim().split(/\s+/)[0];
+    // Environment assignments (`NAME=value`) before the program are not the program.
+    const program = segment.trim().split(/\s+/).find((token) => !/^[A-Z_][A-Z0-9_]*=/.test(token));
     if (program && !externalPrograms.includes(program) && !existsSync(program)) return `${program}: neither a known program nor a repository path`;
   }
   for (const token of command.split(/\s+/)) {
@@ -179,11 +182,13 @@ describe('documented commands', () => {
     expect(documentedCommands('y.md', withTable)[0].shownTable).toBe('suite  estimator\n-----  ---------\na      b');
     const withCodeBetween = ['```sh', 'npm run bench', '```', '```js', 'x', '```', '```text', 'suite  estimator', '```'].join('\n');
     expect(documentedCommands('z.md', withCodeBetween)[0].shownTable).toBeUndefined();
-    expect(runnableCommand('npm run report -- --in x.json')).toBe('node dist/scripts/report.js --in x.json');
-    expect(runnableCommand('npm run bench -- --backend gpu')).toBe('node dist/scripts/bench.js --backend gpu --samples 500 --steps 2 --train-seeds 1 --timing-iterations 1');
+    expect(runnableCommand('npm run report -- --in x.json')).toBe('node bin/estibench.js report --in x.json');
+    expect(runnableCommand('npm run bench -- --backend gpu')).toBe('node bin/estibench.js bench --backend gpu --samples 500 --steps 2 --train-seeds 1 --timing-iterations 1');
+    expect(runnableCommand('npm run peer:network -- --suite x')).toBe('node dist/scripts/peer-network.js --suite x');
     expect(noRunProblem('npm run no-such-script')).toMatch(/no such script/);
     expect(noRunProblem('bash scripts/no-such-file.sh')).toMatch(/no such file/);
     expect(noRunProblem('bash scripts/install-system-deps.sh && npm ci && npm run bench')).toBeNull();
+    expect(noRunProblem('ONNXRUNTIME_NODE_INSTALL=skip npm install onnxruntime-node@1.30.0')).toBeNull();
   });
 
   it('docs/usage.md names every option that bench --help and report --help list', () => {
