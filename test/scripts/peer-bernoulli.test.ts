@@ -39,7 +39,8 @@ describe('npm run peer:bernoulli', () => {
     const row = run.stdout.split('\n').find((line) => line.startsWith('| 4 | 64 | 1 | arm |'))!;
     const [ours, torch, ratio] = row.split(' | ').slice(4).map((cell) => Number.parseFloat(cell));
     expect(torch).toBe(1000);
-    expect(ratio).toBeCloseTo(ours / 1000, 1);
+    // The ns column is shown to 3 significant digits, the ratio from the unrounded time: they agree to 0.5 %.
+    expect(Math.abs(ratio - ours / 1000)).toBeLessThanOrEqual(0.005 * ratio + 0.005);
   });
 
   it.skipIf(!hasTorch)(`prints one row per estimator with both times and their ratio${skipNote}`, () => {
