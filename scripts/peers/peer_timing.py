@@ -57,3 +57,35 @@ def time_training_steps(step, steps, warmup=20):
         step()
         times.append(time.perf_counter() - start)
     return {'msPerStep': statistics.median(times) * 1e3, 'msPerStepMin': min(times) * 1e3, 'warmupSeconds': warmup_seconds}
+
+
+def binarised_minibatch_step(torch, grey, batch, loss_of, optimizer, compiled):
+    """The VAE peers' training step: a fresh minibatch of `batch` rows of `grey`, binarised, then one step of
+    `optimizer` on `loss_of(x)`. With `compiled`, torch.compile wraps the loss and the update, as estibench's
+    peer:network --compile asks. Returns the step as a function of nothing."""
+    update = optimizer.step
+    if compiled:
+        loss_of = torch.compile(loss_of)
+        update = torch.compile(update)
+
+    def step():
+        rows = torch.randint(0, grey.shape[0], (batch,))
+        pixels = grey[rows]
+        x = (torch.rand_like(pixels) < pixels).float()
+        loss = loss_of(x)
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        update()
+
+    return step
+
+
+def run_network_peer(torch, step, steps, threads, compiled, settings):
+    """Every network peer's main: `threads` torch threads, the configuration line, then `steps` timed steps of
+    `step(...)` (built after the thread count is set) and the result line with `settings` beside the timing."""
+    torch.set_num_threads(threads)
+    from peer_config import print_config, print_result, torch_config
+    print_config(torch_config(torch))
+    timing = time_training_steps(step(), steps)
+    print_result({'torch': torch.__version__, 'threads': torch.get_num_threads(), 'compiled': compiled, **settings, 'steps': steps, **timing})
+    return 0

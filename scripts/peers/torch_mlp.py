@@ -26,8 +26,7 @@ ARGUMENTS = network_arguments(sys.argv[1:], USAGE, [1, 1, 1, 1]) if __name__ == 
 import torch  # noqa: E402  (after the argument check, on purpose)
 import torch.nn.functional as F  # noqa: E402
 
-from peer_config import print_config, print_result, torch_config  # noqa: E402
-from peer_timing import time_training_steps  # noqa: E402
+from peer_timing import run_network_peer  # noqa: E402
 
 TRAINING_IMAGES = 60000
 
@@ -80,12 +79,7 @@ def training_step(bits, batch, compiled):
 def main(arguments):
     numbers, compiled = arguments
     bits, batch, steps, threads = numbers + [1, 100, 200, os.cpu_count() or 1][len(numbers):]
-    torch.set_num_threads(threads)
-    print_config(torch_config(torch))
-    timing = time_training_steps(training_step(bits, batch, compiled), steps)
-    print_result({'torch': torch.__version__, 'threads': torch.get_num_threads(), 'compiled': compiled,
-                  'bits': bits, 'batch': batch, 'steps': steps, **timing})
-    return 0
+    return run_network_peer(torch, lambda: training_step(bits, batch, compiled), steps, threads, compiled, {'bits': bits, 'batch': batch})
 
 
 if __name__ == '__main__':

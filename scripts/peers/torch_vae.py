@@ -30,8 +30,7 @@ ARGUMENTS = network_arguments(sys.argv[1:], USAGE, [1, 1, 1]) if __name__ == '__
 import torch  # noqa: E402  (after the argument check, on purpose)
 import torch.nn.functional as F  # noqa: E402
 
-from peer_config import print_config, print_result, torch_config  # noqa: E402
-from peer_timing import time_training_steps  # noqa: E402
+from peer_timing import binarised_minibatch_step, run_network_peer  # noqa: E402
 
 TRAINING_IMAGES = 60000
 LATENTS = 200
@@ -67,34 +66,13 @@ def training_step(batch, compiled):
         log_q = -0.5 * (F.binary_cross_entropy_with_logits(a, b, reduction='sum') + F.binary_cross_entropy_with_logits(a, c, reduction='sum'))
         return (0.5 * (loss_b + loss_c).sum() + (disarm * a).sum() + log_q) / batch
 
-    def update():
-        optimizer.step()
-
-    if compiled:
-        loss_of = torch.compile(loss_of)
-        update = torch.compile(update)
-
-    def step():
-        rows = torch.randint(0, TRAINING_IMAGES, (batch,))
-        pixels = grey[rows]
-        x = (torch.rand_like(pixels) < pixels).float()
-        loss = loss_of(x)
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        update()
-
-    return step
+    return binarised_minibatch_step(torch, grey, batch, loss_of, optimizer, compiled)
 
 
 def main(arguments):
     numbers, compiled = arguments
     batch, steps, threads = numbers + [50, 200, os.cpu_count() or 1][len(numbers):]
-    torch.set_num_threads(threads)
-    print_config(torch_config(torch))
-    timing = time_training_steps(training_step(batch, compiled), steps)
-    print_result({'torch': torch.__version__, 'threads': torch.get_num_threads(), 'compiled': compiled,
-                  'batch': batch, 'steps': steps, **timing})
-    return 0
+    return run_network_peer(torch, lambda: training_step(batch, compiled), steps, threads, compiled, {'batch': batch})
 
 
 if __name__ == '__main__':
