@@ -232,6 +232,13 @@ export interface StagedEstimates {
    * `referenceGradient` for the gradient scores (training still uses `estimates`).
    */
   readonly scoring?: ScoringTarget;
+  /**
+   * The scoring target at trained parameters `params` along training (`--score-at`), its reference
+   * recomputed there (a VAE's encoder-logit gradients of its scored images at these weights, against a
+   * Monte Carlo reference). Needed only beside `scoring`: without `scoring`, scores along training use
+   * `estimates` and `referenceGradient` at `params`; with `scoring` but without this, there are none.
+   */
+  scoringAt?(params: Float64Array): ScoringTarget;
   dispose(): void;
 }
 
@@ -239,8 +246,11 @@ export interface StagedEstimates {
 export interface ScoringTarget {
   /** Length of the scored vector (for example minibatch × latent units). */
   readonly length: number;
-  /** `count` single estimates of the scored gradient: [count × length], a fresh array per call. */
-  estimates(count: number, rng: Rng): Promise<Float64Array>;
+  /**
+   * `count` single estimates of the scored gradient: [count × length], a fresh array per call; `step`
+   * is the training step the estimator's kernels see (0 at the start, the point's step along training).
+   */
+  estimates(count: number, rng: Rng, step?: number): Promise<Float64Array>;
   /** The reference they are scored against (a Monte Carlo reference carries its standard error), or null. */
   reference(): Promise<ReferenceGradient | null>;
 }

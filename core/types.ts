@@ -38,6 +38,11 @@ export interface TrainingOptions {
   readonly batchSize: number;
   /** Independent training runs (seeds) averaged for the final loss and the loss curve. */
   readonly seeds: number;
+  /**
+   * Training steps at which the gradient scores are taken along each run's own trajectory (`--score-at`),
+   * increasing, each at most `steps`; absent when not asked for (and then absent from cell keys).
+   */
+  readonly scoreAt?: readonly number[];
 }
 
 /** The suite and parameters a sweep runs on, resolved when the configuration is. */
@@ -139,6 +144,46 @@ export interface GradientScores {
   readonly cosine: number;
 }
 
+/** One training seed's gradient scores at one point of its trajectory (`--score-at`). */
+export interface SeedScoresAtStep {
+  readonly bias: number;
+  /** The size of `bias` sampling noise alone gives, as `GradientScores.biasStdErr`. */
+  readonly biasStdErr: number;
+  readonly variance: number;
+  readonly mse: number;
+  readonly cosine: number;
+  /** ||reference||_2 at this seed's parameters: the reference is recomputed at every point. */
+  readonly referenceNorm: number;
+  /** Norm of a Monte Carlo reference's standard errors (absent for exact references). */
+  readonly referenceStdErr?: number;
+  /**
+   * The estimator's trainable state at this point, by name (for example REBAR's `eta`), recorded by the
+   * training loop of estimators that carry state; absent for stateless estimators.
+   */
+  readonly estimatorState?: Readonly<Record<string, readonly number[]>>;
+}
+
+/**
+ * Gradient scores at one training step, over the training seeds: each seed is scored at its own
+ * parameters with its own stream, so the standard errors over seeds hold both the sampling noise and
+ * the spread of the trajectories.
+ */
+export interface ScoresAtStep {
+  readonly step: number;
+  readonly referenceKind: ReferenceKind;
+  /** Means over seeds. */
+  readonly bias: number;
+  readonly variance: number;
+  readonly mse: number;
+  readonly cosine: number;
+  /** Mean over seeds of each seed's `biasStdErr` (one seed's sampling scale of `bias`). */
+  readonly biasStdErr: number;
+  /** Standard errors of the four means over seeds; absent with one seed. */
+  readonly stdErrOverSeeds?: { readonly bias: number; readonly variance: number; readonly mse: number; readonly cosine: number };
+  /** Each seed's scores, in training-seed order. */
+  readonly seeds: readonly SeedScoresAtStep[];
+}
+
 /** Exact loss E[L] along training, over the training seeds. */
 export interface LossCurve {
   readonly step: number[];
@@ -171,6 +216,11 @@ export interface TrainingResult {
   readonly trainingSeeds: number;
   /** The settings the cell trained with, once the command line and the suite's defaults are merged (absent in older files). */
   readonly trainingSettings?: { readonly optimizer: OptimizerId; readonly learningRate: number; readonly samplesPerStep: number };
+  /**
+   * Gradient scores at the `--score-at` steps of the training runs, in step order; absent without
+   * `--score-at` and where the suite has no reference along training (a data suite without one).
+   */
+  readonly scoresAlongTraining?: readonly ScoresAtStep[];
 }
 
 /** Timing of one batch of estimates, as tinybench measured it. */

@@ -27,6 +27,8 @@ export interface ReadyCell extends PreparedCell {
   readonly trainingDefaults: TrainingDefaults;
   /** Where gradient scores are taken when that is not the trained parameters (see StagedEstimates.scoring). */
   readonly scoring?: ScoringTarget;
+  /** The scoring target at `params` along training, where the suite has one (see StagedEstimates.scoringAt). */
+  scoringAt?(params: Float64Array): ScoringTarget;
 }
 
 /** What a cell is prepared from. */
@@ -66,6 +68,7 @@ function stagedCell(backend: ComputeBackend, preparation: CellPreparation & { pr
     evaluate: (params) => prepared.compiled.evaluate(params),
     trainingDefaults: problem.trainingDefaults ?? {},
     ...(prepared.compiled.scoring ? { scoring: prepared.compiled.scoring } : {}),
+    ...(prepared.compiled.scoringAt ? { scoringAt: (params: Float64Array) => prepared.compiled.scoringAt!(params) } : {}),
     estimateMoments: (params, baseline, count, rng, step) => prepared.estimateMoments(params, baseline, count, rng, step),
     baselineSums: () => prepared.baselineSums(),
     dispose: () => prepared.dispose(),

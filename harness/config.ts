@@ -29,6 +29,8 @@ export interface RawBenchOptions {
   readonly seed?: number | string | readonly (number | string)[];
   readonly set?: string | readonly string[];
   readonly sweep?: string | readonly string[];
+  /** Training steps to score along each trajectory (`0,50,200`): whole, increasing, at most `steps`. */
+  readonly scoreAt?: number | string | readonly (number | string)[];
   readonly threads?: number;
   readonly out?: string;
 }
@@ -103,6 +105,25 @@ function parseSeeds(raw: RawBenchOptions['seed']): number[] {
   return seeds;
 }
 
+/**
+ * The `--score-at` steps: whole numbers, increasing, none beyond `steps`; a run that does not train
+ * (`--steps 0`) has no trajectory to score.
+ */
+export function parseScoreAt(raw: RawBenchOptions['scoreAt'], steps: number): number[] | undefined {
+  if (raw === undefined) return undefined;
+  const texts = splitList('score-at', raw);
+  const scoreAt = texts.map((text) => {
+    if (!/^\d+$/.test(text)) throw new UsageError(`--score-at must be whole numbers of training steps >= 0, comma-separated (e.g. 0,50,200), got '${text}'`);
+    return Number(text);
+  });
+  const unordered = scoreAt.findIndex((step, index) => index > 0 && step <= scoreAt[index - 1]);
+  if (unordered > 0) throw new UsageError(`--score-at steps must increase, got ${scoreAt[unordered]} after ${scoreAt[unordered - 1]}; list each step once, in order`);
+  if (steps === 0) throw new UsageError('--score-at scores along training, but --steps 0 trains nothing; give --steps at least the last --score-at step');
+  const last = scoreAt[scoreAt.length - 1];
+  if (last > steps) throw new UsageError(`--score-at step ${last} is beyond --steps ${steps}; give --steps ${last} or more, or score at earlier steps`);
+  return scoreAt;
+}
+
 /** Resolves and validates raw options into one frozen configuration; throws UsageError on bad input. */
 export function resolveConfig(raw: RawBenchOptions, registries: Registries): BenchConfig {
   // Suites that need input (a model file) or minutes of training run only when named.
@@ -118,6 +139,7 @@ export function resolveConfig(raw: RawBenchOptions, registries: Registries): Ben
   const timingIterations = checkInteger('timing-iterations', raw.timingIterations ?? optionDefaults.timingIterations, 0, optionLimits.timingIterations);
   const threads = checkInteger('threads', raw.threads ?? availableParallelism(), 1, optionLimits.threads);
   const seeds = parseSeeds(raw.seed);
+  const scoreAt = parseScoreAt(raw.scoreAt, steps);
   const learningRate = raw.learningRate;
   if (learningRate !== undefined && (!(learningRate > 0) || !Number.isFinite(learningRate))) {
     throw new UsageError(`--learning-rate must be a positive number, got ${learningRate}`);
@@ -154,6 +176,7 @@ export function resolveConfig(raw: RawBenchOptions, registries: Registries): Ben
       ...(trainSamples !== undefined ? { samplesPerStep: trainSamples } : {}),
       ...(learningRate !== undefined ? { learningRate } : {}),
       ...(optimizer !== undefined ? { optimizer } : {}),
+      ...(scoreAt !== undefined ? { scoreAt: Object.freeze(scoreAt) } : {}),
     }),
     timingIterations,
     suiteParams,

@@ -27,6 +27,23 @@ function curveProblem(curve: unknown, name: string, fields: readonly string[]): 
   return null;
 }
 
+/** Numbers every point of `scoresAlongTraining` and each of its seeds carry. */
+const pointNumbers = ['step', 'bias', 'biasStdErr', 'variance', 'mse', 'cosine'];
+const seedNumbers = ['bias', 'biasStdErr', 'variance', 'mse', 'cosine', 'referenceNorm'];
+
+function scoresAlongTrainingProblem(points: unknown): string | null {
+  if (!Array.isArray(points)) return 'has metrics.scoresAlongTraining that is not a list';
+  for (const [index, point] of points.entries()) {
+    const name = `metrics.scoresAlongTraining[${index}]`;
+    if (!isObject(point) || !Array.isArray(point.seeds) || point.seeds.length === 0) return `has ${name} without a list of seeds' scores`;
+    for (const field of pointNumbers) if (!isNumberOrNull(point[field])) return `has ${name}.${field} that is not a number`;
+    for (const seed of point.seeds as unknown[]) {
+      if (!isObject(seed) || !seedNumbers.every((field) => isNumberOrNull(seed[field]))) return `has ${name}.seeds with an entry that lacks its scores`;
+    }
+  }
+  return null;
+}
+
 /** What is wrong with a cell result, or null. `version` 1 cells had no key. */
 export function cellProblem(cell: unknown, version = 2): string | null {
   if (!isObject(cell)) return 'is not an object';
@@ -47,6 +64,10 @@ export function cellProblem(cell: unknown, version = 2): string | null {
   }
   if (metrics.lossCurve !== undefined) {
     const problem = curveProblem(metrics.lossCurve, 'metrics.lossCurve', ['step', 'loss']);
+    if (problem) return problem;
+  }
+  if (metrics.scoresAlongTraining !== undefined) {
+    const problem = scoresAlongTrainingProblem(metrics.scoresAlongTraining);
     if (problem) return problem;
   }
   if (metrics.trainingMetrics !== undefined) {

@@ -13,12 +13,13 @@ import { hashSeed, Rng } from '../core/rng.js';
 import { estimateBaseline, scoreAtLogits } from './sampling.js';
 import { timeBatches } from './timing.js';
 import { trainLogits } from './training.js';
+import { trajectoryScorer } from './scores-along-training.js';
 import type { BenchConfig, CellMetrics, CellResult, Registries } from '../core/types.js';
 
 /**
  * Runs one cell on its (already started) backend: scores the estimator at the trained parameters'
  * start against the suite's reference gradient (the gradient scores are absent when the suite has
- * none), times batches, trains. Never throws: a failure is kept on the cell's result (`errored`), and
+ * none), times batches, trains (scoring the trajectory at the `--score-at` steps). Never throws: a failure is kept on the cell's result (`errored`), and
  * what the estimator or the backends do not support gives `unsupported`.
  */
 export async function runCell(cell: PlannedCell, config: BenchConfig, registries: Registries, started: StartedBackend): Promise<CellResult> {
@@ -75,7 +76,13 @@ export async function runCell(cell: PlannedCell, config: BenchConfig, registries
         { length: config.training.seeds },
         (_, run) => new Rng(hashSeed(cell.seed, cell.suite, cell.estimator, 'train', run)),
       );
-      const trained = await trainLogits(ready, estimator, config.training, trainingRngs);
+      const { scoreAt } = config.training;
+      const scorer = scoreAt && scoreAt.length > 0
+        ? trajectoryScorer({
+          cell: ready, estimator, seed: cell.seed, suite: cell.suite, estimatorId: cell.estimator, steps: scoreAt, samples: config.samples, batchSize: config.batchSize,
+        })
+        : undefined;
+      const trained = await trainLogits(ready, estimator, config.training, trainingRngs, scorer);
       if (!Number.isFinite(trained.finalLoss)) throw new Error(`training diverged: final loss ${trained.finalLoss}`);
       training = trained;
     }

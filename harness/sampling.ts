@@ -65,6 +65,8 @@ export interface ScoringRequest {
   /** Estimates per backend call at most. */
   readonly batchSize: number;
   readonly rng: Rng;
+  /** The training step the kernels see (0 when scoring at the start; the point's step along training). */
+  readonly step?: number;
 }
 
 /**
@@ -90,24 +92,38 @@ export function checkReference(reference: ReferenceGradient, length: number): Re
  * `samples` estimates drawn from the same stream, against the cell's reference gradient. Null when the
  * suite has no reference gradient: then there is nothing honest to score, and nothing is drawn.
  */
-export async function scoreAtLogits({ cell, estimator, logits, samples, batchSize, rng }: ScoringRequest): Promise<GradientScores | null> {
-  if (cell.scoring) return scoreTarget(cell.scoring, samples, batchSize, rng);
+export async function scoreAtLogits(request: ScoringRequest): Promise<GradientScores | null> {
+  const { cell, estimator, logits, samples, batchSize, rng, step = 0 } = request;
+  if (cell.scoring) return scoreTarget(cell.scoring, request);
   const found = await cell.referenceGradient(logits);
   if (!found) return null;
   const reference = checkReference(found, logits.length);
-  const baseline = await estimateBaseline({ cell, estimator, logits, batchSize, rng });
-  return scoreGradient(await drawMoments({ cell, logits, baseline, samples, batchSize, rng }), reference);
+  const baseline = await estimateBaseline({ cell, estimator, logits, batchSize, rng, step });
+  return scoreGradient(await drawMoments({ cell, logits, baseline, samples, batchSize, rng, step }), reference);
+}
+
+/**
+ * Scores the estimator at a point of training (`--score-at`), the trained parameters `logits` after
+ * `step` steps, against the suite's reference recomputed there: as `scoreAtLogits` where the suite
+ * scores the trained parameters, at the suite's scoring target for these parameters where it has its
+ * own target (a VAE), and null where it has no reference at this point.
+ */
+export async function scoreAlongTraining(request: ScoringRequest): Promise<GradientScores | null> {
+  const { cell, logits } = request;
+  if (!cell.scoring) return scoreAtLogits(request);
+  const target = cell.scoringAt?.(logits);
+  return target ? scoreTarget(target, request) : null;
 }
 
 /** Scores a staged cell's own scoring target (a VAE's encoder logits) against its reference. */
-async function scoreTarget(target: ScoringTarget, samples: number, batchSize: number, rng: Rng): Promise<GradientScores | null> {
+async function scoreTarget(target: ScoringTarget, { samples, batchSize, rng, step = 0 }: ScoringRequest): Promise<GradientScores | null> {
   const found = await target.reference();
   if (!found) return null;
   const reference = checkReference(found, target.length);
   let moments: BatchMoments | null = null;
   for (let drawn = 0; drawn < samples; drawn += batchSize) {
     const count = Math.min(batchSize, samples - drawn);
-    const batch = momentsOfRows(await target.estimates(count, rng), count, target.length);
+    const batch = momentsOfRows(await target.estimates(count, rng, step), count, target.length);
     assertFinite(batch.mean, 'mean gradient');
     moments = moments ? mergeMoments(moments, batch) : batch;
   }

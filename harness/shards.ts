@@ -47,7 +47,9 @@ export function expectedCost(work: PlannedWork, config: BenchConfig, registries:
   if (work.kind === 'cell') {
     const { steps, seeds } = config.training;
     const samplesPerStep = config.training.samplesPerStep ?? trainingFallbacks.samplesPerStep;
-    estimates = config.samples + pilot + config.timingIterations * (config.batchSize + pilot) + steps * seeds * (samplesPerStep + pilot);
+    const scorePoints = config.training.scoreAt?.length ?? 0;
+    estimates = config.samples + pilot + config.timingIterations * (config.batchSize + pilot) + steps * seeds * (samplesPerStep + pilot) +
+      scorePoints * seeds * (config.samples + pilot);
   } else if (work.kind === 'logit-sweep') {
     // A scoring pass at every logit of the sweep (its suite runs with sweepDefaults.logitDim units).
     estimates = sweepDefaults.logits.length * (config.samples + pilot);

@@ -4,6 +4,7 @@ import { optionDefaults } from './config.js';
 import type { Rng } from '../core/rng.js';
 import { createOptimizer } from './optimizer.js';
 import { drawMoments, estimateBaseline } from './sampling.js';
+import { summariseScoresAlongTraining, type ScoredPoint, type TrainingPoint, type TrajectoryScorer } from './scores-along-training.js';
 import type { TrainingMetricCurve, TrainingOptions, TrainingResult } from '../core/types.js';
 
 /** Loss curves keep at most this many points (evenly spaced, the last step always included) unless the suite asks for fewer. */
@@ -17,6 +18,8 @@ interface TrainingRun {
   readonly loss: number[];
   readonly metrics: Record<string, number[]>;
   readonly stepMilliseconds: number[];
+  /** The scores at the scorer's steps, in step order (empty without one). */
+  readonly scored: ScoredPoint[];
 }
 
 /** The settings of a training run once the command line and the suite's defaults are merged. */
@@ -30,18 +33,29 @@ export function resolveTraining(options: TrainingOptions, cell: ReadyCell) {
   };
 }
 
-async function trainOnce(cell: ReadyCell, estimator: EstimatorDefinition, options: TrainingOptions, rng: Rng): Promise<TrainingRun> {
+async function trainOnce(
+  cell: ReadyCell, estimator: EstimatorDefinition, options: TrainingOptions, rng: Rng, run: number, scorer?: TrajectoryScorer,
+): Promise<TrainingRun> {
   const settings = resolveTraining(options, cell);
   const params = Float64Array.from(cell.initialParameters);
   const optimizer = createOptimizer(settings.optimizer, settings.learningRate, params.length);
   const stride = Math.max(1, Math.ceil(settings.steps / (cell.trainingDefaults.curvePoints ?? maxCurvePoints)));
-  const run: TrainingRun = { step: [], loss: [], metrics: {}, stepMilliseconds: [] };
+  const result: TrainingRun = { step: [], loss: [], metrics: {}, stepMilliseconds: [], scored: [] };
   const record = async (step: number) => {
     const evaluation = await cell.evaluate(params);
-    run.step.push(step);
-    run.loss.push(evaluation.loss);
-    for (const [name, value] of Object.entries(evaluation.metrics ?? {})) (run.metrics[name] ??= []).push(value);
+    result.step.push(step);
+    result.loss.push(evaluation.loss);
+    for (const [name, value] of Object.entries(evaluation.metrics ?? {})) (result.metrics[name] ??= []).push(value);
   };
+  const scoreSteps = new Set(scorer?.steps);
+  const scoreHere = async (step: number) => {
+    if (!scorer) return;
+    // HOOK (estimator state, issue 20 item 1): once estimators carry state, this point gets
+    // `estimatorState` (the state's values by name, see TrainingPoint), recorded beside the scores.
+    const point: TrainingPoint = { step, run, params };
+    result.scored.push({ step, scores: await scorer.score(point), ...(point.estimatorState ? { estimatorState: point.estimatorState } : {}) });
+  };
+  if (scoreSteps.has(0)) await scoreHere(0);
   await record(0);
   const batchSize = Math.min(settings.batchSize, settings.samplesPerStep);
   for (let step = 1; step <= settings.steps; step++) {
@@ -50,10 +64,11 @@ async function trainOnce(cell: ReadyCell, estimator: EstimatorDefinition, option
     const baseline = await estimateBaseline({ cell, estimator, logits: params, batchSize: settings.batchSize, rng, step: step - 1 });
     const gradient = (await drawMoments({ cell, logits: params, baseline, samples: settings.samplesPerStep, batchSize, rng, step: step - 1 })).mean;
     optimizer.update(params, gradient, step);
-    run.stepMilliseconds.push(performance.now() - begin);
+    result.stepMilliseconds.push(performance.now() - begin);
+    if (scoreSteps.has(step)) await scoreHere(step);
     if (step % stride === 0 || step === settings.steps) await record(step);
   }
-  return run;
+  return result;
 }
 
 function mean(values: number[]): number {
@@ -88,19 +103,22 @@ function summarise(step: number[], runs: number[][]): TrainingMetricCurve {
  * Trains the cell's parameters from their start with Adam (or SGD), once per stream in `rngs`, each
  * step using the mean of `samplesPerStep` single estimates; the loss is the cell's training loss (the
  * exact E[L] where the suite has it), averaged over runs, beside any further metrics the suite
- * evaluates and the median time of a training step.
+ * evaluates and the median time of a training step. With a `scorer`, each run is scored at the
+ * scorer's steps of its own trajectory (outside the timed steps; the scores draw from streams of their
+ * own, so the trajectory is the one a run without them follows).
  */
 export async function trainLogits(
-  cell: ReadyCell, estimator: EstimatorDefinition, options: TrainingOptions, rngs: readonly Rng[],
+  cell: ReadyCell, estimator: EstimatorDefinition, options: TrainingOptions, rngs: readonly Rng[], scorer?: TrajectoryScorer,
 ): Promise<TrainingResult> {
   const runs: TrainingRun[] = [];
-  for (const rng of rngs) runs.push(await trainOnce(cell, estimator, options, rng));
+  for (const [index, rng] of rngs.entries()) runs.push(await trainOnce(cell, estimator, options, rng, index, scorer));
   const step = runs[0].step;
   const loss = summarise(step, runs.map((run) => run.loss));
   const metricNames = Object.keys(runs[0].metrics);
   const stepTimes = runs.flatMap((run) => run.stepMilliseconds);
   const medianStep = stepTimes.length > 0 ? median(stepTimes) : 0;
   const { optimizer, learningRate, samplesPerStep } = resolveTraining(options, cell);
+  const scoresAlongTraining = scorer ? summariseScoresAlongTraining(runs.map((run) => run.scored)) : undefined;
   return {
     finalLoss: loss.final,
     finalLossStdErr: loss.finalStdErr,
@@ -113,5 +131,6 @@ export async function trainLogits(
     ...(stepTimes.length > 0
       ? { msPerTrainingStep: medianStep, msPerTrainingStepMad: median(stepTimes.map((time) => Math.abs(time - medianStep))) }
       : {}),
+    ...(scoresAlongTraining ? { scoresAlongTraining } : {}),
   };
 }

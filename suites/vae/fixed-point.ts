@@ -1,7 +1,7 @@
 import { hashSeed, Rng } from '../../core/rng.js';
 import { binarise } from './binarise.js';
-import type { StagedContext } from '../../core/suite.js';
-import type { MnistSet } from '../mnist-data.js';
+import type { StagedContext, TensorOps } from '../../core/suite.js';
+import { mnistPixels, type MnistSet } from '../mnist-data.js';
 import { localExpectationReference, type MonteCarloGradient } from './reference.js';
 import type { ScoringPoint } from './vae-stages.js';
 import { decoderSlice, encoderSlice, type VaeModel } from './vae-model.js';
@@ -25,10 +25,31 @@ export interface FixedPointSettings {
 }
 
 /**
- * The fixed point of a VAE suite: `warmupSteps` warm-up steps from `initial` (see `warmUp`), then
- * `scoreExamples` training images spread evenly over the training set (image i·⌊N / examples⌋),
- * binarised once, their encoder logits, and the local-expectation reference gradient from
- * `referenceSamples` samples per image. Everything runs on the host, on the CPU backend's tensor
+ * The images a VAE suite scores: `examples` training images spread evenly over the training set
+ * (image i·⌊N / examples⌋), binarised once from `seed`.
+ */
+export function scoredImages(train: MnistSet, examples: number, seed: number): Float32Array {
+  const stride = Math.max(1, Math.floor(train.count / examples));
+  const indices = Array.from({ length: examples }, (_, index) => (index * stride) % train.count);
+  return binarise(train, indices, new Rng(hashSeed(seed, 'scored-images')));
+}
+
+/** The scoring point at trained parameters `params`: the decoder's weights there and the encoder logits of `images` there. */
+export async function scoringPointAt(ops: TensorOps, model: VaeModel, params: Float64Array, images: Float32Array): Promise<ScoringPoint> {
+  const params32 = Float32Array.from(params);
+  const encoded = await model.encoder.forward(ops, encoderSlice(model, params32), images, images.length / mnistPixels);
+  return { decoderParams: decoderSlice(model, params32), images, logits: Float64Array.from(encoded.output) };
+}
+
+/** The local-expectation reference at `point`, from `samples` samples per image drawn from `seed`'s reference stream. */
+export function referenceAt(ops: TensorOps, model: VaeModel, point: ScoringPoint, samples: number, seed: number): Promise<MonteCarloGradient> {
+  return localExpectationReference(ops, model, point, samples, new Rng(hashSeed(seed, 'reference')));
+}
+
+/**
+ * The fixed point of a VAE suite: `warmupSteps` warm-up steps from `initial` (see `warmUp`), then the
+ * scored images (`scoredImages`), their encoder logits, and the local-expectation reference gradient
+ * from `referenceSamples` samples per image. Everything runs on the host, on the CPU backend's tensor
  * operations with one thread (onnxruntime's MLAS kernels, or JavaScript loops where it cannot load),
  * from streams seeded by `seed` alone: every cell, whatever its estimator or backend, is scored at the
  * same point against the same reference, and a run on the same machine reproduces it bit for bit.
@@ -39,13 +60,8 @@ export async function computeFixedPoint(
   const ops = createHostOps(1);
   try {
     const params = await warmUp(ops, model, train, initial, settings.warmupSteps, settings.batch, new Rng(hashSeed(settings.seed, 'warm-up')));
-    const stride = Math.max(1, Math.floor(train.count / settings.scoreExamples));
-    const indices = Array.from({ length: settings.scoreExamples }, (_, index) => (index * stride) % train.count);
-    const images = binarise(train, indices, new Rng(hashSeed(settings.seed, 'scored-images')));
-    const params32 = Float32Array.from(params);
-    const encoded = await model.encoder.forward(ops, encoderSlice(model, params32), images, indices.length);
-    const point: ScoringPoint = { decoderParams: decoderSlice(model, params32), images, logits: Float64Array.from(encoded.output) };
-    const reference = await localExpectationReference(ops, model, point, settings.referenceSamples, new Rng(hashSeed(settings.seed, 'reference')));
+    const point = await scoringPointAt(ops, model, params, scoredImages(train, settings.scoreExamples, settings.seed));
+    const reference = await referenceAt(ops, model, point, settings.referenceSamples, settings.seed);
     return { ...point, params, reference };
   } finally {
     await ops.dispose();

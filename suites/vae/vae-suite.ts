@@ -2,8 +2,8 @@ import { evaluationCount, type NodeKind } from '../../core/estimator.js';
 import { numericValues, type ParameterSpecs } from '../../core/parameters.js';
 import { hashSeed, Rng } from '../../core/rng.js';
 import { singleNodeEstimates } from '../../models/single-node.js';
-import { defineSuite, type StagedContext, type StagedProblem, type SuiteDefinition } from '../../core/suite.js';
-import { computeFixedPoint, type FixedPoint } from './fixed-point.js';
+import { defineSuite, type ScoringTarget, type StagedContext, type StagedProblem, type SuiteDefinition } from '../../core/suite.js';
+import { computeFixedPoint, referenceAt, scoredImages, scoringPointAt, type FixedPoint } from './fixed-point.js';
 import { MnistDigits } from '../mnist-data.js';
 import { evaluationSet, meanNegativeElbo } from './vae-evaluation.js';
 import { initialVaeParameters, type VaeModel } from './vae-model.js';
@@ -38,6 +38,9 @@ export function vaeCommonParams(defaultBatch: number, defaultReferenceSamples: n
 
 /** h rows one scoring pass decodes at most: bounds its memory (rows × 784 float32 per array). */
 const scoringRowsPerPass = 4096;
+
+/** A scoring point with its reference: the warm-up's fixed point, or a point along training (`--score-at`). */
+type ScoredAt = FixedPoint;
 
 /** What a VAE suite loads or computes once per process and shares between its cells. */
 interface SuiteOwnedCache {
@@ -98,6 +101,35 @@ export function defineVaeSuite(spec: VaeSuiteSpec): SuiteDefinition {
           const testSet = evaluationSet(data.test, params.evalExamples, model.latents.units, evaluationRng);
           const scoredLength = params.scoreExamples * model.latents.width;
           const estimatesPerPass = Math.max(1, Math.floor(scoringRowsPerPass / (params.scoreExamples * evaluationCount(estimator, estimatorParams))));
+          const suiteSeed = hashSeed(modelSeed, spec.id);
+          /** The estimator's encoder-logit gradients at a scoring point (found when first asked for), against the point's reference. */
+          const scoringTarget = (scoredAt: () => Promise<ScoredAt>): ScoringTarget => ({
+            length: scoredLength,
+            async estimates(count, rng, step = 0) {
+              const point = await scoredAt();
+              const stages = scoringStages(ops, model, point);
+              const out = new Float64Array(count * scoredLength);
+              for (let done = 0; done < count; done += estimatesPerPass) {
+                const passCount = Math.min(estimatesPerPass, count - done);
+                out.set(await singleNodeEstimates(stages, node, estimator, point.params, passCount, rng, step), done * scoredLength);
+              }
+              return out;
+            },
+            async reference() {
+              const { reference } = await scoredAt();
+              return { kind: 'monte-carlo', gradient: reference.gradient, stdErr: reference.stdErr };
+            },
+          });
+          /** The scored images at trained parameters `at`, on the host (as the fixed point), with their reference there. */
+          const pointAndReferenceAt = async (at: Float64Array): Promise<ScoredAt> => {
+            const hostOps = context.createHostOps(1);
+            try {
+              const point = await scoringPointAt(hostOps, model, at, scoredImages(data.train, params.scoreExamples, suiteSeed));
+              return { ...point, params: at, reference: await referenceAt(hostOps, model, point, params.referenceSamples, suiteSeed) };
+            } finally {
+              await hostOps.dispose();
+            }
+          };
           return {
             estimates: (current, count, rng, step) => singleNodeEstimates(training, node, estimator, current, count, rng, step),
             // The gradient with respect to the weights has no reference; the scores are taken at the fixed point instead.
@@ -107,22 +139,12 @@ export function defineVaeSuite(spec: VaeSuiteSpec): SuiteDefinition {
               const testNegativeElbo = await meanNegativeElbo(ops, model, params32, testSet);
               return { loss: await meanNegativeElbo(ops, model, params32, trainSet), metrics: { testNegativeElbo } };
             },
-            scoring: {
-              length: scoredLength,
-              async estimates(count, rng) {
-                const point = await fixedPoint(context.createHostOps);
-                const stages = scoringStages(ops, model, point);
-                const out = new Float64Array(count * scoredLength);
-                for (let done = 0; done < count; done += estimatesPerPass) {
-                  const passCount = Math.min(estimatesPerPass, count - done);
-                  out.set(await singleNodeEstimates(stages, node, estimator, point.params, passCount, rng, 0), done * scoredLength);
-                }
-                return out;
-              },
-              async reference() {
-                const { reference } = await fixedPoint(context.createHostOps);
-                return { kind: 'monte-carlo', gradient: reference.gradient, stdErr: reference.stdErr };
-              },
+            scoring: scoringTarget(() => fixedPoint(context.createHostOps)),
+            // Along training (--score-at): the same images at the trajectory's weights, with the reference recomputed there.
+            scoringAt(current) {
+              const at = Float64Array.from(current);
+              let scored: Promise<ScoredAt> | undefined;
+              return scoringTarget(() => (scored ??= pointAndReferenceAt(at)));
             },
             dispose() {},
           };

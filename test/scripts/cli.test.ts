@@ -31,6 +31,9 @@ describe('estibench CLI', () => {
     [['--set', 'gumbel-softmax.tau=0'], /tau must be > 0/],
     [['--set', 'dim'], /malformed --set 'dim'/],
     [['--no-such-flag'], /Unknown argument/],
+    [['--steps', '100', '--score-at', '0,12.5'], /--score-at must be whole numbers .* got '12.5'/],
+    [['--steps', '100', '--score-at', '50,10'], /--score-at steps must increase, got 10 after 50/],
+    [['--steps', '100', '--score-at', '0,200'], /--score-at step 200 is beyond --steps 100/],
   ])('%j exits 2 with one line and no stack trace', (args, message) => {
     const { code, stdout, stderr } = bench([...args, '--out', join(tmpdir(), 'estibench-never-written')]);
     expect(code).toBe(2);

@@ -9,7 +9,8 @@
  *   what the npm script runs after its build step; `npm test` builds once before this test);
  * - every `bench` command gets small settings appended (later options win):
  *   `--samples 500 --steps 2 --train-seeds 1 --timing-iterations 1`, `--backend cpu` when it names no
- *   backend, and a tiny warm-up and reference when it names a VAE suite;
+ *   backend, a tiny warm-up and reference when it names a VAE suite, and `--score-at 0,1,2` when it
+ *   scores along training (within the two steps);
  * - a trailing `# exit N` comment sets the expected exit status (default 0);
  * - blocks with info string `sh no-run` (a network install, a scheduler, a peer needing PyTorch) are not
  *   run, but every `npm run` script and every repository path they name must exist.
@@ -113,6 +114,7 @@ function tableWithoutTiming(table: string): string[][] {
 function smallSettings(segment: string): string {
   const settings = ['--samples 500', '--steps 2', '--train-seeds 1', '--timing-iterations 1'];
   if (!/--backend\b/.test(segment)) settings.push('--backend cpu');
+  if (/--score-at\b/.test(segment)) settings.push('--score-at 0,1,2');
   if (/mnist-(binary|categorical)-vae/.test(segment)) settings.push('--set warmupSteps=2', '--set referenceSamples=4', '--set evalExamples=20', '--set scoreExamples=1');
   return settings.join(' ');
 }
