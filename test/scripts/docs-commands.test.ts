@@ -114,6 +114,7 @@ function smallSettings(segment: string): string {
   const settings = ['--samples 500', '--steps 2', '--train-seeds 1', '--timing-iterations 1'];
   if (!/--backend\b/.test(segment)) settings.push('--backend cpu');
   if (/mnist-(binary|categorical)-vae/.test(segment)) settings.push('--set warmupSteps=2', '--set referenceSamples=4', '--set evalExamples=20', '--set scoreExamples=1');
+  if (/mnist-stochastic-mlp/.test(segment)) settings.push('--set mnist-stochastic-mlp.referenceSamples=4', '--set mnist-stochastic-mlp.scoreExamples=1');
   return settings.join(' ');
 }
 
