@@ -5,7 +5,7 @@ import type { SuiteDefinition } from './suite.js';
 import type { ParameterGrid, ParameterValues } from './parameters.js';
 
 /** The optimisers training can use (`--optimizer`). */
-export const optimizerIds = ['adam', 'sgd'] as const;
+export const optimizerIds = ['adam', 'sgd', 'sgd-momentum'] as const;
 export type OptimizerId = (typeof optimizerIds)[number];
 
 /** What became of a cell: computed, failed (the error is kept), or not applicable by design. */

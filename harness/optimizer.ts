@@ -3,6 +3,8 @@ import type { OptimizerId } from '../core/types.js';
 const adamBeta1 = 0.9;
 const adamBeta2 = 0.999;
 const adamEpsilon = 1e-8;
+/** Momentum of `sgd-momentum`: 0.9, the published stochastic-neuron reproduction's (PyTorch's SGD, no dampening). */
+const sgdMomentum = 0.9;
 
 /** An optimizer's state for one parameter vector: `update` moves the parameters in place. */
 export interface Optimizer {
@@ -35,9 +37,24 @@ function sgdUpdate(params: Float64Array, gradient: Float64Array, learningRate: n
   for (let index = 0; index < params.length; index++) params[index] -= learningRate * gradient[index];
 }
 
-/** Adam (β1 0.9, β2 0.999, ε 1e-8, bias-corrected) or plain SGD over `length` parameters. */
+/** PyTorch's SGD with momentum μ (dampening 0, no Nesterov): v ← μ v + g, then θ ← θ − lr · v. */
+function momentumUpdate(params: Float64Array, gradient: Float64Array, velocity: Float64Array, learningRate: number): void {
+  for (let index = 0; index < params.length; index++) {
+    velocity[index] = sgdMomentum * velocity[index] + gradient[index];
+    params[index] -= learningRate * velocity[index];
+  }
+}
+
+/**
+ * Adam (β1 0.9, β2 0.999, ε 1e-8, bias-corrected), plain SGD, or SGD with momentum 0.9 (as PyTorch's
+ * `SGD(momentum=0.9)`: the first step is plain SGD) over `length` parameters.
+ */
 export function createOptimizer(id: OptimizerId, learningRate: number, length: number): Optimizer {
   if (id === 'sgd') return { update: (params, gradient) => sgdUpdate(params, gradient, learningRate) };
+  if (id === 'sgd-momentum') {
+    const velocity = new Float64Array(length);
+    return { update: (params, gradient) => momentumUpdate(params, gradient, velocity, learningRate) };
+  }
   const firstMoment = new Float64Array(length);
   const secondMoment = new Float64Array(length);
   return {

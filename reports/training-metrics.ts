@@ -20,6 +20,10 @@ export interface TrainingMetricInfo {
 const known: Readonly<Record<string, TrainingMetricInfo>> = {
   testAccuracy: { label: 'test accuracy', better: 'higher', scale: 100, unit: '%' },
   testLoss: { label: 'test loss', better: 'lower', scale: 1, unit: '' },
+  // mnist-stochastic-mlp's deterministic test-time rule (h = 1{a > 0}) beside its sampled one.
+  thresholdTestAccuracy: { label: 'test accuracy (threshold)', better: 'higher', scale: 100, unit: '%' },
+  thresholdTestLoss: { label: 'test loss (threshold)', better: 'lower', scale: 1, unit: '' },
+  thresholdTrainLoss: { label: 'training loss (threshold)', better: 'lower', scale: 1, unit: '' },
   testNegativeElbo: { label: 'test −ELBO', better: 'lower', scale: 1, unit: ' nats' },
   angleToTeacher: { label: 'angle to the teacher', better: 'lower', scale: 1, unit: ' rad' },
 };

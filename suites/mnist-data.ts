@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import type { Rng } from '../core/rng.js';
 
 /** Side of an MNIST image; images are stored as rows of side² pixels in [0, 1]. */
 export const mnistSide = 28;
@@ -77,4 +78,26 @@ export class MnistDigits {
     this.split ??= splitDigits(readRawDigits());
     return this.split;
   }
+}
+
+/** Rows `indices` of a set, as one input batch and its labels. */
+export function gather(set: MnistSet, indices: ArrayLike<number>): { images: Float32Array; labels: Uint8Array } {
+  const images = new Float32Array(indices.length * mnistPixels);
+  const labels = new Uint8Array(indices.length);
+  for (let row = 0; row < indices.length; row++) {
+    images.set(set.images.subarray(indices[row] * mnistPixels, (indices[row] + 1) * mnistPixels), row * mnistPixels);
+    labels[row] = set.labels[indices[row]];
+  }
+  return { images, labels };
+}
+
+/** `size` distinct indices below `total`, uniformly (a partial Fisher–Yates shuffle). */
+export function minibatchIndices(total: number, size: number, rng: Rng): Uint32Array {
+  const pool = new Uint32Array(total);
+  for (let index = 0; index < total; index++) pool[index] = index;
+  for (let position = 0; position < size; position++) {
+    const pick = position + Math.floor(rng.nextUniform() * (total - position));
+    [pool[position], pool[pick]] = [pool[pick], pool[position]];
+  }
+  return pool.subarray(0, size);
 }

@@ -5,8 +5,8 @@ import { SequentialNetwork, type CompiledNetwork } from '../models/network.js';
 import { softmaxCrossEntropy } from '../models/softmax-cross-entropy.js';
 import { numericValues } from '../core/parameters.js';
 import { hashSeed, Rng } from '../core/rng.js';
-import { MnistDigits, mnistClasses, mnistPixels, type MnistSet } from './mnist-data.js';
-import { defineSuite, type SuiteDefinition } from '../core/suite.js';
+import { gather, minibatchIndices, MnistDigits, mnistClasses, mnistPixels, type MnistSet } from './mnist-data.js';
+import { defineSuite, type StagedEstimates, type SuiteDefinition } from '../core/suite.js';
 
 /** Rows per forward pass when evaluating a whole set (bounds memory and GPU texture rows). */
 const evaluationChunk = 2000;
@@ -21,26 +21,25 @@ export function quantizedMlp(hidden: number, bits: number): SequentialNetwork {
   ]);
 }
 
-/** Rows `indices` of a set, as one input batch and its labels. */
-function gather(set: MnistSet, indices: ArrayLike<number>): { images: Float32Array; labels: Uint8Array } {
-  const images = new Float32Array(indices.length * mnistPixels);
-  const labels = new Uint8Array(indices.length);
-  for (let row = 0; row < indices.length; row++) {
-    images.set(set.images.subarray(indices[row] * mnistPixels, (indices[row] + 1) * mnistPixels), row * mnistPixels);
-    labels[row] = set.labels[indices[row]];
-  }
-  return { images, labels };
-}
-
-/** `size` distinct indices below `total`, uniformly (a partial Fisher–Yates shuffle). */
-function minibatchIndices(total: number, size: number, rng: Rng): Uint32Array {
-  const pool = new Uint32Array(total);
-  for (let index = 0; index < total; index++) pool[index] = index;
-  for (let position = 0; position < size; position++) {
-    const pick = position + Math.floor(rng.nextUniform() * (total - position));
-    [pool[position], pool[pick]] = [pool[pick], pool[position]];
-  }
-  return pool.subarray(0, size);
+/**
+ * One estimate per minibatch of `batch` digits of `train` (drawn without replacement from the cell's
+ * stream): the network's gradient of the minibatch's mean cross-entropy, backpropagated through every
+ * layer, its hard nodes by the estimator's rule. The `estimates` of a staged network problem.
+ */
+export function minibatchGradientEstimates(compiled: CompiledNetwork, parameterCount: number, train: MnistSet, batch: number): StagedEstimates['estimates'] {
+  // The float32 weights of the current point, refilled (not reallocated) at every call.
+  const weights = new Float32Array(parameterCount);
+  return async (point, count, rng, step) => {
+    weights.set(point);
+    const out = new Float64Array(count * parameterCount);
+    for (let estimate = 0; estimate < count; estimate++) {
+      const { images, labels } = gather(train, minibatchIndices(train.count, batch, rng));
+      const pass = await compiled.forward(weights, images, batch, rng, step);
+      const { gradient } = softmaxCrossEntropy(pass.output, labels, batch, mnistClasses, true);
+      out.set(await compiled.backward(weights, pass, gradient!, step), estimate * parameterCount);
+    }
+    return out;
+  };
 }
 
 /** Mean cross-entropy and accuracy of the network on a whole set, in chunks. */
@@ -96,20 +95,8 @@ export function createMnistQuantizedMlpSuite(digits = new MnistDigits()): SuiteD
         prepare(context) {
           const data = digits.load();
           const compiled = network.compile(context);
-          // The float32 weights of the current point, refilled (not reallocated) at every call.
-          const weights = new Float32Array(network.parameterCount);
           return {
-            async estimates(point, count, rng, step) {
-              weights.set(point);
-              const out = new Float64Array(count * network.parameterCount);
-              for (let estimate = 0; estimate < count; estimate++) {
-                const { images, labels } = gather(data.train, minibatchIndices(data.train.count, batch, rng));
-                const pass = await compiled.forward(weights, images, batch, rng, step);
-                const { gradient } = softmaxCrossEntropy(pass.output, labels, batch, mnistClasses, true);
-                out.set(await compiled.backward(weights, pass, gradient!, step), estimate * network.parameterCount);
-              }
-              return out;
-            },
+            estimates: minibatchGradientEstimates(compiled, network.parameterCount, data.train, batch),
             referenceGradient: async () => null,
             async evaluate(point) {
               const weights = Float32Array.from(point);

@@ -1,10 +1,13 @@
 /** Training curves: exact loss against optimiser step, mean over seeds with a min–max band, one line per estimator. */
-import { trainingResult } from '../../core/types.js';
+import { trainingResult, type OptimizerId } from '../../core/types.js';
 import { suiteVariants } from '../cells.js';
 import { axis, chartSize, commonOptions, scaleTypeFor, type ChartDefinition } from './chart.js';
 import { lineLook, withAlpha } from './palette.js';
 import { heightForLegend, shownSeries } from './series.js';
 import { cellTip, valueLine } from './tips.js';
+
+/** How the chart's subtitle names each optimiser. */
+const optimizerLabels: Readonly<Record<OptimizerId, string>> = { adam: 'Adam', sgd: 'SGD', 'sgd-momentum': 'SGD with momentum 0.9' };
 
 /** About this many markers per line: enough to tell same-coloured lines apart, few enough not to bury the line. */
 export const markersPerLine = 12;
@@ -50,7 +53,7 @@ export const trainingCurvesChart: ChartDefinition = {
       const settings = lines[0].training.trainingSettings;
       const learningRate = settings?.learningRate ?? results.config.training.learningRate ?? 'per suite';
       const samplesPerStep = settings?.samplesPerStep ?? results.config.training.samplesPerStep ?? 'the suite\'s number of';
-      const optimizer = (settings?.optimizer ?? results.config.training.optimizer) === 'sgd' ? 'SGD' : 'Adam';
+      const optimizer = optimizerLabels[settings?.optimizer ?? results.config.training.optimizer ?? 'adam'];
       const allLosses = lines.flatMap(({ training }) => [...training.lossCurve.lossMin, ...training.lossCurve.lossMax]);
       const title = `Training curves: ${variant.title}`;
       return [{

@@ -21,7 +21,7 @@ export interface ScoreTable {
 }
 
 /** Metrics recorded as fractions that readers compare in percent. */
-const percentMetrics = new Set(['testAccuracy']);
+const percentMetrics = new Set(['testAccuracy', 'thresholdTestAccuracy']);
 
 function withError(value: number | undefined, error: number | undefined, scale = 1): TableEntry {
   if (value === undefined || !Number.isFinite(value)) return { text: '-' };

@@ -39,4 +39,19 @@ describe('createOptimizer', () => {
     createOptimizer('sgd', 0.5, 2).update(params, Float64Array.from([2, -4]), 1);
     expect([...params]).toEqual([0, 1]);
   });
+
+  it('sgd-momentum accumulates a velocity v = 0.9 v + g and moves by −lr · v (worked by hand), fresh per optimizer', () => {
+    // g = 1, 1, −1: v = 1, 1.9, 0.71; with lr 0.5 the parameter moves −0.5, −0.95, −0.355.
+    const optimizer = createOptimizer('sgd-momentum', 0.5, 1);
+    const params = Float64Array.from([0]);
+    const positions: number[] = [];
+    for (const [step, g] of [1, 1, -1].entries()) {
+      optimizer.update(params, Float64Array.from([g]), step + 1);
+      positions.push(params[0]);
+    }
+    [-0.5, -1.45, -1.805].forEach((expected, index) => expect(positions[index]).toBeCloseTo(expected, 12));
+    const fresh = Float64Array.from([0]);
+    createOptimizer('sgd-momentum', 0.5, 1).update(fresh, Float64Array.from([1]), 1);
+    expect(fresh[0]).toBeCloseTo(-0.5, 12);
+  });
 });

@@ -116,6 +116,7 @@ function smallSettings(segment: string): string {
   if (!/--backend\b/.test(segment)) settings.push('--backend cpu');
   if (/--score-at\b/.test(segment)) settings.push('--score-at 0,1,2');
   if (/mnist-(binary|categorical)-vae/.test(segment)) settings.push('--set warmupSteps=2', '--set referenceSamples=4', '--set evalExamples=20', '--set scoreExamples=1');
+  if (/mnist-stochastic-mlp/.test(segment)) settings.push('--set mnist-stochastic-mlp.referenceSamples=4', '--set mnist-stochastic-mlp.scoreExamples=1');
   return settings.join(' ');
 }
 

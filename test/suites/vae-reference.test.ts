@@ -4,6 +4,7 @@ import { hashSeed, Rng } from '../../core/rng.js';
 import { mnistPixels } from '../../suites/mnist-data.js';
 import { localExpectationReference } from '../../suites/vae/reference.js';
 import { decoderSlice, encoderSlice } from '../../suites/vae/vae-model.js';
+import { expectUnbiasedWithHonestErrors } from '../support/monte-carlo-replicates.js';
 import { enumeratedGradient, randomImages, tinyFamilies, tinyVae } from '../support/vae-tiny.js';
 
 const ops = createJsTensorOps();
@@ -24,28 +25,6 @@ describe.each(tinyFamilies)('the Monte Carlo reference gradient with %s latents'
         example * width,
       );
     }
-    const replicates = 30;
-    const samples = 40;
-    const squaredZ: number[] = [];
-    const pooled = new Float64Array(exact.length);
-    const pooledVariance = new Float64Array(exact.length);
-    for (let replicate = 0; replicate < replicates; replicate++) {
-      const reference = await localExpectationReference(ops, model, point, samples, new Rng(hashSeed(5, replicate)));
-      for (let entry = 0; entry < exact.length; entry++) {
-        const error = reference.gradient[entry] - exact[entry];
-        if (reference.stdErr[entry] === 0) expect(Math.abs(error)).toBeLessThan(1e-6);
-        else squaredZ.push((error / reference.stdErr[entry]) ** 2);
-        pooled[entry] += reference.gradient[entry] / replicates;
-        pooledVariance[entry] += reference.stdErr[entry] ** 2 / replicates ** 2;
-      }
-    }
-    // With the standard deviation estimated from 40 samples, z follows Student's t with 39 degrees of
-    // freedom: E[z²] = 39/37. Its mean over n values has standard deviation about √(2/n) (a bit more for t).
-    const meanSquare = squaredZ.reduce((total, value) => total + value, 0) / squaredZ.length;
-    expect(squaredZ.length).toBeGreaterThan(replicates * exact.length * 0.9);
-    expect(Math.abs(meanSquare - (samples - 1) / (samples - 3))).toBeLessThan(5 * Math.sqrt(2.5 / squaredZ.length));
-    for (let entry = 0; entry < exact.length; entry++) {
-      expect(Math.abs(pooled[entry] - exact[entry]), `entry ${entry}`).toBeLessThan(5 * Math.sqrt(pooledVariance[entry]) + 1e-6);
-    }
+    await expectUnbiasedWithHonestErrors(exact, 30, 40, (replicate) => localExpectationReference(ops, model, point, 40, new Rng(hashSeed(5, replicate))));
   });
 });
