@@ -22,7 +22,7 @@ export function quantizedMlp(hidden: number, bits: number): SequentialNetwork {
 }
 
 /** Rows `indices` of a set, as one input batch and its labels. */
-function gather(set: MnistSet, indices: ArrayLike<number>): { images: Float32Array; labels: Uint8Array } {
+export function gather(set: MnistSet, indices: ArrayLike<number>): { images: Float32Array; labels: Uint8Array } {
   const images = new Float32Array(indices.length * mnistPixels);
   const labels = new Uint8Array(indices.length);
   for (let row = 0; row < indices.length; row++) {
@@ -33,7 +33,7 @@ function gather(set: MnistSet, indices: ArrayLike<number>): { images: Float32Arr
 }
 
 /** `size` distinct indices below `total`, uniformly (a partial Fisher–Yates shuffle). */
-function minibatchIndices(total: number, size: number, rng: Rng): Uint32Array {
+export function minibatchIndices(total: number, size: number, rng: Rng): Uint32Array {
   const pool = new Uint32Array(total);
   for (let index = 0; index < total; index++) pool[index] = index;
   for (let position = 0; position < size; position++) {
