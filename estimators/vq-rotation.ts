@@ -1,6 +1,5 @@
-import { noElementKernels, defineEstimator } from '../core/estimator.js';
-import { addCodebookAndCommitment, type QuantizedVector } from '../core/vector-quantizer.js';
-import { commitmentParameter, copyNearestCode } from './vq-ste.js';
+import type { QuantizedVector } from '../core/vector-quantizer.js';
+import { defineNearestCodeEstimator } from './vq-ste.js';
 
 /** Smallest norm divided by, as the reference implementations clamp it (F.normalize's eps). */
 const smallestNorm = 1e-6;
@@ -45,24 +44,9 @@ export function addRotatedGradient(vector: QuantizedVector, outputGradient: Floa
  * (`addRotatedGradient`), so that its angle to the code and its norm carry into the update. The
  * codebook and commitment losses stay as in VQ-VAE.
  */
-export const vqRotation = defineEstimator({
+export const vqRotation = defineNearestCodeEstimator({
   id: 'vq-rotation',
   title: 'VQ rotation trick',
   citation: 'Fifty, Junkins, Duan, Iyengar, Liu, Amid, Thrun & Ré (2024), Restructuring Vector Quantization with the Rotation Trick, arXiv:2410.06424',
-  family: 'pathwise-surrogate',
-  nodeKinds: ['vector-quantized'],
-  claimsUnbiased: false,
-  params: commitmentParameter,
-  noise: [],
-  evaluations: 1,
-  needs: { objective: false, objectiveGradient: true },
-  kernels: noElementKernels,
-  vectorQuantizer: {
-    exponentialsPerVector: () => 0,
-    forward: copyNearestCode,
-    backward(vector, outputGradient, auxiliaryWeight, latentGradient, codebookGradient) {
-      addRotatedGradient(vector, outputGradient, latentGradient);
-      addCodebookAndCommitment(vector, vector.params.beta, auxiliaryWeight, latentGradient, codebookGradient);
-    },
-  },
+  addLatentGradient: addRotatedGradient,
 });
