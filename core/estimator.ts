@@ -1,12 +1,15 @@
 import type { ParameterSpecs, ParameterValues } from './parameters.js';
+import type { VectorQuantizerRule } from './vector-quantizer.js';
 
 /**
  * What a stochastic or hard node hands downstream, and so which shapes the kernels see.
  * - `bernoulli`: b ~ Bernoulli(p), p = sigmoid(theta), one logit per unit.
  * - `categorical`: one-hot over K classes per unit (softmax of K logits); elements are (unit, class) pairs.
  * - `deterministic`: a hard op of theta (step, sign, k-bit quantizer) with no noise.
+ * - `vector-quantized`: the nearest of K trained codebook vectors to each latent vector of d numbers
+ *   (VQ-VAE's bottleneck); its estimators are `vectorQuantizer` rules (core/vector-quantizer.ts).
  */
-export const nodeKinds = ['bernoulli', 'categorical', 'deterministic'] as const;
+export const nodeKinds = ['bernoulli', 'categorical', 'deterministic', 'vector-quantized'] as const;
 export type NodeKind = (typeof nodeKinds)[number];
 
 /** How the estimator obtains a gradient. */
@@ -154,6 +157,8 @@ export interface EstimatorDefinition {
   readonly kernels: EstimatorKernels;
   /** Kernels for categorical nodes; required when `nodeKinds` includes 'categorical'. */
   readonly categoricalKernels?: CategoricalKernels;
+  /** The rule at vector-quantized nodes; required when `nodeKinds` includes 'vector-quantized'. */
+  readonly vectorQuantizer?: VectorQuantizerRule;
   /**
    * Kernel functions that the kernels call by name. Declare them in the estimator's own file:
    * module loaders rewrite calls to imported functions, which would break the compiled source.
@@ -169,7 +174,7 @@ export const reservedKernelArgumentNames: readonly string[] = [
 ];
 
 /**
- * The `kernels` of an estimator defined on categorical nodes only (`nodeKinds: ['categorical']`). They
+ * The `kernels` of an estimator defined on categorical or vector-quantized nodes only. They
  * are never compiled: the node-kind check refuses the estimator's Bernoulli and deterministic cells
  * before a backend sees them. Were that check bypassed, they return NaN, which fails the cell ("the
  * estimator produced NaN or Inf") rather than producing numbers.

@@ -11,6 +11,10 @@ export type {
   CategoricalKernels, EstimatorDefinition, EstimatorFamily, EstimatorKernels, KernelFunction, NodeKind, NoiseKind, UnitKernelFunction,
 } from './estimator.js';
 
+/** The contract of a vector-quantized node's estimator rule, and the shared auxiliary losses. */
+export { addCodebookAndCommitment, nearestCode } from './vector-quantizer.js';
+export type { QuantizedVector, VectorQuantizerRule } from './vector-quantizer.js';
+
 /** Type-checks a suite definition (a problem family with its parameters) and freezes it. */
 export { defineSuite, isStagedProblem } from './suite.js';
 export type {

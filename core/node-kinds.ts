@@ -7,6 +7,7 @@ export const supportedNodeKinds: readonly NodeKind[] = nodeKinds;
 export function unsupportedNodeReason(estimator: EstimatorDefinition, kind: NodeKind): string | null {
   if (!estimator.nodeKinds.includes(kind)) return `${estimator.id} supports ${estimator.nodeKinds.join(', ')} nodes, not ${kind}`;
   if (kind === 'categorical' && !estimator.categoricalKernels) return `${estimator.id} lists categorical nodes but defines no categoricalKernels`;
+  if (kind === 'vector-quantized' && !estimator.vectorQuantizer) return `${estimator.id} lists vector-quantized nodes but defines no vectorQuantizer rule`;
   if (!supportedNodeKinds.includes(kind)) return `${kind} nodes are not supported by the backends yet`;
   return null;
 }
@@ -24,6 +25,9 @@ export function nodeProbabilities(kind: NodeKind, logits: Float64Array, classes 
       return Float64Array.from(logits);
     case 'categorical':
       return unitSoftmax(logits, classes);
+    case 'vector-quantized':
+      // A VQ node runs as a layer with its own rule (models/vector-quantizer.ts), never through element kernels.
+      throw new Error('vector-quantized nodes have no element probabilities: they run as a layer, not through element kernels');
   }
 }
 

@@ -19,6 +19,9 @@ import { steIdentity } from './ste-identity.js';
 import { steRelu } from './ste-relu.js';
 import { steSigmoid } from './ste-sigmoid.js';
 import { stochasticTimesSmooth } from './stochastic-times-smooth.js';
+import { vqGumbel } from './vq-gumbel.js';
+import { vqRotation } from './vq-rotation.js';
+import { vqSte } from './vq-ste.js';
 import { zgr } from './zgr.js';
 
 export type { EstimatorDefinition } from '../core/estimator.js';
@@ -30,5 +33,6 @@ export const builtInEstimators: ReadonlyMap<string, EstimatorDefinition> = new M
     bengioUnbiased, reinforceLoo, arm, disarm,
     additiveNoise, multiplicativeNoise, gumbelSoftmax,
     stGumbelSoftmax, reinmax, gumbelRao, zgr, gappedSt,
+    vqSte, vqRotation, vqGumbel,
   ].map((estimator) => [estimator.id, estimator]),
 );

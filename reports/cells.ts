@@ -52,7 +52,7 @@ export interface SuiteVariant {
   readonly cells: readonly CellResult[];
 }
 
-/** `Bernoulli nodes`, or `categorical nodes, K = 6` where the suite records its classes. */
+/** `Bernoulli nodes`, or `categorical nodes, K = 6` where the suite records its classes (codes of a vector-quantized node). */
 export function nodeKindLabel(kind: NodeKind, suiteParams: ParameterValues): string {
   switch (kind) {
     case 'bernoulli':
@@ -61,6 +61,8 @@ export function nodeKindLabel(kind: NodeKind, suiteParams: ParameterValues): str
       return 'deterministic nodes';
     case 'categorical':
       return suiteParams.classes === undefined ? 'categorical nodes' : `categorical nodes, K = ${suiteParams.classes}`;
+    case 'vector-quantized':
+      return suiteParams.codes === undefined ? 'vector-quantized nodes' : `vector-quantized nodes, K = ${suiteParams.codes}`;
   }
 }
 

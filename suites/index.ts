@@ -6,6 +6,7 @@ import { mnistBinaryVae } from './mnist-binary-vae.js';
 import { mnistCategoricalVae } from './mnist-categorical-vae.js';
 import { mnistQuantizedMlp } from './mnist-quantized-mlp.js';
 import { mnistStochasticMlp } from './mnist-stochastic-mlp.js';
+import { mnistVqAutoencoder } from './mnist-vq-autoencoder.js';
 import { onnxSuite } from './onnx/suite.js';
 import { teacherStudent } from './teacher-student.js';
 
@@ -13,5 +14,5 @@ export type { SuiteDefinition, Problem } from '../core/suite.js';
 
 /** Built-in suites keyed by id. */
 export const builtInSuites: ReadonlyMap<string, SuiteDefinition> = new Map(
-  [bernoulliToy, bernoulliQuadratic, categoricalToy, onnxSuite, teacherStudent, mnistQuantizedMlp, mnistStochasticMlp, mnistBinaryVae, mnistCategoricalVae].map((suite) => [suite.id, suite]),
+  [bernoulliToy, bernoulliQuadratic, categoricalToy, onnxSuite, teacherStudent, mnistQuantizedMlp, mnistStochasticMlp, mnistBinaryVae, mnistCategoricalVae, mnistVqAutoencoder].map((suite) => [suite.id, suite]),
 );

@@ -7,6 +7,7 @@ import { isStagedProblem, type HardOp, type Problem, type StagedProblem } from '
 import { parametersAsLogits, singleNodeEstimates, type SingleNodeStages } from '../../models/single-node.js';
 import { builtInSuites } from '../../suites/index.js';
 import { prepareCell } from '../cell.js';
+import { vectorQuantizedCheckProblem } from './vq-check-point.js';
 import { drawMoments, estimateBaseline } from '../sampling.js';
 
 /** Where an estimator is sampled: a problem, the logits, and the exact gradient there when the suite has one. */
@@ -93,8 +94,8 @@ function deterministicStepProblem(dim: number, target = 0.45): StagedProblem {
 /**
  * The points a node kind is checked at: the enumerable suites (bernoulli-toy in closed form at two
  * sizes and two losses, bernoulli-quadratic by enumeration; categorical-toy at two sizes), each at the
- * suite's default logits and at a shifted point; a deterministic node has a step problem without a
- * reference. The first point of each kind is the probe of the determinism, NaN and agreement checks.
+ * suite's default logits and at a shifted point; a deterministic node has a step problem and a
+ * vector-quantized node a lone node, both without a reference. The first point of each kind is the probe of the determinism, NaN and agreement checks.
  */
 export function checkPoints(kind: NodeKind): CheckPoint[] {
   if (kind === 'bernoulli') {
@@ -106,6 +107,10 @@ export function checkPoints(kind: NodeKind): CheckPoint[] {
   }
   if (kind === 'categorical') {
     return [...defaultAndShifted('categorical-toy', { dim: 8, classes: 6 }), ...defaultAndShifted('categorical-toy', { dim: 3, classes: 3 })];
+  }
+  if (kind === 'vector-quantized') {
+    const problem = vectorQuantizedCheckProblem();
+    return [{ label: 'vector-quantized 2 vectors of 3, 4 codes', problem, logits: problem.initialParameters, exact: null }];
   }
   const problem = deterministicStepProblem(8);
   return [{ label: 'deterministic step dim=8 default logits', problem, logits: problem.initialParameters, exact: null }];

@@ -15,7 +15,7 @@ interface NamedKernel {
 /** Every kernel of the estimator that some node kind it declares will compile. */
 function declaredKernels(estimator: EstimatorDefinition): NamedKernel[] {
   const kernels: NamedKernel[] = [];
-  if (estimator.nodeKinds.some((kind) => kind !== 'categorical')) {
+  if (estimator.nodeKinds.some((kind) => kind === 'bernoulli' || kind === 'deterministic')) {
     const { forward, gradient, baselineWeight } = estimator.kernels;
     kernels.push({ role: 'kernels.forward', kernel: forward, backward: false }, { role: 'kernels.gradient', kernel: gradient, backward: true });
     if (baselineWeight) kernels.push({ role: 'kernels.baselineWeight', kernel: baselineWeight, backward: false });
@@ -52,6 +52,9 @@ export function declarationProblems(estimator: EstimatorDefinition): string[] {
   }
   if (estimator.nodeKinds.includes('categorical') && !estimator.categoricalKernels) {
     problems.push(`nodeKinds includes 'categorical' but the estimator defines no categoricalKernels`);
+  }
+  if (estimator.nodeKinds.includes('vector-quantized') && !estimator.vectorQuantizer) {
+    problems.push(`nodeKinds includes 'vector-quantized' but the estimator defines no vectorQuantizer rule`);
   }
   let exponentials = 0;
   if (estimator.nodeKinds.includes('categorical') && estimator.categoricalKernels) {

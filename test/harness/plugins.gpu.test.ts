@@ -149,7 +149,7 @@ describe('estimator plug-ins', () => {
   it.each([
     ['a missing field', { ...reinforce, id: 'no-needs', needs: undefined }, /estimator 'no-needs': 'needs' missing/],
     ['an invalid id', { ...reinforce, id: 'Has Spaces' }, /estimator 'Has Spaces': 'id' must be a kebab-case id/],
-    ['an unknown node kind', { ...reinforce, id: 'odd-node', nodeKinds: ['ternary'] }, /'nodeKinds' must be a list of 1 to 3 of bernoulli/],
+    ['an unknown node kind', { ...reinforce, id: 'odd-node', nodeKinds: ['ternary'] }, /'nodeKinds' must be a list of 1 to 4 of bernoulli/],
     ['a parameter named like a kernel argument', { ...reinforce, id: 'clash', params: { theta: { description: 'x', default: 1 } } }, /'params' has parameter 'theta', a name the harness binds/],
     ['a parameter without a default', { ...reinforce, id: 'no-default', params: { tau: { description: 'x' } } }, /'params.tau.default' is missing/],
   ])('refuses a plug-in with %s in one line naming the field', (_, definition, message) => {

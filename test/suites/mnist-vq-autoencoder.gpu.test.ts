@@ -1,0 +1,80 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { builtInBackends } from '../../backends/index.js';
+import type { ComputeBackend } from '../../core/backend.js';
+import { withDefaults } from '../../core/parameters.js';
+import { Rng } from '../../core/rng.js';
+import { isStagedProblem } from '../../core/suite.js';
+import { builtInEstimators } from '../../estimators/index.js';
+import { prepareCell, type ReadyCell } from '../../harness/cell.js';
+import { trainLogits } from '../../harness/training.js';
+import { MnistDigits } from '../../suites/mnist-data.js';
+import { createMnistVqAutoencoderSuite } from '../../suites/mnist-vq-autoencoder.js';
+
+const suite = createMnistVqAutoencoderSuite(new MnistDigits());
+const small = { hidden: 32, codes: 16, width: 4, vectors: 2, batch: 50 };
+
+function problemWith(overrides: Record<string, number>) {
+  const problem = suite.create(withDefaults(suite.params, overrides));
+  if (!isStagedProblem(problem)) throw new Error('mnist-vq-autoencoder is staged');
+  return problem;
+}
+
+describe('mnist-vq-autoencoder', () => {
+  let cpu: ComputeBackend;
+  let gpu: ComputeBackend;
+  beforeAll(async () => {
+    cpu = await builtInBackends.get('cpu')!({ threads: 2 });
+    gpu = await builtInBackends.get('gpu')!({ threads: 2 });
+  });
+  afterAll(() => {
+    cpu?.dispose();
+    gpu?.dispose();
+  });
+
+  it('refuses estimators of other node kinds and has no reference gradient (nothing faked)', async () => {
+    const problem = problemWith(small);
+    expect(problem.nodeKind).toBe('vector-quantized');
+    const cell = prepareCell(cpu, { estimator: builtInEstimators.get('vq-ste')!, estimatorParams: {}, problem, batchSize: 1 });
+    try {
+      expect(await cell.referenceGradient(problem.initialParameters)).toBeNull();
+    } finally {
+      cell.dispose();
+    }
+  });
+
+  it.each(['vq-ste', 'vq-rotation', 'vq-gumbel'])('a short run with %s (30 Adam steps) lowers the reconstruction loss and reports codebook usage', async (id) => {
+    const problem = problemWith(small);
+    const estimator = builtInEstimators.get(id)!;
+    const prepared = prepareCell(cpu, { estimator, estimatorParams: {}, problem, batchSize: 1 });
+    const cell: ReadyCell = { ...prepared, trainingDefaults: { ...prepared.trainingDefaults, curvePoints: 1 } };
+    try {
+      const result = await trainLogits(cell, estimator, { steps: 30, batchSize: 1, seeds: 1 }, [new Rng(3)]);
+      expect(result.finalLoss).toBeLessThan(0.8 * result.lossCurve.loss[0]);
+      const { codebookPerplexity, deadCodeFraction } = result.trainingMetrics!;
+      expect(codebookPerplexity.final).toBeGreaterThanOrEqual(1);
+      expect(codebookPerplexity.final).toBeLessThanOrEqual(16);
+      expect(deadCodeFraction.final).toBeGreaterThanOrEqual(0);
+      expect(deadCodeFraction.final).toBeLessThan(1);
+    } finally {
+      prepared.dispose();
+    }
+  });
+
+  it.each(['vq-ste', 'vq-rotation', 'vq-gumbel'])('%s: the GPU backend computes the CPU\'s minibatch gradient (to float32 precision)', async (id) => {
+    const problem = problemWith(small);
+    const estimator = builtInEstimators.get(id)!;
+    const gradients: Float64Array[] = [];
+    for (const backend of [cpu, gpu]) {
+      const cell = prepareCell(backend, { estimator, estimatorParams: {}, problem, batchSize: 1 });
+      try {
+        gradients.push((await cell.estimateMoments(problem.initialParameters, new Float64Array(0), 1, new Rng(9), 0)).mean);
+      } finally {
+        cell.dispose();
+      }
+    }
+    const [onCpu, onGpu] = gradients;
+    const norm = (values: ArrayLike<number>) => Math.sqrt(Array.from(values).reduce((total, value) => total + value * value, 0));
+    expect(norm(onCpu)).toBeGreaterThan(0);
+    expect(norm(onGpu.map((value, index) => value - onCpu[index])) / norm(onCpu)).toBeLessThan(1e-3);
+  });
+});
