@@ -2,12 +2,14 @@ import type { EstimatorDefinition } from '../core/estimator.js';
 import { additiveNoise } from './additive-noise.js';
 import { arm } from './arm.js';
 import { bengioUnbiased } from './bengio-unbiased.js';
+import { decoupledStGumbelSoftmax } from './decoupled-st-gumbel-softmax.js';
 import { disarm } from './disarm.js';
 import { gappedSt } from './gapped-st.js';
 import { gumbelRao } from './gumbel-rao.js';
 import { gumbelSoftmax } from './gumbel-softmax.js';
 import { hardSigmoidSt } from './hard-sigmoid-st.js';
 import { multiplicativeNoise } from './multiplicative-noise.js';
+import { muprop } from './muprop.js';
 import { reinforceLoo } from './reinforce-loo.js';
 import { reinmax } from './reinmax.js';
 import { slopeAnnealedSigmoidSt } from './slope-annealed-sigmoid-st.js';
@@ -27,8 +29,8 @@ export type { EstimatorDefinition } from '../core/estimator.js';
 export const builtInEstimators: ReadonlyMap<string, EstimatorDefinition> = new Map(
   [
     steIdentity, steSigmoid, steRelu, steClippedRelu, steHardtanh, hardSigmoidSt, slopeAnnealedSt, slopeAnnealedSigmoidSt, stochasticTimesSmooth,
-    bengioUnbiased, reinforceLoo, arm, disarm,
+    bengioUnbiased, reinforceLoo, arm, disarm, muprop,
     additiveNoise, multiplicativeNoise, gumbelSoftmax,
-    stGumbelSoftmax, reinmax, gumbelRao, zgr, gappedSt,
+    stGumbelSoftmax, decoupledStGumbelSoftmax, reinmax, gumbelRao, zgr, gappedSt,
   ].map((estimator) => [estimator.id, estimator]),
 );

@@ -77,6 +77,7 @@ const expectedMean: Record<string, Expectation> = {
   'reinforce-loo': (theta, _, toy) => exactToyGradient(theta, toy),
   arm: (theta, _, toy) => exactToyGradient(theta, toy),
   disarm: (theta, _, toy) => exactToyGradient(theta, toy),
+  muprop: (theta, _, toy) => exactToyGradient(theta, toy),
   // x = θ + σz, h = clip((x + 1)/2, 0, 1), gradient ℓ'(h) · ½ on −1 < x < 1.
   'additive-noise': (theta, { sigma }, toy) => {
     const low = (-1 - theta) / sigma;
