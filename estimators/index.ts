@@ -21,6 +21,7 @@ import { steIdentity } from './ste-identity.js';
 import { steRelu } from './ste-relu.js';
 import { steSigmoid } from './ste-sigmoid.js';
 import { stochasticTimesSmooth } from './stochastic-times-smooth.js';
+import { vimco } from './vimco.js';
 import { zgr } from './zgr.js';
 
 export type { EstimatorDefinition } from '../core/estimator.js';
@@ -29,7 +30,7 @@ export type { EstimatorDefinition } from '../core/estimator.js';
 export const builtInEstimators: ReadonlyMap<string, EstimatorDefinition> = new Map(
   [
     steIdentity, steSigmoid, steRelu, steClippedRelu, steHardtanh, hardSigmoidSt, slopeAnnealedSt, slopeAnnealedSigmoidSt, stochasticTimesSmooth,
-    bengioUnbiased, reinforceLoo, arm, disarm, muprop,
+    bengioUnbiased, reinforceLoo, arm, disarm, muprop, vimco,
     additiveNoise, multiplicativeNoise, gumbelSoftmax,
     stGumbelSoftmax, decoupledStGumbelSoftmax, reinmax, gumbelRao, zgr, gappedSt,
   ].map((estimator) => [estimator.id, estimator]),
