@@ -136,9 +136,9 @@ const nonDefaultCases: Array<[string, Record<string, number>, number]> = [
   ['reinforce-loo', { k: 2 }, 0],
   // 8 evaluations × 8192 samples exceed headless-gl's 16 384 texture rows: the GPU splits the batch.
   ['reinforce-loo', { k: 8 }, 0],
-  // k = 6: beyond 4 evaluations the CPU loops keep a loop over them.
+  // k = 5: beyond 4 evaluations the CPU loops keep a loop over them.
   ['vimco', { k: 2 }, 0],
-  ['vimco', { k: 6 }, 0],
+  ['vimco', { k: 5 }, 0],
   // Along training the slope grows: a = 1 + 0.04 · 50 = 3, then capped at maxSlope.
   ['slope-annealed-st', {}, 50],
   ['slope-annealed-st', { slopeRate: 0.1, maxSlope: 4 }, 200],
