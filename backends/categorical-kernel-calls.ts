@@ -24,6 +24,17 @@ export interface CategoricalGradientArguments {
   readonly dLdhValues: string | null;
   readonly objective: string | null;
   readonly objectiveSum: string | null;
+  /** The array of this sample's objective values, and the index of its evaluation 0 in it. */
+  readonly objectives: string | null;
+  readonly objectivesStart: string | null;
+}
+
+/** Binds the objective's names the estimator needs (the rest stay unbound, so that reading them fails by name). */
+function objectiveBindings(bindings: Record<string, string>, more: CategoricalGradientArguments): void {
+  for (const name of ['objective', 'objectiveSum', 'objectives', 'objectivesStart'] as const) {
+    const expression = more[name];
+    if (expression !== null) bindings[name] = expression;
+  }
 }
 
 /** The shape of a categorical hard node: its units, classes, evaluations and noise per row. */
@@ -132,8 +143,7 @@ export function categoricalUnitCalls(estimator: EstimatorDefinition, estimatorPa
       ? (unit: CategoricalUnitArguments, more: CategoricalGradientArguments) => {
         const bindings: Record<string, string> = { ...unitBindings(unit), hValues: more.hValues, hStart: more.hStart };
         if (more.dLdhValues !== null) bindings.dLdhValues = more.dLdhValues;
-        if (more.objective !== null) bindings.objective = more.objective;
-        if (more.objectiveSum !== null) bindings.objectiveSum = more.objectiveSum;
+        objectiveBindings(bindings, more);
         return callExpression(unitGradient, bindings, role('unitGradient'));
       }
       : null,
@@ -166,8 +176,7 @@ export function categoricalKernelCalls(estimator: EstimatorDefinition, estimator
         bindings.dLdhValues = more.dLdhValues;
         bindings.dLdh = `${more.dLdhValues}[${more.hStart} + ${element.classIndex}]`;
       }
-      if (more.objective !== null) bindings.objective = more.objective;
-      if (more.objectiveSum !== null) bindings.objectiveSum = more.objectiveSum;
+      objectiveBindings(bindings, more);
       return callExpression(kernels.gradient, bindings, role('gradient'));
     },
   };
@@ -196,8 +205,10 @@ export interface CategoricalUnitPlaces {
   readonly h: string;
   readonly dLdh: string;
   readonly hStart: string;
-  /** Evaluation e's objective value. */
+  /** Evaluation e's objective value; the array of the sample's values, and the index of its evaluation 0. */
   readonly objective: string;
+  readonly objectives: string;
+  readonly objectivesStart: string;
   /** The array dL/dlogits is written to, and the index of the unit's first class in it. */
   readonly out: string;
   readonly outStart: string;
@@ -231,6 +242,8 @@ export function categoricalUnitStatements(
     dLdhValues: needs.objectiveGradient ? places.dLdh : null,
     objective: needs.objective ? places.objective : null,
     objectiveSum: needs.objective ? 'objectiveSum' : null,
+    objectives: needs.objective ? places.objectives : null,
+    objectivesStart: needs.objective ? places.objectivesStart : null,
   };
   const offsets = `const unitStart = ${places.unitStart}; const noiseStart = ${places.noiseStart};`;
   const prepare = unitCalls.prepare

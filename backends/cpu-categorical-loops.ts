@@ -46,7 +46,7 @@ export function cpuCategoricalLoopSource(request: CellRequest): string {
     unitStart: `unit * ${classes}`,
     exponentials: 'noiseRow', noiseStart: `e * ${noiseEvaluationStride} + unit * ${exponentialsPerUnit}`,
     h: 'hAll', dLdh: 'dLdhAll', hStart: `e * ${width} + unit * ${classes}`,
-    objective: 'objectives[e]',
+    objective: 'objectives[e]', objectives: 'objectives', objectivesStart: '0',
     out: 'gradRow', outStart: `unit * ${classes}`,
   });
 

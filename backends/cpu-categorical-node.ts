@@ -30,7 +30,7 @@ export function cpuCategoricalNodeSource(request: HardNodeRequest, shape: Catego
     unitStart: `s * ${width} + unit * ${classes}`,
     exponentials: 'exponentials', noiseStart: `s * ${noiseWidth} + e * ${noiseEvaluationStride} + unit * ${exponentialsPerUnit}`,
     h: 'h', dLdh: 'dLdh', hStart: `(s * ${evaluations} + e) * ${width} + unit * ${classes}`,
-    objective: `objectives[s * ${evaluations} + e]`,
+    objective: `objectives[s * ${evaluations} + e]`, objectives: 'objectives', objectivesStart: `s * ${evaluations}`,
     out: 'out', outStart: `s * ${width} + unit * ${classes}`,
   });
   const { needs } = estimator;

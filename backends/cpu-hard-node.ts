@@ -40,6 +40,16 @@ export function cpuHardNodeSource(request: HardNodeRequest): string {
   });
   const forwardCall = (evaluation: string) => (op ? hardOpCall(op, width, elementAt(evaluation)) : calls.forward(elementAt(evaluation)));
   const weight = estimator.kernels.baselineWeight;
+  const rowTerm = estimator.kernels.rowTerm;
+  // What gradient and rowTerm read of element i, evaluation e, of row s.
+  const gradientArguments = {
+    h: `h[row * ${width} + i]`,
+    dLdh: `(hasGradient ? dLdh[row * ${width} + i] : 0)`,
+    objective: '(hasObjectives ? objectives[row] : 0)',
+    objectiveSum: 'objectiveSum',
+    objectives: 'objectives', objectivesStart: `s * ${evaluations}`,
+    baseline: '(hasBaseline ? baseline[i] : 0)',
+  };
   const rowHeader = `const base = s * ${width}; const noiseBase = s * ${noiseRows * width};`;
   const noiseWidth = hardNodeNoiseWidth(request);
   return `"use strict";
@@ -48,6 +58,7 @@ export function cpuHardNodeSource(request: HardNodeRequest): string {
     ${namedFunctionSource(estimator.kernels.forward, `${estimator.id} forward`).source}
     ${namedFunctionSource(estimator.kernels.gradient, `${estimator.id} gradient`).source}
     ${weight ? namedFunctionSource(weight, `${estimator.id} baselineWeight`).source : ''}
+    ${rowTerm ? namedFunctionSource(rowTerm, `${estimator.id} rowTerm`).source : ''}
     ${chunkNoiseSource(op ? [] : estimator.noise, noiseWidth)}
     function forward(call, chunk, rowStart, rowEnd) {
       const { logits, probabilities, noiseU, noiseV, h, seeds } = call.arrays;
@@ -74,17 +85,18 @@ export function cpuHardNodeSource(request: HardNodeRequest): string {
         ${rowHeader}
         let objectiveSum = 0;
         if (hasObjectives) for (let e = 0; e < ${evaluations}; e++) objectiveSum += objectives[s * ${evaluations} + e];
+        let rowTermSum = 0;
+        ${rowTerm ? `for (let i = 0; i < ${width}; i++) {
+          for (let e = 0; e < ${evaluations}; e++) {
+            const row = s * ${evaluations} + e;
+            rowTermSum += ${calls.rowTerm(elementAt('e'), gradientArguments)};
+          }
+        }` : ''}
         for (let i = 0; i < ${width}; i++) {
           let g = 0;
           for (let e = 0; e < ${evaluations}; e++) {
             const row = s * ${evaluations} + e;
-            g += ${calls.gradient(elementAt('e'), {
-              h: `h[row * ${width} + i]`,
-              dLdh: `(hasGradient ? dLdh[row * ${width} + i] : 0)`,
-              objective: '(hasObjectives ? objectives[row] : 0)',
-              objectiveSum: 'objectiveSum',
-              baseline: '(hasBaseline ? baseline[i] : 0)',
-            })};
+            g += ${calls.gradient(elementAt('e'), { ...gradientArguments, rowTermSum: 'rowTermSum' })};
           }
           out[base + i] = g;
         }

@@ -2,7 +2,7 @@ import { evaluationCount, noiseRowsPerSample } from '../core/estimator.js';
 import { noiseChunkSamples, type Rng } from '../core/rng.js';
 import type { CellRequest } from '../core/backend.js';
 import { elementLoopWithNoise, rngConstants, rngStateDeclaration } from './cpu-rng-source.js';
-import { estimatorKernelCalls, objectiveKernelCalls, type ElementArguments, type GradientArguments } from './kernel-calls.js';
+import { estimatorKernelCalls, objectiveKernelCalls, type ElementArguments, type GradientArguments, type RowTermArguments } from './kernel-calls.js';
 import { kernelReadsArgument, objectiveGradientAtElement, objectiveKernelOnRow } from './kernel-body.js';
 import { helperSources, namedFunctionSource, unrolledEvaluations } from '../core/kernel-source.js';
 
@@ -52,6 +52,8 @@ export function estimateLoopShape(request: CellRequest): LoopShape {
   const drawsPerEvaluation = noiseRowsPerSample(estimator, estimatorParams) > 1;
   const elementwiseObjectiveGradient = !estimator.needs.objectiveGradient
     || (problem.objective.separable === true && objectiveGradientAtElement(problem.objective.gradient, 'objective gradient') !== null);
+  // A row term needs every element's h and dL/dh before the first gradient: row passes.
+  if (estimator.kernels.rowTerm) return 'row-passes';
   // Each evaluation drawing its own row makes the draws evaluation-major: the forward pass must follow them.
   if (!estimator.needs.objective && elementwiseObjectiveGradient && !(drawsPerEvaluation && evaluations > 1)) return 'one-pass';
   return evaluations === 1 && !drawsPerEvaluation && elementwiseObjectiveGradient ? 'pipelined-rows' : 'row-passes';
@@ -77,8 +79,8 @@ export function cpuLoopSource(request: CellRequest): string {
   const extraSources: string[] = [];
   const kernelSources = [
     ...helperSources(estimator, problem.objective),
-    ...[estimator.kernels.forward, estimator.kernels.gradient, estimator.kernels.baselineWeight].flatMap((fn, index) =>
-      fn ? [namedFunctionSource(fn, `${estimator.id} ${['forward', 'gradient', 'baselineWeight'][index]}`).source] : []),
+    ...[estimator.kernels.forward, estimator.kernels.gradient, estimator.kernels.baselineWeight, estimator.kernels.rowTerm].flatMap((fn, index) =>
+      fn ? [namedFunctionSource(fn, `${estimator.id} ${['forward', 'gradient', 'baselineWeight', 'rowTerm'][index]}`).source] : []),
     namedFunctionSource(problem.objective.value, 'objective value').source,
     namedFunctionSource(problem.objective.gradient, 'objective gradient').source,
   ];
@@ -93,7 +95,7 @@ export function cpuLoopSource(request: CellRequest): string {
   const evaluationLoop = (body: (evaluation: string) => string) => forEachEvaluation(evaluations, body);
   const hRowLocals = Math.min(evaluations, unrolledEvaluations);
   const hRow = (evaluation: string) => (/^\d+$/.test(evaluation) && Number(evaluation) < hRowLocals ? `hRow${evaluation}` : `hRows[${evaluation}]`);
-  type KernelName = 'forward' | 'gradient' | 'baselineWeight';
+  type KernelName = 'forward' | 'gradient' | 'baselineWeight' | 'rowTerm';
   const kernelReads = (kernel: KernelName, argument: string) => {
     const fn = estimator.kernels[kernel];
     return fn !== undefined && kernelReadsArgument(fn, argument, `${estimator.id} ${kernel}`);
@@ -104,8 +106,12 @@ export function cpuLoopSource(request: CellRequest): string {
     u, v, evaluation, unit: 'i', step: 'step',
   });
   /** The gradient kernel's extra arguments, each as 0 where its body never reads it (no load, no objective gradient call). */
-  const gradientArguments = (more: GradientArguments): GradientArguments =>
-    Object.fromEntries(Object.entries(more).map(([name, expression]) => [name, kernelReads('gradient', name) ? expression : '0'])) as unknown as GradientArguments;
+  const kernelArguments = <T extends object>(kernel: KernelName, more: T): T =>
+    Object.fromEntries(Object.entries(more).map(([name, expression]) => [name, kernelReads(kernel, name) ? expression : '0'])) as unknown as T;
+  const gradientArguments = (more: GradientArguments & RowTermArguments) => kernelArguments('gradient', more);
+  /** Where the row passes keep this sample's objective values: `objectives`, evaluation e at e. */
+  const objectivesArray = { objectives: 'objectives', objectivesStart: '0' };
+  const readsObjectivesArray = kernelReads('gradient', 'objectives') || kernelReads('rowTerm', 'objectives');
   /** Loads of the element's logit and probability, only where a kernel of the loop reads them (each costs a bounds check). */
   const elementHeader = (...kernels: KernelName[]) =>
     `${kernels.some((kernel) => kernelReads(kernel, 'theta')) ? 'const thetaI = logits[i];' : ''} ${kernels.some((kernel) => kernelReads(kernel, 'p')) ? 'const pI = probabilities[i];' : ''}`;
@@ -132,7 +138,7 @@ export function cpuLoopSource(request: CellRequest): string {
       head: `const ${hName} = ${calls.forward(element('forward', evaluation, drawnU, drawnV))};`,
       gradient: calls.gradient(element('gradient', evaluation, drawnU, drawnV), gradientArguments({
         h: hName, dLdh: elementDLdh(hName, evaluation),
-        objective: '0', objectiveSum: '0', baseline: 'baseline[i]',
+        objective: '0', objectiveSum: '0', ...objectivesArray, baseline: 'baseline[i]', rowTermSum: '0',
       })),
     });
     const single = evaluationTerm('0', 'hValue0');
@@ -154,8 +160,9 @@ export function cpuLoopSource(request: CellRequest): string {
   const rowPassesSample = (
     forwardEvaluations: number, withObjective: boolean, elementKernel: 'gradient' | 'baselineWeight', perElement: string, pipelined: boolean,
   ) => {
-    const keepU = kernelReads(elementKernel, 'u');
-    const keepV = kernelReads(elementKernel, 'v');
+    const rowTermReads = (argument: string) => elementKernel === 'gradient' && kernelReads('rowTerm', argument);
+    const keepU = kernelReads(elementKernel, 'u') || rowTermReads('u');
+    const keepV = kernelReads(elementKernel, 'v') || rowTermReads('v');
     const keep = (noiseIndex: string) =>
       `${keepU && firstNoise ? `noiseU[${noiseIndex}] = drawnU;` : ''} ${keepV && secondNoise ? `noiseV[${noiseIndex}] = drawnV;` : ''}`;
     const forwardInto = (evaluation: string) => `${hRow(evaluation)}[i] = ${calls.forward(element('forward', evaluation, drawnU, drawnV))};`;
@@ -172,21 +179,29 @@ export function cpuLoopSource(request: CellRequest): string {
             ${elementHeader('forward')} ${forwardAll}`);
     }
     const objectivePass = !withObjective ? ''
-      : forwardEvaluations === 1 ? `const objective0 = ${objectiveValue('0')}; let objectiveSum = 0; objectiveSum += objective0;`
+      : forwardEvaluations === 1 ? `const objective0 = ${objectiveValue('0')}; let objectiveSum = 0; objectiveSum += objective0; ${readsObjectivesArray ? 'objectives[0] = objective0;' : ''}`
         : `let objectiveSum = 0;
           ${forEachEvaluation(forwardEvaluations, (evaluation) => `objectives[${evaluation}] = ${objectiveValue(evaluation)}; objectiveSum += objectives[${evaluation}];`)}`;
     const elementPass = `for (let i = 0; i < ${dim}; i++) {
             ${elementHeader(elementKernel)}
             ${perElement}
           }`;
-    if (!pipelined) return `for (let s = chunk * ${noiseChunkSamples}; s < end; s++) { ${forwardPass} ${objectivePass} ${elementPass} }`;
+    // The row term's sum over the sample, before its first gradient (the shape is then row-passes).
+    const rowTermPass = elementKernel === 'gradient' && estimator.kernels.rowTerm
+      ? `let rowTermSum = 0;
+          for (let i = 0; i < ${dim}; i++) {
+            ${elementHeader('rowTerm')}
+            ${evaluationLoop((evaluation) => `rowTermSum += ${rowTermCall(evaluation)};`)}
+          }`
+      : '';
+    if (!pipelined) return `for (let s = chunk * ${noiseChunkSamples}; s < end; s++) { ${forwardPass} ${objectivePass} ${rowTermPass} ${elementPass} }`;
     // Pipelined (one evaluation, one noise row): the first sample's forward pass alone, then each
     // later sample's forward pass finishing the previous sample's element i before overwriting row
     // entry i, then the last sample's element pass. The objective values carry over in locals.
     const fusedPass = elementLoopWithNoise(estimator.noise, dim, `
             { ${elementHeader(elementKernel)} ${perElement} }
             { ${keep('i')} ${elementHeader('forward')} ${forwardInto('0')} }`);
-    const objectiveUpdate = withObjective ? `objective0 = ${objectiveValue('0')}; objectiveSum = 0; objectiveSum += objective0;` : '';
+    const objectiveUpdate = withObjective ? `objective0 = ${objectiveValue('0')}; objectiveSum = 0; objectiveSum += objective0; ${readsObjectivesArray ? 'objectives[0] = objective0;' : ''}` : '';
     return `if (chunk * ${noiseChunkSamples} < end) {
           let objective0 = 0, objectiveSum = 0;
           ${forwardPass} ${objectiveUpdate}
@@ -201,11 +216,18 @@ export function cpuLoopSource(request: CellRequest): string {
       (noise && kernelReads(kernel, argument) ? `${array}[${noiseIndex}]` : '0');
     return element(kernel, evaluation, kept(firstNoise, 'noiseU', 'u'), kept(secondNoise, 'noiseV', 'v'));
   };
+  function rowTermCall(evaluation: string): string {
+    return calls.rowTerm(storedElement('rowTerm', evaluation), kernelArguments('rowTerm', {
+      h: `${hRow(evaluation)}[i]`, dLdh: dLdh(evaluation), objective: objectiveOf(evaluation),
+      objectiveSum: estimator.needs.objective ? 'objectiveSum' : '0', ...objectivesArray, baseline: 'baseline[i]',
+    }))!;
+  }
   const objectiveOf = (evaluation: string) => (!estimator.needs.objective ? '0' : evaluations === 1 ? 'objective0' : `objectives[${evaluation}]`);
   const shape = estimateLoopShape(request);
   const gradientTerm = (evaluation: string) => calls.gradient(storedElement('gradient', evaluation), gradientArguments({
     h: `${hRow(evaluation)}[i]`, dLdh: shape === 'pipelined-rows' ? elementDLdh('hRow0[i]', evaluation) : dLdh(evaluation), objective: objectiveOf(evaluation),
-    objectiveSum: estimator.needs.objective ? 'objectiveSum' : '0', baseline: 'baseline[i]',
+    objectiveSum: estimator.needs.objective ? 'objectiveSum' : '0', ...objectivesArray, baseline: 'baseline[i]',
+    rowTermSum: estimator.kernels.rowTerm ? 'rowTermSum' : '0',
   }));
   // One evaluation: the term itself rather than 0 + term (V8 cannot drop the addition, which might
   // turn −0 into 0; the sums come out the same either way).

@@ -59,6 +59,8 @@ function categoricalKernelSourcesForGpu(request: HardNodeRequest, shape: Categor
           dLdhValues: needs.objectiveGradient ? 'dLdhValues' : null,
           objective: needs.objective ? `objectives[s * ${evaluations} + e]` : null,
           objectiveSum: needs.objective ? 'objectiveSum' : null,
+          objectives: needs.objective ? 'objectives' : null,
+          objectivesStart: needs.objective ? `s * ${evaluations}` : null,
         })};
       }
       return g;

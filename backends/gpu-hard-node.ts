@@ -32,18 +32,36 @@ function hardNodeKernelSources(request: HardNodeRequest) {
   const evaluations = evaluationCount(estimator, estimatorParams);
   const noiseRows = noiseRowsPerSample(estimator, estimatorParams);
   const calls = estimatorKernelCalls(estimator, estimatorParams, width);
+  const { needs } = estimator;
   const hasU = !op;
   const hasV = hasU && estimator.noise.length > 1;
   const noise = hasV ? 'noiseU, noiseV, ' : hasU ? 'noiseU, ' : '';
-  const elementAt = (evaluation: string) => {
-    const column = noiseRows === 1 ? 'i' : `${evaluation} * ${width} + i`;
+  const elementAt = (evaluation: string, index = 'i') => {
+    const column = noiseRows === 1 ? index : `${evaluation} * ${width} + ${index}`;
     return {
-      theta: 'theta[s][i]', probability: 'probabilities[s][i]', u: hasU ? `noiseU[s][${column}]` : '0', v: hasV ? `noiseV[s][${column}]` : '0',
-      evaluation, unit: 'i', step: 'step',
+      theta: `theta[s][${index}]`, probability: `probabilities[s][${index}]`, u: hasU ? `noiseU[s][${column}]` : '0', v: hasV ? `noiseV[s][${column}]` : '0',
+      evaluation, unit: index, step: 'step',
     };
   };
+  /** gradient's (and rowTerm's) arguments for element `index` of evaluation `evaluation` (h row `row`). */
+  const gradientArguments = (row: string, index: string) => ({
+    h: `h[${row}][${index}]`,
+    dLdh: needs.objectiveGradient ? `dLdh[${row}][${index}]` : '0',
+    objective: needs.objective ? `objectives[${row}]` : '0',
+    objectiveSum: 'objectiveSum',
+    objectives: needs.objective ? 'objectives' : '0', objectivesStart: `s * ${evaluations}`,
+    baseline: `baseline[${index}]`,
+  });
+  // Each thread sums the row term over its row itself (a row is at most a few hundred elements).
+  const rowTermSum = estimator.kernels.rowTerm
+    ? `for (let termElement = 0; termElement < ${width}; termElement++) {
+        for (let termEvaluation = 0; termEvaluation < ${evaluations}; termEvaluation++) {
+          const termRow = s * ${evaluations} + termEvaluation;
+          rowTermSum += ${calls.rowTerm(elementAt('termEvaluation', 'termElement'), gradientArguments('termRow', 'termElement'))};
+        }
+      }`
+    : '';
   const forwardCall = op ? hardOpCall(op, width, elementAt('e')) : calls.forward(elementAt('e'));
-  const { needs } = estimator;
   return {
     forward: `function (theta, probabilities, ${noise}step) {
       const i = this.thread.x;
@@ -56,16 +74,12 @@ function hardNodeKernelSources(request: HardNodeRequest) {
       const s = this.thread.y;
       let objectiveSum = 0;
       ${needs.objective ? `for (let e = 0; e < ${evaluations}; e++) { objectiveSum += objectives[s * ${evaluations} + e]; }` : ''}
+      let rowTermSum = 0;
+      ${rowTermSum}
       let g = 0;
       for (let e = 0; e < ${evaluations}; e++) {
         const row = s * ${evaluations} + e;
-        g += ${calls.gradient(elementAt('e'), {
-          h: 'h[row][i]',
-          dLdh: needs.objectiveGradient ? 'dLdh[row][i]' : '0',
-          objective: needs.objective ? 'objectives[row]' : '0',
-          objectiveSum: 'objectiveSum',
-          baseline: 'baseline[i]',
-        })};
+        g += ${calls.gradient(elementAt('e'), { ...gradientArguments('row', 'i'), rowTermSum: 'rowTermSum' })};
       }
       return g;
     }`,
@@ -119,9 +133,12 @@ export class GpuHardNode implements HardNodeStage {
     const { forward, gradient, baselineWeight } = estimator.kernels;
     const op = this.request.op;
     // Checked math, so NaN and Inf fail the cell as on the CPU (see gpu-kernels.ts).
-    const functions = withCheckedMathFunctions([...(estimator.helpers ?? []), ...(op ? [op.kernel] : []), forward, gradient, ...(baselineWeight ? [baselineWeight] : [])]);
+    const { rowTerm } = estimator.kernels;
+    const functions = withCheckedMathFunctions([
+      ...(estimator.helpers ?? []), ...(op ? [op.kernel] : []), forward, gradient, ...(baselineWeight ? [baselineWeight] : []), ...(rowTerm ? [rowTerm] : []),
+    ]);
     const settings = (output: number[]) => ({
-      output, functions, tactic: 'precision', precision: 'single', loopMaxIterations: this.evaluations + 1,
+      output, functions, tactic: 'precision', precision: 'single', loopMaxIterations: Math.max(this.evaluations, rowTerm ? this.width : 0) + 1,
     });
     const kernels: PieceKernels = {
       forward: this.runtime.gpu.createKernel(this.sources.forward, settings([this.width, rows * this.evaluations])),

@@ -70,6 +70,7 @@ export function gpuKernelFunctions(request: CellRequest): string[] {
     ...(estimator.helpers ?? []), ...(problem.objective.helpers ?? []),
     estimator.kernels.forward, estimator.kernels.gradient, problem.objective.value, problem.objective.gradient,
     ...(estimator.kernels.baselineWeight ? [estimator.kernels.baselineWeight] : []),
+    ...(estimator.kernels.rowTerm ? [estimator.kernels.rowTerm] : []),
   ]);
 }
 
@@ -87,14 +88,32 @@ export function gpuKernelSources(request: CellRequest): GpuKernelSources {
   const hasV = estimator.noise.length > 1;
   const noiseArguments = hasV ? 'noiseU, noiseV' : 'noiseU';
   const noiseRows = noiseRowsPerSample(estimator, request.estimatorParams);
-  const elementAt = (evaluation: string) => {
-    const column = noiseRows === 1 ? 'i' : `${evaluation} * ${dim} + i`;
-    return { theta: 'theta[i]', probability: 'probabilities[i]', u: `noiseU[s][${column}]`, v: hasV ? `noiseV[s][${column}]` : '0', evaluation, unit: 'i', step: 'step' };
+  const elementAt = (evaluation: string, index = 'i') => {
+    const column = noiseRows === 1 ? index : `${evaluation} * ${dim} + ${index}`;
+    return {
+      theta: `theta[${index}]`, probability: `probabilities[${index}]`, u: `noiseU[s][${column}]`, v: hasV ? `noiseV[s][${column}]` : '0', evaluation, unit: index, step: 'step',
+    };
   };
   const element = elementAt('e');
   const needsObjective = estimator.needs.objective || estimator.kernels.baselineWeight !== undefined;
-  const dLdh = estimator.needs.objectiveGradient ? objectiveCalls.gradient('h', 'row', 'i') : '0';
-  const objectiveOfRow = estimator.needs.objective ? 'objectives[row]' : '0';
+  /** gradient's (and rowTerm's) arguments for element `index` of h row `row`. */
+  const gradientArguments = (row: string, index: string) => ({
+    h: `h[${row}][${index}]`,
+    dLdh: estimator.needs.objectiveGradient ? objectiveCalls.gradient('h', row, index) : '0',
+    objective: estimator.needs.objective ? `objectives[${row}]` : '0',
+    objectiveSum: 'objectiveSum',
+    objectives: estimator.needs.objective ? 'objectives' : '0', objectivesStart: `s * ${evaluations}`,
+    baseline: `baseline[${index}]`,
+  });
+  // Each thread sums the row term over its sample itself (toy rows are short).
+  const rowTermSum = estimator.kernels.rowTerm
+    ? `for (let termElement = 0; termElement < ${dim}; termElement++) {
+        for (let termEvaluation = 0; termEvaluation < ${evaluations}; termEvaluation++) {
+          const termRow = s * ${evaluations} + termEvaluation;
+          rowTermSum += ${calls.rowTerm(elementAt('termEvaluation', 'termElement'), gradientArguments('termRow', 'termElement'))};
+        }
+      }`
+    : '';
   const sampleOfRow = evaluations === 1 ? 'const s = row; const e = 0;' : `const s = Math.floor(row / ${evaluations}); const e = row - s * ${evaluations};`;
   const overSamples = (body: string) => `for (let s = 0; s < ${batchSize}; s++) { if (s < count) { ${body} } }`;
 
@@ -111,10 +130,12 @@ export function gpuKernelSources(request: CellRequest): GpuKernelSources {
       const s = this.thread.y;
       let objectiveSum = 0;
       ${estimator.needs.objective ? `for (let e = 0; e < ${evaluations}; e++) { objectiveSum += objectives[s * ${evaluations} + e]; }` : ''}
+      let rowTermSum = 0;
+      ${rowTermSum}
       let g = 0;
       for (let e = 0; e < ${evaluations}; e++) {
         const row = s * ${evaluations} + e;
-        g += ${calls.gradient(element, { h: 'h[row][i]', dLdh, objective: objectiveOfRow, objectiveSum: 'objectiveSum', baseline: 'baseline[i]' })};
+        g += ${calls.gradient(element, { ...gradientArguments('row', 'i'), rowTermSum: 'rowTermSum' })};
       }
       return g;
     }`,

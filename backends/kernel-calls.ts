@@ -22,7 +22,15 @@ export interface GradientArguments {
   readonly dLdh: string;
   readonly objective: string;
   readonly objectiveSum: string;
+  /** The array of this sample's objective values, and the index of its evaluation 0 in it. */
+  readonly objectives: string;
+  readonly objectivesStart: string;
   readonly baseline: string;
+}
+
+/** What `gradient` sees beyond `rowTerm`: the sum of the row terms over the sample (see EstimatorKernels.rowTerm). */
+export interface RowTermArguments {
+  readonly rowTermSum: string;
 }
 
 /**
@@ -40,8 +48,11 @@ export function estimatorKernelCalls(estimator: EstimatorDefinition, estimatorPa
   const role = (kernel: string) => `${estimator.id} ${kernel}`;
   return {
     forward: (element: ElementArguments) => callExpression(estimator.kernels.forward, elementBindings(element), role('forward')),
-    gradient: (element: ElementArguments, more: GradientArguments) =>
+    gradient: (element: ElementArguments, more: GradientArguments & RowTermArguments) =>
       callExpression(estimator.kernels.gradient, { ...elementBindings(element), ...more }, role('gradient')),
+    /** The row term's call, or null when the estimator has none (then `rowTermSum` is 0). */
+    rowTerm: (element: ElementArguments, more: GradientArguments) =>
+      (estimator.kernels.rowTerm ? callExpression(estimator.kernels.rowTerm, { ...elementBindings(element), ...more }, role('rowTerm')) : null),
     baselineWeight: (element: ElementArguments, h: string) =>
       estimator.kernels.baselineWeight
         ? callExpression(estimator.kernels.baselineWeight, { ...elementBindings(element), h }, role('baselineWeight'))

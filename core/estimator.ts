@@ -47,12 +47,25 @@ export type UnitKernelFunction = (...args: any[]) => void;
  * evaluation (0 … evaluations − 1), `unit` the element's index in its row, `step` the training step
  * (0 when scoring; annealing schedules read it), `dim` the elements per row, `objective` the objective
  * value of this evaluation, `objectiveSum` the sum over all evaluations of the estimate (leave-one-out
- * and antithetic estimators use it), and `dLdh` the objective's derivative at h.
+ * and antithetic estimators use it), `objectives` the array of every evaluation's objective value of
+ * this sample, evaluation e's at `objectives[objectivesStart + e]` (an estimator that treats the
+ * evaluations differently, such as one evaluation at a sample and one at the mean-field point, reads
+ * them by index), and `dLdh` the objective's derivative at h.
+ *
+ * Reductions across the units of one estimate (`rowTerm`): where an estimate needs a sum over every
+ * element of the sample (MuProp's Taylor term f'(μ)ᵀ(b − μ)), `rowTerm(` the gradient's names`)` → a
+ * number per element and evaluation; the harness sums it over the sample's elements and evaluations
+ * before any gradient call and binds the sum to `gradient` as `rowTermSum` (0 when there is no
+ * `rowTerm`). A term that pairs one evaluation's h with another's dL/dh reads the shared noise again
+ * (evaluations share u and v unless `noisePerEvaluation`), as MuProp's does. Element kernels only
+ * (Bernoulli and deterministic nodes); categorical kernels read the whole unit instead.
  */
 export interface EstimatorKernels {
   readonly forward: KernelFunction;
   readonly gradient: KernelFunction;
   readonly baselineWeight?: KernelFunction;
+  /** Optional per-element term whose sum over the sample's elements and evaluations `gradient` reads as `rowTermSum`. */
+  readonly rowTerm?: KernelFunction;
 }
 
 /**
@@ -67,8 +80,8 @@ export interface EstimatorKernels {
  * - scalars: `classIndex` (j of this element), `classes` (K), `unit` (the unit's index in its row),
  *   `theta` and `p` (this element's logit and probability), `evaluation`, `evaluations`, `step`, `dim`
  *   (elements per row, units · K) and the estimator's parameters; in `gradient` also `h` (this
- *   element's h), and, as the estimator's `needs` declare, `dLdh` (this element's dL/dh), `objective`
- *   and `objectiveSum` (as for element kernels).
+ *   element's h), and, as the estimator's `needs` declare, `dLdh` (this element's dL/dh), `objective`,
+ *   `objectiveSum`, and `objectives` at `objectivesStart + e` (as for element kernels).
  * `forward(...)` → h of the element; `gradient(...)` → this evaluation's contribution to dL/dtheta of
  * the element (the estimate sums them over evaluations). Layout everywhere: unit-major, element index
  * = unit · K + class. The same source runs in the CPU backend's loops and in gpu.js shaders, which
@@ -169,6 +182,7 @@ export interface EstimatorDefinition {
 /** Names the harness binds to kernel arguments; an estimator parameter may not take one of them. */
 export const reservedKernelArgumentNames: readonly string[] = [
   'theta', 'p', 'u', 'v', 'evaluation', 'unit', 'step', 'dim', 'evaluations', 'h', 'dLdh', 'objective', 'objectiveSum', 'baseline',
+  'objectives', 'objectivesStart', 'rowTermSum',
   'logits', 'probabilities', 'exponentials', 'hValues', 'dLdhValues', 'unitStart', 'noiseStart', 'hStart', 'classes', 'classIndex',
   'out', 'outStart', 'scratch',
 ];

@@ -2,12 +2,14 @@ import type { EstimatorDefinition } from '../core/estimator.js';
 import { additiveNoise } from './additive-noise.js';
 import { arm } from './arm.js';
 import { bengioUnbiased } from './bengio-unbiased.js';
+import { decoupledStGumbelSoftmax } from './decoupled-st-gumbel-softmax.js';
 import { disarm } from './disarm.js';
 import { gappedSt } from './gapped-st.js';
 import { gumbelRao } from './gumbel-rao.js';
 import { gumbelSoftmax } from './gumbel-softmax.js';
 import { hardSigmoidSt } from './hard-sigmoid-st.js';
 import { multiplicativeNoise } from './multiplicative-noise.js';
+import { muprop } from './muprop.js';
 import { reinforceLoo } from './reinforce-loo.js';
 import { reinmax } from './reinmax.js';
 import { slopeAnnealedSigmoidSt } from './slope-annealed-sigmoid-st.js';
@@ -19,6 +21,7 @@ import { steIdentity } from './ste-identity.js';
 import { steRelu } from './ste-relu.js';
 import { steSigmoid } from './ste-sigmoid.js';
 import { stochasticTimesSmooth } from './stochastic-times-smooth.js';
+import { vimco } from './vimco.js';
 import { vqGumbel } from './vq-gumbel.js';
 import { vqRotation } from './vq-rotation.js';
 import { vqSte } from './vq-ste.js';
@@ -30,9 +33,9 @@ export type { EstimatorDefinition } from '../core/estimator.js';
 export const builtInEstimators: ReadonlyMap<string, EstimatorDefinition> = new Map(
   [
     steIdentity, steSigmoid, steRelu, steClippedRelu, steHardtanh, hardSigmoidSt, slopeAnnealedSt, slopeAnnealedSigmoidSt, stochasticTimesSmooth,
-    bengioUnbiased, reinforceLoo, arm, disarm,
+    bengioUnbiased, reinforceLoo, arm, disarm, muprop, vimco,
     additiveNoise, multiplicativeNoise, gumbelSoftmax,
-    stGumbelSoftmax, reinmax, gumbelRao, zgr, gappedSt,
+    stGumbelSoftmax, decoupledStGumbelSoftmax, reinmax, gumbelRao, zgr, gappedSt,
     vqSte, vqRotation, vqGumbel,
   ].map((estimator) => [estimator.id, estimator]),
 );

@@ -69,6 +69,7 @@ const estimatorChecks: Record<string, Check> = {
   'kernels.forward': fn,
   'kernels.gradient': fn,
   'kernels.baselineWeight': optional(fn),
+  'kernels.rowTerm': optional(fn),
   helpers: optional(required((value) => Array.isArray(value) && value.every((item) => typeof item === 'function'), 'a list of functions')),
 };
 

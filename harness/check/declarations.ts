@@ -19,6 +19,7 @@ function declaredKernels(estimator: EstimatorDefinition): NamedKernel[] {
     const { forward, gradient, baselineWeight } = estimator.kernels;
     kernels.push({ role: 'kernels.forward', kernel: forward, backward: false }, { role: 'kernels.gradient', kernel: gradient, backward: true });
     if (baselineWeight) kernels.push({ role: 'kernels.baselineWeight', kernel: baselineWeight, backward: false });
+    if (estimator.kernels.rowTerm) kernels.push({ role: 'kernels.rowTerm', kernel: estimator.kernels.rowTerm, backward: true });
   }
   const categorical = estimator.categoricalKernels;
   if (estimator.nodeKinds.includes('categorical') && categorical) {
@@ -80,7 +81,7 @@ export function declarationProblems(estimator: EstimatorDefinition): string[] {
     if (reads('exponentials') && exponentials === 0 && role.startsWith('categorical')) {
       problems.push(`${role} reads exponentials, but exponentialsPerUnit is 0 at the default parameters`);
     }
-    if (backward && (reads('objective') || reads('objectiveSum')) && !estimator.needs.objective) {
+    if (backward && (reads('objective') || reads('objectiveSum') || reads('objectives')) && !estimator.needs.objective) {
       problems.push(`${role} reads the objective's value, but needs.objective is false`);
     }
     if (backward && (reads('dLdh') || reads('dLdhValues')) && !estimator.needs.objectiveGradient) {

@@ -21,6 +21,7 @@ const categoricalEstimators = [...builtInEstimators.values()].filter((estimator)
 const parameterChoices: Record<string, Record<string, number>[]> = {
   'gumbel-softmax': [{}, { tau: 0.7 }],
   'st-gumbel-softmax': [{}, { tau: 0.7 }],
+  'decoupled-st-gumbel-softmax': [{}, { tauForward: 2, tauBackward: 0.7 }],
   reinmax: [{}, { tau: 2.5 }],
   'gumbel-rao': [{ conditionalSamples: 3 }, { tau: 0.7, conditionalSamples: 2 }],
   'reinforce-loo': [{}, { k: 3 }, { k: 6 }],

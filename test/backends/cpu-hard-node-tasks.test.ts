@@ -42,6 +42,7 @@ const categoricalRequest = (estimator: EstimatorDefinition, estimatorParams: Par
 const otherParams: Record<string, ParameterValues> = {
   'gumbel-softmax': { tau: 0.7 }, 'st-gumbel-softmax': { tau: 0.6 }, reinmax: { tau: 2 },
   'gumbel-rao': { tau: 0.7, conditionalSamples: 3 }, 'reinforce-loo': { k: 3 }, 'gapped-st': { tau: 0.5, gap: 2 },
+  'decoupled-st-gumbel-softmax': { tauForward: 2, tauBackward: 0.7 },
 };
 const categoricalEstimators = [...builtInEstimators.values()].filter((estimator) => estimator.nodeKinds.includes('categorical'));
 

@@ -58,6 +58,20 @@ function referenceSums(
         Array.from({ length: dim }, (_, unit) => call(estimator.kernels.forward, at(evaluation, unit))));
       const objectives = h.map((_, row) => call(objective.value, { ...objective.constants, h, row, dim }));
       const objectiveSum = objectives.reduce((total, value) => total + value, 0);
+      const gradientBindings = (evaluation: number, unit: number) => ({
+        ...at(evaluation, unit), h: h[evaluation][unit], baseline: baseline[unit],
+        dLdh: estimator.needs.objectiveGradient ? call(objective.gradient, { ...objective.constants, h, row: evaluation, element: unit, dim }) : 0,
+        objective: estimator.needs.objective ? objectives[evaluation] : 0, objectiveSum: estimator.needs.objective ? objectiveSum : 0,
+        objectives, objectivesStart: 0,
+      });
+      // The row term summed over the sample's elements, then evaluations, before any gradient.
+      let rowTermSum = 0;
+      const { rowTerm } = estimator.kernels;
+      if (rowTerm && kind === 'estimate') {
+        for (let unit = 0; unit < dim; unit++) {
+          for (let evaluation = 0; evaluation < evaluations; evaluation++) rowTermSum += call(rowTerm, gradientBindings(evaluation, unit));
+        }
+      }
       for (let unit = 0; unit < dim; unit++) {
         if (kind === 'pilot') {
           const weight = call(estimator.kernels.baselineWeight!, { ...at(0, unit), h: h[0][unit] });
@@ -67,11 +81,7 @@ function referenceSums(
         }
         let estimate = 0;
         for (let evaluation = 0; evaluation < evaluations; evaluation++) {
-          estimate += call(estimator.kernels.gradient, {
-            ...at(evaluation, unit), h: h[evaluation][unit], baseline: baseline[unit],
-            dLdh: estimator.needs.objectiveGradient ? call(objective.gradient, { ...objective.constants, h, row: evaluation, element: unit, dim }) : 0,
-            objective: estimator.needs.objective ? objectives[evaluation] : 0, objectiveSum: estimator.needs.objective ? objectiveSum : 0,
-          });
+          estimate += call(estimator.kernels.gradient, { ...gradientBindings(evaluation, unit), rowTermSum });
         }
         chunkFirst[unit] += estimate;
         chunkSecond[unit] += estimate * estimate;
@@ -126,6 +136,21 @@ const pluginEstimators = [
     },
   }),
   defineEstimator({
+    // Reads other evaluations' objective values by index and a row term over every element (a single evaluation: objectives[0]).
+    id: 'row-term', title: 'row term and objectives array', citation: '-', family: 'score-function', nodeKinds: ['bernoulli'], claimsUnbiased: false,
+    params: { k: { description: 'evaluations', default: 3, minimum: 1, integer: true } }, noise: ['uniform'],
+    evaluations: (params) => Number(params.k), needs: { objective: true, objectiveGradient: true },
+    kernels: {
+      forward: function rowTermForward(p: number, u: number, evaluation: number): number { return evaluation < 0.5 ? (u < p ? 1 : 0) : p * (evaluation + 1) / 2; },
+      rowTerm: function rowTermTerm(dLdh: number, h: number, u: number, unit: number, evaluation: number, objectives: number[], objectivesStart: number): number {
+        return dLdh * (h - u) * (unit + 1) + evaluation * objectives[objectivesStart];
+      },
+      gradient: function rowTermGradient(h: number, p: number, objectives: number[], objectivesStart: number, evaluations: number, rowTermSum: number): number {
+        return (objectives[objectivesStart + evaluations - 1] - rowTermSum) * (h - p);
+      },
+    },
+  }),
+  defineEstimator({
     id: 'normal-pair', title: 'two relaxed evaluations', citation: '-', family: 'relaxation', nodeKinds: ['bernoulli'], claimsUnbiased: false,
     params: {}, noise: ['normal'], evaluations: 2, needs: { objective: false, objectiveGradient: true },
     kernels: {
@@ -167,7 +192,9 @@ describe('CPU backend against a reference interpreter of the kernel interface', 
   const estimators = [...builtInEstimators.values(), ...pluginEstimators];
   const problems: Array<[string, Problem]> = [['toy, 3 units', toyProblem({ dim: 3 })], ['toy, 24 units', toyProblem({ dim: 24 })], ['coupled, 5 units', coupledProblem(5)]];
   // reinforce-loo at k = 6 too: beyond 4 evaluations the loops keep a loop over them rather than spell each out.
-  const choices = (estimator: EstimatorDefinition): Array<Record<string, number>> => (estimator.id === 'reinforce-loo' ? [{}, { k: 6 }] : [{}]);
+  // row-term at k = 1 (objectives[0] kept beside the single objective value) and k = 6 too.
+  const choices = (estimator: EstimatorDefinition): Array<Record<string, number>> =>
+    (estimator.id === 'reinforce-loo' ? [{}, { k: 6 }] : estimator.id === 'row-term' ? [{}, { k: 1 }, { k: 6 }] : [{}]);
   const cases = estimators.flatMap((estimator) => choices(estimator).flatMap((chosen) =>
     problems.map(([label, problem]) => ({ id: estimator.id, chosen, estimator, label, problem }))));
 
@@ -209,6 +236,8 @@ describe('CPU backend against a reference interpreter of the kernel interface', 
     expect(shape(pluginEstimators[2], coupledProblem(4))).toBe('row-passes');
     expect(shape(pluginEstimators[0], toy)).toBe('row-passes');
     expect(shape(pluginEstimators[1], toy)).toBe('row-passes');
-    expect(shape(pluginEstimators[3], toy)).toBe('one-pass');
+    expect(shape(pluginEstimators[4], toy)).toBe('one-pass');
+    // A row term needs every element's h and dL/dh before the first gradient, even with one evaluation.
+    expect(estimateLoopShape({ estimator: pluginEstimators[3], estimatorParams: withDefaults(pluginEstimators[3].params, { k: 1 }), problem: toy, batchSize: 1 })).toBe('row-passes');
   });
 });

@@ -60,6 +60,22 @@ function gumbelSoftmaxReference(tau: number) {
   return cached;
 }
 
+const decoupledByTaus = new Map<string, MonteCarloMean>();
+/**
+ * decoupled-st-gumbel-softmax's mean: straight-through Gumbel-softmax at tau = tauBackward on the logits
+ * theta / tauForward, whose Jacobian the chain rule scales by 1 / tauForward.
+ */
+function decoupledReference(tauForward: number, tauBackward: number): MonteCarloMean {
+  const key = `${tauForward},${tauBackward}`;
+  let cached = decoupledByTaus.get(key);
+  if (!cached) {
+    const scaled = perUnit((unit) => gumbelSoftmaxMeans(documentedLogits(unit).map((logit) => logit / tauForward), documentedTarget(unit), tauBackward, referenceSamples, 2000 + unit).straightThrough);
+    cached = { mean: scaled.mean.map((value) => value / tauForward), stdErr: scaled.stdErr.map((value) => value / tauForward) };
+    decoupledByTaus.set(key, cached);
+  }
+  return cached;
+}
+
 const exactGradient = () => perUnit((unit) => exactGradientByEnumeration(documentedLogits(unit), documentedTarget(unit)));
 
 /**
@@ -70,6 +86,7 @@ const exactGradient = () => perUnit((unit) => exactGradientByEnumeration(documen
 const expectedMean: Record<string, (params: Record<string, number>) => MonteCarloMean> = {
   'gumbel-softmax': ({ tau }) => gumbelSoftmaxReference(tau).relaxed,
   'st-gumbel-softmax': ({ tau }) => gumbelSoftmaxReference(tau).straightThrough,
+  'decoupled-st-gumbel-softmax': ({ tauForward, tauBackward }) => decoupledReference(tauForward, tauBackward),
   // Rao-Blackwellisation keeps the mean of ST-GS, for any number of conditional samples.
   'gumbel-rao': ({ tau }) => gumbelSoftmaxReference(tau).straightThrough,
   reinmax: ({ tau }) => perUnit((unit) => reinmaxMeanByEnumeration(documentedLogits(unit), documentedTarget(unit), tau)),
@@ -158,6 +175,8 @@ describeEachBackend('categorical estimators', (backend) => {
   it.each([
     ['gumbel-softmax', { tau: 0.7 }],
     ['st-gumbel-softmax', { tau: 0.5 }],
+    ['decoupled-st-gumbel-softmax', { tauForward: 2, tauBackward: 0.7 }],
+    ['decoupled-st-gumbel-softmax', { tauForward: 0.5, tauBackward: 1 }],
     ['reinmax', { tau: 2 }],
     ['gapped-st', { tau: 0.5, gap: 2 }],
     ['gumbel-rao', { tau: 0.7, conditionalSamples: 3 }],

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { describeEachBackend } from '../support/backends.js';
 import { builtInEstimators } from '../../estimators/index.js';
 import { sampleEstimator, toyProblem, unitsOutsideBand } from '../support/helpers.js';
+import { kSampleBoundGradientByCounts } from '../support/k-sample-bound.js';
 
 const samples = 40_000;
 /** With the seed fixed the test is deterministic; 5 se keeps the chance of a false alarm per run under 1e-4. */
@@ -44,7 +45,20 @@ const meanSlopeOfSample = (q: number, toy: ToyLoss) => q * toy.slope(1) + (1 - q
 /** The exact gradient p(1 − p)(ℓ(1) − ℓ(0)), which every unbiased estimator must match. */
 const exactToyGradient = (theta: number, toy: ToyLoss) => sigmoid(theta) * (1 - sigmoid(theta)) * (toy.loss(1) - toy.loss(0));
 
-type Expectation = (theta: number, params: Record<string, number>, toy: ToyLoss, step: number) => number;
+/** E[estimate] of unit `unit` (logit theta = logits[unit]); only VIMCO's depends on the other units. */
+type Expectation = (theta: number, params: Record<string, number>, toy: ToyLoss, step: number, logits: readonly number[], unit: number) => number;
+
+const kSampleBoundGradients = new Map<string, number[]>();
+/** ∇E[L_k] of the toy's k-sample bound (its f is D ℓ(0) + N (ℓ(1) − ℓ(0)) for N ones), by enumerating the counts. */
+function toyKSampleBoundGradient(logits: readonly number[], toy: ToyLoss, k: number): number[] {
+  const key = JSON.stringify([logits, toy.t, toy.power, k]);
+  let gradient = kSampleBoundGradients.get(key);
+  if (!gradient) {
+    gradient = kSampleBoundGradientByCounts(logits, k, (count) => (logits.length - count) * toy.loss(0) + count * toy.loss(1));
+    kSampleBoundGradients.set(key, gradient);
+  }
+  return gradient;
+}
 
 /**
  * E[estimate] per unit, derived by hand from each estimator's definition (not from its code): the
@@ -77,6 +91,9 @@ const expectedMean: Record<string, Expectation> = {
   'reinforce-loo': (theta, _, toy) => exactToyGradient(theta, toy),
   arm: (theta, _, toy) => exactToyGradient(theta, toy),
   disarm: (theta, _, toy) => exactToyGradient(theta, toy),
+  muprop: (theta, _, toy) => exactToyGradient(theta, toy),
+  // Unbiased for the k-sample bound's gradient, not for E[f]'s.
+  vimco: (_theta, { k }, toy, _step, logits, unit) => toyKSampleBoundGradient(logits, toy, k)[unit],
   // x = θ + σz, h = clip((x + 1)/2, 0, 1), gradient ℓ'(h) · ½ on −1 < x < 1.
   'additive-noise': (theta, { sigma }, toy) => {
     const low = (-1 - theta) / sigma;
@@ -119,6 +136,9 @@ const nonDefaultCases: Array<[string, Record<string, number>, number]> = [
   ['reinforce-loo', { k: 2 }, 0],
   // 8 evaluations × 8192 samples exceed headless-gl's 16 384 texture rows: the GPU splits the batch.
   ['reinforce-loo', { k: 8 }, 0],
+  // k = 5: beyond 4 evaluations the CPU loops keep a loop over them.
+  ['vimco', { k: 2 }, 0],
+  ['vimco', { k: 5 }, 0],
   // Along training the slope grows: a = 1 + 0.04 · 50 = 3, then capped at maxSlope.
   ['slope-annealed-st', {}, 50],
   ['slope-annealed-st', { slopeRate: 0.1, maxSlope: 4 }, 200],
@@ -146,7 +166,8 @@ describeEachBackend('estimator means', (backend) => {
       const params = Object.fromEntries(Object.entries(estimator.params).map(([name, spec]) => [name, Number(spec.default)]));
       const moments = await sampleEstimator(backend(), estimator, problem, samples);
       const toy = toyLoss(setting.t, setting.power);
-      const expected = Array.from(problem.initialLogits, (theta) => expectedMean[estimatorId](theta, params, toy, 0));
+      const logits = Array.from(problem.initialLogits);
+      const expected = logits.map((theta, unit) => expectedMean[estimatorId](theta, params, toy, 0, logits, unit));
       expect(unitsOutsideBand(moments, expected, sigmas)).toEqual([]);
       if (estimator.claimsUnbiased) {
         expect(unitsOutsideBand(moments, problem.exactGradient(problem.initialLogits), sigmas)).toEqual([]);
@@ -159,7 +180,8 @@ describeEachBackend('estimator means', (backend) => {
     const problem = toyProblem({ t: 0.45 });
     const params = Object.fromEntries(Object.entries(estimator.params).map(([name, spec]) => [name, overrides[name] ?? spec.default]));
     const moments = await sampleEstimator(backend(), estimator, problem, samples, 3, params, step);
-    const expected = Array.from(problem.initialLogits, (theta) => expectedMean[estimatorId](theta, params, toyLoss(0.45, 2), step));
+    const logits = Array.from(problem.initialLogits);
+    const expected = logits.map((theta, unit) => expectedMean[estimatorId](theta, params, toyLoss(0.45, 2), step, logits, unit));
     expect(unitsOutsideBand(moments, expected, sigmas)).toEqual([]);
   });
 
@@ -174,7 +196,7 @@ describeEachBackend('estimator means', (backend) => {
     const problem = toyProblem({ t: 0.45 });
     const params = { slopeRate: 0.04, maxSlope: 5 };
     const moments = await sampleEstimator(backend(), estimator, problem, samples, 3, params, 50);
-    const atStepZero = Array.from(problem.initialLogits, (theta) => expectedMean['slope-annealed-sigmoid-st'](theta, params, toyLoss(0.45, 2), 0));
+    const atStepZero = Array.from(problem.initialLogits, (theta) => expectedMean['slope-annealed-sigmoid-st'](theta, params, toyLoss(0.45, 2), 0, [], 0));
     expect(unitsOutsideBand(moments, atStepZero, sigmas).length).toBeGreaterThan(8);
   });
 
@@ -183,7 +205,7 @@ describeEachBackend('estimator means', (backend) => {
     const problem = toyProblem({ t: 0.45 });
     const params = { slopeRate: 0.04, maxSlope: 5 };
     const moments = await sampleEstimator(backend(), estimator, problem, samples, 3, params, 50);
-    const atStepZero = Array.from(problem.initialLogits, (theta) => expectedMean['slope-annealed-st'](theta, params, toyLoss(0.45, 2), 0));
+    const atStepZero = Array.from(problem.initialLogits, (theta) => expectedMean['slope-annealed-st'](theta, params, toyLoss(0.45, 2), 0, [], 0));
     expect(unitsOutsideBand(moments, atStepZero, sigmas).length).toBeGreaterThan(6);
   });
 });
