@@ -96,17 +96,19 @@ export function gpuKernelSources(request: CellRequest): GpuKernelSources {
   const dLdh = estimator.needs.objectiveGradient ? objectiveCalls.gradient('h', 'row', 'i') : '0';
   const objectiveOfRow = estimator.needs.objective ? 'objectives[row]' : '0';
   const sampleOfRow = evaluations === 1 ? 'const s = row; const e = 0;' : `const s = Math.floor(row / ${evaluations}); const e = row - s * ${evaluations};`;
+  // The state values, a runtime array argument (never compiled in), only where the estimator has state.
+  const state = estimator.state ? ', state' : '';
   const overSamples = (body: string) => `for (let s = 0; s < ${batchSize}; s++) { if (s < count) { ${body} } }`;
 
   return {
-    forward: `function (theta, probabilities, ${noiseArguments}, step) {
+    forward: `function (theta, probabilities, ${noiseArguments}, step${state}) {
       const i = this.thread.x;
       const row = this.thread.y;
       ${sampleOfRow}
       return ${calls.forward(element)};
     }`,
     objective: needsObjective ? `function (h) { return ${objectiveCalls.value('h', 'this.thread.x')}; }` : null,
-    gradient: `function (theta, probabilities, ${noiseArguments}, h, ${estimator.needs.objective ? 'objectives, ' : ''}baseline, step) {
+    gradient: `function (theta, probabilities, ${noiseArguments}, h, ${estimator.needs.objective ? 'objectives, ' : ''}baseline, step${state}) {
       const i = this.thread.x;
       const s = this.thread.y;
       let objectiveSum = 0;
@@ -130,7 +132,7 @@ export function gpuKernelSources(request: CellRequest): GpuKernelSources {
       return total;
     }`,
     pilotWeight: estimator.kernels.baselineWeight
-      ? `function (theta, probabilities, ${noiseArguments}, h, step) {
+      ? `function (theta, probabilities, ${noiseArguments}, h, step${state}) {
       const i = this.thread.x;
       const s = this.thread.y;
       return ${calls.baselineWeight(elementAt('0'), `h[s * ${evaluations}][i]`)};

@@ -1,3 +1,4 @@
+import type { EstimatorState } from './estimator-state.js';
 import type { ParameterSpecs, ParameterValues } from './parameters.js';
 
 /**
@@ -159,13 +160,18 @@ export interface EstimatorDefinition {
    * module loaders rewrite calls to imported functions, which would break the compiled source.
    */
   readonly helpers?: readonly KernelFunction[];
+  /**
+   * Trainable state of the estimator's own (see `EstimatorState`): values its kernels read by name,
+   * initialised per cell and updated once per training step. Absent: a stateless estimator.
+   */
+  readonly state?: EstimatorState;
 }
 
 /** Names the harness binds to kernel arguments; an estimator parameter may not take one of them. */
 export const reservedKernelArgumentNames: readonly string[] = [
   'theta', 'p', 'u', 'v', 'evaluation', 'unit', 'step', 'dim', 'evaluations', 'h', 'dLdh', 'objective', 'objectiveSum', 'baseline',
   'logits', 'probabilities', 'exponentials', 'hValues', 'dLdhValues', 'unitStart', 'noiseStart', 'hStart', 'classes', 'classIndex',
-  'out', 'outStart', 'scratch',
+  'out', 'outStart', 'scratch', 'state',
 ];
 
 /**

@@ -8,6 +8,7 @@ import { kernelProblemAsStages } from './kernel-problem-stages.js';
 import type { ParameterValues } from '../core/parameters.js';
 import type { Rng } from '../core/rng.js';
 import { StagedPreparedCell } from './staged-cell.js';
+import { CellEstimatorState, objectiveProbeEstimator } from './estimator-state.js';
 import type { CellExecution } from '../core/types.js';
 
 /**
@@ -27,6 +28,14 @@ export interface ReadyCell extends PreparedCell {
   readonly trainingDefaults: TrainingDefaults;
   /** Where gradient scores are taken when that is not the trained parameters (see StagedEstimates.scoring). */
   readonly scoring?: ScoringTarget;
+  /** The estimator's state, whose live values the cell's kernels read (empty for a stateless estimator). */
+  readonly estimatorState: CellEstimatorState;
+  /**
+   * The estimator's objective probe (see objectiveProbeEstimator): its estimates from a stream are the
+   * objective values of the samples the estimator draws from that stream. Present where the estimator's
+   * state reads them (kernel problems).
+   */
+  readonly objectiveProbe?: PreparedCell;
 }
 
 /** What a cell is prepared from. */
@@ -39,28 +48,40 @@ export interface CellPreparation {
 
 /** A kernel problem's cell: the backend's fused loop, with the problem's closed-form (or enumerated) answers. */
 function kernelCell(backend: ComputeBackend, preparation: CellPreparation & { problem: Problem }): ReadyCell {
-  const { problem } = preparation;
-  const prepared = backend.prepare(preparation);
+  const { problem, estimator, estimatorParams } = preparation;
+  const estimatorState = new CellEstimatorState(estimator, estimatorParams, problem);
+  const prepared = backend.prepare({ ...preparation, estimatorState: estimatorState.values });
+  const probe = estimator.state?.needsObjectiveMoments
+    ? backend.prepare({ ...preparation, estimator: objectiveProbeEstimator(estimator), estimatorState: estimatorState.values })
+    : null;
   return {
     execution: 'fused',
     initialParameters: problem.initialLogits,
     referenceGradient: async (params) => ({ kind: problem.referenceKind ?? 'closed-form', gradient: problem.exactGradient(params) }),
     evaluate: async (params) => ({ loss: problem.exactLoss(params) }),
     trainingDefaults: {},
+    estimatorState,
+    ...(probe ? { objectiveProbe: probe } : {}),
     estimateMoments: (params: Float64Array, baseline: Float64Array, count: number, rng: Rng, step?: number): Promise<BatchMoments> =>
       prepared.estimateMoments(params, baseline, count, rng, step),
     baselineSums: (params: Float64Array, count: number, rng: Rng, step?: number): Promise<BaselineSums> => prepared.baselineSums(params, count, rng, step),
-    dispose: () => prepared.dispose(),
+    dispose: () => {
+      prepared.dispose();
+      probe?.dispose();
+    },
   };
 }
 
 /** A staged problem's cell: its stages on the backend's tensor operations and hard nodes. */
 function stagedCell(backend: ComputeBackend, preparation: CellPreparation & { problem: StagedProblem }): ReadyCell {
   const { estimator, estimatorParams, problem, batchSize } = preparation;
+  if (estimator.state) throw new Error(`${estimator.id} has state of its own, which staged cells do not carry yet (its node kind runs as stages on this backend)`);
   const prepared = new StagedPreparedCell(backend, estimator, estimatorParams, problem, batchSize);
   return {
     execution: 'staged',
     baselineInside: true,
+    // Staged cells run no stateful estimator yet (see problemUnsupportedReason): the state stays at its start.
+    estimatorState: new CellEstimatorState(estimator, estimatorParams, { nodeKind: problem.nodeKind, dim: 0 }),
     initialParameters: problem.initialParameters,
     referenceGradient: (params) => prepared.compiled.referenceGradient(params),
     evaluate: (params) => prepared.compiled.evaluate(params),
@@ -93,5 +114,7 @@ export function recordedProblemParams(problem: Problem | StagedProblem): Record<
 
 /** Why an estimator cannot run on a problem beyond its node kind (a staged problem's own limits), or null. */
 export function problemUnsupportedReason(problem: Problem | StagedProblem, estimator: EstimatorDefinition): string | null {
-  return isStagedProblem(problem) ? (problem.unsupportedReason?.(estimator) ?? null) : null;
+  if (!isStagedProblem(problem)) return null;
+  if (estimator.state) return `${estimator.id} has state of its own, which staged problems (networks) do not carry yet; kernel problems do`;
+  return problem.unsupportedReason?.(estimator) ?? null;
 }

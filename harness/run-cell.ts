@@ -13,6 +13,7 @@ import { hashSeed, Rng } from '../core/rng.js';
 import { estimateBaseline, scoreAtLogits } from './sampling.js';
 import { timeBatches } from './timing.js';
 import { trainLogits } from './training.js';
+import { stateRecord } from './estimator-state.js';
 import type { BenchConfig, CellMetrics, CellResult, Registries } from '../core/types.js';
 
 /**
@@ -69,19 +70,23 @@ export async function runCell(cell: PlannedCell, config: BenchConfig, registries
         config.timingIterations,
       )
       : {};
+    const atScoring = ready.estimatorState.current();
+    let finalEstimatorStates: Record<string, number>[] = [];
     let training = {};
     if (config.training.steps > 0) {
       const trainingRngs = Array.from(
         { length: config.training.seeds },
         (_, run) => new Rng(hashSeed(cell.seed, cell.suite, cell.estimator, 'train', run)),
       );
-      const trained = await trainLogits(ready, estimator, config.training, trainingRngs);
+      const { finalEstimatorStates: finalStates, ...trained } = await trainLogits(ready, estimator, config.training, trainingRngs);
       if (!Number.isFinite(trained.finalLoss)) throw new Error(`training diverged: final loss ${trained.finalLoss}`);
       training = trained;
+      finalEstimatorStates = finalStates;
     }
+    const estimatorState = stateRecord(ready.estimatorState, atScoring, finalEstimatorStates);
     // Each group is whole or absent, as CellMetrics requires: the spread cannot show TypeScript that.
     const metrics = { ...(scores ?? {}), ...timing, ...training } as CellMetrics;
-    return { ...recorded, execution: ready.execution, state: 'completed', metrics, elapsedMs: elapsedMs() };
+    return { ...recorded, execution: ready.execution, ...(estimatorState ? { estimatorState } : {}), state: 'completed', metrics, elapsedMs: elapsedMs() };
   } catch (error) {
     const recorded = problem
       ? { nodeKind: problem.nodeKind, problemParams: recordedProblemParams(problem), ...(prepared ? { execution: prepared.execution } : {}) }

@@ -17,6 +17,8 @@ interface TrainingRun {
   readonly loss: number[];
   readonly metrics: Record<string, number[]>;
   readonly stepMilliseconds: number[];
+  /** The estimator's state values after the last step (empty for a stateless estimator). */
+  readonly finalState: Record<string, number>;
 }
 
 /** The settings of a training run once the command line and the suite's defaults are merged. */
@@ -35,7 +37,9 @@ async function trainOnce(cell: ReadyCell, estimator: EstimatorDefinition, option
   const params = Float64Array.from(cell.initialParameters);
   const optimizer = createOptimizer(settings.optimizer, settings.learningRate, params.length);
   const stride = Math.max(1, Math.ceil(settings.steps / (cell.trainingDefaults.curvePoints ?? maxCurvePoints)));
-  const run: TrainingRun = { step: [], loss: [], metrics: {}, stepMilliseconds: [] };
+  const run: TrainingRun = { step: [], loss: [], metrics: {}, stepMilliseconds: [], finalState: {} };
+  // Every run starts from the state's initial values, as from the initial parameters.
+  cell.estimatorState.reset();
   const record = async (step: number) => {
     const evaluation = await cell.evaluate(params);
     run.step.push(step);
@@ -48,12 +52,18 @@ async function trainOnce(cell: ReadyCell, estimator: EstimatorDefinition, option
     const begin = performance.now();
     // Kernels see the step counted from 0, as when scoring (annealing schedules start there).
     const baseline = await estimateBaseline({ cell, estimator, logits: params, batchSize: settings.batchSize, rng, step: step - 1 });
-    const gradient = (await drawMoments({ cell, logits: params, baseline, samples: settings.samplesPerStep, batchSize, rng, step: step - 1 })).mean;
+    const draw = (stream: Rng) => drawMoments({ cell, logits: params, baseline, samples: settings.samplesPerStep, batchSize, rng: stream, step: step - 1 });
+    const probeCell = cell.objectiveProbe;
+    const probe = probeCell
+      ? (stream: Rng) => drawMoments({ cell: probeCell, logits: params, baseline: new Float64Array(params.length), samples: settings.samplesPerStep, batchSize, rng: stream, step: step - 1 })
+      : null;
+    // A stateful estimator's state is updated from the step's samples (after they are drawn, so they never depend on it).
+    const gradient = (await cell.estimatorState.trainingStep(step, rng, draw, probe)).mean;
     optimizer.update(params, gradient, step);
     run.stepMilliseconds.push(performance.now() - begin);
     if (step % stride === 0 || step === settings.steps) await record(step);
   }
-  return run;
+  return { ...run, finalState: cell.estimatorState.current() };
 }
 
 function mean(values: number[]): number {
@@ -88,11 +98,13 @@ function summarise(step: number[], runs: number[][]): TrainingMetricCurve {
  * Trains the cell's parameters from their start with Adam (or SGD), once per stream in `rngs`, each
  * step using the mean of `samplesPerStep` single estimates; the loss is the cell's training loss (the
  * exact E[L] where the suite has it), averaged over runs, beside any further metrics the suite
- * evaluates and the median time of a training step.
+ * evaluates and the median time of a training step. `finalEstimatorStates` holds a stateful
+ * estimator's values after each run (empty arrays' worth of names for a stateless one): the results
+ * record them beside, not inside, the metrics.
  */
 export async function trainLogits(
   cell: ReadyCell, estimator: EstimatorDefinition, options: TrainingOptions, rngs: readonly Rng[],
-): Promise<TrainingResult> {
+): Promise<TrainingResult & { readonly finalEstimatorStates: Record<string, number>[] }> {
   const runs: TrainingRun[] = [];
   for (const rng of rngs) runs.push(await trainOnce(cell, estimator, options, rng));
   const step = runs[0].step;
@@ -106,6 +118,7 @@ export async function trainLogits(
     finalLossStdErr: loss.finalStdErr,
     lossCurve: { step, loss: loss.curve.mean, lossMin: loss.curve.min, lossMax: loss.curve.max },
     trainingSeeds: runs.length,
+    finalEstimatorStates: runs.map((run) => run.finalState),
     trainingSettings: { optimizer, learningRate, samplesPerStep },
     ...(metricNames.length > 0
       ? { trainingMetrics: Object.fromEntries(metricNames.map((name) => [name, summarise(step, runs.map((run) => run.metrics[name]))])) }
