@@ -8,7 +8,9 @@ import { gumbelRao } from './gumbel-rao.js';
 import { gumbelSoftmax } from './gumbel-softmax.js';
 import { hardSigmoidSt } from './hard-sigmoid-st.js';
 import { multiplicativeNoise } from './multiplicative-noise.js';
+import { rebar } from './rebar.js';
 import { reinforceLoo } from './reinforce-loo.js';
+import { nvil } from './nvil.js';
 import { reinmax } from './reinmax.js';
 import { slopeAnnealedSigmoidSt } from './slope-annealed-sigmoid-st.js';
 import { slopeAnnealedSt } from './slope-annealed-st.js';
@@ -27,7 +29,7 @@ export type { EstimatorDefinition } from '../core/estimator.js';
 export const builtInEstimators: ReadonlyMap<string, EstimatorDefinition> = new Map(
   [
     steIdentity, steSigmoid, steRelu, steClippedRelu, steHardtanh, hardSigmoidSt, slopeAnnealedSt, slopeAnnealedSigmoidSt, stochasticTimesSmooth,
-    bengioUnbiased, reinforceLoo, arm, disarm,
+    bengioUnbiased, reinforceLoo, arm, disarm, rebar, nvil,
     additiveNoise, multiplicativeNoise, gumbelSoftmax,
     stGumbelSoftmax, reinmax, gumbelRao, zgr, gappedSt,
   ].map((estimator) => [estimator.id, estimator]),
