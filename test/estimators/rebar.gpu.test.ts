@@ -15,20 +15,17 @@ import { trainLogits } from '../../harness/training.js';
 import type { ComputeBackend } from '../../core/backend.js';
 
 /**
- * Plain REINFORCE, (b − p) f(b), written here: it declares two uniform draws per element as REBAR does,
- * so that both consume the same noise stream and sample the same b.
+ * Plain REINFORCE, (b − p) f(b), written here on REBAR's metadata: it declares REBAR's two uniform draws
+ * per element, so that both consume the same noise stream and sample the same b.
  */
 const reinforce = defineEstimator({
+  ...rebar,
   id: 'test-reinforce',
-  title: 'REINFORCE without baseline',
-  citation: 'Williams (1992)',
-  family: 'score-function',
-  nodeKinds: ['bernoulli'],
-  claimsUnbiased: true,
   params: {},
-  noise: ['uniform', 'uniform'],
   evaluations: 1,
   needs: { objective: true, objectiveGradient: false },
+  helpers: [],
+  state: undefined,
   kernels: {
     forward: hardBernoulliSample,
     gradient: function testReinforceGradient(p: number, h: number, objective: number): number {
