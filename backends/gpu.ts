@@ -6,7 +6,7 @@ import { mergeMoments } from '../core/moments.js';
 import type { BaselineSums, CellRequest, ComputeBackend, PreparedCell } from '../core/backend.js';
 import type { BatchMoments } from '../core/moments.js';
 import { destroyKernel } from './gpu-kernel-release.js';
-import { gpuKernelFunctions, gpuKernelSources } from './gpu-kernels.js';
+import { gpuKernelFunctions, gpuKernelSources, gpuStateArguments } from './gpu-kernels.js';
 import { startGpuRuntime, type GpuJsKernel, type GpuRuntime } from './gpu-runtime.js';
 import { GpuCategoricalNode } from './gpu-categorical-node.js';
 import { GpuHardNode } from './gpu-hard-node.js';
@@ -94,15 +94,10 @@ class GpuPreparedCell implements PreparedCell {
     const noise = [input(this.noiseU, size), ...(this.noiseV ? [input(this.noiseV, size)] : [])];
     const theta = Float32Array.from(logits);
     const probabilities = Float32Array.from(nodeProbabilities(problem.nodeKind, logits));
-    const state = this.stateArguments();
+    const state = gpuStateArguments(this.request.estimator, this.state);
     const h = await this.forward(theta, probabilities, ...noise, step, ...state);
     const objectives = this.objective ? await this.objective(h) : null;
     return { theta, probabilities, noise, h, objectives, state };
-  }
-
-  /** The state values as the kernels' last argument (none for a stateless estimator, whose kernels declare none). */
-  private stateArguments(): Float32Array[] {
-    return this.request.estimator.state ? [Float32Array.from(this.state)] : [];
   }
 
   /**

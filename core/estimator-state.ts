@@ -77,7 +77,8 @@ export interface EstimatorState {
   readonly varianceGradientSteps?: (params: ParameterValues, values: StateValues) => StateValues;
   /**
    * Whether `update` reads the objective values of the step's samples. They come from a probe of the
-   * step's samples, which kernel problems (every stage a kernel) offer; staged problems do not yet.
+   * step's samples, which kernel problems (every stage a kernel) offer; staged problems do not yet, so
+   * their cells of such an estimator are unsupported.
    */
   readonly needsObjectiveMoments?: boolean;
   /** The values after a training step; pure (the harness keeps the values). */

@@ -75,13 +75,14 @@ function kernelCell(backend: ComputeBackend, preparation: CellPreparation & { pr
 /** A staged problem's cell: its stages on the backend's tensor operations and hard nodes. */
 function stagedCell(backend: ComputeBackend, preparation: CellPreparation & { problem: StagedProblem }): ReadyCell {
   const { estimator, estimatorParams, problem, batchSize } = preparation;
-  if (estimator.state) throw new Error(`${estimator.id} has state of its own, which staged cells do not carry yet (its node kind runs as stages on this backend)`);
-  const prepared = new StagedPreparedCell(backend, estimator, estimatorParams, problem, batchSize);
+  if (estimator.state?.needsObjectiveMoments) throw new Error(`${estimator.id} reads the objective values of its samples, which staged cells do not offer yet`);
+  // A staged problem's hard nodes have widths of their own: the state's shape is the trained parameters'.
+  const estimatorState = new CellEstimatorState(estimator, estimatorParams, { nodeKind: problem.nodeKind, dim: problem.initialParameters.length });
+  const prepared = new StagedPreparedCell(backend, estimator, estimatorParams, problem, batchSize, estimatorState.values);
   return {
     execution: 'staged',
     baselineInside: true,
-    // Staged cells run no stateful estimator yet (see problemUnsupportedReason): the state stays at its start.
-    estimatorState: new CellEstimatorState(estimator, estimatorParams, { nodeKind: problem.nodeKind, dim: 0 }),
+    estimatorState,
     initialParameters: problem.initialParameters,
     referenceGradient: (params) => prepared.compiled.referenceGradient(params),
     evaluate: (params) => prepared.compiled.evaluate(params),
@@ -115,6 +116,6 @@ export function recordedProblemParams(problem: Problem | StagedProblem): Record<
 /** Why an estimator cannot run on a problem beyond its node kind (a staged problem's own limits), or null. */
 export function problemUnsupportedReason(problem: Problem | StagedProblem, estimator: EstimatorDefinition): string | null {
   if (!isStagedProblem(problem)) return null;
-  if (estimator.state) return `${estimator.id} has state of its own, which staged problems (networks) do not carry yet; kernel problems do`;
+  if (estimator.state?.needsObjectiveMoments) return `${estimator.id} reads the objective values of its samples, which staged problems (networks) do not offer yet; kernel problems do`;
   return problem.unsupportedReason?.(estimator) ?? null;
 }
