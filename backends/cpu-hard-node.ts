@@ -3,6 +3,7 @@ import { chunkSeeds, type Rng } from '../core/rng.js';
 import type { HardNodeForward, HardNodeStage } from '../core/suite.js';
 import type { HardNodeRequest } from '../core/backend.js';
 import { deterministicOp, hardNodeNoiseWidth } from './hard-node-request.js';
+import { initialStateArray } from '../core/estimator-state.js';
 import { estimatorKernelCalls, hardOpCall } from './kernel-calls.js';
 import { helperSources, namedFunctionSource } from '../core/kernel-source.js';
 import { chunkNoiseSource } from './cpu-noise-source.js';
@@ -63,6 +64,7 @@ export function cpuHardNodeSource(request: HardNodeRequest): string {
     function forward(call, chunk, rowStart, rowEnd) {
       const { logits, probabilities, noiseU, noiseV, h, seeds } = call.arrays;
       const step = call.step;
+      const state = call.arrays.state;
       ${noiseWidth > 0 ? `fillChunkNoise(new Rng(seeds[chunk]), rowEnd - rowStart, noiseU.subarray(rowStart * ${noiseWidth}, rowEnd * ${noiseWidth}),
         noiseV.subarray(rowStart * ${noiseWidth}, noiseV.length > 0 ? rowEnd * ${noiseWidth} : 0));` : ''}
       // The node's probabilities, sigmoid(theta) as nodeProbabilities computes it (a deterministic node reads the logits).
@@ -78,6 +80,7 @@ export function cpuHardNodeSource(request: HardNodeRequest): string {
     function backward(call, chunk, rowStart, rowEnd) {
       const { logits, probabilities, noiseU, noiseV, h, objectives, dLdh, baseline, out } = call.arrays;
       const step = call.step;
+      const state = call.arrays.state;
       const hasObjectives = objectives.length > 0;
       const hasGradient = dLdh.length > 0;
       const hasBaseline = baseline.length > 0;
@@ -105,6 +108,7 @@ export function cpuHardNodeSource(request: HardNodeRequest): string {
     ${weight ? `function pilot(call, chunk, rowStart, rowEnd) {
       const { logits, probabilities, noiseU, noiseV, h, objectives, sums } = call.arrays;
       const step = call.step;
+      const state = call.arrays.state;
       for (let s = rowStart; s < rowEnd; s++) {
         ${rowHeader}
         const objective = objectives[s * ${evaluations}];
@@ -128,12 +132,16 @@ export class CpuHardNode implements HardNodeStage {
   readonly evaluations: number;
   private readonly runner: RowTaskRunner;
   private readonly noiseWidth: number;
+  /** The estimator's state values, read at every call (the harness rewrites them between calls). */
+  private readonly state: Float64Array;
 
   /** @param threads threads computing large calls, the calling thread included */
   constructor(private readonly request: HardNodeRequest, threads = 1) {
     this.width = request.width;
     this.evaluations = evaluationCount(request.estimator, request.estimatorParams);
     this.noiseWidth = hardNodeNoiseWidth(request);
+    const { estimator, estimatorParams, nodeKind, width, classes } = request;
+    this.state = request.estimatorState ?? initialStateArray(estimator, estimatorParams, { nodeKind, dim: width, ...(classes ? { classes } : {}) });
     this.runner = new RowTaskRunner(cpuHardNodeSource(request), threads);
   }
 
@@ -149,6 +157,7 @@ export class CpuHardNode implements HardNodeStage {
       noiseV: taskArray(estimator.noise.length > 1 ? rows * this.noiseWidth : 0, threaded),
       h: taskArray(rows * this.evaluations * this.width, threaded),
       seeds,
+      state: taskArray(this.state, threaded),
     };
     await this.runner.run('forward', arrays, rows, step, threaded);
     const state: CpuNodeState = { probabilities: arrays.probabilities, noiseU: arrays.noiseU, noiseV: arrays.noiseV, threaded };
@@ -166,6 +175,7 @@ export class CpuHardNode implements HardNodeStage {
       dLdh: taskArray(objectiveGradient ?? empty, threaded),
       baseline: taskArray(baseline ?? empty, threaded),
       out: taskArray(pass.rows * this.width, threaded),
+      state: taskArray(this.state, threaded),
     };
     await this.runner.run('backward', arrays, pass.rows, step, threaded);
     return arrays.out;
@@ -176,7 +186,7 @@ export class CpuHardNode implements HardNodeStage {
     const { probabilities, noiseU, noiseV } = pass.state as CpuNodeState;
     const sums = new Float64Array(2 * this.width);
     // On this thread, chunk after chunk: the sums then add the rows in the order of a single loop.
-    await this.runner.run('pilot', { logits: pass.logits, probabilities, noiseU, noiseV, h: pass.h, objectives, sums }, pass.rows, step, false);
+    await this.runner.run('pilot', { logits: pass.logits, probabilities, noiseU, noiseV, h: pass.h, objectives, sums, state: this.state }, pass.rows, step, false);
     return { weightedObjective: sums.slice(0, this.width), weight: sums.slice(this.width) };
   }
 

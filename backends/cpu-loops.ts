@@ -23,6 +23,8 @@ export function chunkStride(dim: number): number {
 export type ChunkLoop = (
   logits: Float64Array, probabilities: Float64Array, baseline: Float64Array, seeds: Uint32Array,
   firstChunk: number, endChunk: number, count: number, out: Float64Array, step: number,
+  /** The estimator's state values (see EstimatorState); empty for a stateless estimator. */
+  state: Float64Array,
 ) => void;
 
 export interface CompiledLoops {
@@ -243,7 +245,7 @@ export function cpuLoopSource(request: CellRequest): string {
 
   /** A loop's function: `samples` runs the samples of one chunk (see rowPassesSample). */
   const chunkLoop = (name: string, samples: string) => `
-    function ${name}(logits, probabilities, baseline, seeds, firstChunk, endChunk, count, out, step) {
+    function ${name}(logits, probabilities, baseline, seeds, firstChunk, endChunk, count, out, step, state) {
       ${Array.from({ length: hRowLocals }, (_, evaluation) => `const hRow${evaluation} = hRows[${evaluation}];`).join(' ')}
       for (let chunk = firstChunk; chunk < endChunk; chunk++) {
         ${rngStateDeclaration('seeds[chunk]')}

@@ -17,6 +17,8 @@ export interface SharedCall {
   readonly seeds: Uint32Array;
   readonly count: number;
   readonly step: number;
+  /** The estimator's state values at this call (see ChunkLoop). */
+  readonly state: Float64Array;
   /** Per-chunk sums (see ChunkLoop), on a SharedArrayBuffer. */
   readonly out: Float64Array;
   /** [next chunk to claim, chunks finished, 1 when a worker failed], on a SharedArrayBuffer. */
@@ -41,7 +43,7 @@ export function claimChunks(loop: ChunkLoop, call: SharedCall): void {
     const chunk = Atomics.add(call.control, 0, 1);
     if (chunk >= chunks) return;
     try {
-      loop(call.logits, call.probabilities, call.baseline, call.seeds, chunk, chunk + 1, call.count, call.out, call.step);
+      loop(call.logits, call.probabilities, call.baseline, call.seeds, chunk, chunk + 1, call.count, call.out, call.step, call.state);
     } finally {
       if (Atomics.add(call.control, 1, 1) + 1 === chunks) Atomics.notify(call.control, 1);
     }
@@ -80,7 +82,7 @@ function workerProgram(): string {
       const zeros = new Float64Array(dim);
       try {
         claimChunks(loops[kind], { logits: zeros, probabilities: zeros.map(() => 0.5), baseline: zeros, seeds: new Uint32Array([1]),
-          count: warmUpCount, step: 0, out: new Float64Array(stride), control: new Int32Array(3) });
+          count: warmUpCount, step: 0, state: Float64Array.from(workerData.initialState), out: new Float64Array(stride), control: new Int32Array(3) });
       } catch {
         // A kernel that fails on these made-up inputs fails (or not) on the real ones, where it is reported.
       }
@@ -106,10 +108,11 @@ export class CpuWorkerPool {
    * @param source the cell's generated loops (see cpuLoopSource)
    * @param dim elements per sample row
    * @param helpers worker threads besides the calling thread
+   * @param initialState the estimator's initial state values, for the workers' warm-up call
    */
-  constructor(source: string, dim: number, helpers: number) {
+  constructor(source: string, dim: number, helpers: number, initialState: Float64Array = new Float64Array(0)) {
     this.workers = Array.from({ length: helpers }, () => {
-      const worker = new Worker(workerProgram(), { eval: true, workerData: { source, dim, chunkSamples: noiseChunkSamples, chunkStride: chunkStride(dim) } });
+      const worker = new Worker(workerProgram(), { eval: true, workerData: { source, dim, chunkSamples: noiseChunkSamples, chunkStride: chunkStride(dim), initialState: Array.from(initialState) } });
       worker.unref();
       worker.on('message', (reply: { id: number; error: string }) => this.inFlight.get(reply.id)?.(new Error(reply.error)));
       const failAll = (error: Error) => {

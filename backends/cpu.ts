@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { evaluationCount } from '../core/estimator.js';
+import { initialStateArray } from '../core/estimator-state.js';
 import { nodeProbabilities } from '../core/node-kinds.js';
 import { chunkSeeds, Rng } from '../core/rng.js';
 import type { BaselineSums, CellRequest, ComputeBackend, PreparedCell } from '../core/backend.js';
@@ -37,6 +38,8 @@ class CpuPreparedCell implements PreparedCell {
   private readonly loops: CompiledLoops;
   private readonly elementsPerSample: number;
   private pool: CpuWorkerPool | null = null;
+  /** The estimator's state values, read at every call (the harness rewrites them between calls). */
+  private readonly state: Float64Array;
 
   constructor(private readonly request: CellRequest, private readonly threads: number, private readonly threadsFromElements: number) {
     // V8 caches what `new Function` compiles by its text, type feedback and optimised code included:
@@ -46,6 +49,8 @@ class CpuPreparedCell implements PreparedCell {
     const loopSource = request.problem.nodeKind === 'categorical' ? cpuCategoricalLoopSource(request) : cpuLoopSource(request);
     this.source = `${loopSource}\n// this cell's own code: ${randomUUID()}`;
     this.loops = compileCpuLoops(this.source, Rng);
+    const { estimator, estimatorParams, problem } = request;
+    this.state = request.estimatorState ?? initialStateArray(estimator, estimatorParams, problem);
     this.elementsPerSample = request.problem.nodeKind === 'categorical'
       ? categoricalNumbersPerSample(request)
       : request.problem.dim * evaluationCount(request.estimator, request.estimatorParams);
@@ -59,11 +64,12 @@ class CpuPreparedCell implements PreparedCell {
     const loop = kind === 'estimate' ? this.loops.estimate : this.loops.pilot!;
     if (this.threads <= 1 || seeds.length < 2 || count * this.elementsPerSample < this.threadsFromElements) {
       const out = new Float64Array(seeds.length * chunkStride(dim));
-      loop(logits, probabilities, baseline, seeds, 0, seeds.length, count, out, step);
+      loop(logits, probabilities, baseline, seeds, 0, seeds.length, count, out, step, this.state);
       return out;
     }
-    this.pool ??= new CpuWorkerPool(this.source, dim, this.threads - 1);
-    const call: SharedCall = { kind, logits, probabilities, baseline, seeds, count, step, ...sharedCallArrays(seeds.length, dim) };
+    this.pool ??= new CpuWorkerPool(this.source, dim, this.threads - 1, this.state);
+    // A copy: the call is posted to the workers, and this call's values must not change under them.
+    const call: SharedCall = { kind, logits, probabilities, baseline, seeds, count, step, state: this.state.slice(), ...sharedCallArrays(seeds.length, dim) };
     await this.pool.run(call, loop);
     return call.out;
   }

@@ -3,11 +3,12 @@ import { nodeProbabilities } from '../core/node-kinds.js';
 import { chunkSeeds, noiseChunkSamples, type Rng } from '../core/rng.js';
 import type { HardNodeForward, HardNodeStage } from '../core/suite.js';
 import type { HardNodeRequest } from '../core/backend.js';
-import { withCheckedMathFunctions } from './gpu-kernels.js';
+import { gpuStateArguments, gpuStateParameter, withCheckedMathFunctions } from './gpu-kernels.js';
 import type { GpuJsKernel, GpuRuntime } from './gpu-runtime.js';
 import { destroyKernel } from './gpu-kernel-release.js';
 import { deterministicOp, hardNodeNoiseWidth } from './hard-node-request.js';
 import { estimatorKernelCalls, hardOpCall } from './kernel-calls.js';
+import { initialStateArray } from '../core/estimator-state.js';
 import { fillNoise } from './noise.js';
 
 interface PieceKernels {
@@ -62,14 +63,15 @@ function hardNodeKernelSources(request: HardNodeRequest) {
       }`
     : '';
   const forwardCall = op ? hardOpCall(op, width, elementAt('e')) : calls.forward(elementAt('e'));
+  const state = gpuStateParameter(estimator);
   return {
-    forward: `function (theta, probabilities, ${noise}step) {
+    forward: `function (theta, probabilities, ${noise}step${state}) {
       const i = this.thread.x;
       const s = Math.floor(this.thread.y / ${evaluations});
       const e = this.thread.y - s * ${evaluations};
       return ${forwardCall};
     }`,
-    backward: `function (theta, probabilities, ${noise}h, ${needs.objective ? 'objectives, ' : ''}${needs.objectiveGradient ? 'dLdh, ' : ''}baseline, step) {
+    backward: `function (theta, probabilities, ${noise}h, ${needs.objective ? 'objectives, ' : ''}${needs.objectiveGradient ? 'dLdh, ' : ''}baseline, step${state}) {
       const i = this.thread.x;
       const s = this.thread.y;
       let objectiveSum = 0;
@@ -84,7 +86,7 @@ function hardNodeKernelSources(request: HardNodeRequest) {
       return g;
     }`,
     pilotWeight: estimator.kernels.baselineWeight
-      ? `function (theta, probabilities, ${noise}h, step) {
+      ? `function (theta, probabilities, ${noise}h, step${state}) {
       const i = this.thread.x;
       const s = this.thread.y;
       return ${calls.baselineWeight(elementAt('0'), `h[s * ${evaluations}][i]`)};
@@ -113,8 +115,12 @@ export class GpuHardNode implements HardNodeStage {
   private readonly kernelsByRows = new Map<number, PieceKernels>();
   /** Rows per device pass (a multiple of the noise chunk, so pieces never split a chunk). */
   private readonly pieceRows: number;
+  /** The estimator's state values, read at every call (the harness rewrites them between calls). */
+  private readonly state: Float64Array;
 
   constructor(private readonly runtime: GpuRuntime, private readonly request: HardNodeRequest) {
+    const { estimator, estimatorParams, nodeKind, width, classes } = request;
+    this.state = request.estimatorState ?? initialStateArray(estimator, estimatorParams, { nodeKind, dim: width, ...(classes ? { classes } : {}) });
     this.width = request.width;
     this.evaluations = evaluationCount(request.estimator, request.estimatorParams);
     this.noiseWidth = hardNodeNoiseWidth(request);
@@ -178,7 +184,7 @@ export class GpuHardNode implements HardNodeStage {
     const h = new Float64Array(rows * this.evaluations * this.width);
     const rowWidth = this.evaluations * this.width;
     await this.forEachPiece({ rows, logits, probabilities, noiseU, noiseV }, async (piece) => {
-      const result = (await piece.kernels.forward(...piece.inputs, step)) as Float32Array[];
+      const result = (await piece.kernels.forward(...piece.inputs, step, ...gpuStateArguments(estimator, this.state))) as Float32Array[];
       h.set(flatten(result, this.width), piece.start * rowWidth);
     });
     const state: GpuNodeState = { probabilities, noiseU, noiseV };
@@ -203,7 +209,7 @@ export class GpuHardNode implements HardNodeStage {
       if (needs.objectiveGradient) {
         extra.push(input(Float32Array.from(objectiveGradient!.subarray(first * this.width, (first + count) * this.width)), [this.width, count]));
       }
-      const result = (await piece.kernels.backward(...piece.inputs, h, ...extra, baselineValues, step)) as Float32Array[];
+      const result = (await piece.kernels.backward(...piece.inputs, h, ...extra, baselineValues, step, ...gpuStateArguments(this.request.estimator, this.state))) as Float32Array[];
       out.set(flatten(result, this.width), piece.start * this.width);
     });
     return out;
@@ -219,7 +225,7 @@ export class GpuHardNode implements HardNodeStage {
       const first = piece.start * this.evaluations;
       const count = piece.rows * this.evaluations;
       const h = input(Float32Array.from(pass.h.subarray(first * this.width, (first + count) * this.width)), [this.width, count]);
-      const weights = (await piece.kernels.pilotWeight(...piece.inputs, h, step)) as Float32Array[];
+      const weights = (await piece.kernels.pilotWeight(...piece.inputs, h, step, ...gpuStateArguments(this.request.estimator, this.state))) as Float32Array[];
       weights.forEach((row, index) => {
         const objective = objectives[(piece.start + index) * this.evaluations];
         for (let unit = 0; unit < this.width; unit++) {

@@ -1,5 +1,5 @@
 import type { CellRequest } from '../core/backend.js';
-import { evaluationCount, noiseRowsPerSample, type KernelFunction } from '../core/estimator.js';
+import { evaluationCount, noiseRowsPerSample, type EstimatorDefinition, type KernelFunction } from '../core/estimator.js';
 import { estimatorKernelCalls, objectiveKernelCalls } from './kernel-calls.js';
 
 /** gpu.js kernel sources of one cell, as strings, with the names of the kernel functions they call. */
@@ -63,6 +63,19 @@ export function withCheckedMathFunctions(functions: readonly KernelFunction[]): 
   return [...functions.map((kernel) => withCheckedMath(kernel.toString())), ...checkedMathSources];
 }
 
+/**
+ * The estimator's state values as the last argument of its gpu.js kernels (float32, read at every call):
+ * none for a stateless estimator, whose kernels declare no `state`.
+ */
+export function gpuStateArguments(estimator: EstimatorDefinition, state: Float64Array): Float32Array[] {
+  return estimator.state ? [Float32Array.from(state)] : [];
+}
+
+/** The gpu.js parameter of the state array in a kernel's signature (after `step`), or nothing for a stateless estimator. */
+export function gpuStateParameter(estimator: EstimatorDefinition): string {
+  return estimator.state ? ', state' : '';
+}
+
 /** The kernel functions a cell's gpu.js kernels call: helpers, the estimator's and the objective's kernels, with checked math. */
 export function gpuKernelFunctions(request: CellRequest): string[] {
   const { estimator, problem } = request;
@@ -115,17 +128,19 @@ export function gpuKernelSources(request: CellRequest): GpuKernelSources {
       }`
     : '';
   const sampleOfRow = evaluations === 1 ? 'const s = row; const e = 0;' : `const s = Math.floor(row / ${evaluations}); const e = row - s * ${evaluations};`;
+  // The state values, a runtime array argument (never compiled in), only where the estimator has state.
+  const state = gpuStateParameter(estimator);
   const overSamples = (body: string) => `for (let s = 0; s < ${batchSize}; s++) { if (s < count) { ${body} } }`;
 
   return {
-    forward: `function (theta, probabilities, ${noiseArguments}, step) {
+    forward: `function (theta, probabilities, ${noiseArguments}, step${state}) {
       const i = this.thread.x;
       const row = this.thread.y;
       ${sampleOfRow}
       return ${calls.forward(element)};
     }`,
     objective: needsObjective ? `function (h) { return ${objectiveCalls.value('h', 'this.thread.x')}; }` : null,
-    gradient: `function (theta, probabilities, ${noiseArguments}, h, ${estimator.needs.objective ? 'objectives, ' : ''}baseline, step) {
+    gradient: `function (theta, probabilities, ${noiseArguments}, h, ${estimator.needs.objective ? 'objectives, ' : ''}baseline, step${state}) {
       const i = this.thread.x;
       const s = this.thread.y;
       let objectiveSum = 0;
@@ -151,7 +166,7 @@ export function gpuKernelSources(request: CellRequest): GpuKernelSources {
       return total;
     }`,
     pilotWeight: estimator.kernels.baselineWeight
-      ? `function (theta, probabilities, ${noiseArguments}, h, step) {
+      ? `function (theta, probabilities, ${noiseArguments}, h, step${state}) {
       const i = this.thread.x;
       const s = this.thread.y;
       return ${calls.baselineWeight(elementAt('0'), `h[s * ${evaluations}][i]`)};

@@ -1,11 +1,12 @@
 import { evaluationCount, noiseRowsPerSample } from '../core/estimator.js';
+import { initialStateArray } from '../core/estimator-state.js';
 import { nodeProbabilities } from '../core/node-kinds.js';
 import { chunkSeeds, noiseChunkSamples, type Rng } from '../core/rng.js';
 import { mergeMoments } from '../core/moments.js';
 import type { BaselineSums, CellRequest, ComputeBackend, PreparedCell } from '../core/backend.js';
 import type { BatchMoments } from '../core/moments.js';
 import { destroyKernel } from './gpu-kernel-release.js';
-import { gpuKernelFunctions, gpuKernelSources } from './gpu-kernels.js';
+import { gpuKernelFunctions, gpuKernelSources, gpuStateArguments } from './gpu-kernels.js';
 import { startGpuRuntime, type GpuJsKernel, type GpuRuntime } from './gpu-runtime.js';
 import { GpuCategoricalNode } from './gpu-categorical-node.js';
 import { GpuHardNode } from './gpu-hard-node.js';
@@ -46,6 +47,8 @@ class GpuPreparedCell implements PreparedCell {
   private readonly deviceBatch: number;
   /** Noise numbers per sample: dim, times the evaluations when each draws its own. */
   private readonly noiseWidth: number;
+  /** The estimator's state values, read at every call (the harness rewrites them between calls). */
+  private readonly state: Float64Array;
 
   constructor(private readonly runtime: GpuRuntime, private readonly request: CellRequest) {
     const { estimator, problem } = request;
@@ -77,6 +80,7 @@ class GpuPreparedCell implements PreparedCell {
     this.pilotWeight = sources.pilotWeight ? create(sources.pilotWeight, [dim, batchSize], true) : null;
     this.pilotSums = sources.pilotSums ? create(sources.pilotSums, [dim, 2], false) : null;
     this.noiseWidth = dim * noiseRowsPerSample(estimator, request.estimatorParams);
+    this.state = request.estimatorState ?? initialStateArray(estimator, request.estimatorParams, problem);
     this.noiseU = new Float32Array(batchSize * this.noiseWidth).fill(0.5);
     this.noiseV = estimator.noise.length > 1 ? new Float32Array(batchSize * this.noiseWidth).fill(0.5) : null;
   }
@@ -90,9 +94,10 @@ class GpuPreparedCell implements PreparedCell {
     const noise = [input(this.noiseU, size), ...(this.noiseV ? [input(this.noiseV, size)] : [])];
     const theta = Float32Array.from(logits);
     const probabilities = Float32Array.from(nodeProbabilities(problem.nodeKind, logits));
-    const h = await this.forward(theta, probabilities, ...noise, step);
+    const state = gpuStateArguments(this.request.estimator, this.state);
+    const h = await this.forward(theta, probabilities, ...noise, step, ...state);
     const objectives = this.objective ? await this.objective(h) : null;
-    return { theta, probabilities, noise, h, objectives };
+    return { theta, probabilities, noise, h, objectives, state };
   }
 
   /**
@@ -112,9 +117,9 @@ class GpuPreparedCell implements PreparedCell {
     let merged: BatchMoments | null = null;
     const baselineValues = Float32Array.from(baseline);
     await this.forEachDeviceBatch(count, rng, async (seeds, size) => {
-      const { theta, probabilities, noise, h, objectives } = await this.forwardPass(logits, seeds, size, step);
+      const { theta, probabilities, noise, h, objectives, state } = await this.forwardPass(logits, seeds, size, step);
       const objectiveArguments = this.request.estimator.needs.objective ? [objectives] : [];
-      const estimates = await this.gradient(theta, probabilities, ...noise, h, ...objectiveArguments, baselineValues, step);
+      const estimates = await this.gradient(theta, probabilities, ...noise, h, ...objectiveArguments, baselineValues, step, ...state);
       const mean = (await this.mean(estimates, size)) as Float32Array;
       const deviations = (await this.deviations(estimates, mean, size)) as Float32Array;
       const part = { count: size, mean: Float64Array.from(mean), sumOfSquaredDeviations: Float64Array.from(deviations) };
@@ -129,8 +134,8 @@ class GpuPreparedCell implements PreparedCell {
     const weightedObjective = new Float64Array(this.request.problem.dim);
     const weight = new Float64Array(this.request.problem.dim);
     await this.forEachDeviceBatch(count, rng, async (seeds, size) => {
-      const { theta, probabilities, noise, h, objectives } = await this.forwardPass(logits, seeds, size, step);
-      const weights = await pilotWeight(theta, probabilities, ...noise, h, step);
+      const { theta, probabilities, noise, h, objectives, state } = await this.forwardPass(logits, seeds, size, step);
+      const weights = await pilotWeight(theta, probabilities, ...noise, h, step, ...state);
       const [batchWeightedObjective, batchWeight] = (await pilotSums(weights, objectives, size)) as Float32Array[];
       for (let unit = 0; unit < weight.length; unit++) {
         weightedObjective[unit] += batchWeightedObjective[unit];

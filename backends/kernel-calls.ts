@@ -2,6 +2,7 @@ import { evaluationCount, type EstimatorDefinition } from '../core/estimator.js'
 import { numericValues, type ParameterValues } from '../core/parameters.js';
 import type { HardOp, ObjectiveKernels } from '../core/suite.js';
 import { callExpression, literalBindings, numberLiteral } from '../core/kernel-source.js';
+import { stateBindings } from '../core/estimator-state.js';
 
 /** Expressions (in the generated code's own variable names) for one element's kernel arguments. */
 export interface ElementArguments {
@@ -36,10 +37,11 @@ export interface RowTermArguments {
 /**
  * Builds the calls of a cell's estimator kernels with arguments bound by name (see EstimatorKernels
  * for the names), shared by every backend. The estimator's parameters are bound by their own names
- * as literals, as are `dim` and `evaluations`.
+ * as literals, as are `dim` and `evaluations`; its state values (see EstimatorState) by their names
+ * to entries of the runtime array `state`, which every generated kernel that calls these receives.
  */
 export function estimatorKernelCalls(estimator: EstimatorDefinition, estimatorParams: ParameterValues, dim: number) {
-  const constants = { ...literalBindings(numericValues(estimatorParams)), dim: numberLiteral(dim), evaluations: numberLiteral(evaluationCount(estimator, estimatorParams)) };
+  const constants = { ...literalBindings(numericValues(estimatorParams)), dim: numberLiteral(dim), evaluations: numberLiteral(evaluationCount(estimator, estimatorParams)), ...stateBindings(estimator, 'state') };
   const elementBindings = (element: ElementArguments) => ({
     ...constants,
     theta: element.theta, p: element.probability, u: element.u, v: element.v,

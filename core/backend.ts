@@ -17,6 +17,12 @@ export interface CellRequest {
   readonly problem: Problem;
   /** Largest `count` any call on the prepared cell will ask for. */
   readonly batchSize: number;
+  /**
+   * The estimator's state values (see EstimatorState), in its `names` order: a live array that the
+   * harness rewrites between calls and the backend passes to the kernels at every call (never compiled
+   * in). Absent: the state's initial values, fixed.
+   */
+  readonly estimatorState?: Float64Array;
 }
 
 /**
@@ -48,6 +54,8 @@ export interface HardNodeRequest {
   readonly classes?: number;
   /** The suite's op for a deterministic node: h = op(theta) replaces the estimator's forward, and no noise is drawn. */
   readonly op?: HardOp;
+  /** The estimator's state values, live, as in CellRequest. */
+  readonly estimatorState?: Float64Array;
 }
 
 /** A place kernels run: the CPU, or a GPU through gpu.js. */

@@ -1,3 +1,4 @@
+import type { EstimatorState } from './estimator-state.js';
 import type { ParameterSpecs, ParameterValues } from './parameters.js';
 import type { VectorQuantizerRule } from './vector-quantizer.js';
 
@@ -177,6 +178,11 @@ export interface EstimatorDefinition {
    * module loaders rewrite calls to imported functions, which would break the compiled source.
    */
   readonly helpers?: readonly KernelFunction[];
+  /**
+   * Trainable state of the estimator's own (see `EstimatorState`): values its kernels read by name,
+   * initialised per cell and updated once per training step. Absent: a stateless estimator.
+   */
+  readonly state?: EstimatorState;
 }
 
 /** Names the harness binds to kernel arguments; an estimator parameter may not take one of them. */
@@ -184,7 +190,7 @@ export const reservedKernelArgumentNames: readonly string[] = [
   'theta', 'p', 'u', 'v', 'evaluation', 'unit', 'step', 'dim', 'evaluations', 'h', 'dLdh', 'objective', 'objectiveSum', 'baseline',
   'objectives', 'objectivesStart', 'rowTermSum',
   'logits', 'probabilities', 'exponentials', 'hValues', 'dLdhValues', 'unitStart', 'noiseStart', 'hStart', 'classes', 'classIndex',
-  'out', 'outStart', 'scratch',
+  'out', 'outStart', 'scratch', 'state',
 ];
 
 /**

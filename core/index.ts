@@ -15,6 +15,12 @@ export type {
 export { addCodebookAndCommitment, nearestCode } from './vector-quantizer.js';
 export type { QuantizedVector, VectorQuantizerRule } from './vector-quantizer.js';
 
+/** Trainable estimator state (REBAR's η, NVIL's baseline): values kernels read by name, updated once per training step. */
+export { initialStateArray, stateArray, stateValues } from './estimator-state.js';
+export type {
+  EstimatorState, StateShape, StateUpdateInput, StateValues, StepGradientMoments, StepObjectiveMoments,
+} from './estimator-state.js';
+
 /** Type-checks a suite definition (a problem family with its parameters) and freezes it. */
 export { defineSuite, isStagedProblem } from './suite.js';
 export type {

@@ -109,6 +109,16 @@ export class Rng {
     this.s3 = next() | 1;
   }
 
+  /** An independent copy at this point of the stream: it draws what this generator would draw next. */
+  clone(): Rng {
+    const copy = new Rng(0);
+    copy.s0 = this.s0;
+    copy.s1 = this.s1;
+    copy.s2 = this.s2;
+    copy.s3 = this.s3;
+    return copy;
+  }
+
   /** Next 32 random bits as an unsigned integer. */
   nextUint32(): number {
     const scrambled = Math.imul(this.s1, 5);

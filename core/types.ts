@@ -160,7 +160,7 @@ export interface SeedScoresAtStep {
    * The estimator's trainable state at this point, by name (for example REBAR's `eta`), recorded by the
    * training loop of estimators that carry state; absent for stateless estimators.
    */
-  readonly estimatorState?: Readonly<Record<string, readonly number[]>>;
+  readonly estimatorState?: Readonly<Record<string, number>>;
 }
 
 /**
@@ -307,8 +307,18 @@ interface CellIdentity {
   readonly estimatorTraits?: EstimatorTraits;
   /** SHA-256 of the estimator's and the suite's code (see `CodeProvenance`; absent in results written before it was recorded). */
   readonly codeSha256?: CellCodeHashes;
+  /** The estimator's own state values (see EstimatorState; absent for stateless estimators and in older files). */
+  readonly estimatorState?: EstimatorStateRecord;
   /** Wall time of the cell in milliseconds. */
   readonly elapsedMs: number;
+}
+
+/** A stateful estimator's state values by name, where the cell scored it and where each training run ended. */
+export interface EstimatorStateRecord {
+  /** The values the gradient scores were drawn with (the initial ones, scores being taken at the start). */
+  readonly atScoring: Readonly<Record<string, number>>;
+  /** The values after the last training step, one entry per training seed (absent with `--steps 0`). */
+  readonly afterTraining?: ReadonlyArray<Readonly<Record<string, number>>>;
 }
 
 export type CellResult =

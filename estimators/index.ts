@@ -10,7 +10,9 @@ import { gumbelSoftmax } from './gumbel-softmax.js';
 import { hardSigmoidSt } from './hard-sigmoid-st.js';
 import { multiplicativeNoise } from './multiplicative-noise.js';
 import { muprop } from './muprop.js';
+import { rebar } from './rebar.js';
 import { reinforceLoo } from './reinforce-loo.js';
+import { nvil } from './nvil.js';
 import { reinmax } from './reinmax.js';
 import { slopeAnnealedSigmoidSt } from './slope-annealed-sigmoid-st.js';
 import { slopeAnnealedSt } from './slope-annealed-st.js';
@@ -33,7 +35,7 @@ export type { EstimatorDefinition } from '../core/estimator.js';
 export const builtInEstimators: ReadonlyMap<string, EstimatorDefinition> = new Map(
   [
     steIdentity, steSigmoid, steRelu, steClippedRelu, steHardtanh, hardSigmoidSt, slopeAnnealedSt, slopeAnnealedSigmoidSt, stochasticTimesSmooth,
-    bengioUnbiased, reinforceLoo, arm, disarm, muprop, vimco,
+    bengioUnbiased, reinforceLoo, arm, disarm, muprop, vimco, rebar, nvil,
     additiveNoise, multiplicativeNoise, gumbelSoftmax,
     stGumbelSoftmax, decoupledStGumbelSoftmax, reinmax, gumbelRao, zgr, gappedSt,
     vqSte, vqRotation, vqGumbel,

@@ -8,6 +8,7 @@ import { kernelProblemAsStages } from './kernel-problem-stages.js';
 import type { ParameterValues } from '../core/parameters.js';
 import type { Rng } from '../core/rng.js';
 import { StagedPreparedCell } from './staged-cell.js';
+import { CellEstimatorState, objectiveProbeEstimator } from './estimator-state.js';
 import type { CellExecution } from '../core/types.js';
 
 /**
@@ -29,6 +30,14 @@ export interface ReadyCell extends PreparedCell {
   readonly scoring?: ScoringTarget;
   /** The scoring target at `params` along training, where the suite has one (see StagedEstimates.scoringAt). */
   scoringAt?(params: Float64Array): ScoringTarget;
+  /** The estimator's state, whose live values the cell's kernels read (empty for a stateless estimator). */
+  readonly estimatorState: CellEstimatorState;
+  /**
+   * The estimator's objective probe (see objectiveProbeEstimator): its estimates from a stream are the
+   * objective values of the samples the estimator draws from that stream. Present where the estimator's
+   * state reads them (kernel problems).
+   */
+  readonly objectiveProbe?: PreparedCell;
 }
 
 /** What a cell is prepared from. */
@@ -41,28 +50,41 @@ export interface CellPreparation {
 
 /** A kernel problem's cell: the backend's fused loop, with the problem's closed-form (or enumerated) answers. */
 function kernelCell(backend: ComputeBackend, preparation: CellPreparation & { problem: Problem }): ReadyCell {
-  const { problem } = preparation;
-  const prepared = backend.prepare(preparation);
+  const { problem, estimator, estimatorParams } = preparation;
+  const estimatorState = new CellEstimatorState(estimator, estimatorParams, problem);
+  const prepared = backend.prepare({ ...preparation, estimatorState: estimatorState.values });
+  const probe = estimator.state?.needsObjectiveMoments
+    ? backend.prepare({ ...preparation, estimator: objectiveProbeEstimator(estimator), estimatorState: estimatorState.values })
+    : null;
   return {
     execution: 'fused',
     initialParameters: problem.initialLogits,
     referenceGradient: async (params) => ({ kind: problem.referenceKind ?? 'closed-form', gradient: problem.exactGradient(params) }),
     evaluate: async (params) => ({ loss: problem.exactLoss(params) }),
     trainingDefaults: {},
+    estimatorState,
+    ...(probe ? { objectiveProbe: probe } : {}),
     estimateMoments: (params: Float64Array, baseline: Float64Array, count: number, rng: Rng, step?: number): Promise<BatchMoments> =>
       prepared.estimateMoments(params, baseline, count, rng, step),
     baselineSums: (params: Float64Array, count: number, rng: Rng, step?: number): Promise<BaselineSums> => prepared.baselineSums(params, count, rng, step),
-    dispose: () => prepared.dispose(),
+    dispose: () => {
+      prepared.dispose();
+      probe?.dispose();
+    },
   };
 }
 
 /** A staged problem's cell: its stages on the backend's tensor operations and hard nodes. */
 function stagedCell(backend: ComputeBackend, preparation: CellPreparation & { problem: StagedProblem }): ReadyCell {
   const { estimator, estimatorParams, problem, batchSize } = preparation;
-  const prepared = new StagedPreparedCell(backend, estimator, estimatorParams, problem, batchSize);
+  if (estimator.state?.needsObjectiveMoments) throw new Error(`${estimator.id} reads the objective values of its samples, which staged cells do not offer yet`);
+  // A staged problem's hard nodes have widths of their own: the state's shape is the trained parameters'.
+  const estimatorState = new CellEstimatorState(estimator, estimatorParams, { nodeKind: problem.nodeKind, dim: problem.initialParameters.length });
+  const prepared = new StagedPreparedCell(backend, estimator, estimatorParams, problem, batchSize, estimatorState.values);
   return {
     execution: 'staged',
     baselineInside: true,
+    estimatorState,
     initialParameters: problem.initialParameters,
     referenceGradient: (params) => prepared.compiled.referenceGradient(params),
     evaluate: (params) => prepared.compiled.evaluate(params),
@@ -96,5 +118,7 @@ export function recordedProblemParams(problem: Problem | StagedProblem): Record<
 
 /** Why an estimator cannot run on a problem beyond its node kind (a staged problem's own limits), or null. */
 export function problemUnsupportedReason(problem: Problem | StagedProblem, estimator: EstimatorDefinition): string | null {
-  return isStagedProblem(problem) ? (problem.unsupportedReason?.(estimator) ?? null) : null;
+  if (!isStagedProblem(problem)) return null;
+  if (estimator.state?.needsObjectiveMoments) return `${estimator.id} reads the objective values of its samples, which staged problems (networks) do not offer yet; kernel problems do`;
+  return problem.unsupportedReason?.(estimator) ?? null;
 }

@@ -52,6 +52,22 @@ function paramsProblem(params: unknown, isEstimator: boolean): string | null {
   return null;
 }
 
+/** Problems of an estimator's state: its names (taken by no parameter or kernel argument) and its functions. */
+function stateProblem(state: unknown, params: unknown): string | null {
+  if (state === undefined) return null;
+  if (!isObject(state)) return 'must be an object with names, init and update (see EstimatorState)';
+  if (!Array.isArray(state.names) || state.names.length === 0) return "'names' must be a non-empty list of state value names";
+  for (const name of state.names) {
+    if (typeof name !== 'string' || !parameterNamePattern.test(name)) return `has value '${String(name)}': names are letters, digits and _`;
+    if (reservedKernelArgumentNames.includes(name)) return `has value '${name}', a name the harness binds to kernel arguments; rename it`;
+    if (isObject(params) && name in params) return `has value '${name}', which is also a parameter's name; rename one of them`;
+  }
+  if (new Set(state.names).size !== state.names.length) return 'names a value twice';
+  for (const field of ['init', 'update']) if (typeof state[field] !== 'function') return `'${field}' must be a function`;
+  if (state.varianceGradientSteps !== undefined && typeof state.varianceGradientSteps !== 'function') return "'varianceGradientSteps' must be a function";
+  return null;
+}
+
 const estimatorChecks: Record<string, Check> = {
   id: required((value) => typeof value === 'string' && idPattern.test(value), 'a kebab-case id such as my-estimator'),
   title: string,
@@ -99,7 +115,11 @@ function definitionProblem(definition: Json, checks: Record<string, Check>): str
 
 function checkDefinition(kind: 'estimator' | 'suite', definition: unknown, source: string): void {
   const what = isObject(definition) && typeof definition.id === 'string' ? `${kind} '${definition.id}'` : `an ${kind}`;
-  const problem = isObject(definition) ? definitionProblem(definition, kind === 'estimator' ? estimatorChecks : suiteChecks) : 'is not an object';
+  let problem = isObject(definition) ? definitionProblem(definition, kind === 'estimator' ? estimatorChecks : suiteChecks) : 'is not an object';
+  if (!problem && kind === 'estimator' && isObject(definition)) {
+    const inState = stateProblem(definition.state, definition.params);
+    problem = inState ? `'state' ${inState}` : null;
+  }
   if (problem) throw new UsageError(`${source}: ${what}: ${problem} (see docs/extending.md)`);
 }
 

@@ -14,6 +14,7 @@ import { estimateBaseline, scoreAtLogits } from './sampling.js';
 import { timeBatches } from './timing.js';
 import { trainLogits } from './training.js';
 import { trajectoryScorer } from './scores-along-training.js';
+import { stateRecord } from './estimator-state.js';
 import type { BenchConfig, CellMetrics, CellResult, Registries } from '../core/types.js';
 
 /**
@@ -70,6 +71,8 @@ export async function runCell(cell: PlannedCell, config: BenchConfig, registries
         config.timingIterations,
       )
       : {};
+    const atScoring = ready.estimatorState.current();
+    let finalEstimatorStates: Record<string, number>[] = [];
     let training = {};
     if (config.training.steps > 0) {
       const trainingRngs = Array.from(
@@ -82,13 +85,15 @@ export async function runCell(cell: PlannedCell, config: BenchConfig, registries
           cell: ready, estimator, seed: cell.seed, suite: cell.suite, estimatorId: cell.estimator, steps: scoreAt, samples: config.samples, batchSize: config.batchSize,
         })
         : undefined;
-      const trained = await trainLogits(ready, estimator, config.training, trainingRngs, scorer);
+      const { finalEstimatorStates: finalStates, ...trained } = await trainLogits(ready, estimator, config.training, trainingRngs, scorer);
       if (!Number.isFinite(trained.finalLoss)) throw new Error(`training diverged: final loss ${trained.finalLoss}`);
       training = trained;
+      finalEstimatorStates = finalStates;
     }
+    const estimatorState = stateRecord(ready.estimatorState, atScoring, finalEstimatorStates);
     // Each group is whole or absent, as CellMetrics requires: the spread cannot show TypeScript that.
     const metrics = { ...(scores ?? {}), ...timing, ...training } as CellMetrics;
-    return { ...recorded, execution: ready.execution, state: 'completed', metrics, elapsedMs: elapsedMs() };
+    return { ...recorded, execution: ready.execution, ...(estimatorState ? { estimatorState } : {}), state: 'completed', metrics, elapsedMs: elapsedMs() };
   } catch (error) {
     const recorded = problem
       ? { nodeKind: problem.nodeKind, problemParams: recordedProblemParams(problem), ...(prepared ? { execution: prepared.execution } : {}) }

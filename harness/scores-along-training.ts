@@ -18,11 +18,11 @@ export interface TrainingPoint {
   /** The trained parameters after `step` updates; read only. */
   readonly params: Float64Array;
   /**
-   * HOOK (estimator state, issue 20 item 1): the values of the estimator's trainable state at this point,
-   * by name. The training loop that owns the state sets it where it builds the point (`trainOnce` in
-   * training.ts); the scores at this point record it as it is.
+   * The values of the estimator's trainable state at this point, by name (absent for a stateless
+   * estimator): the training loop sets it where it builds the point (`trainOnce` in training.ts); the
+   * scores at this point record it as it is.
    */
-  readonly estimatorState?: Readonly<Record<string, readonly number[]>>;
+  readonly estimatorState?: Readonly<Record<string, number>>;
 }
 
 /** Scores the points of a trajectory. */

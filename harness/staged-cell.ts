@@ -16,8 +16,10 @@ export class StagedPreparedCell implements PreparedCell {
   readonly compiled: StagedEstimates;
   private readonly nodes: HardNodeStage[] = [];
 
+  /** @param estimatorState the estimator's live state values, handed to every hard node (see CellRequest.estimatorState) */
   constructor(
     backend: ComputeBackend, estimator: EstimatorDefinition, estimatorParams: ParameterValues, problem: StagedProblem, batchSize: number,
+    estimatorState?: Float64Array,
   ) {
     const { prepareHardNode, ops } = backend;
     if (!prepareHardNode || !ops) throw new Error(`backend ${backend.id} has no hard-node stage or tensor operations, so it runs no staged suites`);
@@ -28,7 +30,7 @@ export class StagedPreparedCell implements PreparedCell {
       estimatorParams,
       batchSize,
       hardNode: (width, options = {}) => {
-        const node = prepareHardNode.call(backend, { estimator, estimatorParams, nodeKind: problem.nodeKind, width, ...options });
+        const node = prepareHardNode.call(backend, { estimator, estimatorParams, nodeKind: problem.nodeKind, width, ...options, ...(estimatorState ? { estimatorState } : {}) });
         this.nodes.push(node);
         return node;
       },

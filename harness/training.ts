@@ -20,6 +20,8 @@ interface TrainingRun {
   readonly stepMilliseconds: number[];
   /** The scores at the scorer's steps, in step order (empty without one). */
   readonly scored: ScoredPoint[];
+  /** The estimator's state values after the last step (empty for a stateless estimator). */
+  readonly finalState: Record<string, number>;
 }
 
 /** The settings of a training run once the command line and the suite's defaults are merged. */
@@ -40,7 +42,9 @@ async function trainOnce(
   const params = Float64Array.from(cell.initialParameters);
   const optimizer = createOptimizer(settings.optimizer, settings.learningRate, params.length);
   const stride = Math.max(1, Math.ceil(settings.steps / (cell.trainingDefaults.curvePoints ?? maxCurvePoints)));
-  const result: TrainingRun = { step: [], loss: [], metrics: {}, stepMilliseconds: [], scored: [] };
+  const result: TrainingRun = { step: [], loss: [], metrics: {}, stepMilliseconds: [], scored: [], finalState: {} };
+  // Every run starts from the state's initial values, as from the initial parameters.
+  cell.estimatorState.reset();
   const record = async (step: number) => {
     const evaluation = await cell.evaluate(params);
     result.step.push(step);
@@ -50,9 +54,9 @@ async function trainOnce(
   const scoreSteps = new Set(scorer?.steps);
   const scoreHere = async (step: number) => {
     if (!scorer) return;
-    // HOOK (estimator state, issue 20 item 1): once estimators carry state, this point gets
-    // `estimatorState` (the state's values by name, see TrainingPoint), recorded beside the scores.
-    const point: TrainingPoint = { step, run, params };
+    // A stateful estimator's values at this point are recorded beside the scores.
+    const state = cell.estimatorState.current();
+    const point: TrainingPoint = { step, run, params, ...(Object.keys(state).length > 0 ? { estimatorState: state } : {}) };
     result.scored.push({ step, scores: await scorer.score(point), ...(point.estimatorState ? { estimatorState: point.estimatorState } : {}) });
   };
   if (scoreSteps.has(0)) await scoreHere(0);
@@ -62,13 +66,19 @@ async function trainOnce(
     const begin = performance.now();
     // Kernels see the step counted from 0, as when scoring (annealing schedules start there).
     const baseline = await estimateBaseline({ cell, estimator, logits: params, batchSize: settings.batchSize, rng, step: step - 1 });
-    const gradient = (await drawMoments({ cell, logits: params, baseline, samples: settings.samplesPerStep, batchSize, rng, step: step - 1 })).mean;
+    const draw = (stream: Rng) => drawMoments({ cell, logits: params, baseline, samples: settings.samplesPerStep, batchSize, rng: stream, step: step - 1 });
+    const probeCell = cell.objectiveProbe;
+    const probe = probeCell
+      ? (stream: Rng) => drawMoments({ cell: probeCell, logits: params, baseline: new Float64Array(params.length), samples: settings.samplesPerStep, batchSize, rng: stream, step: step - 1 })
+      : null;
+    // A stateful estimator's state is updated from the step's samples (after they are drawn, so they never depend on it).
+    const gradient = (await cell.estimatorState.trainingStep(step, rng, draw, probe)).mean;
     optimizer.update(params, gradient, step);
     result.stepMilliseconds.push(performance.now() - begin);
     if (scoreSteps.has(step)) await scoreHere(step);
     if (step % stride === 0 || step === settings.steps) await record(step);
   }
-  return result;
+  return { ...result, finalState: cell.estimatorState.current() };
 }
 
 function mean(values: number[]): number {
@@ -105,11 +115,12 @@ function summarise(step: number[], runs: number[][]): TrainingMetricCurve {
  * exact E[L] where the suite has it), averaged over runs, beside any further metrics the suite
  * evaluates and the median time of a training step. With a `scorer`, each run is scored at the
  * scorer's steps of its own trajectory (outside the timed steps; the scores draw from streams of their
- * own, so the trajectory is the one a run without them follows).
+ * own, so the trajectory is the one a run without them follows). `finalEstimatorStates` holds a
+ * stateful estimator's values after each run: the results record them beside, not inside, the metrics.
  */
 export async function trainLogits(
   cell: ReadyCell, estimator: EstimatorDefinition, options: TrainingOptions, rngs: readonly Rng[], scorer?: TrajectoryScorer,
-): Promise<TrainingResult> {
+): Promise<TrainingResult & { readonly finalEstimatorStates: Record<string, number>[] }> {
   const runs: TrainingRun[] = [];
   for (const [index, rng] of rngs.entries()) runs.push(await trainOnce(cell, estimator, options, rng, index, scorer));
   const step = runs[0].step;
@@ -124,6 +135,7 @@ export async function trainLogits(
     finalLossStdErr: loss.finalStdErr,
     lossCurve: { step, loss: loss.curve.mean, lossMin: loss.curve.min, lossMax: loss.curve.max },
     trainingSeeds: runs.length,
+    finalEstimatorStates: runs.map((run) => run.finalState),
     trainingSettings: { optimizer, learningRate, samplesPerStep },
     ...(metricNames.length > 0
       ? { trainingMetrics: Object.fromEntries(metricNames.map((name) => [name, summarise(step, runs.map((run) => run.metrics[name]))])) }

@@ -57,7 +57,7 @@ describe('CPU worker pool', () => {
       while (Date.now() < until);
     };
     const seeds = new Uint32Array(8);
-    const call = { kind: 'estimate' as const, logits: new Float64Array(4), probabilities: new Float64Array(4), baseline: new Float64Array(4), seeds, count: 8192, step: 0, ...sharedCallArrays(8, 4) };
+    const call = { kind: 'estimate' as const, logits: new Float64Array(4), probabilities: new Float64Array(4), baseline: new Float64Array(4), seeds, count: 8192, step: 0, state: new Float64Array(0), ...sharedCallArrays(8, 4) };
     try {
       await new Promise((resolve) => setTimeout(resolve, 200)); // let the worker start
       await expect(pool.run(call, slowFirstChunk)).rejects.toThrow(/worker-side failure/);

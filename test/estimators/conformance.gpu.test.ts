@@ -94,6 +94,10 @@ const expectedMean: Record<string, Expectation> = {
   muprop: (theta, _, toy) => exactToyGradient(theta, toy),
   // Unbiased for the k-sample bound's gradient, not for E[f]'s.
   vimco: (_theta, { k }, toy, _step, logits, unit) => toyKSampleBoundGradient(logits, toy, k)[unit],
+  // Unbiased for every η and λ (their initial values here: scores are taken at the state's start).
+  rebar: (theta, _, toy) => exactToyGradient(theta, toy),
+  // The learned baseline is a constant of the step; the normaliser starts at 1.
+  nvil: (theta, _, toy) => exactToyGradient(theta, toy),
   // x = θ + σz, h = clip((x + 1)/2, 0, 1), gradient ℓ'(h) · ½ on −1 < x < 1.
   'additive-noise': (theta, { sigma }, toy) => {
     const low = (-1 - theta) / sigma;
@@ -134,6 +138,9 @@ const nonDefaultCases: Array<[string, Record<string, number>, number]> = [
   ['additive-noise', { sigma: 0.5 }, 0],
   ['multiplicative-noise', { sigma: 0.5 }, 0],
   ['reinforce-loo', { k: 2 }, 0],
+  ['rebar', { initialEta: 0.4, initialTemperature: 0.2 }, 0],
+  ['rebar', { initialEta: 2, initialTemperature: 1.5 }, 0],
+  ['nvil', { initialBaseline: 1.5 }, 0],
   // 8 evaluations × 8192 samples exceed headless-gl's 16 384 texture rows: the GPU splits the batch.
   ['reinforce-loo', { k: 8 }, 0],
   // k = 5: beyond 4 evaluations the CPU loops keep a loop over them.

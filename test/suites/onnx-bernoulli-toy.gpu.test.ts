@@ -45,7 +45,8 @@ const bernoulliEstimators = [...builtInEstimators.values()].filter((estimator) =
 
 describeEachBackend('the ONNX bernoulli-toy', (backend, backendId) => {
   // Without a baseline a staged cell consumes exactly the fused cell's noise: the estimates must match.
-  const withoutBaseline = bernoulliEstimators.filter((estimator) => !estimator.kernels.baselineWeight).map((estimator) => estimator.id);
+  // An estimator reading its samples' objective values (nvil) has no probe on staged problems yet.
+  const withoutBaseline = bernoulliEstimators.filter((estimator) => !estimator.kernels.baselineWeight && !estimator.state?.needsObjectiveMoments).map((estimator) => estimator.id);
   it.each(withoutBaseline)('%s: the same estimates as the fused bernoulli-toy, to float32 precision', async (id) => {
     const estimator = builtInEstimators.get(id)!;
     const fused = await sampleEstimator(backend(), estimator, toyProblem({ dim: toyUnits }), 3000, 21);

@@ -39,7 +39,8 @@ function entriesOutsideBand(scores: GradientScores, reference: ReferenceGradient
 
 describeEachBackend('the VAEs', (backend) => {
   const unbiased = smallVaes.flatMap(([suite, settings]) => [...builtInEstimators.values()]
-    .filter((estimator) => estimator.claimsUnbiased && estimator.nodeKinds.includes(suite.nodeKind))
+    // An estimator reading its samples' objective values (nvil) has no probe on staged problems yet.
+    .filter((estimator) => estimator.claimsUnbiased && estimator.nodeKinds.includes(suite.nodeKind) && !estimator.state?.needsObjectiveMoments)
     .map((estimator) => [suite.id, estimator.id, suite, settings] as const));
 
   it.each(unbiased)(

@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { toyProblem } from '../support/helpers.js';
+import { withDefaults } from '../../core/parameters.js';
+import { Rng } from '../../core/rng.js';
+import { nvil } from '../../estimators/nvil.js';
+import { prepareCell } from '../../harness/cell.js';
+import { trainLogits } from '../../harness/training.js';
+import { createCpuBackend } from '../../backends/cpu.js';
+
+const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
+
+/** Mean and variance of f(b) = Σ (bᵢ − t)² for independent bᵢ ~ Bernoulli(σ(θᵢ)), written out here. */
+function objectiveMoments(logits: Float64Array, t: number): { mean: number; variance: number } {
+  let mean = 0;
+  let variance = 0;
+  for (const theta of logits) {
+    const p = sigmoid(theta);
+    const atOne = (1 - t) ** 2;
+    const atZero = t ** 2;
+    mean += p * atOne + (1 - p) * atZero;
+    variance += p * (1 - p) * (atOne - atZero) ** 2;
+  }
+  return { mean, variance };
+}
+
+describe('nvil state on bernoulli-toy (CPU)', () => {
+  it('learns the baseline E[f] and the signal variance Var[f] from the step samples, and scales by max(1, its square root)', async () => {
+    const cpu = await createCpuBackend({ threads: 1 });
+    // t = 3: Var[f] ≈ 57, so the normaliser is well above 1.
+    const problem = toyProblem({ t: 3 });
+    const cell = prepareCell(cpu, { estimator: nvil, estimatorParams: withDefaults(nvil.params, {}), problem, batchSize: 4096 });
+    try {
+      expect(cell.estimatorState.current()).toEqual({ learnedBaseline: 0, signalVariance: 0, signalScale: 1 });
+      // Learning rate 0: the logits stay at their start, where the moments are known exactly.
+      await trainLogits(cell, nvil, { steps: 200, batchSize: 4096, seeds: 1, samplesPerStep: 256, learningRate: 0, optimizer: 'sgd' }, [new Rng(4)]);
+      const state = cell.estimatorState.current();
+      const exact = objectiveMoments(problem.initialLogits, 3);
+      // The baseline averages the last ~20 steps' means (rate 0.1) of 256 samples each: standard error
+      // about √(Var f · 0.1 / 1.9 / 256); the running variance averages ~5 steps' sample variances.
+      const baselineError = Math.sqrt((exact.variance * 0.1) / 1.9 / 256);
+      expect(Math.abs(state.learnedBaseline - exact.mean)).toBeLessThan(5 * baselineError);
+      expect(state.signalVariance / exact.variance).toBeGreaterThan(0.8);
+      expect(state.signalVariance / exact.variance).toBeLessThan(1.2);
+      expect(state.signalScale).toBe(Math.sqrt(state.signalVariance));
+    } finally {
+      cell.dispose();
+      cpu.dispose();
+    }
+  });
+
+  it('keeps the scale at 1 with normalise = 0, and the baseline fixed with baselineRate = 0', async () => {
+    const cpu = await createCpuBackend({ threads: 1 });
+    const problem = toyProblem({ t: 3 });
+    const cell = prepareCell(cpu, { estimator: nvil, estimatorParams: withDefaults(nvil.params, { normalise: 0, baselineRate: 0, initialBaseline: 2 }), problem, batchSize: 4096 });
+    try {
+      await trainLogits(cell, nvil, { steps: 20, batchSize: 4096, seeds: 1, samplesPerStep: 64, learningRate: 0.01 }, [new Rng(4)]);
+      const state = cell.estimatorState.current();
+      expect(state.learnedBaseline).toBe(2);
+      expect(state.signalScale).toBe(1);
+      expect(state.signalVariance).toBeGreaterThan(1);
+    } finally {
+      cell.dispose();
+      cpu.dispose();
+    }
+  });
+});
