@@ -180,12 +180,12 @@ describe('the summary over seeds', () => {
 
   it('averages the seeds, gives the standard error over them, and records the estimator state a point carries', () => {
     const summary = summariseScoresAlongTraining([
-      [{ step: 0, scores: scores(1, 2), estimatorState: { eta: [0.5] } }, { step: 5, scores: scores(2, 4) }],
-      [{ step: 0, scores: scores(3, 6), estimatorState: { eta: [0.7] } }, { step: 5, scores: scores(2, 4) }],
+      [{ step: 0, scores: scores(1, 2), estimatorState: { eta: 0.5 } }, { step: 5, scores: scores(2, 4) }],
+      [{ step: 0, scores: scores(3, 6), estimatorState: { eta: 0.7 } }, { step: 5, scores: scores(2, 4) }],
     ])!;
     expect(summary.map((point) => point.step)).toEqual([0, 5]);
     expect(summary[0]).toMatchObject({ bias: 2, variance: 4, biasStdErr: 0.1, stdErrOverSeeds: { bias: 1, variance: 2 } });
-    expect(summary[0].seeds.map((seed) => [seed.referenceNorm, seed.estimatorState])).toEqual([[5, { eta: [0.5] }], [5, { eta: [0.7] }]]);
+    expect(summary[0].seeds.map((seed) => [seed.referenceNorm, seed.estimatorState])).toEqual([[5, { eta: 0.5 }], [5, { eta: 0.7 }]]);
     expect(summary[1].stdErrOverSeeds).toEqual({ bias: 0, variance: 0, mse: 0, cosine: 0 });
     expect('estimatorState' in summary[1].seeds[0]).toBe(false);
   });
