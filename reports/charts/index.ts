@@ -3,7 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BenchResults } from '../../core/types.js';
 import type { Reporter } from '../reporter.js';
-import { alongTrainingCharts } from './along-training.js';
+import { alongTrainingChart } from './along-training.js';
 import { biasVarianceChart } from './bias-variance.js';
 import type { ChartDefinition, ChartSpec } from './chart.js';
 import { coarseGradientChart } from './coarse-gradient.js';
@@ -33,7 +33,7 @@ export interface ChartPlan {
 /** Built-in charts keyed by id. */
 export const builtInCharts: ReadonlyMap<string, ChartDefinition> = new Map(
   [
-    biasVarianceChart, logitSweepChart, trainingCurvesChart, ...alongTrainingCharts, speedChart, scalingChart,
+    biasVarianceChart, logitSweepChart, trainingCurvesChart, alongTrainingChart, speedChart, scalingChart,
     populationLossChart, coarseGradientChart, testAccuracyChart, negativeElboChart, varianceCostChart,
     paretoChart,
   ].map((chart) => [chart.id, chart]),

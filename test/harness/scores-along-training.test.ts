@@ -205,10 +205,9 @@ describe('the charts along training', () => {
   it('plan and render one PNG per suite for variance, bias and MSE, one line per estimator', async () => {
     const { planCharts } = await import('../../reports/charts/index.js');
     const { createChartRenderer } = await import('../../reports/charts/render.js');
-    const plans = planCharts(results).filter(({ definition }) => definition.id.endsWith('-along-training'));
-    expect(plans.map(({ definition }) => definition.id)).toEqual(['variance-along-training', 'bias-along-training', 'mse-along-training']);
-    const [variance] = plans[0].specs;
-    expect(variance.file).toBe('variance-along-training-bernoulli-toy.png');
+    const { specs } = planCharts(results).find(({ definition }) => definition.id === 'scores-along-training')!;
+    expect(specs.map((spec) => spec.file)).toEqual(['variance', 'bias', 'mse'].map((metric) => `${metric}-along-training-bernoulli-toy.png`));
+    const [variance] = specs;
     const labelled = (variance.configuration.data.datasets as Array<{ label: string; data: Array<{ x: number }> }>).filter((dataset) => dataset.label !== '');
     expect(labelled.map((dataset) => [dataset.label, dataset.data.map((point) => point.x)])).toEqual([['reinforce-loo', [0, 5, 10]], ['ste-identity', [0, 5, 10]]]);
     const png = await createChartRenderer()(variance);
@@ -219,7 +218,7 @@ describe('the charts along training', () => {
   it('are absent, with how to get them, without --score-at', async () => {
     const { planCharts } = await import('../../reports/charts/index.js');
     const plain = await run({ suite: 'bernoulli-toy', estimator: 'ste-identity', samples: 1000, steps: 2, set: ['dim=4'] });
-    const plan = planCharts(plain).find(({ definition }) => definition.id === 'variance-along-training')!;
+    const plan = planCharts(plain).find(({ definition }) => definition.id === 'scores-along-training')!;
     expect(plan.specs).toEqual([]);
     expect(plan.definition.howToGet).toMatch(/--score-at/);
   });
