@@ -78,7 +78,8 @@ describe('a run of bernoulli-toy and its ONNX model side by side', () => {
     cells = (await runBenchmark(config, registries)).cells;
   });
 
-  it.each(bernoulliEstimators.map((estimator) => estimator.id))('%s: the scores agree within standard errors', (id) => {
+  // An estimator reading its samples' objective values (nvil) has no probe on staged problems: its ONNX cell is unsupported.
+  it.each(bernoulliEstimators.filter((estimator) => !estimator.state?.needsObjectiveMoments).map((estimator) => estimator.id))('%s: the scores agree within standard errors', (id) => {
     const toy = cells.find((cell) => cell.suite === 'bernoulli-toy' && cell.estimator === id)!;
     const onnx = cells.find((cell) => cell.suite === 'onnx' && cell.estimator === id)!;
     expect([toy.state, onnx.state]).toEqual(['completed', 'completed']);

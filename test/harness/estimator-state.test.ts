@@ -1,0 +1,99 @@
+import { describe, expect, it } from 'vitest';
+import { Rng } from '../../core/rng.js';
+import type { BatchMoments } from '../../core/moments.js';
+import type { StateUpdateInput } from '../../core/estimator-state.js';
+import { CellEstimatorState } from '../../harness/estimator-state.js';
+import { withPlugins } from '../../harness/plugins.js';
+import { builtInEstimators } from '../../estimators/index.js';
+import { rebar } from '../../estimators/rebar.js';
+import { builtInSuites } from '../../suites/index.js';
+import { builtInBackends } from '../../backends/index.js';
+
+const samples = 500;
+const entries = 3;
+
+/**
+ * A made-up estimator linear in its state value φ: ĝ = a + φ c per entry, a and c drawn from the
+ * stream; `live` is the array the harness rewrites, read at every draw as a backend would.
+ */
+function linearDraw(live: Float64Array) {
+  return async (rng: Rng): Promise<BatchMoments> => {
+    const sum = new Float64Array(entries);
+    const squares = new Float64Array(entries);
+    for (let sample = 0; sample < samples; sample++) {
+      for (let entry = 0; entry < entries; entry++) {
+        const estimate = rng.nextNormal() + live[0] * (rng.nextUniform() - 0.3);
+        sum[entry] += estimate;
+        squares[entry] += estimate * estimate;
+      }
+    }
+    const mean = sum.map((total) => total / samples);
+    return { count: samples, mean, sumOfSquaredDeviations: squares.map((square, entry) => square - sum[entry] * mean[entry]) };
+  };
+}
+
+describe('the cell estimator state on the host', () => {
+  it('hands the single-sample variance gradient Σ E[2 ĝ ∂ĝ/∂φ] of the step\'s own samples (common random numbers), and keeps the update', async () => {
+    const seen: StateUpdateInput[] = [];
+    const estimator = {
+      ...rebar,
+      state: {
+        names: ['phi'],
+        init: () => ({ phi: 0.7 }),
+        varianceGradientSteps: () => ({ phi: 0.25 }),
+        update: (input: StateUpdateInput) => {
+          seen.push(input);
+          return { phi: input.values.phi - 0.1 };
+        },
+      },
+    };
+    const state = new CellEstimatorState(estimator, {}, { nodeKind: 'bernoulli', dim: entries });
+    const drawn = await state.trainingStep(1, new Rng(9), linearDraw(state.values), null);
+    // The same samples written out: Σ over entries of mean(2 ĝ c) with ĝ = a + φ c at φ = 0.7.
+    const replay = new Rng(9);
+    let expected = 0;
+    for (let sample = 0; sample < samples; sample++) {
+      for (let entry = 0; entry < entries; entry++) {
+        const a = replay.nextNormal();
+        const c = replay.nextUniform() - 0.3;
+        expected += (2 * (a + 0.7 * c) * c) / samples;
+      }
+    }
+    expect(seen).toHaveLength(1);
+    expect(Math.abs(seen[0].varianceGradient.phi - expected)).toBeLessThan(1e-9 * (1 + Math.abs(expected)));
+    expect(seen[0].values).toEqual({ phi: 0.7 });
+    // The step's estimates were drawn with the values before the update; the update is kept.
+    expect(drawn.count).toBe(samples);
+    expect(state.current()).toEqual({ phi: 0.7 - 0.1 });
+    state.reset();
+    expect(state.current()).toEqual({ phi: 0.7 });
+  });
+
+  it('is empty and inactive for a stateless estimator, whose step draws once', async () => {
+    const state = new CellEstimatorState(builtInEstimators.get('disarm')!, {}, { nodeKind: 'bernoulli', dim: entries });
+    let draws = 0;
+    const live = new Float64Array(1);
+    await state.trainingStep(1, new Rng(1), async (rng) => {
+      draws++;
+      return linearDraw(live)(rng);
+    }, null);
+    expect(state.active).toBe(false);
+    expect(state.values).toHaveLength(0);
+    expect(draws).toBe(1);
+  });
+});
+
+describe('plug-in checks of an estimator state', () => {
+  const registries = { suites: builtInSuites, estimators: new Map(), backends: builtInBackends };
+  const withState = (names: string[]) => ({ ...rebar, id: 'stateful-plugin', state: { ...rebar.state!, names } });
+
+  it('refuses a state value named like a parameter or a reserved kernel argument, in one line', () => {
+    expect(() => withPlugins(registries, { estimators: [withState(['etaRate'])] }, 'x.js')).toThrow(/'state' has value 'etaRate', which is also a parameter's name/);
+    expect(() => withPlugins(registries, { estimators: [withState(['objective'])] }, 'x.js')).toThrow(/'state' has value 'objective', a name the harness binds/);
+    expect(() => withPlugins(registries, { estimators: [withState(['eta', 'eta'])] }, 'x.js')).toThrow(/names a value twice/);
+  });
+
+  it('accepts the built-in REBAR state under another id', () => {
+    expect(withPlugins(registries, { estimators: [{ ...rebar, id: 'rebar-copy' }] }, 'x.js').estimators.has('rebar-copy')).toBe(true);
+  });
+});
