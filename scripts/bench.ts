@@ -23,7 +23,7 @@ import { optimizerIds, type BenchConfig, type BenchResults, type Registries } fr
 import { builtInReporters, createDocumentReporters } from '../reports/index.js';
 import { createProgressPrinter } from '../reports/progress.js';
 import { builtInSuites } from '../suites/index.js';
-import { isEntryPoint, lastValue, rejectEmptyValues, rejectLooseBooleans, runCommand, withUsageContract } from './cli.js';
+import { isEntryPoint, lastOccurrenceOnly, lastValue, rejectEmptyValues, rejectLooseBooleans, runCommand, withUsageContract } from './cli.js';
 
 /** Counts of the run's results by state, cells and sweep series together. */
 function stateCounts(results: BenchResults): Record<'completed' | 'errored' | 'unsupported', number> & { total: number } {
@@ -57,38 +57,41 @@ export async function benchMain(args: string[]): Promise<number> {
   const value = { requiresArg: true } as const;
   // The suites a run without --suite plans (harness/config.ts selects them the same way).
   const defaultRunSuites = [...builtInSuites.values()].filter((suite) => suite.inDefaultRun !== false).map((suite) => suite.id);
-  const parser = yargs(args)
+  const options = {
+    suite: { ...value, type: 'string', array: true, description: `suite ids, comma-separated (default: the suites of the default run, ${defaultRunSuites.join(', ')}; built in: ${[...builtInSuites.keys()].join(', ')})` },
+    estimator: { ...value, type: 'string', array: true, description: `estimator ids, comma-separated (default: all; built in: ${[...builtInEstimators.keys()].join(', ')})` },
+    backend: { ...value, type: 'string', array: true, description: `backend ids, comma-separated (built in: ${[...builtInBackends.keys()].join(', ')}; default: cpu, and gpu only where it reaches a hardware GPU, not a software rasteriser)` },
+    samples: { ...value, type: 'number', coerce: lastValue<number>, default: optionDefaults.samples, description: `single-sample estimates scored per cell (at most ${optionLimits.samples})` },
+    'batch-size': { ...value, type: 'number', coerce: lastValue<number>, default: optionDefaults.batchSize, description: 'estimates per backend call and per timed batch' },
+    steps: { ...value, type: 'number', coerce: lastValue<number>, default: optionDefaults.steps, description: 'training steps (0 skips training)' },
+    'train-samples': { ...value, type: 'number', coerce: lastValue<number>, description: `estimates averaged per training step (default: the suite's, else ${optionDefaults.trainSamples})` },
+    'train-seeds': { ...value, type: 'number', coerce: lastValue<number>, default: optionDefaults.trainSeeds, description: 'independent training runs averaged for the final loss' },
+    'learning-rate': { ...value, type: 'number', coerce: lastValue<number>, description: `learning rate of the optimiser (default: the suite's, else ${optionDefaults.learningRate})` },
+    optimizer: { ...value, type: 'string', coerce: lastValue<string>, choices: optimizerIds, description: "training optimiser (default: the suite's, else adam)" },
+    'timing-iterations': { ...value, type: 'number', coerce: lastValue<number>, default: optionDefaults.timingIterations, description: 'timed batches per cell (0 skips timing)' },
+    seed: { ...value, type: 'string', array: true, default: [String(optionDefaults.seed)], description: 'seed of every random stream; same seed, same scores; several (1,2,3) make one cell per seed' },
+    set: { ...value, type: 'string', array: true, description: 'parameter override key=value or id.key=value, repeatable; a list or range makes a grid (e.g. --set dim=256 --set gumbel-softmax.tau=0.1,0.5,1 --set tau=0.1:1:4)' },
+    threads: { ...value, type: 'number', coerce: lastValue<number>, description: 'worker threads of the CPU backend (default: every core)' },
+    plugin: { ...value, type: 'string', array: true, description: 'module(s) exporting extra estimator or suite definitions: JavaScript (.js, .mjs, .cjs) or TypeScript (.ts, .mts, .cts, loaded without a build step); they run with your rights (docs/trust-and-limits.md)' },
+    'cell-timeout': { ...value, type: 'number', coerce: lastValue<number>, description: `time limit of each cell and of loading the plug-ins, in seconds (default: ${cellLimitDefaults.baseSeconds} s + 1 µs per planned element-estimate per cell; ${cellLimitDefaults.pluginLoadSeconds} s for the plug-ins)` },
+    'cell-memory': { ...value, type: 'number', coerce: lastValue<number>, description: `memory limit of the worker that runs the cells, in MiB (default: half this machine's memory, at most 16 GiB: ${cellLimitDefaults.memoryMiB})` },
+    'score-at': { ...value, type: 'string', coerce: lastValue<string>, description: 'training steps at which to score bias, variance, MSE and cosine along each training run against the reference recomputed there, comma-separated, increasing, at most --steps (e.g. 0,50,200; docs/scores.md)' },
+    sweep: { ...value, type: 'string', array: true, description: `extra measurements for the charts, comma-separated: ${sweepKinds.join(', ')} (logit: bias and variance across logits on bernoulli-toy; scaling: time against batch size and dimension)` },
+    shard: { ...value, type: 'string', coerce: lastValue<string>, description: 'run shard i of n of the plan (e.g. 2/3), balanced by expected cost, or auto (auto/n) to take it from a Slurm array, a Kubernetes Indexed Job or ESTIBENCH_SHARD_INDEX/COUNT (docs/scale-out.md); {shard} in --out becomes i; merge with estibench merge DIR... --out DIR' },
+    'list-unsupported': { type: 'boolean', default: false, description: 'list the estimator x suite pairs the run leaves out as unsupported, with the reasons, and exit' },
+    resume: { type: 'boolean', default: false, description: 'keep the cells already in --out/cells.jsonl (same options) and run only the rest (--resume or --resume=true; other values are refused)' },
+    report: { type: 'boolean', default: true, description: 'write the charts (PNG), report.md and summary.md beside results.json; --no-report skips them (an interrupted run writes results.json only)' },
+    out: { ...value, type: 'string', coerce: lastValue<string>, default: optionDefaults.out, description: 'output directory for cells.jsonl, results.json, the charts and report.md' },
+  } as const;
+  // Numeric options repeated on one line: the last value wins (see lastOccurrenceOnly).
+  const numericOptions = Object.entries(options).filter(([, option]) => option.type === 'number').map(([name]) => name);
+  const parser = yargs(lastOccurrenceOnly(args, numericOptions))
     .scriptName('estibench')
     .usage('$0 [options]\n\nScores gradient estimators (bias, variance, speed, final training loss) against exact gradients.\n\n' +
       'Each cell runs in a worker process under a time and a memory limit (--cell-timeout, --cell-memory). --plugin runs the ' +
       "module's code with your rights; an ONNX model is untrusted input bounded by the cell limits (docs/trust-and-limits.md). " +
       'Exit status: 0 done, 1 a cell errored, 2 bad input, 3 a file could not be written, 130/143 interrupted.')
-    .options({
-      suite: { ...value, type: 'string', array: true, description: `suite ids, comma-separated (default: the suites of the default run, ${defaultRunSuites.join(', ')}; built in: ${[...builtInSuites.keys()].join(', ')})` },
-      estimator: { ...value, type: 'string', array: true, description: `estimator ids, comma-separated (default: all; built in: ${[...builtInEstimators.keys()].join(', ')})` },
-      backend: { ...value, type: 'string', array: true, description: `backend ids, comma-separated (built in: ${[...builtInBackends.keys()].join(', ')}; default: cpu, and gpu only where it reaches a hardware GPU, not a software rasteriser)` },
-      samples: { ...value, type: 'number', coerce: lastValue<number>, default: optionDefaults.samples, description: `single-sample estimates scored per cell (at most ${optionLimits.samples})` },
-      'batch-size': { ...value, type: 'number', coerce: lastValue<number>, default: optionDefaults.batchSize, description: 'estimates per backend call and per timed batch' },
-      steps: { ...value, type: 'number', coerce: lastValue<number>, default: optionDefaults.steps, description: 'training steps (0 skips training)' },
-      'train-samples': { ...value, type: 'number', coerce: lastValue<number>, description: `estimates averaged per training step (default: the suite's, else ${optionDefaults.trainSamples})` },
-      'train-seeds': { ...value, type: 'number', coerce: lastValue<number>, default: optionDefaults.trainSeeds, description: 'independent training runs averaged for the final loss' },
-      'learning-rate': { ...value, type: 'number', coerce: lastValue<number>, description: `learning rate of the optimiser (default: the suite's, else ${optionDefaults.learningRate})` },
-      optimizer: { ...value, type: 'string', coerce: lastValue<string>, choices: optimizerIds, description: "training optimiser (default: the suite's, else adam)" },
-      'timing-iterations': { ...value, type: 'number', coerce: lastValue<number>, default: optionDefaults.timingIterations, description: 'timed batches per cell (0 skips timing)' },
-      seed: { ...value, type: 'string', array: true, default: [String(optionDefaults.seed)], description: 'seed of every random stream; same seed, same scores; several (1,2,3) make one cell per seed' },
-      set: { ...value, type: 'string', array: true, description: 'parameter override key=value or id.key=value, repeatable; a list or range makes a grid (e.g. --set dim=256 --set gumbel-softmax.tau=0.1,0.5,1 --set tau=0.1:1:4)' },
-      threads: { ...value, type: 'number', coerce: lastValue<number>, description: 'worker threads of the CPU backend (default: every core)' },
-      plugin: { ...value, type: 'string', array: true, description: 'module(s) exporting extra estimator or suite definitions: JavaScript (.js, .mjs, .cjs) or TypeScript (.ts, .mts, .cts, loaded without a build step); they run with your rights (docs/trust-and-limits.md)' },
-      'cell-timeout': { ...value, type: 'number', coerce: lastValue<number>, description: `time limit of each cell and of loading the plug-ins, in seconds (default: ${cellLimitDefaults.baseSeconds} s + 1 µs per planned element-estimate per cell; ${cellLimitDefaults.pluginLoadSeconds} s for the plug-ins)` },
-      'cell-memory': { ...value, type: 'number', coerce: lastValue<number>, description: `memory limit of the worker that runs the cells, in MiB (default: half this machine's memory, at most 16 GiB: ${cellLimitDefaults.memoryMiB})` },
-      'score-at': { ...value, type: 'string', coerce: lastValue<string>, description: 'training steps at which to score bias, variance, MSE and cosine along each training run against the reference recomputed there, comma-separated, increasing, at most --steps (e.g. 0,50,200; docs/scores.md)' },
-      sweep: { ...value, type: 'string', array: true, description: `extra measurements for the charts, comma-separated: ${sweepKinds.join(', ')} (logit: bias and variance across logits on bernoulli-toy; scaling: time against batch size and dimension)` },
-      shard: { ...value, type: 'string', coerce: lastValue<string>, description: 'run shard i of n of the plan (e.g. 2/3), balanced by expected cost, or auto (auto/n) to take it from a Slurm array, a Kubernetes Indexed Job or ESTIBENCH_SHARD_INDEX/COUNT (docs/scale-out.md); {shard} in --out becomes i; merge with estibench merge DIR... --out DIR' },
-      'list-unsupported': { type: 'boolean', default: false, description: 'list the estimator x suite pairs the run leaves out as unsupported, with the reasons, and exit' },
-      resume: { type: 'boolean', default: false, description: 'keep the cells already in --out/cells.jsonl (same options) and run only the rest (--resume or --resume=true; other values are refused)' },
-      report: { type: 'boolean', default: true, description: 'write the charts (PNG), report.md and summary.md beside results.json; --no-report skips them (an interrupted run writes results.json only)' },
-      out: { ...value, type: 'string', coerce: lastValue<string>, default: optionDefaults.out, description: 'output directory for cells.jsonl, results.json, the charts and report.md' },
-    });
+    .options(options);
   const argv = await withUsageContract(parser, 'estibench').parse();
 
   const limits = resolveCellLimits({ timeoutSeconds: argv['cell-timeout'], memoryMiB: argv['cell-memory'] });

@@ -9,6 +9,35 @@ export function lastValue<T>(value: T | T[]): T {
   return Array.isArray(value) ? value[value.length - 1] : value;
 }
 
+/**
+ * `args` without the earlier occurrences of each option in `names` (`--name value`, `--name=value`, or
+ * its camelCase spelling), so that the last value wins, as `lastValue` promises. Needed because
+ * yargs-parser 22 adds a repeated option's later value to the earlier one when that value is the number 1
+ * (it mistakes 1 for its counter increment: `--steps 4 --steps 1` parses as 5).
+ */
+export function lastOccurrenceOnly(args: readonly string[], names: readonly string[]): string[] {
+  const spellings = new Map<string, string>();
+  for (const name of names) {
+    spellings.set(name, name);
+    spellings.set(name.replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase()), name);
+  }
+  const occurrences = new Map<string, Array<[start: number, length: number]>>();
+  for (let index = 0; index < args.length; index++) {
+    if (args[index] === '--') break;
+    const match = /^--([^=]+)(=.*)?$/s.exec(args[index]);
+    const name = match ? spellings.get(match[1]) : undefined;
+    if (!match || name === undefined) continue;
+    const length = match[2] === undefined ? 2 : 1;
+    (occurrences.get(name) ?? occurrences.set(name, []).get(name)!).push([index, length]);
+    index += length - 1;
+  }
+  const dropped = new Set<number>();
+  for (const found of occurrences.values()) {
+    for (const [start, length] of found.slice(0, -1)) for (let offset = 0; offset < length; offset++) dropped.add(start + offset);
+  }
+  return args.filter((_, index) => !dropped.has(index));
+}
+
 /** Prints one line and exits with code 2: the contract for bad input. */
 export function failUsage(program: string, message: string): never {
   process.stderr.write(`${program}: ${message}\n`);
