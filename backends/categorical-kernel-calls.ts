@@ -24,6 +24,7 @@ export interface CategoricalGradientArguments {
   readonly dLdhValues: string | null;
   readonly objective: string | null;
   readonly objectiveSum: string | null;
+  readonly objectiveSquareSum: string | null;
 }
 
 /** The shape of a categorical hard node: its units, classes, evaluations and noise per row. */
@@ -134,6 +135,7 @@ export function categoricalUnitCalls(estimator: EstimatorDefinition, estimatorPa
         if (more.dLdhValues !== null) bindings.dLdhValues = more.dLdhValues;
         if (more.objective !== null) bindings.objective = more.objective;
         if (more.objectiveSum !== null) bindings.objectiveSum = more.objectiveSum;
+        if (more.objectiveSquareSum !== null) bindings.objectiveSquareSum = more.objectiveSquareSum;
         return callExpression(unitGradient, bindings, role('unitGradient'));
       }
       : null,
@@ -168,6 +170,7 @@ export function categoricalKernelCalls(estimator: EstimatorDefinition, estimator
       }
       if (more.objective !== null) bindings.objective = more.objective;
       if (more.objectiveSum !== null) bindings.objectiveSum = more.objectiveSum;
+      if (more.objectiveSquareSum !== null) bindings.objectiveSquareSum = more.objectiveSquareSum;
       return callExpression(kernels.gradient, bindings, role('gradient'));
     },
   };
@@ -211,7 +214,7 @@ export interface CategoricalUnitPlaces {
  * (one unit-form call, or one element call per class); `backward` writes the unit's dL/dlogits, each
  * evaluation's contribution added in evaluation order (0 + e0 + e1 + ...) in either form. All expect
  * `logits`, `probabilities`, `step`, `unit` and a `scratch` array of 2 · K numbers in scope, and
- * `prepared` when `prepare` is not null; `backward` also `objectiveSum` when the estimator needs
+ * `prepared` when `prepare` is not null; `backward` also `objectiveSum` and `objectiveSquareSum` when the estimator needs
  * objective values, and `forward` the evaluation `e`.
  */
 export function categoricalUnitStatements(
@@ -231,6 +234,7 @@ export function categoricalUnitStatements(
     dLdhValues: needs.objectiveGradient ? places.dLdh : null,
     objective: needs.objective ? places.objective : null,
     objectiveSum: needs.objective ? 'objectiveSum' : null,
+    objectiveSquareSum: needs.objective ? 'objectiveSquareSum' : null,
   };
   const offsets = `const unitStart = ${places.unitStart}; const noiseStart = ${places.noiseStart};`;
   const prepare = unitCalls.prepare

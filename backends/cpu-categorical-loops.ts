@@ -63,8 +63,10 @@ export function cpuCategoricalLoopSource(request: CellRequest): string {
     ...[valueOnRow, gradientAtElement].flatMap((rewritten) => (rewritten ? [namedFunctionSource(rewritten, 'objective kernel').source] : [])),
   ];
   const objectivePass = needs.objective
-    ? `let objectiveSum = 0;
-        for (let e = 0; e < ${evaluations}; e++) { objectives[e] = ${objectiveValue}; objectiveSum += objectives[e]; }`
+    ? `let objectiveSum = 0, objectiveSquareSum = 0;
+        for (let e = 0; e < ${evaluations}; e++) {
+          objectives[e] = ${objectiveValue}; objectiveSum += objectives[e]; objectiveSquareSum += objectives[e] * objectives[e];
+        }`
     : '';
   const objectiveGradientPass = needs.objectiveGradient
     ? `for (let e = 0; e < ${evaluations}; e++) for (let i = 0; i < ${width}; i++) dLdhAll[e * ${width} + i] = ${objectiveGradient};`

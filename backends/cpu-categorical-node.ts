@@ -56,8 +56,12 @@ export function cpuCategoricalNodeSource(request: HardNodeRequest, shape: Catego
       const step = call.step;
       const scratch = new Float64Array(${2 * classes});
       for (let s = rowStart; s < rowEnd; s++) {
-        let objectiveSum = 0;
-        ${needs.objective ? `for (let e = 0; e < ${evaluations}; e++) objectiveSum += objectives[s * ${evaluations} + e];` : ''}
+        let objectiveSum = 0, objectiveSquareSum = 0;
+        ${needs.objective ? `for (let e = 0; e < ${evaluations}; e++) {
+          const objective = objectives[s * ${evaluations} + e];
+          objectiveSum += objective;
+          objectiveSquareSum += objective * objective;
+        }` : ''}
         for (let unit = 0; unit < ${units}; unit++) {
           ${backwardUnit}
         }

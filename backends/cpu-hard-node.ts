@@ -72,8 +72,14 @@ export function cpuHardNodeSource(request: HardNodeRequest): string {
       const hasBaseline = baseline.length > 0;
       for (let s = rowStart; s < rowEnd; s++) {
         ${rowHeader}
-        let objectiveSum = 0;
-        if (hasObjectives) for (let e = 0; e < ${evaluations}; e++) objectiveSum += objectives[s * ${evaluations} + e];
+        let objectiveSum = 0, objectiveSquareSum = 0;
+        if (hasObjectives) {
+          for (let e = 0; e < ${evaluations}; e++) {
+            const objective = objectives[s * ${evaluations} + e];
+            objectiveSum += objective;
+            objectiveSquareSum += objective * objective;
+          }
+        }
         for (let i = 0; i < ${width}; i++) {
           let g = 0;
           for (let e = 0; e < ${evaluations}; e++) {
@@ -83,6 +89,7 @@ export function cpuHardNodeSource(request: HardNodeRequest): string {
               dLdh: `(hasGradient ? dLdh[row * ${width} + i] : 0)`,
               objective: '(hasObjectives ? objectives[row] : 0)',
               objectiveSum: 'objectiveSum',
+              objectiveSquareSum: 'objectiveSquareSum',
               baseline: '(hasBaseline ? baseline[i] : 0)',
             })};
           }

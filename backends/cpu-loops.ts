@@ -132,7 +132,7 @@ export function cpuLoopSource(request: CellRequest): string {
       head: `const ${hName} = ${calls.forward(element('forward', evaluation, drawnU, drawnV))};`,
       gradient: calls.gradient(element('gradient', evaluation, drawnU, drawnV), gradientArguments({
         h: hName, dLdh: elementDLdh(hName, evaluation),
-        objective: '0', objectiveSum: '0', baseline: 'baseline[i]',
+        objective: '0', objectiveSum: '0', objectiveSquareSum: '0', baseline: 'baseline[i]',
       })),
     });
     const single = evaluationTerm('0', 'hValue0');
@@ -172,9 +172,9 @@ export function cpuLoopSource(request: CellRequest): string {
             ${elementHeader('forward')} ${forwardAll}`);
     }
     const objectivePass = !withObjective ? ''
-      : forwardEvaluations === 1 ? `const objective0 = ${objectiveValue('0')}; let objectiveSum = 0; objectiveSum += objective0;`
-        : `let objectiveSum = 0;
-          ${forEachEvaluation(forwardEvaluations, (evaluation) => `objectives[${evaluation}] = ${objectiveValue(evaluation)}; objectiveSum += objectives[${evaluation}];`)}`;
+      : forwardEvaluations === 1 ? `const objective0 = ${objectiveValue('0')}; let objectiveSum = 0; objectiveSum += objective0; const objectiveSquareSum = objective0 * objective0;`
+        : `let objectiveSum = 0, objectiveSquareSum = 0;
+          ${forEachEvaluation(forwardEvaluations, (evaluation) => `objectives[${evaluation}] = ${objectiveValue(evaluation)}; objectiveSum += objectives[${evaluation}]; objectiveSquareSum += objectives[${evaluation}] * objectives[${evaluation}];`)}`;
     const elementPass = `for (let i = 0; i < ${dim}; i++) {
             ${elementHeader(elementKernel)}
             ${perElement}
@@ -186,9 +186,9 @@ export function cpuLoopSource(request: CellRequest): string {
     const fusedPass = elementLoopWithNoise(estimator.noise, dim, `
             { ${elementHeader(elementKernel)} ${perElement} }
             { ${keep('i')} ${elementHeader('forward')} ${forwardInto('0')} }`);
-    const objectiveUpdate = withObjective ? `objective0 = ${objectiveValue('0')}; objectiveSum = 0; objectiveSum += objective0;` : '';
+    const objectiveUpdate = withObjective ? `objective0 = ${objectiveValue('0')}; objectiveSum = 0; objectiveSum += objective0; objectiveSquareSum = objective0 * objective0;` : '';
     return `if (chunk * ${noiseChunkSamples} < end) {
-          let objective0 = 0, objectiveSum = 0;
+          let objective0 = 0, objectiveSum = 0, objectiveSquareSum = 0;
           ${forwardPass} ${objectiveUpdate}
           for (let s = chunk * ${noiseChunkSamples} + 1; s < end; s++) { ${fusedPass} ${objectiveUpdate} }
           ${elementPass}
@@ -205,7 +205,7 @@ export function cpuLoopSource(request: CellRequest): string {
   const shape = estimateLoopShape(request);
   const gradientTerm = (evaluation: string) => calls.gradient(storedElement('gradient', evaluation), gradientArguments({
     h: `${hRow(evaluation)}[i]`, dLdh: shape === 'pipelined-rows' ? elementDLdh('hRow0[i]', evaluation) : dLdh(evaluation), objective: objectiveOf(evaluation),
-    objectiveSum: estimator.needs.objective ? 'objectiveSum' : '0', baseline: 'baseline[i]',
+    objectiveSum: estimator.needs.objective ? 'objectiveSum' : '0', objectiveSquareSum: estimator.needs.objective ? 'objectiveSquareSum' : '0', baseline: 'baseline[i]',
   }));
   // One evaluation: the term itself rather than 0 + term (V8 cannot drop the addition, which might
   // turn −0 into 0; the sums come out the same either way).

@@ -49,7 +49,11 @@ function categoricalKernelSourcesForGpu(request: HardNodeRequest, shape: Categor
       const s = this.thread.y;
       const unitStart = s * ${width} + unit * ${classes};
       let objectiveSum = 0;
-      ${needs.objective ? `for (let e = 0; e < ${evaluations}; e++) { objectiveSum += objectives[s * ${evaluations} + e]; }` : ''}
+      let objectiveSquareSum = 0;
+      ${needs.objective ? `for (let e = 0; e < ${evaluations}; e++) {
+        objectiveSum += objectives[s * ${evaluations} + e];
+        objectiveSquareSum += objectives[s * ${evaluations} + e] * objectives[s * ${evaluations} + e];
+      }` : ''}
       let g = 0;
       for (let e = 0; e < ${evaluations}; e++) {
         const noiseStart = s * ${noiseWidth} + e * ${noiseEvaluationStride} + unit * ${exponentialsPerUnit};
@@ -59,6 +63,7 @@ function categoricalKernelSourcesForGpu(request: HardNodeRequest, shape: Categor
           dLdhValues: needs.objectiveGradient ? 'dLdhValues' : null,
           objective: needs.objective ? `objectives[s * ${evaluations} + e]` : null,
           objectiveSum: needs.objective ? 'objectiveSum' : null,
+          objectiveSquareSum: needs.objective ? 'objectiveSquareSum' : null,
         })};
       }
       return g;

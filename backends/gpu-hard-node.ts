@@ -55,7 +55,11 @@ function hardNodeKernelSources(request: HardNodeRequest) {
       const i = this.thread.x;
       const s = this.thread.y;
       let objectiveSum = 0;
-      ${needs.objective ? `for (let e = 0; e < ${evaluations}; e++) { objectiveSum += objectives[s * ${evaluations} + e]; }` : ''}
+      let objectiveSquareSum = 0;
+      ${needs.objective ? `for (let e = 0; e < ${evaluations}; e++) {
+        objectiveSum += objectives[s * ${evaluations} + e];
+        objectiveSquareSum += objectives[s * ${evaluations} + e] * objectives[s * ${evaluations} + e];
+      }` : ''}
       let g = 0;
       for (let e = 0; e < ${evaluations}; e++) {
         const row = s * ${evaluations} + e;
@@ -64,6 +68,7 @@ function hardNodeKernelSources(request: HardNodeRequest) {
           dLdh: needs.objectiveGradient ? 'dLdh[row][i]' : '0',
           objective: needs.objective ? 'objectives[row]' : '0',
           objectiveSum: 'objectiveSum',
+          objectiveSquareSum: 'objectiveSquareSum',
           baseline: 'baseline[i]',
         })};
       }

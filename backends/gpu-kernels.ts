@@ -110,11 +110,15 @@ export function gpuKernelSources(request: CellRequest): GpuKernelSources {
       const i = this.thread.x;
       const s = this.thread.y;
       let objectiveSum = 0;
-      ${estimator.needs.objective ? `for (let e = 0; e < ${evaluations}; e++) { objectiveSum += objectives[s * ${evaluations} + e]; }` : ''}
+      let objectiveSquareSum = 0;
+      ${estimator.needs.objective ? `for (let e = 0; e < ${evaluations}; e++) {
+        objectiveSum += objectives[s * ${evaluations} + e];
+        objectiveSquareSum += objectives[s * ${evaluations} + e] * objectives[s * ${evaluations} + e];
+      }` : ''}
       let g = 0;
       for (let e = 0; e < ${evaluations}; e++) {
         const row = s * ${evaluations} + e;
-        g += ${calls.gradient(element, { h: 'h[row][i]', dLdh, objective: objectiveOfRow, objectiveSum: 'objectiveSum', baseline: 'baseline[i]' })};
+        g += ${calls.gradient(element, { h: 'h[row][i]', dLdh, objective: objectiveOfRow, objectiveSum: 'objectiveSum', objectiveSquareSum: 'objectiveSquareSum', baseline: 'baseline[i]' })};
       }
       return g;
     }`,

@@ -22,6 +22,8 @@ export interface GradientArguments {
   readonly dLdh: string;
   readonly objective: string;
   readonly objectiveSum: string;
+  /** Sum over the estimate's evaluations of objective² (group reductions such as GRPO's standard deviation). */
+  readonly objectiveSquareSum: string;
   readonly baseline: string;
 }
 

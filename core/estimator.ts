@@ -35,7 +35,7 @@ export type UnitKernelFunction = (...args: any[]) => void;
  * parameters, by their names); an undeclared name is an error that lists the available ones.
  * - `forward(theta, p, u, v, evaluation, unit, step, dim, evaluations, ...params)` → h, the value
  *   handed downstream for one element.
- * - `gradient(` the same plus `h, dLdh, objective, objectiveSum, baseline)` → this evaluation's
+ * - `gradient(` the same plus `h, dLdh, objective, objectiveSum, objectiveSquareSum, baseline)` → this evaluation's
  *   contribution to dL/dtheta for the element; the estimate is the sum over evaluations.
  * - `baselineWeight(` the forward's names plus `h)` → w; the per-unit baseline passed to `gradient` is
  *   c = E[w L] / E[w], estimated from an independent pilot batch at the same logits.
@@ -44,7 +44,8 @@ export type UnitKernelFunction = (...args: any[]) => void;
  * evaluation (0 … evaluations − 1), `unit` the element's index in its row, `step` the training step
  * (0 when scoring; annealing schedules read it), `dim` the elements per row, `objective` the objective
  * value of this evaluation, `objectiveSum` the sum over all evaluations of the estimate (leave-one-out
- * and antithetic estimators use it), and `dLdh` the objective's derivative at h.
+ * and antithetic estimators use it), `objectiveSquareSum` the sum over them of objective² (a group's
+ * standard deviation, as GRPO normalises by), and `dLdh` the objective's derivative at h.
  */
 export interface EstimatorKernels {
   readonly forward: KernelFunction;
@@ -65,7 +66,7 @@ export interface EstimatorKernels {
  *   `theta` and `p` (this element's logit and probability), `evaluation`, `evaluations`, `step`, `dim`
  *   (elements per row, units · K) and the estimator's parameters; in `gradient` also `h` (this
  *   element's h), and, as the estimator's `needs` declare, `dLdh` (this element's dL/dh), `objective`
- *   and `objectiveSum` (as for element kernels).
+ *   `objectiveSum` and `objectiveSquareSum` (as for element kernels).
  * `forward(...)` → h of the element; `gradient(...)` → this evaluation's contribution to dL/dtheta of
  * the element (the estimate sums them over evaluations). Layout everywhere: unit-major, element index
  * = unit · K + class. The same source runs in the CPU backend's loops and in gpu.js shaders, which
@@ -163,7 +164,7 @@ export interface EstimatorDefinition {
 
 /** Names the harness binds to kernel arguments; an estimator parameter may not take one of them. */
 export const reservedKernelArgumentNames: readonly string[] = [
-  'theta', 'p', 'u', 'v', 'evaluation', 'unit', 'step', 'dim', 'evaluations', 'h', 'dLdh', 'objective', 'objectiveSum', 'baseline',
+  'theta', 'p', 'u', 'v', 'evaluation', 'unit', 'step', 'dim', 'evaluations', 'h', 'dLdh', 'objective', 'objectiveSum', 'objectiveSquareSum', 'baseline',
   'logits', 'probabilities', 'exponentials', 'hValues', 'dLdhValues', 'unitStart', 'noiseStart', 'hStart', 'classes', 'classIndex',
   'out', 'outStart', 'scratch',
 ];

@@ -3,7 +3,9 @@ import { additiveNoise } from './additive-noise.js';
 import { arm } from './arm.js';
 import { bengioUnbiased } from './bengio-unbiased.js';
 import { disarm } from './disarm.js';
+import { drGrpo } from './dr-grpo.js';
 import { gappedSt } from './gapped-st.js';
+import { grpo } from './grpo.js';
 import { gumbelRao } from './gumbel-rao.js';
 import { gumbelSoftmax } from './gumbel-softmax.js';
 import { hardSigmoidSt } from './hard-sigmoid-st.js';
@@ -27,7 +29,7 @@ export type { EstimatorDefinition } from '../core/estimator.js';
 export const builtInEstimators: ReadonlyMap<string, EstimatorDefinition> = new Map(
   [
     steIdentity, steSigmoid, steRelu, steClippedRelu, steHardtanh, hardSigmoidSt, slopeAnnealedSt, slopeAnnealedSigmoidSt, stochasticTimesSmooth,
-    bengioUnbiased, reinforceLoo, arm, disarm,
+    bengioUnbiased, reinforceLoo, grpo, drGrpo, arm, disarm,
     additiveNoise, multiplicativeNoise, gumbelSoftmax,
     stGumbelSoftmax, reinmax, gumbelRao, zgr, gappedSt,
   ].map((estimator) => [estimator.id, estimator]),

@@ -6,11 +6,12 @@ import { mnistBinaryVae } from './mnist-binary-vae.js';
 import { mnistCategoricalVae } from './mnist-categorical-vae.js';
 import { mnistQuantizedMlp } from './mnist-quantized-mlp.js';
 import { onnxSuite } from './onnx/suite.js';
+import { sequenceReward } from './sequence-reward.js';
 import { teacherStudent } from './teacher-student.js';
 
 export type { SuiteDefinition, Problem } from '../core/suite.js';
 
 /** Built-in suites keyed by id. */
 export const builtInSuites: ReadonlyMap<string, SuiteDefinition> = new Map(
-  [bernoulliToy, bernoulliQuadratic, categoricalToy, onnxSuite, teacherStudent, mnistQuantizedMlp, mnistBinaryVae, mnistCategoricalVae].map((suite) => [suite.id, suite]),
+  [bernoulliToy, bernoulliQuadratic, categoricalToy, onnxSuite, teacherStudent, mnistQuantizedMlp, mnistBinaryVae, mnistCategoricalVae, sequenceReward].map((suite) => [suite.id, suite]),
 );

@@ -77,7 +77,7 @@ export function declarationProblems(estimator: EstimatorDefinition): string[] {
     if (reads('exponentials') && exponentials === 0 && role.startsWith('categorical')) {
       problems.push(`${role} reads exponentials, but exponentialsPerUnit is 0 at the default parameters`);
     }
-    if (backward && (reads('objective') || reads('objectiveSum')) && !estimator.needs.objective) {
+    if (backward && (reads('objective') || reads('objectiveSum') || reads('objectiveSquareSum')) && !estimator.needs.objective) {
       problems.push(`${role} reads the objective's value, but needs.objective is false`);
     }
     if (backward && (reads('dLdh') || reads('dLdhValues')) && !estimator.needs.objectiveGradient) {

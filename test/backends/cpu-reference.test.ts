@@ -58,6 +58,7 @@ function referenceSums(
         Array.from({ length: dim }, (_, unit) => call(estimator.kernels.forward, at(evaluation, unit))));
       const objectives = h.map((_, row) => call(objective.value, { ...objective.constants, h, row, dim }));
       const objectiveSum = objectives.reduce((total, value) => total + value, 0);
+      const objectiveSquareSum = objectives.reduce((total, value) => total + value * value, 0);
       for (let unit = 0; unit < dim; unit++) {
         if (kind === 'pilot') {
           const weight = call(estimator.kernels.baselineWeight!, { ...at(0, unit), h: h[0][unit] });
@@ -71,6 +72,7 @@ function referenceSums(
             ...at(evaluation, unit), h: h[evaluation][unit], baseline: baseline[unit],
             dLdh: estimator.needs.objectiveGradient ? call(objective.gradient, { ...objective.constants, h, row: evaluation, element: unit, dim }) : 0,
             objective: estimator.needs.objective ? objectives[evaluation] : 0, objectiveSum: estimator.needs.objective ? objectiveSum : 0,
+            objectiveSquareSum: estimator.needs.objective ? objectiveSquareSum : 0,
           });
         }
         chunkFirst[unit] += estimate;
@@ -106,8 +108,8 @@ const pluginEstimators = [
     evaluations: (params) => Number(params.k), noisePerEvaluation: true, needs: { objective: true, objectiveGradient: true },
     kernels: {
       forward: function looForward(p: number, u: number): number { return u < p ? 1 : 0; },
-      gradient: function looGradient(h: number, p: number, objective: number, objectiveSum: number, k: number, dLdh: number): number {
-        return ((objective - (objectiveSum - objective) / (k - 1)) * (h - p)) / k + 0.001 * dLdh;
+      gradient: function looGradient(h: number, p: number, objective: number, objectiveSum: number, objectiveSquareSum: number, k: number, dLdh: number): number {
+        return ((objective - (objectiveSum - objective) / (k - 1)) * (h - p)) / k + 0.001 * dLdh + 0.0001 * objectiveSquareSum;
       },
     },
   }),

@@ -1,0 +1,50 @@
+import { categoricalSample, categoricalSampleUnit } from './categorical-sample.js';
+import { defineEstimator, noElementKernels } from '../core/estimator.js';
+
+/**
+ * One evaluation's share of the GRPO estimate: the group-normalised advantage
+ * A = (f − mean) / (std + ε) times the score (h − p), over k. `std` is the group's sample standard
+ * deviation (Bessel's k − 1, as torch's `std` that TRL and OpenRLHF call), from the group's sum and sum
+ * of squares; a variance that rounding makes slightly negative counts as 0.
+ */
+function grpoGradient(p: number, h: number, objective: number, objectiveSum: number, objectiveSquareSum: number, k: number, epsilon: number): number {
+  const mean = objectiveSum / k;
+  const variance = Math.max(0, (objectiveSquareSum - objectiveSum * mean) / (k - 1));
+  return (((objective - mean) / (Math.sqrt(variance) + epsilon)) * (h - p)) / k;
+}
+
+/**
+ * GRPO's group-relative advantage as a gradient estimator: k independent samples of the node (the
+ * group, one prompt's k completions), each scored by f, and g = (1/k) Σⱼ Aⱼ (b⁽ʲ⁾ − p) with
+ * Aⱼ = (f(b⁽ʲ⁾) − mean of the k values) / (their standard deviation + ε). Dividing by the group's own
+ * standard deviation makes the estimate a ratio of dependent random quantities, so it is biased (its
+ * mean is not a multiple of the gradient in general); the sequence-reward suite measures by how much.
+ * Only the advantage is modelled: one on-policy step has ratio 1, so PPO's clipping never binds, and
+ * a sequence of fixed length has no length normalisation to choose. Categorical nodes only: the same
+ * kernel would serve Bernoulli nodes, but the tests' hand-derived expectation there is per unit, and
+ * GRPO's mean on one unit depends on every unit through the group's standard deviation.
+ */
+export const grpo = defineEstimator({
+  id: 'grpo',
+  title: 'GRPO (group-normalised advantage)',
+  citation: 'Shao et al. (2024), "DeepSeekMath: Pushing the Limits of Mathematical Reasoning in Open Language Models", arXiv:2402.03300',
+  family: 'score-function',
+  nodeKinds: ['categorical'],
+  claimsUnbiased: false,
+  params: {
+    // As reinforce-loo's k: the GPU backend needs k × 1024 texture rows.
+    k: { description: 'group size: independent samples per estimate, each one objective evaluation (k >= 2)', default: 4, minimum: 2, maximum: 64, integer: true },
+    epsilon: { description: 'added to the group standard deviation before dividing (TRL: 1e-4)', default: 1e-4, minimum: 0, exclusiveMinimum: true },
+  },
+  noise: ['uniform'],
+  evaluations: (params) => Number(params.k),
+  noisePerEvaluation: true,
+  needs: { objective: true, objectiveGradient: false },
+  kernels: noElementKernels,
+  categoricalKernels: {
+    exponentialsPerUnit: (_params, classes) => classes,
+    forward: categoricalSample,
+    gradient: grpoGradient,
+    unitForward: categoricalSampleUnit,
+  },
+});
