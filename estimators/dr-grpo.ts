@@ -1,6 +1,5 @@
-import { categoricalSample, categoricalSampleUnit } from './categorical-sample.js';
 import { defineEstimator } from '../core/estimator.js';
-import { hardBernoulliSample } from './hard-bernoulli-sample.js';
+import { groupSampleFields, groupSizeParameter } from './group-samples.js';
 
 /** One evaluation's share of the Dr. GRPO estimate: (f − mean of the group) (h − p) / k. */
 function drGrpoGradient(p: number, h: number, objective: number, objectiveSum: number, k: number): number {
@@ -19,24 +18,10 @@ export const drGrpo = defineEstimator({
   id: 'dr-grpo',
   title: 'Dr. GRPO (mean-centred group advantage)',
   citation: 'Liu et al. (2025), "Understanding R1-Zero-Like Training: A Critical Perspective", arXiv:2503.20783',
-  family: 'score-function',
   nodeKinds: ['bernoulli', 'categorical'],
   claimsUnbiased: false,
   params: {
-    k: { description: 'group size: independent samples per estimate, each one objective evaluation (k >= 2)', default: 4, minimum: 2, maximum: 64, integer: true },
+    k: groupSizeParameter,
   },
-  noise: ['uniform'],
-  evaluations: (params) => Number(params.k),
-  noisePerEvaluation: true,
-  needs: { objective: true, objectiveGradient: false },
-  kernels: {
-    forward: hardBernoulliSample,
-    gradient: drGrpoGradient,
-  },
-  categoricalKernels: {
-    exponentialsPerUnit: (_params, classes) => classes,
-    forward: categoricalSample,
-    gradient: drGrpoGradient,
-    unitForward: categoricalSampleUnit,
-  },
+  ...groupSampleFields(drGrpoGradient, true),
 });

@@ -1,5 +1,5 @@
-import { categoricalSample, categoricalSampleUnit } from './categorical-sample.js';
-import { defineEstimator, noElementKernels } from '../core/estimator.js';
+import { defineEstimator } from '../core/estimator.js';
+import { groupSampleFields, groupSizeParameter } from './group-samples.js';
 
 /**
  * One evaluation's share of the GRPO estimate: the group-normalised advantage
@@ -28,23 +28,11 @@ export const grpo = defineEstimator({
   id: 'grpo',
   title: 'GRPO (group-normalised advantage)',
   citation: 'Shao et al. (2024), "DeepSeekMath: Pushing the Limits of Mathematical Reasoning in Open Language Models", arXiv:2402.03300',
-  family: 'score-function',
   nodeKinds: ['categorical'],
   claimsUnbiased: false,
   params: {
-    // As reinforce-loo's k: the GPU backend needs k × 1024 texture rows.
-    k: { description: 'group size: independent samples per estimate, each one objective evaluation (k >= 2)', default: 4, minimum: 2, maximum: 64, integer: true },
+    k: groupSizeParameter,
     epsilon: { description: 'added to the group standard deviation before dividing (TRL: 1e-4)', default: 1e-4, minimum: 0, exclusiveMinimum: true },
   },
-  noise: ['uniform'],
-  evaluations: (params) => Number(params.k),
-  noisePerEvaluation: true,
-  needs: { objective: true, objectiveGradient: false },
-  kernels: noElementKernels,
-  categoricalKernels: {
-    exponentialsPerUnit: (_params, classes) => classes,
-    forward: categoricalSample,
-    gradient: grpoGradient,
-    unitForward: categoricalSampleUnit,
-  },
+  ...groupSampleFields(grpoGradient, false),
 });
