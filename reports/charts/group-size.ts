@@ -5,10 +5,10 @@
  * parameter at least two values.
  */
 import { gradientScores, type GradientScores } from '../../core/types.js';
-import { backendCount, completedCells, variantLabel, type CompletedCell } from '../cells.js';
+import { backendCount, completedCells, type CompletedCell } from '../cells.js';
 import { varianceStdErr } from '../uncertainty.js';
 import { axis, chartSize, commonOptions, seriesLabel, type ChartDefinition, type ChartSpec } from './chart.js';
-import { lineLook } from './palette.js';
+import { createChartStyles, lineLook } from './palette.js';
 import { heightForLegend } from './series.js';
 import { cellTip, valueLine } from './tips.js';
 
@@ -39,7 +39,7 @@ export const groupSizeChart: ChartDefinition = {
   id: 'group-size',
   title: 'Group estimators against group size and KL weight (sequence-reward)',
   howToGet: 'run --suite sequence-reward --estimator reinforce-loo,grpo,dr-grpo with a grid over k (--set k=2,4,8) or beta (--set beta=0,0.1,0.5)',
-  plan(results, styles) {
+  plan(results) {
     const firstSeed = Math.min(...results.config.seeds);
     const cells = completedCells(results, suite).filter((cell) => cell.seed === firstSeed && gradientScores(cell.metrics) && cell.estimatorParams.k !== undefined);
     const backends = backendCount(results);
@@ -57,11 +57,14 @@ export const groupSizeChart: ChartDefinition = {
         ...(sweep.name !== 'k' ? [`k=${cell.estimatorParams.k}`] : []), ...(sweep.name !== 'beta' ? [`β=${cell.suiteParams.beta}`] : []),
       ];
       const otherSettings = new Set([...lines.values()].map((line) => others(line[0]).join(' ')));
+      const lineLabel = (first: CompletedCell) => (otherSettings.size > 1 ? `${first.estimator} ${others(first).join(' ')}` : first.estimator);
+      // One style per line (an estimator at each setting of the other parameter), not per estimator variant.
+      const lineStyles = createChartStyles([...new Set([...lines.values()].map((line) => lineLabel(line[0])))], results.config.backends);
       return measures.map((measure) => {
         const datasets = [...lines.values()].map((line) => {
           const sorted = [...line].sort((a, b) => sweep.read(a)! - sweep.read(b)!);
           const first = sorted[0];
-          const label = seriesLabel(otherSettings.size > 1 ? `${first.estimator} ${others(first).join(' ')}` : first.estimator, first.backend, backends);
+          const label = seriesLabel(lineLabel(first), first.backend, backends);
           return {
             label,
             backends: [first.backend],
@@ -71,7 +74,7 @@ export const groupSizeChart: ChartDefinition = {
               const stdErr = measure.stdErr(scores, cell.samples);
               return { x: sweep.read(cell)!, y: value, yMin: value - stdErr, yMax: value + stdErr, tip: cellTip(results, cell, [valueLine(measure.name, value, stdErr)]) };
             }),
-            ...lineLook(styles, variantLabel(results, first.estimator, first.estimatorParams), first.backend),
+            ...lineLook(lineStyles, lineLabel(first), first.backend),
             showLine: true,
             pointRadius: 5,
           };
