@@ -30,6 +30,9 @@ export const sequenceReward = defineSuite({
   description: 'D categorical tokens of K classes (factorised policy, seeded N(0, 0.5²) start), loss −r(x) + β(log π(x) − log π_ref(x)) with r the mean of seeded bigram scores B[x_i, x_i+1] and π_ref a seeded reference policy; exact by enumerating K^D ≤ 2^16 sequences',
   nodeKind: 'categorical',
   referenceKinds: ['enumeration'],
+  // Runs when named: its `dim` is a sequence length, and a run-wide `--set dim=16` (meant for the toys'
+  // units) would ask it for K^16 sequences, more than it enumerates.
+  inDefaultRun: false,
   params: {
     dim: { description: 'sequence length D (positions, each one categorical unit)', default: 5, minimum: 2, maximum: 16, integer: true },
     classes: { description: 'vocabulary size K (classes per position); K^D must be at most 65536', default: 4, minimum: 2, maximum: 256, integer: true },
