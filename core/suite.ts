@@ -81,6 +81,12 @@ export interface SuiteDefinition {
    * limit that depends on the suite's input (an ONNX model) stays on the problem (`unsupportedReason`).
    */
   unsupportedReason?(estimator: EstimatorDefinition, estimatorParams: ParameterValues): string | null;
+  /**
+   * What is wrong with a combination of valid parameters (one line naming the fix), or null: checked
+   * for every grid point before a run, as bad input (exit 2). For limits no single parameter's range
+   * can state, such as K^D sequences to enumerate.
+   */
+  paramsProblem?(params: ParameterValues): string | null;
   /** Builds the problem; `params` are complete and validated. */
   create(params: ParameterValues): Problem | StagedProblem;
 }

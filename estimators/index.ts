@@ -4,7 +4,9 @@ import { arm } from './arm.js';
 import { bengioUnbiased } from './bengio-unbiased.js';
 import { decoupledStGumbelSoftmax } from './decoupled-st-gumbel-softmax.js';
 import { disarm } from './disarm.js';
+import { drGrpo } from './dr-grpo.js';
 import { gappedSt } from './gapped-st.js';
+import { grpo } from './grpo.js';
 import { gumbelRao } from './gumbel-rao.js';
 import { gumbelSoftmax } from './gumbel-softmax.js';
 import { hardSigmoidSt } from './hard-sigmoid-st.js';
@@ -35,7 +37,7 @@ export type { EstimatorDefinition } from '../core/estimator.js';
 export const builtInEstimators: ReadonlyMap<string, EstimatorDefinition> = new Map(
   [
     steIdentity, steSigmoid, steRelu, steClippedRelu, steHardtanh, hardSigmoidSt, slopeAnnealedSt, slopeAnnealedSigmoidSt, stochasticTimesSmooth,
-    bengioUnbiased, reinforceLoo, arm, disarm, muprop, vimco, rebar, nvil,
+    bengioUnbiased, reinforceLoo, grpo, drGrpo, arm, disarm, muprop, vimco, rebar, nvil,
     additiveNoise, multiplicativeNoise, gumbelSoftmax,
     stGumbelSoftmax, decoupledStGumbelSoftmax, reinmax, gumbelRao, zgr, gappedSt,
     vqSte, vqRotation, vqGumbel,

@@ -1,6 +1,5 @@
-import { categoricalSample, categoricalSampleUnit } from './categorical-sample.js';
 import { defineEstimator } from '../core/estimator.js';
-import { hardBernoulliSample } from './hard-bernoulli-sample.js';
+import { groupSampleFields, groupSizeParameter } from './group-samples.js';
 
 /**
  * (f(sample) − mean of the other k − 1 values)(h − p) / k for one evaluation. On categorical nodes it is
@@ -23,26 +22,10 @@ export const reinforceLoo = defineEstimator({
   id: 'reinforce-loo',
   title: 'REINFORCE with leave-one-out baseline',
   citation: 'Kool, van Hoof & Welling (2019), "Buy 4 REINFORCE samples, get a baseline for free!", ICLR workshop DeepRLStructPred',
-  family: 'score-function',
   nodeKinds: ['bernoulli', 'categorical'],
   claimsUnbiased: true,
   params: {
-    // The GPU backend needs k × 1024 texture rows (16 384 rows allow k ≤ 16 under headless-gl).
-    k: { description: 'independent samples per estimate, each one objective evaluation (k >= 2)', default: 4, minimum: 2, maximum: 64, integer: true },
+    k: groupSizeParameter,
   },
-  noise: ['uniform'],
-  evaluations: (params) => Number(params.k),
-  noisePerEvaluation: true,
-  needs: { objective: true, objectiveGradient: false },
-  kernels: {
-    forward: hardBernoulliSample,
-    gradient: reinforceLooGradient,
-  },
-  categoricalKernels: {
-    exponentialsPerUnit: (_params, classes) => classes,
-    forward: categoricalSample,
-    gradient: reinforceLooGradient,
-    // The gradient is per element already (no unit sums): only the sample has a unit form.
-    unitForward: categoricalSampleUnit,
-  },
+  ...groupSampleFields(reinforceLooGradient, true),
 });

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { UsageError } from '../core/errors.js';
 import type { ParameterGrid, ParameterSpecs } from '../core/parameters.js';
 import { checkCellSize } from './cell-size.js';
-import { plannedCount } from './plan.js';
+import { gridPoints, plannedCount } from './plan.js';
 import { runCodeProvenance } from './provenance.js';
 import { unsupportedPairLines, unsupportedPairs } from './support.js';
 import { parseSettings, resolveGrids } from './settings.js';
@@ -159,6 +159,11 @@ export function resolveConfig(raw: RawBenchOptions, registries: Registries): Ben
     registeredIds,
   );
   const suiteParams = Object.freeze(Object.fromEntries(suites.map((id) => [id, grids[id]])));
+  for (const id of suites) {
+    const paramsProblem = registries.suites.get(id)!.paramsProblem;
+    const problem = paramsProblem && gridPoints(grids[id]).map((point) => paramsProblem(point)).find((line) => line !== null);
+    if (problem) throw new UsageError(`${id}: ${problem}`);
+  }
   const estimatorParams = Object.freeze(Object.fromEntries(estimators.map((id) => [id, grids[id]])));
   const sweepKinds = parseSweepKinds(raw.sweep === undefined ? [] : typeof raw.sweep === 'string' ? [raw.sweep] : raw.sweep);
   const sweeps = resolveSweepSettings(sweepKinds, suites, suiteParams, registries);

@@ -96,6 +96,7 @@ const suiteChecks: Record<string, Check> = {
   nodeKind: oneOf(nodeKinds),
   params: (value) => paramsProblem(value, false),
   referenceKinds: optional(listOf(referenceKinds, referenceKinds.length)),
+  paramsProblem: optional(fn),
   create: fn,
 };
 

@@ -7,6 +7,7 @@ import { alongTrainingChart } from './along-training.js';
 import { biasVarianceChart } from './bias-variance.js';
 import type { ChartDefinition, ChartSpec } from './chart.js';
 import { coarseGradientChart } from './coarse-gradient.js';
+import { groupSizeChart } from './group-size.js';
 import { logitSweepChart } from './logit-sweep.js';
 import { negativeElboChart } from './negative-elbo.js';
 import { paretoChart } from './pareto.js';
@@ -34,7 +35,7 @@ export interface ChartPlan {
 export const builtInCharts: ReadonlyMap<string, ChartDefinition> = new Map(
   [
     biasVarianceChart, logitSweepChart, trainingCurvesChart, alongTrainingChart, speedChart, scalingChart,
-    populationLossChart, coarseGradientChart, testAccuracyChart, negativeElboChart, varianceCostChart,
+    populationLossChart, coarseGradientChart, testAccuracyChart, negativeElboChart, varianceCostChart, groupSizeChart,
     paretoChart,
   ].map((chart) => [chart.id, chart]),
 );

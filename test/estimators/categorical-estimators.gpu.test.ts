@@ -11,8 +11,10 @@ import { drawMoments } from '../../harness/sampling.js';
 import { categoricalToy } from '../../suites/categorical-toy.js';
 import { isStagedProblem, type Problem } from '../../core/suite.js';
 import {
-  exactGradientByEnumeration, exactLossByEnumeration, gappedStMeanByEnumeration, gumbelSoftmaxMeans, reinmaxMeanByEnumeration, zgrMeanByEnumeration, type MonteCarloMean,
+  exactGradientByEnumeration, exactLossByEnumeration, gappedStMeanByEnumeration, gumbelSoftmaxMeans, reinmaxMeanByEnumeration, softmax, zgrMeanByEnumeration, type MonteCarloMean,
 } from '../support/categorical-reference.js';
+import { drawClass, grpoMeanByMonteCarlo } from '../support/group-advantage.js';
+import { testUniforms } from '../support/random-for-tests.js';
 
 const units = 8;
 const classes = 6;
@@ -78,6 +80,38 @@ function decoupledReference(tauForward: number, tauBackward: number): MonteCarlo
 
 const exactGradient = () => perUnit((unit) => exactGradientByEnumeration(documentedLogits(unit), documentedTarget(unit)));
 
+const grpoByParams = new Map<string, MonteCarloMean>();
+/**
+ * GRPO's mean on the toy by Monte Carlo over whole draws of all units (the group's standard deviation
+ * couples them): each unit's class by inverse CDF on this file's own generator, f(x) = Σᵢ ‖xᵢ − cᵢ‖²,
+ * the score onehot − π. Computed once per (k, ε).
+ */
+function grpoReference(k: number, epsilon: number): MonteCarloMean {
+  const key = `${k}/${epsilon}`;
+  let cached = grpoByParams.get(key);
+  if (!cached) {
+    const uniform = testUniforms(4242 + k);
+    const probabilities = Array.from({ length: units }, (_, unit) => softmax(documentedLogits(unit)));
+    const draw = () => {
+      const score = new Float64Array(units * classes);
+      let value = 0;
+      for (let unit = 0; unit < units; unit++) {
+        const drawn = drawClass(probabilities[unit], uniform);
+        const target = documentedTarget(unit);
+        for (let c = 0; c < classes; c++) {
+          const x = c === drawn ? 1 : 0;
+          value += (x - target[c]) ** 2;
+          score[unit * classes + c] = x - probabilities[unit][c];
+        }
+      }
+      return { value, score };
+    };
+    cached = grpoMeanByMonteCarlo(draw, units * classes, k, epsilon, referenceSamples);
+    grpoByParams.set(key, cached);
+  }
+  return cached;
+}
+
 /**
  * E[estimate] of each categorical estimator, from the test's own derivations: exact enumeration over
  * the K classes where the estimator's randomness is the sample alone (REINFORCE-LOO, ReinMax), Monte
@@ -91,6 +125,12 @@ const expectedMean: Record<string, (params: Record<string, number>) => MonteCarl
   'gumbel-rao': ({ tau }) => gumbelSoftmaxReference(tau).straightThrough,
   reinmax: ({ tau }) => perUnit((unit) => reinmaxMeanByEnumeration(documentedLogits(unit), documentedTarget(unit), tau)),
   'reinforce-loo': () => exactGradient(),
+  grpo: ({ k, epsilon }) => grpoReference(k, epsilon),
+  // f − group mean = ((k − 1)/k)(f − mean of the others): (k − 1)/k times leave-one-out's mean.
+  'dr-grpo': ({ k }) => {
+    const exact = exactGradient();
+    return { mean: exact.mean.map((value) => ((k - 1) / k) * value), stdErr: exact.stdErr };
+  },
   zgr: () => perUnit((unit) => zgrMeanByEnumeration(documentedLogits(unit), documentedTarget(unit))),
   'gapped-st': ({ tau, gap }) => perUnit((unit) => gappedStMeanByEnumeration(documentedLogits(unit), documentedTarget(unit), tau, gap)),
 };
@@ -181,6 +221,8 @@ describeEachBackend('categorical estimators', (backend) => {
     ['gapped-st', { tau: 0.5, gap: 2 }],
     ['gumbel-rao', { tau: 0.7, conditionalSamples: 3 }],
     ['reinforce-loo', { k: 2 }],
+    ['grpo', { k: 3 }],
+    ['dr-grpo', { k: 2 }],
   ])('%s with %j matches its expected mean at non-default parameters', async (id, params) => {
     const resolved = numericValues(withDefaults(builtInEstimators.get(id)!.params, params));
     const moments = await sampleCategorical(backend(), id, resolved, samplesOf(id), 37);

@@ -89,6 +89,8 @@ const expectedMean: Record<string, Expectation> = {
   },
   'bengio-unbiased': (theta, _, toy) => exactToyGradient(theta, toy),
   'reinforce-loo': (theta, _, toy) => exactToyGradient(theta, toy),
+  // f − group mean = ((k − 1)/k)(f − mean of the others): (k − 1)/k times leave-one-out's mean.
+  'dr-grpo': (theta, { k }, toy) => ((k - 1) / k) * exactToyGradient(theta, toy),
   arm: (theta, _, toy) => exactToyGradient(theta, toy),
   disarm: (theta, _, toy) => exactToyGradient(theta, toy),
   muprop: (theta, _, toy) => exactToyGradient(theta, toy),
