@@ -84,7 +84,7 @@ export async function localExpectationReference(ops: TensorOps, model: VaeModel,
         }
       }
       // One example's logits for every row: evaluations = all rows, so every row maps to logit row 0 and image 0.
-      const { value } = await decodeObjective(ops, model, point.decoderParams, { h, evaluations: hRows, images, logits }, false, firstProduct);
+      const { value } = await decodeObjective(ops, model, point.decoderParams, { h, evaluations: hRows, images, logits }, false, { decoderFirstProduct: firstProduct });
       for (let sample = 0; sample < passSamples; sample++) {
         const base = sample * rowsPerSample;
         let row = 1;
