@@ -83,8 +83,9 @@ async function pixelLoss(
  * with −log p(x | h) = Σ_j softplus(z_j) − x_j z_j for the decoder's pixel logits z = decoder(h). Its
  * derivatives: ∂L/∂z = σ(z) − x (always: the decoder's exact gradient needs it), and, when
  * `wantGradient`, dL/dh = (σ(z) − x) backpropagated through the decoder + ∂log q(h | a)/∂h (the
- * uniform prior's log p(h) does not depend on h). See `DecodeOptions` for `options`. The explicit dependence of L on a (∂L/∂a at fixed h
- * = ∂log q(h | a)/∂a) is not here: the callers add it to the estimator's dL/da.
+ * uniform prior's log p(h) does not depend on h). See `DecodeOptions` for `options`. The explicit
+ * dependence of L on a (∂L/∂a at fixed h = ∂log q(h | a)/∂a) is not here: the callers add it to the
+ * estimator's dL/da.
  */
 export async function decodeObjective(
   ops: TensorOps, model: VaeModel, decoderParams: Float32Array, batch: LatentBatch, wantGradient: boolean, options: DecodeOptions = {},
