@@ -4,6 +4,7 @@ import { isMissingPackage, optionalPackages } from '../core/optional-packages.js
 import type { TensorOps } from '../core/suite.js';
 import { createJsTensorOps } from './cpu-ops.js';
 import { gemmModelBytes } from './onnx-gemm.js';
+import { logitLossModelBytes } from './onnx-logit-loss.js';
 
 /**
  * Below this many multiply-adds a product runs in plain JavaScript: a session run costs about 9 µs,
@@ -28,6 +29,8 @@ type OrtModule = typeof import('onnxruntime-node');
  * transpose flags, every dimension symbolic, created on first use with `threads` intra-op threads and
  * released by `dispose`; products below `smallestOrtProduct` multiply-adds, and every product when
  * onnxruntime-node cannot load here, run in plain JavaScript (the loading error is kept in `engine()`).
+ * The Bernoulli log-loss (`bernoulliLogitLoss`, see onnx-logit-loss.ts) runs as a session of its own,
+ * or answers null without onnxruntime-node.
  */
 export function createCpuTensorOps(threads: number): CpuTensorOps {
   const js = createJsTensorOps();
@@ -52,11 +55,10 @@ export function createCpuTensorOps(threads: number): CpuTensorOps {
     return runtime;
   };
 
-  const session = (ort: OrtModule, transposeA: boolean, transposeB: boolean): Promise<InferenceSession> => {
-    const key = `${transposeA}:${transposeB}`;
+  const session = (ort: OrtModule, key: string, modelBytes: () => Uint8Array): Promise<InferenceSession> => {
     let created = sessions.get(key);
     if (!created) {
-      created = ort.InferenceSession.create(gemmModelBytes(transposeA, transposeB), {
+      created = ort.InferenceSession.create(modelBytes(), {
         intraOpNumThreads: threads,
         interOpNumThreads: 1,
         executionMode: 'sequential',
@@ -81,8 +83,15 @@ export function createCpuTensorOps(threads: number): CpuTensorOps {
         A: new ort.Tensor('float32', a.length === m * k ? a : a.subarray(0, m * k), transposeA ? [k, m] : [m, k]),
         B: new ort.Tensor('float32', b.length === k * n ? b : b.subarray(0, k * n), transposeB ? [n, k] : [k, n]),
       };
-      const result = await (await session(ort, transposeA, transposeB)).run(feeds);
+      const result = await (await session(ort, `gemm:${transposeA}:${transposeB}`, () => gemmModelBytes(transposeA, transposeB))).run(feeds);
       return result.C.data as Float32Array;
+    },
+    async bernoulliLogitLoss(logits, targets, rows, width) {
+      const ort = await loadRuntime();
+      if (!ort) return null;
+      const matrix = (data: Float32Array) => new ort.Tensor('float32', data.length === rows * width ? data : data.subarray(0, rows * width), [rows, width]);
+      const result = await (await session(ort, 'logit-loss', logitLossModelBytes)).run({ logits: matrix(logits), targets: matrix(targets) });
+      return { negativeLogLikelihood: result.negativeLogLikelihood.data as Float64Array, logitGradient: result.logitGradient.data as Float32Array };
     },
     engine: () => engine,
     async dispose() {

@@ -130,6 +130,12 @@ export interface TensorOps {
    * k × n (B stored n × k when `transposeB`).
    */
   matmul(a: Float32Array, b: Float32Array, m: number, k: number, n: number, options?: { transposeA?: boolean; transposeB?: boolean }): Promise<Float32Array>;
+  /**
+   * Optional: the Bernoulli log-loss with logits of `rows` rows of `width`: per row Σ softplus(z) − x·z
+   * (float32 terms summed in float64) and σ(z) − x per element (float32), on the backend's vectorised
+   * kernels. Null when it cannot run here (the caller then runs its own float64 loop).
+   */
+  bernoulliLogitLoss?(logits: Float32Array, targets: Float32Array, rows: number, width: number): Promise<{ negativeLogLikelihood: Float64Array; logitGradient: Float32Array } | null>;
 }
 
 /**

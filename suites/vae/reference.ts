@@ -46,7 +46,7 @@ export async function localExpectationReference(ops: TensorOps, model: VaeModel,
       }
     }
     // One example's logits for every row: evaluations = all rows, so every row maps to logit row 0 and image 0.
-    const { value } = await decodeObjective(ops, model, point.decoderParams, { h, evaluations: hRows, images, logits }, false, firstProduct);
+    const { value } = await decodeObjective(ops, model, point.decoderParams, { h, evaluations: hRows, images, logits }, false, { decoderFirstProduct: firstProduct });
     return value;
   });
 }

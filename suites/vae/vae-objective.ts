@@ -26,42 +26,80 @@ export interface LatentBatch {
   readonly logits: Float64Array;
 }
 
+/** How `decodeObjective` computes. */
+export interface DecodeOptions {
+  /** h·W of the decoder's first layer, when the caller computed it (see `Mlp.forward`). */
+  readonly decoderFirstProduct?: Float32Array;
+  /**
+   * Whether −log p(x | h) and σ(z) − x may run on the tensor operations' `bernoulliLogitLoss` (float32
+   * terms, vectorised) instead of the float64 loop here: training steps say yes, the reference and the
+   * scored estimates keep the float64 loop.
+   */
+  readonly pixelLossOnBackend?: boolean;
+}
+
+/**
+ * −log p(x | h) = Σ_j softplus(z_j) − x_j z_j of every h row and ∂/∂z = σ(z) − x, on the tensor
+ * operations' `bernoulliLogitLoss` when `onBackend` and they have it, else in float64 here. h row r is
+ * scored against image ⌊r / evaluations⌋ mod (images.length / 784).
+ */
+async function pixelLoss(
+  ops: TensorOps, z: Float32Array, batch: LatentBatch, rows: number, onBackend: boolean,
+): Promise<{ negativeLogLikelihood: Float64Array; pixelGradient: Float32Array }> {
+  const { evaluations, images } = batch;
+  const imageCount = images.length / mnistPixels;
+  const imageBaseOf = (row: number) => (Math.floor(row / evaluations) % imageCount) * mnistPixels;
+  if (onBackend && ops.bernoulliLogitLoss) {
+    let targets = images;
+    if (evaluations !== 1 || imageCount !== rows) {
+      targets = new Float32Array(rows * mnistPixels);
+      for (let row = 0; row < rows; row++) targets.set(images.subarray(imageBaseOf(row), imageBaseOf(row) + mnistPixels), row * mnistPixels);
+    }
+    const found = await ops.bernoulliLogitLoss(z, targets, rows, mnistPixels);
+    if (found) return { negativeLogLikelihood: found.negativeLogLikelihood, pixelGradient: found.logitGradient };
+  }
+  const negativeLogLikelihood = new Float64Array(rows);
+  const pixelGradient = new Float32Array(rows * mnistPixels);
+  for (let row = 0; row < rows; row++) {
+    const imageBase = imageBaseOf(row);
+    const base = row * mnistPixels;
+    let total = 0;
+    for (let pixel = 0; pixel < mnistPixels; pixel++) {
+      const logit = z[base + pixel];
+      const x = images[imageBase + pixel];
+      // softplus(z) and σ(z) from one exponential of −|z|, stable for large |z|.
+      const decay = Math.exp(-Math.abs(logit));
+      total += (logit > 0 ? logit : 0) + Math.log1p(decay) - x * logit;
+      pixelGradient[base + pixel] = (logit >= 0 ? 1 / (1 + decay) : decay / (1 + decay)) - x;
+    }
+    negativeLogLikelihood[row] = total;
+  }
+  return { negativeLogLikelihood, pixelGradient };
+}
+
 /**
  * The VAE objective of every h row, the negative single-sample ELBO term
  *   L(h; a) = −log p(x | h) − log p(h) + log q(h | a),
  * with −log p(x | h) = Σ_j softplus(z_j) − x_j z_j for the decoder's pixel logits z = decoder(h). Its
  * derivatives: ∂L/∂z = σ(z) − x (always: the decoder's exact gradient needs it), and, when
  * `wantGradient`, dL/dh = (σ(z) − x) backpropagated through the decoder + ∂log q(h | a)/∂h (the
- * uniform prior's log p(h) does not depend on h). `decoderFirstProduct`, when given, is h·W of the
- * decoder's first layer (see `Mlp.forward`). The explicit dependence of L on a (∂L/∂a at fixed h
- * = ∂log q(h | a)/∂a) is not here: the callers add it to the estimator's dL/da.
+ * uniform prior's log p(h) does not depend on h). See `DecodeOptions` for `options`. The explicit
+ * dependence of L on a (∂L/∂a at fixed h = ∂log q(h | a)/∂a) is not here: the callers add it to the
+ * estimator's dL/da.
  */
 export async function decodeObjective(
-  ops: TensorOps, model: VaeModel, decoderParams: Float32Array, batch: LatentBatch, wantGradient: boolean, decoderFirstProduct?: Float32Array,
+  ops: TensorOps, model: VaeModel, decoderParams: Float32Array, batch: LatentBatch, wantGradient: boolean, options: DecodeOptions = {},
 ): Promise<DecodedObjective> {
   const { latents } = model;
-  const { h, evaluations, images, logits } = batch;
+  const { h, evaluations, logits } = batch;
   const width = latents.width;
   const rows = h.length / width;
-  const imageCount = images.length / mnistPixels;
-  const decoderPass = await model.decoder.forward(ops, decoderParams, Float32Array.from(h), rows, decoderFirstProduct);
-  const z = decoderPass.output;
+  const decoderPass = await model.decoder.forward(ops, decoderParams, Float32Array.from(h), rows, options.decoderFirstProduct);
+  const { negativeLogLikelihood, pixelGradient } = await pixelLoss(ops, decoderPass.output, batch, rows, options.pixelLossOnBackend ?? false);
   const value = new Float64Array(rows);
-  const pixelGradient = new Float32Array(rows * mnistPixels);
   for (let row = 0; row < rows; row++) {
     const exampleRow = Math.floor(row / evaluations);
-    const imageBase = (exampleRow % imageCount) * mnistPixels;
-    const base = row * mnistPixels;
-    let negativeLogLikelihood = 0;
-    for (let pixel = 0; pixel < mnistPixels; pixel++) {
-      const logit = z[base + pixel];
-      const x = images[imageBase + pixel];
-      // softplus(z) and σ(z) from one exponential of −|z|, stable for large |z|.
-      const decay = Math.exp(-Math.abs(logit));
-      negativeLogLikelihood += (logit > 0 ? logit : 0) + Math.log1p(decay) - x * logit;
-      pixelGradient[base + pixel] = (logit >= 0 ? 1 / (1 + decay) : decay / (1 + decay)) - x;
-    }
-    value[row] = negativeLogLikelihood - latents.logPrior + latents.logPosterior(h, row * width, logits, exampleRow * width);
+    value[row] = negativeLogLikelihood[row] - latents.logPrior + latents.logPosterior(h, row * width, logits, exampleRow * width);
   }
   let gradient: Float64Array | null = null;
   if (wantGradient) {

@@ -28,9 +28,10 @@ export function drawMinibatch(train: MnistSet, rows: number, rng: Rng): Float32A
  * with respect to every parameter, from `batch` fresh training images. The encoder's logits go through
  * the cell's hard node; the estimator's dL/da plus the explicit ∂L/∂a (see `addPathwiseTerm`) is
  * chained to the encoder's weights; the decoder's gradient is exact given h, averaged over the
- * estimator's evaluations.
+ * estimator's evaluations. `pixelLossOnBackend` lets the per-pixel objective run on the backend's float32
+ * kernels (a cell's training steps; see DecodeOptions); the warm-up to the scoring point keeps float64.
  */
-export function trainingStages(ops: TensorOps, model: VaeModel, train: MnistSet, batch: number): SingleNodeStages<TrainingPass> {
+export function trainingStages(ops: TensorOps, model: VaeModel, train: MnistSet, batch: number, options: { pixelLossOnBackend?: boolean } = {}): SingleNodeStages<TrainingPass> {
   const width = model.latents.width;
   // The float32 parameters, refilled at every upstream pass: the passes of one call (a baseline's pilot
   // and the estimates) share the call's parameters, and nothing keeps them past the call.
@@ -49,7 +50,7 @@ export function trainingStages(ops: TensorOps, model: VaeModel, train: MnistSet,
       return { pass: { params: params32, images, encoderPass, logits, decoded: null }, logits };
     },
     async objective(pass, h, evaluations, wantGradient) {
-      pass.decoded = await decodeObjective(ops, model, decoderSlice(model, pass.params), { h, evaluations, images: pass.images, logits: pass.logits }, wantGradient);
+      pass.decoded = await decodeObjective(ops, model, decoderSlice(model, pass.params), { h, evaluations, images: pass.images, logits: pass.logits }, wantGradient, options);
       return pass.decoded;
     },
     async backward(pass, params, dLogits, node) {

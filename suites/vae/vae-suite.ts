@@ -95,7 +95,8 @@ export function defineVaeSuite(spec: VaeSuiteSpec): SuiteDefinition {
           const { ops, estimator, estimatorParams } = context;
           const data = loadData();
           const node = context.hardNode(model.latents.width, model.latents.nodeKind === 'categorical' ? { classes: model.latents.classes } : {});
-          const training = trainingStages(ops, model, data.train, batch);
+          // A training step's pixels on the backend's vectorised float32 kernels, where it has them (see DecodeOptions).
+          const training = trainingStages(ops, model, data.train, batch, { pixelLossOnBackend: true });
           const evaluationRng = new Rng(hashSeed(modelSeed, spec.id, 'evaluation'));
           const trainSet = evaluationSet(data.train, params.evalExamples, model.latents.units, evaluationRng);
           const testSet = evaluationSet(data.test, params.evalExamples, model.latents.units, evaluationRng);
