@@ -10,6 +10,7 @@ import { withDefaults, type ParameterValues } from '../../core/parameters.js';
 import { chunkSeeds, noiseChunkSamples, Rng } from '../../core/rng.js';
 import type { Problem } from '../../core/suite.js';
 import { toyProblem } from '../support/helpers.js';
+import { initialStateArray, stateValues } from '../../core/estimator-state.js';
 
 /**
  * The CPU backend's generated loops against a plain interpreter of the kernel interface written here:
@@ -38,6 +39,8 @@ function referenceSums(
   const first = new Float64Array(dim);
   const second = new Float64Array(dim);
   const draw = (r: Rng, kind: string | undefined) => (kind === 'uniform' ? r.nextUniform() : kind === 'normal' ? r.nextNormal() : 0);
+  // A stateful estimator's kernels read its state values by name, here its initial ones (as a cell scores).
+  const state = stateValues(estimator, initialStateArray(estimator, params, problem));
   const seeds = chunkSeeds(rng, count);
   for (let chunk = 0; chunk < seeds.length; chunk++) {
     const chunkRng = new Rng(seeds[chunk]);
@@ -52,7 +55,7 @@ function referenceSums(
       }
       const at = (evaluation: number, unit: number) => {
         const noise = noiseRows > 1 ? evaluation * dim + unit : unit;
-        return { ...params, ...objective.constants, dim, evaluations, theta: logits[unit], p: probabilities[unit], u: u[noise], v: v[noise], evaluation, unit, step };
+        return { ...params, ...state, ...objective.constants, dim, evaluations, theta: logits[unit], p: probabilities[unit], u: u[noise], v: v[noise], evaluation, unit, step };
       };
       const h = Array.from({ length: evaluations }, (_, evaluation) =>
         Array.from({ length: dim }, (_, unit) => call(estimator.kernels.forward, at(evaluation, unit))));
