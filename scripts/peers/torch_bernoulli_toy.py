@@ -15,7 +15,8 @@ evaluation unless said otherwise:
   disarm:                  one u per element, b = 1[u < p], b' = 1[u > 1 - p], m = min(p, 1 - p),
                            g = 1/2 (f(b) - f(b')) (1 - m) (1[u < m] - 1[u > 1 - m])
   hard-sigmoid-st:         b = 1[u < clip((theta + 1)/2, 0, 1)], g = 2 (b - t) * 1/2 * 1[-1 < theta < 1]
-  slope-annealed-st:       at step 0 (scoring) the slope is 1: b = 1[u < p], g = 2 (b - t) p (1 - p)
+  slope-annealed-st:       the hard sigmoid of slope a = min(5, 1 + 0.04 step) (Chung et al.), a = 1 at step 0
+                           (scoring): b = 1[u < clip((a theta + 1)/2, 0, 1)], g = 2 (b - t) * a/2 * 1[-1 < a theta < 1]
   stochastic-times-smooth: b = 1[u < sqrt p], h = b sqrt p, g = b 2 (h - t) * 1/2 sqrt p (1 - p)
   multiplicative-noise:    m = 1 + sigma eps, eps ~ N(0, 1), sigma = 1, h = p m, g = 2 (h - t) m p (1 - p)
 reinforce-loo costs k evaluations of f per estimate, arm and disarm two, the others one. What depends on
@@ -106,9 +107,10 @@ def estimators(theta, S, gen, t=TARGET):
 
     def slope_annealed_st(step=0, slope_rate=0.04, max_slope=5.0):
         slope = min(max_slope, 1 + slope_rate * step)
-        probability = p if slope == 1 else torch.sigmoid(slope * theta)
+        probability = ((slope * theta + 1) * 0.5).clamp(0, 1)
+        proxy = 0.5 * slope * ((slope * theta > -1) & (slope * theta < 1)).float()
         b = (uniforms(S) < probability).float()
-        return 2 * (b - t) * (slope * probability * (1 - probability))
+        return 2 * (b - t) * proxy
 
     smooth = torch.sqrt(p)
     smooth_slope = 0.5 * smooth * (1 - p)
@@ -137,7 +139,8 @@ def expectations(theta, t=TARGET):
         'reinforce-loo': exact, 'arm': exact, 'disarm': exact,
         # E[2 (b - t)] / 2 with b ~ Bernoulli(q), inside the hard sigmoid's slope
         'hard-sigmoid-st': inside * (q - t),
-        'slope-annealed-st': 2 * (p - t) * p * (1 - p),
+        # at step 0 the slope is 1: hard-sigmoid-st's expectation
+        'slope-annealed-st': inside * (q - t),
         # P(b = 1) = sqrt p, and then h = sqrt p
         'stochastic-times-smooth': p * (1 - p) * (torch.sqrt(p) - t),
         # E[m] = 1, E[m^2] = 1 + sigma^2 = 2

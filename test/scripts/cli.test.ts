@@ -14,7 +14,8 @@ import { builtInSuites } from '../../suites/index.js';
  */
 const quickSuites = [...builtInSuites.values()].filter((suite) => suite.inDefaultRun !== false).map((suite) => suite.id);
 /** Suites without a reference gradient: their cells have no gradient scores. */
-const unscoredSuites = ['mnist-quantized-mlp'];
+// Suites without a gradient reference: scores are absent there, never faked.
+const unscoredSuites = ['mnist-quantized-mlp', 'mnist-vq-autoencoder'];
 
 /** The built CLI (`npm test` builds first, see the pretest script). */
 function bench(args: string[]) {
@@ -114,7 +115,14 @@ describe('estibench CLI', () => {
     expect(results.env.backends[0].details?.threads).toBe('1');
     for (const cell of results.cells) {
       // Pairs that cannot run are left out of the plan (node kinds, and a network's dL/dh-only nodes).
-      expect(builtInEstimators.get(cell.estimator)!.nodeKinds).toContain(builtInSuites.get(cell.suite)!.nodeKind);
+      const estimator = builtInEstimators.get(cell.estimator)!;
+      expect(estimator.nodeKinds).toContain(builtInSuites.get(cell.suite)!.nodeKind);
+      // An estimator whose state reads its samples' objective values is refused by the cells of staged
+      // problems (networks), which do not offer those values yet: known only once the problem is built.
+      if (estimator.state?.needsObjectiveMoments && cell.state === 'unsupported') {
+        expect(cell.error).toMatch(/staged problems \(networks\) do not offer yet/);
+        continue;
+      }
       expect(cell.state, 'error' in cell ? cell.error : '').toBe('completed');
       if (cell.state !== 'completed') continue;
       expect(cell.metrics.finalLoss).toBeUndefined();
