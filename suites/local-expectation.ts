@@ -25,6 +25,25 @@ export function changedUnitOfRow(latents: LatentFamily, rowInBlock: number): num
   return rowInBlock === 0 ? -1 : Math.floor((rowInBlock - 1) / (latents.classes - 1));
 }
 
+/**
+ * One sample's block of rows at `h[base…]`: the sample drawn from `probabilities` with `uniforms` (one
+ * per unit), then that sample with each unit set to each of its other states (see `changedUnitOfRow`).
+ */
+export function fillLocalExpectationBlock(latents: LatentFamily, probabilities: ArrayLike<number>, uniforms: ArrayLike<number>, h: Float64Array, base: number): void {
+  const { width, units, classes } = latents;
+  latents.sample(probabilities, 0, uniforms, 0, h, base);
+  let row = 1;
+  for (let unit = 0; unit < units; unit++) {
+    const own = latents.stateOf(h, base, unit);
+    for (let state = 0; state < classes; state++) {
+      if (state === own) continue;
+      h.copyWithin(base + row * width, base, base + width);
+      latents.setState(h, base + row * width, unit, state);
+      row++;
+    }
+  }
+}
+
 /** Samples of one example evaluated together: bounds the rows of one objective call. */
 const samplesPerPass = 8;
 
@@ -57,19 +76,8 @@ export async function localExpectationGradient(
       const passSamples = Math.min(samplesPerPass, samples - drawn);
       const h = new Float64Array(passSamples * rowsPerSample * width);
       for (let sample = 0; sample < passSamples; sample++) {
-        const base = sample * rowsPerSample * width;
         rng.fillUniform(uniforms, units);
-        latents.sample(probabilities, 0, uniforms, 0, h, base);
-        let row = 1;
-        for (let unit = 0; unit < units; unit++) {
-          const own = latents.stateOf(h, base, unit);
-          for (let state = 0; state < classes; state++) {
-            if (state === own) continue;
-            h.copyWithin(base + row * width, base, base + width);
-            latents.setState(h, base + row * width, unit, state);
-            row++;
-          }
-        }
+        fillLocalExpectationBlock(latents, probabilities, uniforms, h, sample * rowsPerSample * width);
       }
       const value = await objective(example, h, passSamples);
       for (let sample = 0; sample < passSamples; sample++) {
