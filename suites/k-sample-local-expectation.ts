@@ -1,6 +1,6 @@
 import type { Rng } from '../core/rng.js';
 import type { LatentFamily } from './vae/latent-family.js';
-import { fillLocalExpectationBlock, localExpectationRows, type ExampleRowObjective, type MonteCarloGradient } from './local-expectation.js';
+import { addToRunningMoments, fillLocalExpectationBlock, localExpectationRows, monteCarloGradient, type ExampleRowObjective, type MonteCarloGradient } from './local-expectation.js';
 
 /** Groups of k samples of one example evaluated together: bounds the rows of one objective call (as `localExpectationGradient`'s 8 samples). */
 const samplesPerPass = 8;
@@ -71,17 +71,9 @@ export async function kSampleLocalExpectationGradient(
           for (let element = 0; element < width; element++) estimate[element] += sampleTerm[element];
           explicitGradient(h, base * width, example, Math.exp(smallest - sampleValues[j]) / total, estimate);
         }
-        // Welford's update of the per-entry mean and sum of squared deviations.
-        const count = drawn + group + 1;
-        for (let element = 0; element < width; element++) {
-          const index = example * width + element;
-          const delta = estimate[element] - mean[index];
-          mean[index] += delta / count;
-          sumOfSquares[index] += delta * (estimate[element] - mean[index]);
-        }
+        addToRunningMoments(mean, sumOfSquares, example * width, estimate, drawn + group + 1);
       }
     }
   }
-  const stdErr = sumOfSquares.map((sum) => (groups > 1 ? Math.sqrt(sum / (groups - 1) / groups) : Number.POSITIVE_INFINITY));
-  return { gradient: mean, stdErr, samples: groups };
+  return monteCarloGradient(mean, sumOfSquares, groups);
 }

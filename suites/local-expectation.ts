@@ -88,17 +88,28 @@ export async function localExpectationGradient(
           for (let state = 0; state < classes; state++) stateValues[state] = state === own ? value[base] : value[base + row++];
           latents.writeExpectationGradient(probabilities, 0, unit, stateValues, estimate, 0);
         }
-        // Welford's update of the per-entry mean and sum of squared deviations.
-        const count = drawn + sample + 1;
-        for (let element = 0; element < width; element++) {
-          const index = example * width + element;
-          const delta = estimate[element] - mean[index];
-          mean[index] += delta / count;
-          sumOfSquares[index] += delta * (estimate[element] - mean[index]);
-        }
+        addToRunningMoments(mean, sumOfSquares, example * width, estimate, drawn + sample + 1);
       }
     }
   }
+  return monteCarloGradient(mean, sumOfSquares, samples);
+}
+
+/**
+ * Welford's update of the per-entry running `mean` and sum of squared deviations at `offset` with the
+ * `count`-th draw `estimate`.
+ */
+export function addToRunningMoments(mean: Float64Array, sumOfSquares: Float64Array, offset: number, estimate: Float64Array, count: number): void {
+  for (let element = 0; element < estimate.length; element++) {
+    const index = offset + element;
+    const delta = estimate[element] - mean[index];
+    mean[index] += delta / count;
+    sumOfSquares[index] += delta * (estimate[element] - mean[index]);
+  }
+}
+
+/** The Monte Carlo gradient of `samples` draws from their running moments: each standard error is the sample standard deviation over √samples. */
+export function monteCarloGradient(mean: Float64Array, sumOfSquares: Float64Array, samples: number): MonteCarloGradient {
   const stdErr = sumOfSquares.map((total) => (samples > 1 ? Math.sqrt(total / (samples - 1) / samples) : Number.POSITIVE_INFINITY));
   return { gradient: mean, stdErr, samples };
 }
