@@ -28,7 +28,7 @@ describe('mnist-binary-vae with objective=iwae', () => {
     const settings = ['objective=iwae', 'vimco.k=3', 'latents=4', 'batch=8', 'warmupSteps=0', 'scoreExamples=2', 'referenceSamples=400', 'evalExamples=20'];
     const results = await run({ suite: 'mnist-binary-vae', estimator: 'vimco,arm', samples: 800, steps: 4, trainSeeds: 1, scoreAt: '0,4', set: settings });
     const vimco = cellOf(results, 'vimco');
-    if (vimco.state !== 'completed') throw new Error(`vimco: ${'error' in vimco ? vimco.error : vimco.state}`);
+    if (vimco.state !== 'completed') throw new Error(`vimco: ${'error' in vimco ? vimco.error : 'not completed'}`);
     const scores = gradientScores(vimco.metrics)!;
     expect(scores.referenceKind).toBe('monte-carlo');
     expect(scores.referenceStdErr).toBeGreaterThan(0);
