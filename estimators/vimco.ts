@@ -9,7 +9,8 @@ import { hardBernoulliSample } from './hard-bernoulli-sample.js';
  *   g = Σ_j (L_k − L_k⁽⁻ʲ⁾) ∂log q(b⁽ʲ⁾)/∂θ, with ∂log q(b)/∂θ = b − p.
  * L_k⁽⁻ʲ⁾ does not depend on b⁽ʲ⁾, so the estimate is unbiased for ∇E[L_k] when f does not depend on θ
  * other than through b (the toy suites); where it does (a VAE's log q term), the bound's gradient also
- * has the pathwise part Σ_j w̃_j ∂f_j/∂θ|_b, which the suite adds, not the estimator. It is not
+ * has the pathwise part Σ_j w̃_j ∂f_j/∂θ|_b, which the suite adds, not the estimator (mnist-binary-vae's
+ * objective=iwae, see `evaluationWeights` in suites/vae/vae-objective.ts). It is not
  * unbiased for ∇E[f] (what suites score today): L_k is a different objective, hence
  * `claimsUnbiased: false`; at k = 1 L_k would be f. Bernoulli nodes.
  */

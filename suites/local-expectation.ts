@@ -25,6 +25,25 @@ export function changedUnitOfRow(latents: LatentFamily, rowInBlock: number): num
   return rowInBlock === 0 ? -1 : Math.floor((rowInBlock - 1) / (latents.classes - 1));
 }
 
+/**
+ * One sample's block of rows at `h[base…]`: the sample drawn from `probabilities` with `uniforms` (one
+ * per unit), then that sample with each unit set to each of its other states (see `changedUnitOfRow`).
+ */
+export function fillLocalExpectationBlock(latents: LatentFamily, probabilities: ArrayLike<number>, uniforms: ArrayLike<number>, h: Float64Array, base: number): void {
+  const { width, units, classes } = latents;
+  latents.sample(probabilities, 0, uniforms, 0, h, base);
+  let row = 1;
+  for (let unit = 0; unit < units; unit++) {
+    const own = latents.stateOf(h, base, unit);
+    for (let state = 0; state < classes; state++) {
+      if (state === own) continue;
+      h.copyWithin(base + row * width, base, base + width);
+      latents.setState(h, base + row * width, unit, state);
+      row++;
+    }
+  }
+}
+
 /** Samples of one example evaluated together: bounds the rows of one objective call. */
 const samplesPerPass = 8;
 
@@ -57,19 +76,8 @@ export async function localExpectationGradient(
       const passSamples = Math.min(samplesPerPass, samples - drawn);
       const h = new Float64Array(passSamples * rowsPerSample * width);
       for (let sample = 0; sample < passSamples; sample++) {
-        const base = sample * rowsPerSample * width;
         rng.fillUniform(uniforms, units);
-        latents.sample(probabilities, 0, uniforms, 0, h, base);
-        let row = 1;
-        for (let unit = 0; unit < units; unit++) {
-          const own = latents.stateOf(h, base, unit);
-          for (let state = 0; state < classes; state++) {
-            if (state === own) continue;
-            h.copyWithin(base + row * width, base, base + width);
-            latents.setState(h, base + row * width, unit, state);
-            row++;
-          }
-        }
+        fillLocalExpectationBlock(latents, probabilities, uniforms, h, sample * rowsPerSample * width);
       }
       const value = await objective(example, h, passSamples);
       for (let sample = 0; sample < passSamples; sample++) {
@@ -80,17 +88,28 @@ export async function localExpectationGradient(
           for (let state = 0; state < classes; state++) stateValues[state] = state === own ? value[base] : value[base + row++];
           latents.writeExpectationGradient(probabilities, 0, unit, stateValues, estimate, 0);
         }
-        // Welford's update of the per-entry mean and sum of squared deviations.
-        const count = drawn + sample + 1;
-        for (let element = 0; element < width; element++) {
-          const index = example * width + element;
-          const delta = estimate[element] - mean[index];
-          mean[index] += delta / count;
-          sumOfSquares[index] += delta * (estimate[element] - mean[index]);
-        }
+        addToRunningMoments(mean, sumOfSquares, example * width, estimate, drawn + sample + 1);
       }
     }
   }
+  return monteCarloGradient(mean, sumOfSquares, samples);
+}
+
+/**
+ * Welford's update of the per-entry running `mean` and sum of squared deviations at `offset` with the
+ * `count`-th draw `estimate`.
+ */
+export function addToRunningMoments(mean: Float64Array, sumOfSquares: Float64Array, offset: number, estimate: Float64Array, count: number): void {
+  for (let element = 0; element < estimate.length; element++) {
+    const index = offset + element;
+    const delta = estimate[element] - mean[index];
+    mean[index] += delta / count;
+    sumOfSquares[index] += delta * (estimate[element] - mean[index]);
+  }
+}
+
+/** The Monte Carlo gradient of `samples` draws from their running moments: each standard error is the sample standard deviation over √samples. */
+export function monteCarloGradient(mean: Float64Array, sumOfSquares: Float64Array, samples: number): MonteCarloGradient {
   const stdErr = sumOfSquares.map((total) => (samples > 1 ? Math.sqrt(total / (samples - 1) / samples) : Number.POSITIVE_INFINITY));
   return { gradient: mean, stdErr, samples };
 }

@@ -2,7 +2,8 @@ import { hashSeed, Rng } from '../../core/rng.js';
 import { binarise } from './binarise.js';
 import type { StagedContext, TensorOps } from '../../core/suite.js';
 import { mnistPixels, type MnistSet } from '../mnist-data.js';
-import { localExpectationReference, type MonteCarloGradient } from './reference.js';
+import { kSampleBoundReference, localExpectationReference, type MonteCarloGradient } from './reference.js';
+import type { VaeObjective } from './vae-objective.js';
 import type { ScoringPoint } from './vae-stages.js';
 import { decoderSlice, encoderSlice, type VaeModel } from './vae-model.js';
 import { warmUp } from './warm-up.js';
@@ -20,6 +21,8 @@ export interface FixedPointSettings {
   readonly batch: number;
   readonly scoreExamples: number;
   readonly referenceSamples: number;
+  /** What the reference is the gradient of (see `referenceAt`). */
+  readonly bound: ScoredBound;
   /** Seeds the warm-up's minibatches and noise, the scored images' binarisation and the reference's samples. */
   readonly seed: number;
 }
@@ -41,9 +44,20 @@ export async function scoringPointAt(ops: TensorOps, model: VaeModel, params: Fl
   return { decoderParams: decoderSlice(model, params32), images, logits: Float64Array.from(encoded.output) };
 }
 
-/** The local-expectation reference at `point`, from `samples` samples per image drawn from `seed`'s reference stream. */
-export function referenceAt(ops: TensorOps, model: VaeModel, point: ScoringPoint, samples: number, seed: number): Promise<MonteCarloGradient> {
-  return localExpectationReference(ops, model, point, samples, new Rng(hashSeed(seed, 'reference')));
+/** The objective whose gradient is scored: the ELBO's term, or the k-sample bound with its k. */
+export interface ScoredBound {
+  readonly objective: VaeObjective;
+  /** Samples of the k-sample bound (the estimator's evaluations); unused for the ELBO. */
+  readonly k: number;
+}
+
+/**
+ * The local-expectation reference at `point`, from `samples` samples per image (for the k-sample
+ * bound, `samples` groups of k samples) drawn from `seed`'s reference stream.
+ */
+export function referenceAt(ops: TensorOps, model: VaeModel, point: ScoringPoint, samples: number, seed: number, bound: ScoredBound): Promise<MonteCarloGradient> {
+  const rng = new Rng(hashSeed(seed, 'reference'));
+  return bound.objective === 'iwae' ? kSampleBoundReference(ops, model, point, bound.k, samples, rng) : localExpectationReference(ops, model, point, samples, rng);
 }
 
 /**
@@ -61,7 +75,7 @@ export async function computeFixedPoint(
   try {
     const params = await warmUp(ops, model, train, initial, settings.warmupSteps, settings.batch, new Rng(hashSeed(settings.seed, 'warm-up')));
     const point = await scoringPointAt(ops, model, params, scoredImages(train, settings.scoreExamples, settings.seed));
-    const reference = await referenceAt(ops, model, point, settings.referenceSamples, settings.seed);
+    const reference = await referenceAt(ops, model, point, settings.referenceSamples, settings.seed, settings.bound);
     return { ...point, params, reference };
   } finally {
     await ops.dispose();

@@ -1,6 +1,7 @@
 import type { Rng } from '../../core/rng.js';
 import type { TensorOps } from '../../core/suite.js';
-import { changedUnitOfRow, localExpectationGradient, localExpectationRows, type MonteCarloGradient } from '../local-expectation.js';
+import { changedUnitOfRow, localExpectationGradient, localExpectationRows, type ExampleRowObjective, type MonteCarloGradient } from '../local-expectation.js';
+import { kSampleLocalExpectationGradient } from '../k-sample-local-expectation.js';
 import { mnistPixels } from '../mnist-data.js';
 import { decodeObjective } from './vae-objective.js';
 import type { ScoringPoint } from './vae-stages.js';
@@ -11,18 +12,39 @@ export type { MonteCarloGradient } from '../local-expectation.js';
 /**
  * The reference gradient of each scored example's E_q[L] with respect to its encoder logits, by the
  * local expectation gradient (see `localExpectationGradient`), which holds for the VAE's L because the
- * explicit term E_q[∂L/∂a] = E_q[∂log q/∂a] is zero. It runs on the host operations it is given; each
- * example's rows are decoded with the decoder's first product h·W computed once per sample and
- * corrected for the one unit each other row changes.
+ * explicit term E_q[∂L/∂a] = E_q[∂log q/∂a] is zero. It runs on the host operations it is given (see
+ * `exampleRowObjective`).
  */
-export async function localExpectationReference(ops: TensorOps, model: VaeModel, point: ScoringPoint, samples: number, rng: Rng): Promise<MonteCarloGradient> {
+export function localExpectationReference(ops: TensorOps, model: VaeModel, point: ScoringPoint, samples: number, rng: Rng): Promise<MonteCarloGradient> {
+  return localExpectationGradient(model.latents, point.logits, samples, rng, exampleRowObjective(ops, model, point));
+}
+
+/**
+ * The reference gradient of each scored example's E[L_k] with respect to its encoder logits, for the
+ * k-sample bound over k independent samples (see `kSampleLocalExpectationGradient`): `groups` groups
+ * of k samples per example, each unbiased for ∇E[L_k], on the host operations it is given.
+ */
+export function kSampleBoundReference(ops: TensorOps, model: VaeModel, point: ScoringPoint, k: number, groups: number, rng: Rng): Promise<MonteCarloGradient> {
+  const { latents } = model;
+  return kSampleLocalExpectationGradient(latents, point.logits, k, groups, rng, exampleRowObjective(ops, model, point), (h, hOffset, example, weight, out) => {
+    // ∂L(h; a)/∂a at fixed h is ∂log q(h | a)/∂a.
+    latents.addPosteriorGradientInA(h, hOffset, point.logits, example * latents.width, weight, out, 0);
+  });
+}
+
+/**
+ * L of the rows of one scored example's local-expectation blocks, on `ops`: each example's rows are
+ * decoded with the decoder's first product h·W computed once per sample and corrected for the one
+ * unit each other row changes.
+ */
+export function exampleRowObjective(ops: TensorOps, model: VaeModel, point: ScoringPoint): ExampleRowObjective {
   const { latents } = model;
   const { width } = latents;
   const rowsPerSample = localExpectationRows(latents);
   const weights = model.decoder.firstWeights(point.decoderParams);
   const productWidth = model.decoder.widths[1];
   const elementsPerUnit = width / latents.units;
-  return localExpectationGradient(latents, point.logits, samples, rng, async (example, h, passSamples) => {
+  return async (example, h, passSamples) => {
     const logits = point.logits.subarray(example * width, (example + 1) * width);
     const images = point.images.subarray(example * mnistPixels, (example + 1) * mnistPixels);
     // The decoder's first product h·W for every row: one matrix product for the samples' own h, and
@@ -48,5 +70,5 @@ export async function localExpectationReference(ops: TensorOps, model: VaeModel,
     // One example's logits for every row: evaluations = all rows, so every row maps to logit row 0 and image 0.
     const { value } = await decodeObjective(ops, model, point.decoderParams, { h, evaluations: hRows, images, logits }, false, { decoderFirstProduct: firstProduct });
     return value;
-  });
+  };
 }

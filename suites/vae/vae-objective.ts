@@ -112,19 +112,44 @@ export async function decodeObjective(
   return { value, gradient, decoderPass, pixelGradient };
 }
 
+/** What a VAE's estimates are gradients of: the ELBO's single-sample term, or the k-sample importance-weighted bound. */
+export const vaeObjectives = ['elbo', 'iwae'] as const;
+export type VaeObjective = (typeof vaeObjectives)[number];
+
+/**
+ * The weight of every h row in the gradient of its example row's objective: null for the ELBO (each of
+ * the evaluations weighs 1 / evaluations, the estimators' average), and for the k-sample bound
+ * L_k = −log((1/k) Σ_j exp(−L_j)) (k = evaluations, L_j = −log w_j) the normalised importance weights
+ * w̃_j = w_j / Σ_i w_i, since ∂L_k/∂L_j = w̃_j: the pathwise part of ∇L_k is Σ_j w̃_j ∂L_j/∂θ at fixed h.
+ */
+export function evaluationWeights(objective: VaeObjective, value: Float64Array, evaluations: number): Float64Array | null {
+  if (objective === 'elbo') return null;
+  const weights = new Float64Array(value.length);
+  for (let start = 0; start < value.length; start += evaluations) {
+    // exp(smallest L − L_j) ≤ 1: the weights around the largest w_j.
+    let smallest = value[start];
+    for (let row = start + 1; row < start + evaluations; row++) smallest = Math.min(smallest, value[row]);
+    let total = 0;
+    for (let row = start; row < start + evaluations; row++) total += weights[row] = Math.exp(smallest - value[row]);
+    for (let row = start; row < start + evaluations; row++) weights[row] /= total;
+  }
+  return weights;
+}
+
 /**
  * Adds the explicit term ∂L/∂a|_h = ∂log q(h | a)/∂a, averaged over the evaluations of each example
- * row, to the estimator's dL/da (in place). The estimator handles L's dependence on a through h; this
- * term is the rest of the chain rule. Its mean under q is zero, but each estimate carries it, as the
- * PyTorch peer's autograd does (its loss contains −log q(b | a) with b detached).
+ * row (or weighted by `weights`, see `evaluationWeights`), to the estimator's dL/da (in place). The
+ * estimator handles L's dependence on a through h; this term is the rest of the chain rule. Under the
+ * ELBO its mean under q is zero, but each estimate carries it, as the PyTorch peer's autograd does (its
+ * loss contains −log q(b | a) with b detached); under the k-sample bound its mean is not zero.
  */
-export function addPathwiseTerm(model: VaeModel, h: Float64Array, evaluations: number, logits: Float64Array, dLogits: Float64Array): void {
+export function addPathwiseTerm(model: VaeModel, h: Float64Array, evaluations: number, logits: Float64Array, dLogits: Float64Array, weights: Float64Array | null = null): void {
   const width = model.latents.width;
   const exampleRows = logits.length / width;
   for (let exampleRow = 0; exampleRow < exampleRows; exampleRow++) {
     for (let evaluation = 0; evaluation < evaluations; evaluation++) {
       const row = exampleRow * evaluations + evaluation;
-      model.latents.addPosteriorGradientInA(h, row * width, logits, exampleRow * width, 1 / evaluations, dLogits, exampleRow * width);
+      model.latents.addPosteriorGradientInA(h, row * width, logits, exampleRow * width, weights ? weights[row] : 1 / evaluations, dLogits, exampleRow * width);
     }
   }
 }

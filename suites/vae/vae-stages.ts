@@ -4,7 +4,7 @@ import type { TensorOps } from '../../core/suite.js';
 import { passRows, type MlpPass } from './mlp.js';
 import { binarise } from './binarise.js';
 import { mnistPixels, type MnistSet } from '../mnist-data.js';
-import { addPathwiseTerm, decodeObjective, type DecodedObjective } from './vae-objective.js';
+import { addPathwiseTerm, decodeObjective, evaluationWeights, type DecodedObjective, type VaeObjective } from './vae-objective.js';
 import { decoderSlice, encoderSlice, type VaeModel } from './vae-model.js';
 
 /** What a training batch keeps between its stages. */
@@ -28,10 +28,15 @@ export function drawMinibatch(train: MnistSet, rows: number, rng: Rng): Float32A
  * with respect to every parameter, from `batch` fresh training images. The encoder's logits go through
  * the cell's hard node; the estimator's dL/da plus the explicit ∂L/∂a (see `addPathwiseTerm`) is
  * chained to the encoder's weights; the decoder's gradient is exact given h, averaged over the
- * estimator's evaluations. `pixelLossOnBackend` lets the per-pixel objective run on the backend's float32
- * kernels (a cell's training steps; see DecodeOptions); the warm-up to the scoring point keeps float64.
+ * estimator's evaluations. Under `objective` 'iwae' the loss is the minibatch mean of the negative
+ * k-sample bound of each image over the estimator's k evaluations, and both the explicit term and the
+ * decoder's gradient weigh each evaluation by its normalised importance weight (`evaluationWeights`).
+ * `pixelLossOnBackend` lets the per-pixel objective run on the backend's float32 kernels (a cell's
+ * training steps; see DecodeOptions); the warm-up to the scoring point keeps float64.
  */
-export function trainingStages(ops: TensorOps, model: VaeModel, train: MnistSet, batch: number, options: { pixelLossOnBackend?: boolean } = {}): SingleNodeStages<TrainingPass> {
+export function trainingStages(
+  ops: TensorOps, model: VaeModel, train: MnistSet, batch: number, objective: VaeObjective = 'elbo', options: { pixelLossOnBackend?: boolean } = {},
+): SingleNodeStages<TrainingPass> {
   const width = model.latents.width;
   // The float32 parameters, refilled at every upstream pass: the passes of one call (a baseline's pilot
   // and the estimates) share the call's parameters, and nothing keeps them past the call.
@@ -56,7 +61,8 @@ export function trainingStages(ops: TensorOps, model: VaeModel, train: MnistSet,
     async backward(pass, params, dLogits, node) {
       const decoded = pass.decoded!;
       const { evaluations } = node;
-      addPathwiseTerm(model, node.h, evaluations, pass.logits, dLogits);
+      const weights = evaluationWeights(objective, decoded.value, evaluations);
+      addPathwiseTerm(model, node.h, evaluations, pass.logits, dLogits, weights);
       const count = dLogits.length / (batch * width);
       const gradients = new Float64Array(count * params.length);
       for (let estimate = 0; estimate < count; estimate++) {
@@ -66,7 +72,14 @@ export function trainingStages(ops: TensorOps, model: VaeModel, train: MnistSet,
         for (let index = 0; index < logitGradient.length; index++) logitGradient[index] = dLogits[logitBase + index] / batch;
         const hRows = batch * evaluations;
         const pixelGradient = decoded.pixelGradient.slice(estimate * hRows * mnistPixels, (estimate + 1) * hRows * mnistPixels);
-        for (let index = 0; index < pixelGradient.length; index++) pixelGradient[index] /= batch * evaluations;
+        if (weights) {
+          for (let row = 0; row < hRows; row++) {
+            const scale = weights[estimate * hRows + row] / batch;
+            for (let pixel = row * mnistPixels; pixel < (row + 1) * mnistPixels; pixel++) pixelGradient[pixel] *= scale;
+          }
+        } else {
+          for (let index = 0; index < pixelGradient.length; index++) pixelGradient[index] /= batch * evaluations;
+        }
         await model.encoder.backward(ops, encoderSlice(model, pass.params), passRows(pass.encoderPass, estimate * batch, batch), logitGradient, encoderGradient, false);
         await model.decoder.backward(ops, decoderSlice(model, pass.params), passRows(decoded.decoderPass, estimate * hRows, hRows), pixelGradient, decoderGradient, false);
         const out = gradients.subarray(estimate * params.length, (estimate + 1) * params.length);
@@ -81,6 +94,7 @@ export function trainingStages(ops: TensorOps, model: VaeModel, train: MnistSet,
 /** What a scoring batch keeps between its stages. */
 interface ScoringPass {
   readonly logits: Float64Array;
+  decoded: DecodedObjective | null;
 }
 
 /** The fixed point at which gradients are scored: decoder weights, examples and their encoder logits. */
@@ -95,22 +109,24 @@ export interface ScoringPoint {
 /**
  * The scoring stages: every estimate is the gradient of each scored example's L with respect to its
  * own encoder logits (the estimator's dL/da plus the explicit ∂L/∂a), [examples × width] per
- * estimate; the parameters are those of the fixed point, whatever the cell is handed.
+ * estimate (of the k-sample bound's under `objective` 'iwae'); the parameters are those of the fixed
+ * point, whatever the cell is handed.
  */
-export function scoringStages(ops: TensorOps, model: VaeModel, point: ScoringPoint): SingleNodeStages<ScoringPass> {
+export function scoringStages(ops: TensorOps, model: VaeModel, point: ScoringPoint, objective: VaeObjective = 'elbo'): SingleNodeStages<ScoringPass> {
   const examples = point.logits.length / model.latents.width;
   return {
     rowsPerEstimate: examples,
     async upstream(_params, count) {
       const logits = new Float64Array(count * point.logits.length);
       for (let estimate = 0; estimate < count; estimate++) logits.set(point.logits, estimate * point.logits.length);
-      return { pass: { logits }, logits };
+      return { pass: { logits, decoded: null }, logits };
     },
-    objective(pass, h, evaluations, wantGradient) {
-      return decodeObjective(ops, model, point.decoderParams, { h, evaluations, images: point.images, logits: pass.logits }, wantGradient);
+    async objective(pass, h, evaluations, wantGradient) {
+      pass.decoded = await decodeObjective(ops, model, point.decoderParams, { h, evaluations, images: point.images, logits: pass.logits }, wantGradient);
+      return pass.decoded;
     },
     async backward(pass, _params, dLogits, node) {
-      addPathwiseTerm(model, node.h, node.evaluations, pass.logits, dLogits);
+      addPathwiseTerm(model, node.h, node.evaluations, pass.logits, dLogits, evaluationWeights(objective, pass.decoded!.value, node.evaluations));
       return dLogits;
     },
   };

@@ -1,13 +1,14 @@
-import { evaluationCount, type NodeKind } from '../../core/estimator.js';
+import { evaluationCount, type EstimatorDefinition, type NodeKind } from '../../core/estimator.js';
 import { numericValues, type ParameterSpecs } from '../../core/parameters.js';
 import { hashSeed, Rng } from '../../core/rng.js';
 import { singleNodeEstimates } from '../../models/single-node.js';
 import { defineSuite, type ScoringTarget, type StagedContext, type StagedProblem, type SuiteDefinition } from '../../core/suite.js';
-import { computeFixedPoint, referenceAt, scoredImages, scoringPointAt, type FixedPoint } from './fixed-point.js';
+import { computeFixedPoint, referenceAt, scoredImages, scoringPointAt, type FixedPoint, type ScoredBound } from './fixed-point.js';
 import { MnistDigits } from '../mnist-data.js';
 import { evaluationSet, meanNegativeElbo } from './vae-evaluation.js';
 import { initialVaeParameters, type VaeModel } from './vae-model.js';
 import { scoringStages, trainingStages } from './vae-stages.js';
+import { vaeObjectives, type VaeObjective } from './vae-objective.js';
 
 /** What distinguishes one VAE suite from another: its model and minibatch, from its parameters. */
 export interface VaeSuiteSpec {
@@ -34,6 +35,32 @@ export function vaeCommonParams(defaultBatch: number, defaultReferenceSamples: n
     evalExamples: { description: 'images of each split (training, test), evenly spaced over it, on which -ELBO is evaluated along training', default: 1000, minimum: 1, maximum: 10000, integer: true },
     modelSeed: { description: 'seeds the initial weights, the warm-up, the scored images and the reference (not the cells\' own streams)', default: 1, minimum: 0, maximum: 2 ** 32 - 1, integer: true },
   };
+}
+
+/**
+ * The `objective` parameter of a VAE suite: 'elbo' (the default, the single-sample ELBO term averaged
+ * over the estimator's evaluations) or 'iwae', the k-sample importance-weighted bound over the
+ * estimator's k evaluations (k is the estimator's own number of evaluations, vimco's and
+ * reinforce-loo's `k`: the suite has no second knob that could disagree with it). Under 'iwae' the
+ * training loss, the scored gradient and the reference are the bound's (see `iwaeUnsupportedReason`).
+ */
+export const vaeObjectiveParam: ParameterSpecs = {
+  objective: {
+    type: 'string',
+    description: "elbo: -ELBO averaged over the estimator's evaluations; iwae: the negative k-sample importance-weighted bound over the estimator's k independent samples (vimco, reinforce-loo)",
+    default: 'elbo',
+    check: (value) => ((vaeObjectives as readonly string[]).includes(value) ? null : `objective must be one of ${vaeObjectives.join(', ')}, got ${value}`),
+  },
+};
+
+/**
+ * Why an estimator cannot train or be scored on the k-sample bound: its evaluations must be k
+ * independent samples h_j ~ q (a score-function estimator drawing noise per evaluation); antithetic
+ * pairs, relaxed or mean-field evaluations and a single evaluation are not.
+ */
+export function iwaeUnsupportedReason(estimator: EstimatorDefinition): string | null {
+  if (estimator.noisePerEvaluation && estimator.family === 'score-function') return null;
+  return `objective=iwae needs k independent samples of h per estimate, and ${estimator.id}'s evaluations are not (use vimco or reinforce-loo)`;
 }
 
 /** h rows one scoring pass decodes at most: bounds its memory (rows × 784 float32 per array). */
@@ -71,14 +98,15 @@ export function defineVaeSuite(spec: VaeSuiteSpec): SuiteDefinition {
       const params = numericValues(values);
       const model = spec.model(params);
       const { batch, modelSeed } = params;
+      const objective = (values.objective ?? 'elbo') as VaeObjective;
       const initialParameters = initialVaeParameters(model, new Rng(hashSeed(modelSeed, spec.id, 'initial')));
-      const fixedPoint = (createHostOps: StagedContext['createHostOps']) => {
-        // Everything but the evaluation sets' size determines the point.
-        const key = JSON.stringify({ ...params, evalExamples: undefined });
+      const fixedPoint = (createHostOps: StagedContext['createHostOps'], bound: ScoredBound) => {
+        // Everything but the evaluation sets' size determines the point (and the bound its reference).
+        const key = JSON.stringify({ ...params, evalExamples: undefined, bound });
         let point = cache.fixedPoints.get(key);
         if (!point) {
           point = computeFixedPoint(createHostOps, model, loadData().train, initialParameters, {
-            warmupSteps: params.warmupSteps, batch, scoreExamples: params.scoreExamples, referenceSamples: params.referenceSamples, seed: hashSeed(modelSeed, spec.id),
+            warmupSteps: params.warmupSteps, batch, scoreExamples: params.scoreExamples, referenceSamples: params.referenceSamples, bound, seed: hashSeed(modelSeed, spec.id),
           });
           cache.fixedPoints.set(key, point);
         }
@@ -91,12 +119,14 @@ export function defineVaeSuite(spec: VaeSuiteSpec): SuiteDefinition {
         // Evaluating −ELBO on 2 × evalExamples images costs more than a training step: a few dozen points make the curves.
         trainingDefaults: { learningRate: 1e-3, optimizer: 'adam', samplesPerStep: 1, curvePoints: 20 },
         recordedParams: { parameterCount: model.parameterCount },
+        unsupportedReason: (estimator) => (objective === 'iwae' ? iwaeUnsupportedReason(estimator) : null),
         prepare(context) {
           const { ops, estimator, estimatorParams } = context;
+          const bound: ScoredBound = { objective, k: objective === 'iwae' ? evaluationCount(estimator, estimatorParams) : 1 };
           const data = loadData();
           const node = context.hardNode(model.latents.width, model.latents.nodeKind === 'categorical' ? { classes: model.latents.classes } : {});
           // A training step's pixels on the backend's vectorised float32 kernels, where it has them (see DecodeOptions).
-          const training = trainingStages(ops, model, data.train, batch, { pixelLossOnBackend: true });
+          const training = trainingStages(ops, model, data.train, batch, objective, { pixelLossOnBackend: true });
           const evaluationRng = new Rng(hashSeed(modelSeed, spec.id, 'evaluation'));
           const trainSet = evaluationSet(data.train, params.evalExamples, model.latents.units, evaluationRng);
           const testSet = evaluationSet(data.test, params.evalExamples, model.latents.units, evaluationRng);
@@ -108,7 +138,7 @@ export function defineVaeSuite(spec: VaeSuiteSpec): SuiteDefinition {
             length: scoredLength,
             async estimates(count, rng, step = 0) {
               const point = await scoredAt();
-              const stages = scoringStages(ops, model, point);
+              const stages = scoringStages(ops, model, point, objective);
               const out = new Float64Array(count * scoredLength);
               for (let done = 0; done < count; done += estimatesPerPass) {
                 const passCount = Math.min(estimatesPerPass, count - done);
@@ -126,7 +156,7 @@ export function defineVaeSuite(spec: VaeSuiteSpec): SuiteDefinition {
             const hostOps = context.createHostOps(1);
             try {
               const point = await scoringPointAt(hostOps, model, at, scoredImages(data.train, params.scoreExamples, suiteSeed));
-              return { ...point, params: at, reference: await referenceAt(hostOps, model, point, params.referenceSamples, suiteSeed) };
+              return { ...point, params: at, reference: await referenceAt(hostOps, model, point, params.referenceSamples, suiteSeed, bound) };
             } finally {
               await hostOps.dispose();
             }
@@ -140,7 +170,7 @@ export function defineVaeSuite(spec: VaeSuiteSpec): SuiteDefinition {
               const testNegativeElbo = await meanNegativeElbo(ops, model, params32, testSet);
               return { loss: await meanNegativeElbo(ops, model, params32, trainSet), metrics: { testNegativeElbo } };
             },
-            scoring: scoringTarget(() => fixedPoint(context.createHostOps)),
+            scoring: scoringTarget(() => fixedPoint(context.createHostOps, bound)),
             // Along training (--score-at): the same images at the trajectory's weights, with the reference recomputed there.
             scoringAt(current) {
               const at = Float64Array.from(current);
