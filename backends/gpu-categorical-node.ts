@@ -46,8 +46,9 @@ function categoricalKernelSourcesForGpu(request: HardNodeRequest, shape: Categor
     objectives: needs.objective ? 'objectives' : null,
     objectivesStart: needs.objective ? `s * ${evaluations}` : null,
   };
+  // Its loop variable is not `e`: the per-evaluation kernel declares `e` before it, and GLSL refuses the second.
   const objectiveSum = `let objectiveSum = 0;
-      ${needs.objective ? `for (let e = 0; e < ${evaluations}; e++) { objectiveSum += objectives[s * ${evaluations} + e]; }` : ''}`;
+      ${needs.objective ? `for (let member = 0; member < ${evaluations}; member++) { objectiveSum += objectives[s * ${evaluations} + member]; }` : ''}`;
   const backwardArguments = `logits, probabilities, exponentials, hValues, ${needs.objective ? 'objectives, ' : ''}${needs.objectiveGradient ? 'dLdhValues, ' : ''}step`;
   const evaluationOffsets = `const noiseStart = s * ${noiseWidth} + e * ${noiseEvaluationStride} + unit * ${exponentialsPerUnit};
         const hStart = (s * ${evaluations} + e) * ${width} + unit * ${classes};`;
