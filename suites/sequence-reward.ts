@@ -17,12 +17,9 @@ function enumerationProblem(params: ParameterValues): string | null {
     : null;
 }
 
-/** A string parameter that takes one of `choices`. */
-function choiceParameter(name: string, choices: readonly string[], description: string): StringParameterSpec {
-  return {
-    type: 'string', description, default: choices[0],
-    check: (value) => (choices.includes(value) ? null : `${name} must be one of ${choices.join(', ')}, got ${value}`),
-  };
+/** A string parameter that takes one of `choices`, the first by default. */
+function choiceParameter(choices: readonly string[], description: string): StringParameterSpec {
+  return { type: 'string', description, default: choices[0], choices };
 }
 
 /**
@@ -65,8 +62,8 @@ export const sequenceReward = defineSuite({
     classes: { description: 'vocabulary size K (classes per position); K^D must be at most 65536', default: 4, minimum: 2, maximum: 256, integer: true },
     beta: { description: 'KL weight β of the penalty to the reference policy', default: 0.05, minimum: 0, maximum: 10 },
     seed: { description: 'seed of the bigram table, the reference policy and the starting parameters', default: 1, minimum: 0, integer: true },
-    policy: choiceParameter('policy', sequencePolicies, 'factorised: logits θ_i per position; autoregressive: θ_i + A[x_(i-1)] with a learned K × K table A (score-function estimators only)'),
-    kl: choiceParameter('kl', klPlacements, 'k1-reward: β log π/π_ref of the sampled tokens in the reward, held fixed (PPO in TRL, OpenRLHF); k3-loss: β k3 per token in the loss, differentiated directly (GRPO; score-function estimators only)'),
+    policy: choiceParameter(sequencePolicies, 'factorised: logits θ_i per position; autoregressive: θ_i + A[x_(i-1)] with a learned K × K table A (score-function estimators only)'),
+    kl: choiceParameter(klPlacements, 'k1-reward: β log π/π_ref of the sampled tokens in the reward, held fixed (PPO in TRL, OpenRLHF); k3-loss: β k3 per token in the loss, differentiated directly (GRPO; score-function estimators only)'),
   },
   paramsProblem: enumerationProblem,
   create(params) {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { builtInBackends } from '../../backends/index.js';
 import { builtInEstimators } from '../../estimators/index.js';
-import { withDefaults } from '../../core/parameters.js';
+import { parameterProblem, withDefaults } from '../../core/parameters.js';
 import { isStagedProblem, type StagedProblem } from '../../core/suite.js';
 import { sequenceReward } from '../../suites/sequence-reward.js';
 import { drawSequenceSetting, enumerateSequences } from '../../suites/sequence-reward-policy.js';
@@ -84,7 +84,7 @@ describe('the autoregressive sequence-reward policy', () => {
     expect(problem.unsupportedReason!(builtInEstimators.get('grpo')!)).toBeNull();
     const k3 = stagedProblem({ dim: 3, classes: 3, kl: 'k3-loss' });
     expect(k3.unsupportedReason!(builtInEstimators.get('st-gumbel-softmax')!)).toMatch(/kl=k3-loss/);
-    expect(sequenceReward.params.policy.type === 'string' && sequenceReward.params.policy.check!('tree')).toMatch(/policy must be one of factorised, autoregressive/);
+    expect(parameterProblem('policy', sequenceReward.params.policy, 'tree')).toMatch(/policy must be one of factorised, autoregressive, got tree/);
   });
 });
 
