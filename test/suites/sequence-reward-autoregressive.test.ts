@@ -161,6 +161,18 @@ describe('the k3 KL term in the loss (kl=k3-loss)', () => {
         const exact = enumerateSequences(setting, problem.initialParameters).gradient;
         const biased = exact.map((value, index) => Math.abs(moments.mean[index] - value) / suiteStdErr(index));
         expect(Math.max(...biased)).toBeGreaterThan(10);
+        if (policy === 'factorised') {
+          // In closed form: E[(1 − ρ(x)/π(x))(onehot(x) − π)] = Σₓ (π(x) − ρ(x))(onehot(x) − π) = π − ρ per position, the
+          // gradient of the forward KL(π_ref‖π), added to RLOO's unbiased ∇(−E[r]) (the enumeration at β = 0).
+          const rewardGradient = enumerateSequences(drawSequenceSetting(D, K, 0, 2).setting, problem.initialParameters).gradient;
+          const recorded = problem.recordedParams as Record<string, number[]>;
+          const model = policyModel(problem.initialParameters, recorded.referenceLogits, recorded.bigrams, K, D, false);
+          for (let index = 0; index < K * D; index++) {
+            const [position, token] = [Math.floor(index / K), index % K];
+            const closedForm = rewardGradient[index] + beta * (model.probabilities(position, 0)[token] - model.reference(position)[token]);
+            expect(Math.abs(moments.mean[index] - closedForm), `element ${index}`).toBeLessThan(5 * suiteStdErr(index));
+          }
+        }
       } finally {
         cpu.dispose();
       }
