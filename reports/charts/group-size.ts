@@ -55,10 +55,13 @@ export const groupSizeChart: ChartDefinition = {
       }
       // Lines are labelled by the settings that differ between them (k, β, the policy, the KL placement).
       const settingsOf = (cell: CompletedCell): Record<string, unknown> => ({ ...cell.suiteParams, ...cell.estimatorParams });
-      const varying = [...new Set(cells.flatMap((cell) => Object.keys(settingsOf(cell))))]
-        .filter((name) => name !== sweep.name && new Set(cells.map((cell) => JSON.stringify(settingsOf(cell)[name]))).size > 1);
+      // A setting varies when one estimator's cells take several values of it (an estimator's own parameter,
+      // such as GRPO's epsilon, does not vary by being absent from the others).
+      const varies = (name: string) => [...new Set(cells.map((cell) => cell.estimator))].some((estimator) =>
+        new Set(cells.filter((cell) => cell.estimator === estimator).map((cell) => JSON.stringify(settingsOf(cell)[name]))).size > 1);
+      const varying = [...new Set(cells.flatMap((cell) => Object.keys(settingsOf(cell))))].filter((name) => name !== sweep.name && varies(name));
       const lineLabel = (first: CompletedCell) =>
-        [first.estimator, ...varying.map((name) => `${name === 'beta' ? 'β' : name}=${String(settingsOf(first)[name])}`)].join(' ');
+        [first.estimator, ...varying.filter((name) => name in settingsOf(first)).map((name) => `${name === 'beta' ? 'β' : name}=${String(settingsOf(first)[name])}`)].join(' ');
       // One style per line (an estimator at each setting of the other parameter), not per estimator variant.
       const lineStyles = createChartStyles([...new Set([...lines.values()].map((line) => lineLabel(line[0])))], results.config.backends);
       return measures.map((measure) => {
