@@ -85,25 +85,26 @@ describe('float32 training', () => {
     });
   }
 
-  it('falls back to float64, and records it, where the float32 path does not apply (SGD, several estimates per step)', async () => {
+  /** Runs `body` on a cell of the first network (the MLP), disposed after. */
+  async function withMlpCell(body: (cell: ReadyCell, estimatorId: string) => Promise<void>) {
     const [suite, estimatorId, settings] = networks[0];
-    const problem = staged(suite, settings);
     const estimator = builtInEstimators.get(estimatorId)!;
-    const cell = prepareCell(cpu, { estimator, estimatorParams: withDefaults(estimator.params), problem, batchSize: 1 });
+    const cell = prepareCell(cpu, { estimator, estimatorParams: withDefaults(estimator.params), problem: staged(suite, settings), batchSize: 1 });
     try {
-      expect((await train(cell, estimatorId, 'float32', 1, { optimizer: 'sgd' })).settings.precision).toBe('float64');
-      expect((await train(cell, estimatorId, 'float32', 1, { samplesPerStep: 2 })).settings.precision).toBe('float64');
+      await body(cell, estimatorId);
     } finally {
       cell.dispose();
     }
-  });
+  }
 
-  it('fails the run with the unit of the first NaN when an estimate is not finite', async () => {
-    const [suite, estimatorId, settings] = networks[0];
-    const problem = staged(suite, settings);
-    const estimator = builtInEstimators.get(estimatorId)!;
-    const cell = prepareCell(cpu, { estimator, estimatorParams: withDefaults(estimator.params), problem, batchSize: 1 });
-    try {
+  it('falls back to float64, and records it, where the float32 path does not apply (SGD, several estimates per step)', () =>
+    withMlpCell(async (cell, estimatorId) => {
+      expect((await train(cell, estimatorId, 'float32', 1, { optimizer: 'sgd' })).settings.precision).toBe('float64');
+      expect((await train(cell, estimatorId, 'float32', 1, { samplesPerStep: 2 })).settings.precision).toBe('float64');
+    }));
+
+  it('fails the run with the unit of the first NaN when an estimate is not finite', () =>
+    withMlpCell(async (cell, estimatorId) => {
       const poisoned: ReadyCell = {
         ...cell,
         async estimateInto(params, gradient, rng, step) {
@@ -112,8 +113,5 @@ describe('float32 training', () => {
         },
       };
       await expect(train(poisoned, estimatorId, 'float32', 2)).rejects.toThrow(/mean gradient is NaN at unit 1234/);
-    } finally {
-      cell.dispose();
-    }
-  });
+    }));
 });
