@@ -4,7 +4,7 @@ import type { OptimizerId, TrainingPrecision } from '../core/types.js';
 import type { ReadyCell } from './cell.js';
 import { adamConstants, createOptimizer } from './optimizer.js';
 import { assertFinite, drawMoments, estimateBaseline } from './sampling.js';
-import { createFloat32Adam } from './wasm-adam.js';
+import { adamModuleBytes, createFloat32Adam } from './wasm-adam.js';
 
 /** A training run's resolved settings, as `resolveTraining` gives them. */
 export interface StepperSettings {
@@ -26,13 +26,14 @@ export interface ParameterStepper {
 /**
  * The precision a cell trains in: float32 where it is asked for (the command line's, else the suite's
  * choice) and the cell can (Adam, one estimate per step, a stateless estimator, a problem with
- * `estimateInto`), float64 otherwise. What is returned is what the results record.
+ * `estimateInto`, a JavaScript engine with WebAssembly SIMD), float64 otherwise. What is returned is
+ * what the results record.
  */
 export function effectivePrecision(
   cell: ReadyCell, requested: TrainingPrecision, settings: { optimizer: OptimizerId; samplesPerStep: number },
 ): TrainingPrecision {
   const float32Possible = cell.estimateInto !== undefined && settings.optimizer === 'adam' && settings.samplesPerStep === 1
-    && !cell.estimatorState.active && !cell.objectiveProbe;
+    && !cell.estimatorState.active && !cell.objectiveProbe && WebAssembly.validate(adamModuleBytes());
   return requested === 'float32' && float32Possible ? 'float32' : 'float64';
 }
 
