@@ -1,7 +1,7 @@
 import type { EstimatorDefinition, KernelFunction, NodeKind } from './estimator.js';
 import type { ParameterSpecs, ParameterValues } from './parameters.js';
 import type { Rng } from './rng.js';
-import type { OptimizerId, ReferenceKind } from './types.js';
+import type { OptimizerId, ReferenceKind, TrainingPrecision } from './types.js';
 
 /**
  * The objective L(h) as kernel functions over the batch of node outputs `h` (rows are samples or
@@ -118,6 +118,11 @@ export interface TrainingDefaults {
   readonly samplesPerStep?: number;
   /** Most points a training curve records (each costs an `evaluate`; a network on a data set makes it expensive). */
   readonly curvePoints?: number;
+  /**
+   * Train in float32 where the cell can (Adam, one estimate per step, a stateless estimator, and a
+   * problem with `estimateInto`): the suite's explicit choice, recorded in each cell's training settings.
+   */
+  readonly precision?: TrainingPrecision;
 }
 
 /**
@@ -242,6 +247,12 @@ export interface StagedEstimates {
    * call, never a buffer the problem writes again (the moments of one estimate are its row itself).
    */
   estimates(params: Float64Array, count: number, rng: Rng, step: number): Promise<Float64Array>;
+  /**
+   * Float32 training's estimate: one estimate at float32 `params`, written into `gradient` (as long as
+   * the parameters), drawing from `rng` exactly what `estimates(params, 1, rng, step)` draws. Optional:
+   * without it the cell trains in float64.
+   */
+  estimateInto?(params: Float32Array, gradient: Float32Array, rng: Rng, step: number): Promise<void>;
   /** The gradient estimates are scored against, at `params`; null when the suite has none (never faked). */
   referenceGradient(params: Float64Array): Promise<ReferenceGradient | null>;
   /** The training loss (and further metrics such as test accuracy) at `params`. */

@@ -8,6 +8,14 @@ import type { ParameterGrid, ParameterValues } from './parameters.js';
 export const optimizerIds = ['adam', 'sgd', 'sgd-momentum'] as const;
 export type OptimizerId = (typeof optimizerIds)[number];
 
+/**
+ * The number format of a training run's parameters, gradient and optimiser state: `float64` (the
+ * harness's JavaScript vectors), or `float32` (the network suites' choice, as PyTorch trains: the
+ * vectors live in WebAssembly memory and Adam runs as one SIMD pass, see harness/wasm-adam.ts).
+ */
+export const trainingPrecisions = ['float64', 'float32'] as const;
+export type TrainingPrecision = (typeof trainingPrecisions)[number];
+
 /** What became of a cell: computed, failed (the error is kept), or not applicable by design. */
 export const cellStates = ['completed', 'errored', 'unsupported'] as const;
 export type CellState = (typeof cellStates)[number];
@@ -35,6 +43,8 @@ export interface TrainingOptions {
   readonly samplesPerStep?: number;
   readonly learningRate?: number;
   readonly optimizer?: OptimizerId;
+  /** The number format to train in where the cell can (default: the suite's, else float64; see TrainingPrecision). */
+  readonly precision?: TrainingPrecision;
   readonly batchSize: number;
   /** Independent training runs (seeds) averaged for the final loss and the loss curve. */
   readonly seeds: number;
@@ -215,7 +225,11 @@ export interface TrainingResult {
   readonly lossCurve: LossCurve;
   readonly trainingSeeds: number;
   /** The settings the cell trained with, once the command line and the suite's defaults are merged (absent in older files). */
-  readonly trainingSettings?: { readonly optimizer: OptimizerId; readonly learningRate: number; readonly samplesPerStep: number };
+  readonly trainingSettings?: {
+    readonly optimizer: OptimizerId; readonly learningRate: number; readonly samplesPerStep: number;
+    /** What the parameters and Adam's state were trained in (absent in files from before float32 training: float64). */
+    readonly precision?: TrainingPrecision;
+  };
   /**
    * Gradient scores at the `--score-at` steps of the training runs, in step order; absent without
    * `--score-at` and where the suite has no reference along training (a data suite without one).

@@ -38,6 +38,8 @@ export interface ReadyCell extends PreparedCell {
    * state reads them (kernel problems).
    */
   readonly objectiveProbe?: PreparedCell;
+  /** Float32 training's single estimate, where the problem offers it (see StagedEstimates.estimateInto). */
+  estimateInto?(params: Float32Array, gradient: Float32Array, rng: Rng, step: number): Promise<void>;
 }
 
 /** What a cell is prepared from. */
@@ -92,6 +94,9 @@ function stagedCell(backend: ComputeBackend, preparation: CellPreparation & { pr
     ...(prepared.compiled.scoring ? { scoring: prepared.compiled.scoring } : {}),
     ...(prepared.compiled.scoringAt ? { scoringAt: (params: Float64Array) => prepared.compiled.scoringAt!(params) } : {}),
     estimateMoments: (params, baseline, count, rng, step) => prepared.estimateMoments(params, baseline, count, rng, step),
+    ...(prepared.compiled.estimateInto
+      ? { estimateInto: (params: Float32Array, gradient: Float32Array, rng: Rng, step: number) => prepared.compiled.estimateInto!(params, gradient, rng, step) }
+      : {}),
     baselineSums: () => prepared.baselineSums(),
     dispose: () => prepared.dispose(),
   };

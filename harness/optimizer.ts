@@ -3,6 +3,8 @@ import type { OptimizerId } from '../core/types.js';
 const adamBeta1 = 0.9;
 const adamBeta2 = 0.999;
 const adamEpsilon = 1e-8;
+/** Adam's β1, β2 and ε, the same in float64 and float32 training. */
+export const adamConstants = Object.freeze({ beta1: adamBeta1, beta2: adamBeta2, epsilon: adamEpsilon });
 /** Momentum of `sgd-momentum`: 0.9, the published stochastic-neuron reproduction's (PyTorch's SGD, no dampening). */
 const sgdMomentum = 0.9;
 

@@ -43,7 +43,7 @@ export async function estimateBaseline({ cell, estimator, logits, batchSize, rng
 }
 
 /** Fails the cell when an estimator produced NaN or Inf, whichever backend computed the moments. */
-function assertFinite(values: Float64Array, what: string): void {
+export function assertFinite(values: Float64Array | Float32Array, what: string): void {
   // x · 0 is 0 for every finite x and NaN for NaN and ±Inf: one multiply-add per unit finds whether
   // there is anything to report (a network step checks some 300 000 units), the loop below finds where.
   let probe = 0;

@@ -2,8 +2,7 @@ import type { EstimatorDefinition } from '../core/estimator.js';
 import type { ReadyCell } from './cell.js';
 import { optionDefaults } from './config.js';
 import type { Rng } from '../core/rng.js';
-import { createOptimizer } from './optimizer.js';
-import { drawMoments, estimateBaseline } from './sampling.js';
+import { createParameterStepper, effectivePrecision, type StepperSettings } from './parameter-steppers.js';
 import { summariseScoresAlongTraining, type ScoredPoint, type TrainingPoint, type TrajectoryScorer } from './scores-along-training.js';
 import type { TrainingMetricCurve, TrainingOptions, TrainingResult } from '../core/types.js';
 
@@ -25,28 +24,28 @@ interface TrainingRun {
 }
 
 /** The settings of a training run once the command line and the suite's defaults are merged. */
-export function resolveTraining(options: TrainingOptions, cell: ReadyCell) {
-  return {
+export function resolveTraining(options: TrainingOptions, cell: ReadyCell): StepperSettings & { readonly steps: number } {
+  const settings = {
     steps: options.steps,
     batchSize: options.batchSize,
     learningRate: options.learningRate ?? cell.trainingDefaults.learningRate ?? trainingFallbacks.learningRate,
     samplesPerStep: options.samplesPerStep ?? cell.trainingDefaults.samplesPerStep ?? trainingFallbacks.samplesPerStep,
     optimizer: options.optimizer ?? cell.trainingDefaults.optimizer ?? trainingFallbacks.optimizer,
   };
+  return { ...settings, precision: effectivePrecision(cell, options.precision ?? cell.trainingDefaults.precision ?? 'float64', settings) };
 }
 
 async function trainOnce(
   cell: ReadyCell, estimator: EstimatorDefinition, options: TrainingOptions, rng: Rng, run: number, scorer?: TrajectoryScorer,
 ): Promise<TrainingRun> {
   const settings = resolveTraining(options, cell);
-  const params = Float64Array.from(cell.initialParameters);
-  const optimizer = createOptimizer(settings.optimizer, settings.learningRate, params.length);
+  const stepper = createParameterStepper(cell, estimator, settings);
   const stride = Math.max(1, Math.ceil(settings.steps / (cell.trainingDefaults.curvePoints ?? maxCurvePoints)));
   const result: TrainingRun = { step: [], loss: [], metrics: {}, stepMilliseconds: [], scored: [], finalState: {} };
   // Every run starts from the state's initial values, as from the initial parameters.
   cell.estimatorState.reset();
   const record = async (step: number) => {
-    const evaluation = await cell.evaluate(params);
+    const evaluation = await cell.evaluate(stepper.current());
     result.step.push(step);
     result.loss.push(evaluation.loss);
     for (const [name, value] of Object.entries(evaluation.metrics ?? {})) (result.metrics[name] ??= []).push(value);
@@ -56,24 +55,14 @@ async function trainOnce(
     if (!scorer) return;
     // A stateful estimator's values at this point are recorded beside the scores.
     const state = cell.estimatorState.current();
-    const point: TrainingPoint = { step, run, params, ...(Object.keys(state).length > 0 ? { estimatorState: state } : {}) };
+    const point: TrainingPoint = { step, run, params: stepper.current(), ...(Object.keys(state).length > 0 ? { estimatorState: state } : {}) };
     result.scored.push({ step, scores: await scorer.score(point), ...(point.estimatorState ? { estimatorState: point.estimatorState } : {}) });
   };
   if (scoreSteps.has(0)) await scoreHere(0);
   await record(0);
-  const batchSize = Math.min(settings.batchSize, settings.samplesPerStep);
   for (let step = 1; step <= settings.steps; step++) {
     const begin = performance.now();
-    // Kernels see the step counted from 0, as when scoring (annealing schedules start there).
-    const baseline = await estimateBaseline({ cell, estimator, logits: params, batchSize: settings.batchSize, rng, step: step - 1 });
-    const draw = (stream: Rng) => drawMoments({ cell, logits: params, baseline, samples: settings.samplesPerStep, batchSize, rng: stream, step: step - 1 });
-    const probeCell = cell.objectiveProbe;
-    const probe = probeCell
-      ? (stream: Rng) => drawMoments({ cell: probeCell, logits: params, baseline: new Float64Array(params.length), samples: settings.samplesPerStep, batchSize, rng: stream, step: step - 1 })
-      : null;
-    // A stateful estimator's state is updated from the step's samples (after they are drawn, so they never depend on it).
-    const gradient = (await cell.estimatorState.trainingStep(step, rng, draw, probe)).mean;
-    optimizer.update(params, gradient, step);
+    await stepper.step(step, rng);
     result.stepMilliseconds.push(performance.now() - begin);
     if (scoreSteps.has(step)) await scoreHere(step);
     if (step % stride === 0 || step === settings.steps) await record(step);
@@ -128,7 +117,7 @@ export async function trainLogits(
   const metricNames = Object.keys(runs[0].metrics);
   const stepTimes = runs.flatMap((run) => run.stepMilliseconds);
   const medianStep = stepTimes.length > 0 ? median(stepTimes) : 0;
-  const { optimizer, learningRate, samplesPerStep } = resolveTraining(options, cell);
+  const { optimizer, learningRate, samplesPerStep, precision } = resolveTraining(options, cell);
   const scoresAlongTraining = scorer ? summariseScoresAlongTraining(runs.map((run) => run.scored)) : undefined;
   return {
     finalLoss: loss.final,
@@ -136,7 +125,7 @@ export async function trainLogits(
     lossCurve: { step, loss: loss.curve.mean, lossMin: loss.curve.min, lossMax: loss.curve.max },
     trainingSeeds: runs.length,
     finalEstimatorStates: runs.map((run) => run.finalState),
-    trainingSettings: { optimizer, learningRate, samplesPerStep },
+    trainingSettings: { optimizer, learningRate, samplesPerStep, precision },
     ...(metricNames.length > 0
       ? { trainingMetrics: Object.fromEntries(metricNames.map((name) => [name, summarise(step, runs.map((run) => run.metrics[name]))])) }
       : {}),

@@ -16,8 +16,8 @@ export interface NetworkPass {
 export interface CompiledNetwork {
   /** The network's output for `rows` rows of `input`; `params` is the flat float32 parameter vector. */
   forward(params: Float32Array, input: Float32Array, rows: number, rng: Rng, step: number): Promise<NetworkPass>;
-  /** dL/dparams (flat, float32) from dL/doutput of the pass. */
-  backward(params: Float32Array, pass: NetworkPass, outputGradient: Float32Array, step: number): Promise<Float32Array>;
+  /** dL/dparams (flat, float32) from dL/doutput of the pass, written into `into` when given (else a fresh array). */
+  backward(params: Float32Array, pass: NetworkPass, outputGradient: Float32Array, step: number, into?: Float32Array): Promise<Float32Array>;
 }
 
 /**
@@ -80,8 +80,9 @@ export class SequentialNetwork {
         }
         return { rows, inputs, passes, output: current };
       },
-      backward: async (params, pass, outputGradient, step) => {
-        const gradient = new Float32Array(this.parameterCount);
+      backward: async (params, pass, outputGradient, step, into) => {
+        // A reused array is cleared: a layer that is never reached (nothing upstream needs its input gradient) writes nothing.
+        const gradient = into ? into.fill(0) : new Float32Array(this.parameterCount);
         let current: Float32Array | null = outputGradient;
         for (let index = layers.length - 1; index >= 0 && current; index--) {
           current = await layers[index].backward({

@@ -5,13 +5,14 @@ import type { HardNodeStage, ObjectiveValues } from '../core/suite.js';
 /**
  * The stages of a problem with one hard node between the layers upstream of it and its objective:
  * the shape of the toy suites, the VAEs and ONNX objectives. `Pass` is whatever the problem keeps of
- * one batch (its inputs, its activations) for the backward pass.
+ * one batch (its inputs, its activations) for the backward pass. `Params` is what `upstream` takes:
+ * float64 parameters, or either kind for stages that also train in float32 (with `backwardInto`).
  */
-export interface SingleNodeStages<Pass> {
+export interface SingleNodeStages<Pass, Params extends Float64Array | Float32Array = Float64Array> {
   /** Rows of logits one estimate contributes (1 for one sample; the minibatch size for data suites). */
   readonly rowsPerEstimate: number;
   /** Draws the inputs of `count` estimates and runs the layers up to the node: logits [count · rowsPerEstimate × width]. */
-  upstream(params: Float64Array, count: number, rng: Rng): Promise<{ pass: Pass; logits: Float64Array }>;
+  upstream(params: Params, count: number, rng: Rng): Promise<{ pass: Pass; logits: Float64Array }>;
   /** The objective of every h row ([rows · evaluations × width], row = logit row · evaluations + evaluation). */
   objective(pass: Pass, h: Float64Array, evaluations: number, wantGradient: boolean): Promise<ObjectiveValues>;
   /**
@@ -19,7 +20,22 @@ export interface SingleNodeStages<Pass> {
    * dL/dlogits ([rows × width]); `node` gives h and the objective for the parameters downstream of the
    * node (a decoder's weights, whose gradient is exact given h).
    */
-  backward(pass: Pass, params: Float64Array, dLogits: Float64Array, node: { h: Float64Array; evaluations: number; objective: ObjectiveValues }): Promise<Float64Array>;
+  backward(pass: Pass, params: Float64Array, dLogits: Float64Array, node: NodeResults): Promise<Float64Array>;
+  /**
+   * One estimate's gradient (`count` 1) written into `into` at float32 `params`: float32 training (see
+   * StagedEstimates.estimateInto). Stages without it train in float64.
+   */
+  backwardInto?(pass: Pass, params: Float32Array, dLogits: Float64Array, node: NodeResults, into: Float32Array): Promise<void>;
+}
+
+/** Stages that train in float32 as well as in float64. */
+export type Float32Stages<Pass> = SingleNodeStages<Pass, Float64Array | Float32Array> & Required<Pick<SingleNodeStages<Pass>, 'backwardInto'>>;
+
+/** What the hard node's stage hands to the parameters downstream of it. */
+export interface NodeResults {
+  readonly h: Float64Array;
+  readonly evaluations: number;
+  readonly objective: ObjectiveValues;
 }
 
 /**
@@ -50,6 +66,27 @@ export async function singleNodeEstimates<Pass>(
   stages: SingleNodeStages<Pass>, node: HardNodeStage, estimator: EstimatorDefinition,
   params: Float64Array, count: number, rng: Rng, step: number,
 ): Promise<Float64Array> {
+  const { pass, dLogits, results } = await throughNode(stages, node, estimator, params, count, rng, step);
+  return stages.backward(pass, params, dLogits, results);
+}
+
+/**
+ * One estimate at float32 `params` written into `into`, drawing from `rng` what `singleNodeEstimates`
+ * draws for one estimate: float32 training's `estimateInto` for stages with `backwardInto`.
+ */
+export async function singleNodeEstimateInto<Pass>(
+  stages: Float32Stages<Pass>, node: HardNodeStage, estimator: EstimatorDefinition,
+  params: Float32Array, into: Float32Array, rng: Rng, step: number,
+): Promise<void> {
+  const { pass, dLogits, results } = await throughNode(stages, node, estimator, params, 1, rng, step);
+  await stages.backwardInto(pass, params, dLogits, results, into);
+}
+
+/** Upstream → estimator forward → objective → estimator backward: dL/dlogits of `count` estimates. */
+async function throughNode<Pass, Params extends Float64Array | Float32Array>(
+  stages: SingleNodeStages<Pass, Params>, node: HardNodeStage, estimator: EstimatorDefinition,
+  params: Params, count: number, rng: Rng, step: number,
+): Promise<{ pass: Pass; dLogits: Float64Array; results: NodeResults }> {
   const { needs } = estimator;
   let baseline: Float64Array | null = null;
   if (estimator.kernels.baselineWeight) {
@@ -65,5 +102,5 @@ export async function singleNodeEstimates<Pass>(
   const forward = await node.forward(logits, count * stages.rowsPerEstimate, rng, step);
   const objective = await stages.objective(pass, forward.h, node.evaluations, needs.objectiveGradient);
   const dLogits = await node.backward(forward, needs.objective ? objective.value : null, objective.gradient, baseline, step);
-  return stages.backward(pass, params, dLogits, { h: forward.h, evaluations: node.evaluations, objective });
+  return { pass, dLogits, results: { h: forward.h, evaluations: node.evaluations, objective } };
 }

@@ -16,7 +16,7 @@ export const fixedColumns = [
   'suite', 'nodeKind', 'estimator', 'family', 'claimsUnbiased', 'evaluations', 'backend', 'backendMode', 'execution', 'seed', 'samples', 'state', 'error',
   'bias', 'biasStdErr', 'relativeBias', 'variance', 'varianceStdErr', 'mse', 'mseStdErr', 'cosine', 'referenceKind', 'referenceStdErr',
   'nsPerEstimate', 'nsPerEstimateMad', 'timedBatches', 'timedBatchSize',
-  'trainingSteps', 'trainingSeeds', 'optimizer', 'learningRate', 'samplesPerStep', 'finalLoss', 'finalLossStdErr', 'msPerTrainingStep', 'msPerTrainingStepMad',
+  'trainingSteps', 'trainingSeeds', 'optimizer', 'learningRate', 'samplesPerStep', 'trainingPrecision', 'finalLoss', 'finalLossStdErr', 'msPerTrainingStep', 'msPerTrainingStepMad',
   'elapsedMs', 'key',
 ] as const;
 
@@ -42,6 +42,8 @@ function fixedFields(results: BenchResults, cell: CellResult): Record<(typeof fi
     nsPerEstimate: metrics?.nsPerEstimate, nsPerEstimateMad: metrics?.nsPerEstimateMad, timedBatches: metrics?.timedBatches, timedBatchSize: metrics?.timedBatchSize,
     trainingSteps: t ? (t.lossCurve?.step?.at(-1) ?? results.config.training.steps) : undefined, trainingSeeds: t?.trainingSeeds,
     optimizer: t?.trainingSettings?.optimizer, learningRate: t?.trainingSettings?.learningRate, samplesPerStep: t?.trainingSettings?.samplesPerStep,
+    // Files from before float32 training trained in float64.
+    trainingPrecision: t?.trainingSettings ? (t.trainingSettings.precision ?? 'float64') : undefined,
     finalLoss: t?.finalLoss, finalLossStdErr: t?.finalLossStdErr, msPerTrainingStep: metrics?.msPerTrainingStep, msPerTrainingStepMad: metrics?.msPerTrainingStepMad,
     elapsedMs: cell.elapsedMs, key: cell.key,
   };

@@ -8,9 +8,10 @@
  * ∂L/∂a term and Adam), mnist-categorical-vae (its defaults) against scripts/peers/torch_categorical_vae.py
  * (the same model, Gumbel-softmax estimator and Adam). Both sides run on the same threads; the peer on
  * .venv-peers/bin/python (`npm run setup:peers`) unless --python names another. --compile adds
- * torch.compile'd steps of the same peer, as information. Usage: npm run peer:network -- [--suite
- * mnist-quantized-mlp] [--rounds 3] [--steps 200] [--bits 1] [--batch N] [--estimator ID] [--threads N]
- * [--compile] [--peer PATH] [--python PATH]
+ * torch.compile'd steps of the same peer, as information. --precision float64 trains estibench's side in
+ * float64 instead of the suites' float32 (the step before float32 training, for comparison). Usage: npm
+ * run peer:network -- [--suite mnist-quantized-mlp] [--rounds 3] [--steps 200] [--bits 1] [--batch N]
+ * [--estimator ID] [--threads N] [--precision float32|float64] [--compile] [--peer PATH] [--python PATH]
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -30,6 +31,7 @@ import { mnistBinaryVae } from '../suites/mnist-binary-vae.js';
 import { mnistCategoricalVae } from '../suites/mnist-categorical-vae.js';
 import { mnistQuantizedMlp } from '../suites/mnist-quantized-mlp.js';
 import type { SuiteDefinition } from '../core/suite.js';
+import { trainingPrecisions, type TrainingPrecision } from '../core/types.js';
 import { failUsage, runCommand, withUsageContract } from './cli.js';
 import { defaultPeerPython, describePeerConfig, parsePeerOutput, pathFromRoot, peerPythonProblem, peerScript, type PeerConfig } from './peer-config.js';
 
@@ -85,6 +87,7 @@ const parser = yargs(hideBin(process.argv))
     batch: { type: 'number', description: 'images per minibatch (default: 100 for mnist-quantized-mlp and mnist-categorical-vae, 50 for mnist-binary-vae)' },
     estimator: { type: 'string', description: 'estimator, the one the suite\'s peer implements: ste-clipped-relu (mnist-quantized-mlp), disarm (mnist-binary-vae), gumbel-softmax (mnist-categorical-vae)' },
     threads: { type: 'number', description: 'threads of both sides (default: all cores)' },
+    precision: { type: 'string', choices: trainingPrecisions, description: 'what estibench trains in (default: the suite\'s, float32 for these suites)' },
     compile: { type: 'boolean', default: false, description: 'also time the peer under torch.compile each round (information; the first compilation takes minutes)' },
   });
 
@@ -128,17 +131,21 @@ runCommand(program, async () => {
   const prepared = prepareCell(backend, { estimator, estimatorParams: withDefaults(estimator.params), problem, batchSize: 1 });
   // Training steps only: evaluation on the data sets is what a benchmark run adds between steps, not part of a step.
   const cell: ReadyCell = { ...prepared, evaluate: async () => ({ loss: 0 }), trainingDefaults: { ...prepared.trainingDefaults, curvePoints: 1 } };
-  const ours = (steps: number, round: number) => trainLogits(cell, estimator, { steps, batchSize: 1, seeds: 1 }, [new Rng(round)]);
+  const precision = argv.precision as TrainingPrecision | undefined;
+  const ours = (steps: number, round: number) => trainLogits(cell, estimator, { steps, batchSize: 1, seeds: 1, ...(precision ? { precision } : {}) }, [new Rng(round)]);
   const peerArgs = [settings.peer, ...network.peerArgs({ ...settings, threads }).map(String)];
   const rows: string[][] = [];
   const ratios: number[] = [];
   const compiledRatios: number[] = [];
   const configs = new Set<string>();
+  let trainedIn = '';
   try {
     for (let round = 1; round <= argv.rounds; round++) {
       process.stderr.write(`round ${round}/${argv.rounds}: estibench `);
       await ours(warmupSteps, 1000 + round);
-      const estibench = (await ours(argv.steps, round)).msPerTrainingStep!;
+      const run = await ours(argv.steps, round);
+      const estibench = run.msPerTrainingStep!;
+      trainedIn = run.trainingSettings!.precision ?? 'float64';
       process.stderr.write('pytorch-eager ');
       const eager = runPeer(argv.python, peerArgs);
       configs.add(describePeerConfig(eager.config));
@@ -161,7 +168,7 @@ runCommand(program, async () => {
   const header = ['round', 'estibench cpu', 'pytorch eager', 'pytorch fastest step', 'estibench / eager', ...(argv.compile ? ['pytorch compile', 'estibench / compile'] : [])];
   process.stdout.write(
     `${network.title(settings)}, ${settings.estimator}, Adam: ms per training step (median of ${argv.steps} steps after ${warmupSteps} warm-up steps), both sides on ${threads} thread(s)\n` +
-      `- estibench cpu: ${engine}, ${threads} thread(s)\n` +
+      `- estibench cpu: ${engine}, ${threads} thread(s), trained in ${trainedIn}\n` +
       `${[...configs].map((config) => `- peer: ${config}; ${pathFromRoot(settings.peer)}`).join('\n')}\n\n` +
       `${formatTable(header, rows)}\n\n` +
       `median ratio estibench / pytorch eager ${median(ratios).toFixed(2)}× (below 1: estibench is faster; target: at most 1.0×)` +

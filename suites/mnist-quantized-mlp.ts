@@ -24,21 +24,30 @@ export function quantizedMlp(hidden: number, bits: number): SequentialNetwork {
 /**
  * One estimate per minibatch of `batch` digits of `train` (drawn without replacement from the cell's
  * stream): the network's gradient of the minibatch's mean cross-entropy, backpropagated through every
- * layer, its hard nodes by the estimator's rule. The `estimates` of a staged network problem.
+ * layer, its hard nodes by the estimator's rule. The `estimates` of a staged network problem, and
+ * `estimateInto`, the same estimate at float32 weights into a float32 gradient (float32 training).
  */
-export function minibatchGradientEstimates(compiled: CompiledNetwork, parameterCount: number, train: MnistSet, batch: number): StagedEstimates['estimates'] {
+export function minibatchGradientEstimates(
+  compiled: CompiledNetwork, parameterCount: number, train: MnistSet, batch: number,
+): Pick<StagedEstimates, 'estimates' | 'estimateInto'> {
   // The float32 weights of the current point, refilled (not reallocated) at every call.
   const weights = new Float32Array(parameterCount);
-  return async (point, count, rng, step) => {
-    weights.set(point);
-    const out = new Float64Array(count * parameterCount);
-    for (let estimate = 0; estimate < count; estimate++) {
-      const { images, labels } = gather(train, minibatchIndices(train.count, batch, rng));
-      const pass = await compiled.forward(weights, images, batch, rng, step);
-      const { gradient } = softmaxCrossEntropy(pass.output, labels, batch, mnistClasses, true);
-      out.set(await compiled.backward(weights, pass, gradient!, step), estimate * parameterCount);
-    }
-    return out;
+  const minibatchGradient = async (params: Float32Array, rng: Rng, step: number, into?: Float32Array) => {
+    const { images, labels } = gather(train, minibatchIndices(train.count, batch, rng));
+    const pass = await compiled.forward(params, images, batch, rng, step);
+    const { gradient } = softmaxCrossEntropy(pass.output, labels, batch, mnistClasses, true);
+    return compiled.backward(params, pass, gradient!, step, into);
+  };
+  return {
+    async estimates(point, count, rng, step) {
+      weights.set(point);
+      const out = new Float64Array(count * parameterCount);
+      for (let estimate = 0; estimate < count; estimate++) out.set(await minibatchGradient(weights, rng, step), estimate * parameterCount);
+      return out;
+    },
+    async estimateInto(params, gradient, rng, step) {
+      await minibatchGradient(params, rng, step, gradient);
+    },
   };
 }
 
@@ -90,13 +99,14 @@ export function createMnistQuantizedMlpSuite(digits = new MnistDigits()): SuiteD
         nodeKind: 'deterministic',
         initialParameters: network.initialParameters(new Rng(hashSeed('mnist-quantized-mlp', 'start', startSeed))),
         // Evaluating 10 000 digits costs tens of training steps: 20 points make the curves.
-        trainingDefaults: { learningRate: 1e-3, samplesPerStep: 1, optimizer: 'adam', curvePoints: 20 },
+        // float32 parameters and Adam state, as the PyTorch peer trains (see TrainingDefaults.precision).
+        trainingDefaults: { learningRate: 1e-3, samplesPerStep: 1, optimizer: 'adam', curvePoints: 20, precision: 'float32' },
         unsupportedReason: (estimator) => networkNodeUnsupportedReason(estimator),
         prepare(context) {
           const data = digits.load();
           const compiled = network.compile(context);
           return {
-            estimates: minibatchGradientEstimates(compiled, network.parameterCount, data.train, batch),
+            ...minibatchGradientEstimates(compiled, network.parameterCount, data.train, batch),
             referenceGradient: async () => null,
             async evaluate(point) {
               const weights = Float32Array.from(point);

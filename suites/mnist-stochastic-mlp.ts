@@ -96,7 +96,7 @@ export function createMnistStochasticMlpSuite(digits = new MnistDigits()): Suite
             };
           };
           if (layers !== 1) {
-            return { estimates: minibatchGradientEstimates(network.compile(context), network.parameterCount, data.train, batch), referenceGradient: async () => null, evaluate, dispose() {} };
+            return { ...minibatchGradientEstimates(network.compile(context), network.parameterCount, data.train, batch), referenceGradient: async () => null, evaluate, dispose() {} };
           }
           const node = context.hardNode(hidden);
           const training = trainingStages(network, context, data.train, batch);

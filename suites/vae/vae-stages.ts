@@ -1,4 +1,4 @@
-import type { SingleNodeStages } from '../../models/single-node.js';
+import type { Float32Stages, NodeResults, SingleNodeStages } from '../../models/single-node.js';
 import type { Rng } from '../../core/rng.js';
 import type { TensorOps } from '../../core/suite.js';
 import { passRows, type MlpPass } from './mlp.js';
@@ -36,57 +36,74 @@ export function drawMinibatch(train: MnistSet, rows: number, rng: Rng): Float32A
  */
 export function trainingStages(
   ops: TensorOps, model: VaeModel, train: MnistSet, batch: number, objective: VaeObjective = 'elbo', options: { pixelLossOnBackend?: boolean } = {},
-): SingleNodeStages<TrainingPass> {
+): Float32Stages<TrainingPass> {
   const width = model.latents.width;
-  // The float32 parameters, refilled at every upstream pass: the passes of one call (a baseline's pilot
-  // and the estimates) share the call's parameters, and nothing keeps them past the call.
+  // The float32 parameters, refilled at every upstream pass from float64 ones: the passes of one call
+  // (a baseline's pilot and the estimates) share the call's parameters, and nothing keeps them past the call.
   const params32 = new Float32Array(model.parameterCount);
   // Every dense layer writes all of its slice (dL/dW, then dL/db) at every backward pass: the
   // gradients are kept across calls and copied out into each call's fresh estimates.
   const encoderGradient = new Float32Array(model.encoder.parameterCount);
   const decoderGradient = new Float32Array(model.decoder.parameterCount);
+  /** Estimate `estimate`'s gradient of the encoder and of the decoder, written into the two arrays given. */
+  const estimateGradient = async (
+    pass: TrainingPass, dLogits: Float64Array, node: NodeResults, weights: Float64Array | null, estimate: number,
+    encoderOut: Float32Array, decoderOut: Float32Array,
+  ) => {
+    const decoded = pass.decoded!;
+    // The loss is the minibatch mean; the decoder's gradient also averages over the evaluations.
+    const logitGradient = new Float32Array(batch * width);
+    const logitBase = estimate * batch * width;
+    for (let index = 0; index < logitGradient.length; index++) logitGradient[index] = dLogits[logitBase + index] / batch;
+    const hRows = batch * node.evaluations;
+    const pixelGradient = decoded.pixelGradient.slice(estimate * hRows * mnistPixels, (estimate + 1) * hRows * mnistPixels);
+    if (weights) {
+      for (let row = 0; row < hRows; row++) {
+        const scale = weights[estimate * hRows + row] / batch;
+        for (let pixel = row * mnistPixels; pixel < (row + 1) * mnistPixels; pixel++) pixelGradient[pixel] *= scale;
+      }
+    } else {
+      for (let index = 0; index < pixelGradient.length; index++) pixelGradient[index] /= hRows;
+    }
+    await model.encoder.backward(ops, encoderSlice(model, pass.params), passRows(pass.encoderPass, estimate * batch, batch), logitGradient, encoderOut, false);
+    await model.decoder.backward(ops, decoderSlice(model, pass.params), passRows(decoded.decoderPass, estimate * hRows, hRows), pixelGradient, decoderOut, false);
+  };
+  /** The importance weights of the evaluations (null under the ELBO), after adding the explicit ∂L/∂a to dL/dlogits. */
+  const weighAndAddPathwise = (pass: TrainingPass, dLogits: Float64Array, node: NodeResults) => {
+    const weights = evaluationWeights(objective, pass.decoded!.value, node.evaluations);
+    addPathwiseTerm(model, node.h, node.evaluations, pass.logits, dLogits, weights);
+    return weights;
+  };
   return {
     rowsPerEstimate: batch,
     async upstream(params, count, rng) {
-      params32.set(params);
+      // Float32 training hands its own float32 parameters: they are used as they are.
+      const current = params instanceof Float32Array ? params : (params32.set(params), params32);
       const images = drawMinibatch(train, count * batch, rng);
-      const encoderPass = await model.encoder.forward(ops, encoderSlice(model, params32), images, count * batch);
+      const encoderPass = await model.encoder.forward(ops, encoderSlice(model, current), images, count * batch);
       const logits = Float64Array.from(encoderPass.output);
-      return { pass: { params: params32, images, encoderPass, logits, decoded: null }, logits };
+      return { pass: { params: current, images, encoderPass, logits, decoded: null }, logits };
     },
     async objective(pass, h, evaluations, wantGradient) {
       pass.decoded = await decodeObjective(ops, model, decoderSlice(model, pass.params), { h, evaluations, images: pass.images, logits: pass.logits }, wantGradient, options);
       return pass.decoded;
     },
     async backward(pass, params, dLogits, node) {
-      const decoded = pass.decoded!;
-      const { evaluations } = node;
-      const weights = evaluationWeights(objective, decoded.value, evaluations);
-      addPathwiseTerm(model, node.h, evaluations, pass.logits, dLogits, weights);
+      const weights = weighAndAddPathwise(pass, dLogits, node);
       const count = dLogits.length / (batch * width);
       const gradients = new Float64Array(count * params.length);
       for (let estimate = 0; estimate < count; estimate++) {
-        // The loss is the minibatch mean; the decoder's gradient also averages over the evaluations.
-        const logitGradient = new Float32Array(batch * width);
-        const logitBase = estimate * batch * width;
-        for (let index = 0; index < logitGradient.length; index++) logitGradient[index] = dLogits[logitBase + index] / batch;
-        const hRows = batch * evaluations;
-        const pixelGradient = decoded.pixelGradient.slice(estimate * hRows * mnistPixels, (estimate + 1) * hRows * mnistPixels);
-        if (weights) {
-          for (let row = 0; row < hRows; row++) {
-            const scale = weights[estimate * hRows + row] / batch;
-            for (let pixel = row * mnistPixels; pixel < (row + 1) * mnistPixels; pixel++) pixelGradient[pixel] *= scale;
-          }
-        } else {
-          for (let index = 0; index < pixelGradient.length; index++) pixelGradient[index] /= batch * evaluations;
-        }
-        await model.encoder.backward(ops, encoderSlice(model, pass.params), passRows(pass.encoderPass, estimate * batch, batch), logitGradient, encoderGradient, false);
-        await model.decoder.backward(ops, decoderSlice(model, pass.params), passRows(decoded.decoderPass, estimate * hRows, hRows), pixelGradient, decoderGradient, false);
+        await estimateGradient(pass, dLogits, node, weights, estimate, encoderGradient, decoderGradient);
         const out = gradients.subarray(estimate * params.length, (estimate + 1) * params.length);
         out.set(encoderGradient);
         out.set(decoderGradient, model.encoder.parameterCount);
       }
       return gradients;
+    },
+    async backwardInto(pass, _params, dLogits, node, into) {
+      const weights = weighAndAddPathwise(pass, dLogits, node);
+      const encoderCount = model.encoder.parameterCount;
+      await estimateGradient(pass, dLogits, node, weights, 0, into.subarray(0, encoderCount), into.subarray(encoderCount, encoderCount + model.decoder.parameterCount));
     },
   };
 }

@@ -1,7 +1,7 @@
 import { evaluationCount, type EstimatorDefinition, type NodeKind } from '../../core/estimator.js';
 import { numericValues, type ParameterSpecs } from '../../core/parameters.js';
 import { hashSeed, Rng } from '../../core/rng.js';
-import { singleNodeEstimates } from '../../models/single-node.js';
+import { singleNodeEstimateInto, singleNodeEstimates } from '../../models/single-node.js';
 import { defineSuite, type ScoringTarget, type StagedContext, type StagedProblem, type SuiteDefinition } from '../../core/suite.js';
 import { computeFixedPoint, referenceAt, scoredImages, scoringPointAt, type FixedPoint, type ScoredBound } from './fixed-point.js';
 import { MnistDigits } from '../mnist-data.js';
@@ -117,7 +117,8 @@ export function defineVaeSuite(spec: VaeSuiteSpec): SuiteDefinition {
         nodeKind: spec.nodeKind,
         initialParameters,
         // Evaluating −ELBO on 2 × evalExamples images costs more than a training step: a few dozen points make the curves.
-        trainingDefaults: { learningRate: 1e-3, optimizer: 'adam', samplesPerStep: 1, curvePoints: 20 },
+        // float32 parameters and Adam state, as the PyTorch peers train (see TrainingDefaults.precision).
+        trainingDefaults: { learningRate: 1e-3, optimizer: 'adam', samplesPerStep: 1, curvePoints: 20, precision: 'float32' },
         recordedParams: { parameterCount: model.parameterCount },
         unsupportedReason: (estimator) => (objective === 'iwae' ? iwaeUnsupportedReason(estimator) : null),
         prepare(context) {
@@ -163,6 +164,7 @@ export function defineVaeSuite(spec: VaeSuiteSpec): SuiteDefinition {
           };
           return {
             estimates: (current, count, rng, step) => singleNodeEstimates(training, node, estimator, current, count, rng, step),
+            estimateInto: (current, gradient, rng, step) => singleNodeEstimateInto(training, node, estimator, current, gradient, rng, step),
             // The gradient with respect to the weights has no reference; the scores are taken at the fixed point instead.
             referenceGradient: async () => null,
             async evaluate(current) {

@@ -54,6 +54,9 @@ describe('results.csv', () => {
     expect(Number(mlp['metric.testAccuracyStdErr'])).toBe(cell.metrics.trainingMetrics!.testAccuracy.finalStdErr);
     expect(mlp.bias).toBe('');
     expect(mlp.trainingSteps).toBe('20');
+    // A file from before float32 training records no precision: it trained in float64.
+    expect(cell.metrics.trainingSettings?.precision).toBeUndefined();
+    expect(mlp.trainingPrecision).toBe('float64');
     expect(Object.keys(mlp).some((column) => column.startsWith('suite.') && mlp[column] !== '')).toBe(true);
   });
 

@@ -25,13 +25,13 @@ async function trainingCaption(options: Partial<RawBenchOptions>): Promise<{ cap
 describe('training settings recorded per cell', () => {
   it('records and shows the suite\'s defaults where the command line leaves them unset', async () => {
     const { caption, settings } = await trainingCaption({});
-    expect(settings).toEqual({ optimizer: 'sgd', learningRate: 0.05, samplesPerStep: 16 });
+    expect(settings).toEqual({ optimizer: 'sgd', learningRate: 0.05, samplesPerStep: 16, precision: 'float64' });
     expect(caption).toContain('3 SGD steps (learning rate 0.05, 16 estimates per step)');
   });
 
   it('records and shows the command line\'s choices over the suite\'s', async () => {
     const { caption, settings } = await trainingCaption({ optimizer: 'adam', learningRate: 0.01, trainSamples: 4 });
-    expect(settings).toEqual({ optimizer: 'adam', learningRate: 0.01, samplesPerStep: 4 });
+    expect(settings).toEqual({ optimizer: 'adam', learningRate: 0.01, samplesPerStep: 4, precision: 'float64' });
     expect(caption).toContain('3 Adam steps (learning rate 0.01, 4 estimates per step)');
   });
 });

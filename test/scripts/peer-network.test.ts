@@ -21,6 +21,7 @@ describe('npm run peer:network', () => {
     [['--peer', '/no/such/peer.py'], /no peer script at \/no\/such\/peer.py/],
     [['--python', '/no/such/python'], /\/no\/such\/python cannot import torch/],
     [['--no-such-flag'], /Unknown argument/],
+    [['--precision', 'float16'], /Invalid values: Argument: precision, Given: "float16"/],
   ])('%j exits 2 with one line before running anything', (args, message) => {
     const { code, stdout, stderr } = peerNetwork(args);
     expect(code, stderr).toBe(2);
@@ -35,6 +36,8 @@ describe('npm run peer:network', () => {
     ], fakePeerEnvironment);
     expect(code, stderr).toBe(0);
     expect(stdout).toContain('both sides on 1 thread(s)');
+    // The suite's own choice (float32 training) unless --precision says otherwise.
+    expect(stdout).toMatch(/^- estibench cpu: .*, 1 thread\(s\), trained in float32$/m);
     // The fake peer reports the thread count it was handed: the configuration line shows the peer got 1.
     expect(stdout).toMatch(/^- peer: PyTorch 9\.9\.9\+fake, 1 thread, BLAS fakeblas \(MKL 2099\.1, OpenMP, AVX2\); test\/fixtures\/peers\/fake_network_peer\.py$/m);
     const rows = stdout.split('\n').filter((line) => /^[12] {2}/.test(line));

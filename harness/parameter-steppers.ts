@@ -1,0 +1,83 @@
+import type { Rng } from '../core/rng.js';
+import type { EstimatorDefinition } from '../core/estimator.js';
+import type { OptimizerId, TrainingPrecision } from '../core/types.js';
+import type { ReadyCell } from './cell.js';
+import { adamConstants, createOptimizer } from './optimizer.js';
+import { assertFinite, drawMoments, estimateBaseline } from './sampling.js';
+import { adamModuleBytes, createFloat32Adam } from './wasm-adam.js';
+
+/** A training run's resolved settings, as `resolveTraining` gives them. */
+export interface StepperSettings {
+  readonly optimizer: OptimizerId;
+  readonly learningRate: number;
+  readonly samplesPerStep: number;
+  readonly batchSize: number;
+  readonly precision: TrainingPrecision;
+}
+
+/** How a run's parameters move: one training step at a time, and where they are now. */
+export interface ParameterStepper {
+  /** The parameters now, as float64 (for evaluation and scores; float32 training copies them out). */
+  current(): Float64Array;
+  /** Training step `step` (counted from 1) from `rng`. */
+  step(step: number, rng: Rng): Promise<void>;
+}
+
+/**
+ * The precision a cell trains in: float32 where it is asked for (the command line's, else the suite's
+ * choice) and the cell can (Adam, one estimate per step, a stateless estimator, a problem with
+ * `estimateInto`, a JavaScript engine with WebAssembly SIMD), float64 otherwise. What is returned is
+ * what the results record.
+ */
+export function effectivePrecision(
+  cell: ReadyCell, requested: TrainingPrecision, settings: { optimizer: OptimizerId; samplesPerStep: number },
+): TrainingPrecision {
+  const float32Possible = cell.estimateInto !== undefined && settings.optimizer === 'adam' && settings.samplesPerStep === 1
+    && !cell.estimatorState.active && !cell.objectiveProbe && WebAssembly.validate(adamModuleBytes());
+  return requested === 'float32' && float32Possible ? 'float32' : 'float64';
+}
+
+/** The harness's float64 path: the mean of the step's estimates (and the estimator's state update), then the JavaScript optimiser. */
+function float64Stepper(cell: ReadyCell, estimator: EstimatorDefinition, settings: StepperSettings): ParameterStepper {
+  const params = Float64Array.from(cell.initialParameters);
+  const optimizer = createOptimizer(settings.optimizer, settings.learningRate, params.length);
+  const batchSize = Math.min(settings.batchSize, settings.samplesPerStep);
+  return {
+    current: () => params,
+    async step(step, rng) {
+      // Kernels see the step counted from 0, as when scoring (annealing schedules start there).
+      const baseline = await estimateBaseline({ cell, estimator, logits: params, batchSize: settings.batchSize, rng, step: step - 1 });
+      const draw = (stream: Rng) => drawMoments({ cell, logits: params, baseline, samples: settings.samplesPerStep, batchSize, rng: stream, step: step - 1 });
+      const probeCell = cell.objectiveProbe;
+      const probe = probeCell
+        ? (stream: Rng) => drawMoments({ cell: probeCell, logits: params, baseline: new Float64Array(params.length), samples: settings.samplesPerStep, batchSize, rng: stream, step: step - 1 })
+        : null;
+      // A stateful estimator's state is updated from the step's samples (after they are drawn, so they never depend on it).
+      const gradient = (await cell.estimatorState.trainingStep(step, rng, draw, probe)).mean;
+      optimizer.update(params, gradient, step);
+    },
+  };
+}
+
+/**
+ * Float32 training: parameters, gradient and Adam's moments in one WebAssembly memory; the problem
+ * writes its one estimate into the gradient, and Adam (with the finiteness check) is one SIMD pass.
+ * The stream is drawn from as on the float64 path (a staged cell draws its baseline inside its stages).
+ */
+function float32Stepper(cell: ReadyCell, settings: StepperSettings): ParameterStepper {
+  const estimateInto = cell.estimateInto!;
+  const adam = createFloat32Adam(cell.initialParameters.length, { learningRate: settings.learningRate, ...adamConstants });
+  adam.params.set(cell.initialParameters);
+  return {
+    current: () => Float64Array.from(adam.params),
+    async step(step, rng) {
+      await estimateInto(adam.params, adam.gradient, rng, step - 1);
+      if (!adam.update(step)) assertFinite(adam.gradient, 'mean gradient');
+    },
+  };
+}
+
+/** The stepper of a run's settings (their precision as `effectivePrecision` resolved it). */
+export function createParameterStepper(cell: ReadyCell, estimator: EstimatorDefinition, settings: StepperSettings): ParameterStepper {
+  return settings.precision === 'float32' ? float32Stepper(cell, settings) : float64Stepper(cell, estimator, settings);
+}
