@@ -161,6 +161,14 @@ export interface EstimatorDefinition {
    * evaluations share one draw (antithetic pairs such as ARM and DisARM). Default: shared.
    */
   readonly noisePerEvaluation?: boolean;
+  /**
+   * How many of the evaluations, the first ones, are draws of the node's distribution (default: all).
+   * The others are auxiliary points (REBAR's relaxed values, MuProp's mean-field point) whose objective
+   * feeds only the estimator's control variate: a staged problem takes the gradient of the layers after
+   * the node, and the explicit ∂L/∂logits of its objective, from the draws alone, since averaging them
+   * over an auxiliary point would bias both.
+   */
+  readonly sampleEvaluations?: number;
   /** What the gradient kernel reads from the objective; backends skip work that is not needed. */
   readonly needs: { readonly objective: boolean; readonly objectiveGradient: boolean };
   /** Pilot-batch size for the baseline; required when `kernels.baselineWeight` is set. */
@@ -228,6 +236,13 @@ export function exponentialsPerUnit(estimator: EstimatorDefinition, params: Para
   if (!kernels) throw new Error(`${estimator.id} defines no categorical kernels`);
   const count = typeof kernels.exponentialsPerUnit === 'function' ? kernels.exponentialsPerUnit(params, classes) : kernels.exponentialsPerUnit;
   if (!Number.isInteger(count) || count < 0) throw new Error(`${estimator.id}: exponentialsPerUnit must be a whole number >= 0, got ${count}`);
+  return count;
+}
+
+/** How many of an estimate's evaluations (the first ones) are draws of the node's distribution: see `sampleEvaluations`. */
+export function sampleEvaluationCount(estimator: EstimatorDefinition, evaluations: number): number {
+  const count = estimator.sampleEvaluations ?? evaluations;
+  if (!Number.isInteger(count) || count < 1 || count > evaluations) throw new Error(`${estimator.id}: sampleEvaluations must be a whole number from 1 to its ${evaluations} evaluations, got ${count}`);
   return count;
 }
 

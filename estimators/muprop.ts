@@ -19,6 +19,8 @@ export const muprop = defineEstimator({
   params: {},
   noise: ['uniform'],
   evaluations: 2,
+  // Evaluation 1, the mean-field point, feeds the control variate alone.
+  sampleEvaluations: 1,
   needs: { objective: true, objectiveGradient: true },
   kernels: {
     forward: function mupropForward(p: number, u: number, evaluation: number): number {

@@ -56,6 +56,8 @@ export const rebar = defineEstimator({
   params: rebarParams,
   noise: ['uniform', 'uniform'],
   evaluations: 3,
+  // Only evaluation 0 is a draw of the node: the relaxed points feed the control variate alone.
+  sampleEvaluations: 1,
   needs: { objective: true, objectiveGradient: true },
   helpers: [rebarLogit, rebarConditionalSlope],
   kernels: {

@@ -126,6 +126,8 @@ export const relax = defineEstimator({
   },
   noise: ['uniform', 'uniform'],
   evaluations: 3,
+  // Only evaluation 0 is a draw of the node: the relaxed points feed the control variate alone.
+  sampleEvaluations: 1,
   needs: { objective: true, objectiveGradient: true },
   helpers: [rebarLogit, rebarConditionalSlope, rebarGradient],
   kernels: { forward: rebarForward, gradient: relaxGradient },

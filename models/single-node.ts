@@ -1,4 +1,4 @@
-import type { EstimatorDefinition } from '../core/estimator.js';
+import { sampleEvaluationCount, type EstimatorDefinition } from '../core/estimator.js';
 import { Rng } from '../core/rng.js';
 import type { HardNodeStage, ObjectiveValues } from '../core/suite.js';
 
@@ -35,7 +35,32 @@ export type Float32Stages<Pass> = SingleNodeStages<Pass, Float64Array | Float32A
 export interface NodeResults {
   readonly h: Float64Array;
   readonly evaluations: number;
+  /** The first `sampleEvaluations` evaluations are draws of the node's distribution, the rest auxiliary points (see `EstimatorDefinition.sampleEvaluations`). */
+  readonly sampleEvaluations: number;
   readonly objective: ObjectiveValues;
+}
+
+/**
+ * The weight of evaluation `evaluation` in a staged problem's average over an estimate's evaluations
+ * (the gradient of the layers after the node, the explicit ∂L/∂logits): 1 / sampleEvaluations for a
+ * draw of the node's distribution, 0 for an auxiliary point.
+ */
+export function sampleWeight(node: Pick<NodeResults, 'sampleEvaluations'>, evaluation: number): number {
+  return evaluation < node.sampleEvaluations ? 1 / node.sampleEvaluations : 0;
+}
+
+/**
+ * Turns per-h-row gradients of one estimate (`rows` = examples · evaluations rows of `rowWidth` values,
+ * row = example · evaluations + evaluation) into their share of the minibatch mean over the examples and
+ * the estimate's draws, in place: each draw's row divided by examples · sampleEvaluations, an auxiliary
+ * point's row zeroed.
+ */
+export function averageOverDraws(values: Float32Array, rows: number, rowWidth: number, node: Pick<NodeResults, 'evaluations' | 'sampleEvaluations'>): void {
+  const divisor = (rows / node.evaluations) * node.sampleEvaluations;
+  for (let row = 0; row < rows; row++) {
+    const draw = row % node.evaluations < node.sampleEvaluations;
+    for (let index = row * rowWidth; index < (row + 1) * rowWidth; index++) values[index] = draw ? values[index] / divisor : 0;
+  }
 }
 
 /**
@@ -102,5 +127,5 @@ async function throughNode<Pass, Params extends Float64Array | Float32Array>(
   const forward = await node.forward(logits, count * stages.rowsPerEstimate, rng, step);
   const objective = await stages.objective(pass, forward.h, node.evaluations, needs.objectiveGradient);
   const dLogits = await node.backward(forward, needs.objective ? objective.value : null, objective.gradient, baseline, step);
-  return { pass, dLogits, results: { h: forward.h, evaluations: node.evaluations, objective } };
+  return { pass, dLogits, results: { h: forward.h, evaluations: node.evaluations, sampleEvaluations: sampleEvaluationCount(estimator, node.evaluations), objective } };
 }

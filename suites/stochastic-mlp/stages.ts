@@ -1,6 +1,6 @@
 import type { Layer } from '../../models/layer.js';
 import type { SequentialNetwork } from '../../models/network.js';
-import type { SingleNodeStages } from '../../models/single-node.js';
+import { averageOverDraws, type SingleNodeStages } from '../../models/single-node.js';
 import { Rng } from '../../core/rng.js';
 import type { ObjectiveValues, StagedContext } from '../../core/suite.js';
 import { gather, minibatchIndices, mnistClasses, mnistPixels, type MnistSet } from '../mnist-data.js';
@@ -57,11 +57,11 @@ export function trainingStages(network: SequentialNetwork, context: Pick<StagedC
       const hRows = batch * evaluations;
       const gradients = new Float64Array(count * params.length);
       for (let estimate = 0; estimate < count; estimate++) {
-        // The loss is the minibatch mean; the output layer's gradient also averages over the evaluations.
+        // The loss is the minibatch mean; the output layer's gradient also averages over the estimate's draws.
         const logitGradient = new Float32Array(batch * hidden);
         for (let index = 0; index < logitGradient.length; index++) logitGradient[index] = dLogits[estimate * batch * hidden + index] / batch;
         const outputGradient = pass.head!.outputGradient.slice(estimate * hRows * mnistClasses, (estimate + 1) * hRows * mnistClasses);
-        for (let index = 0; index < outputGradient.length; index++) outputGradient[index] /= hRows;
+        averageOverDraws(outputGradient, hRows, mnistClasses, node);
         const input = pass.images.subarray(estimate * batch * mnistPixels, (estimate + 1) * batch * mnistPixels);
         await firstLayer.backward({
           input, pass: { output: new Float32Array(0), saved: null }, outputGradient: logitGradient, rows: batch,

@@ -2,6 +2,7 @@ import type { TensorOps } from '../../core/suite.js';
 import type { MlpPass } from './mlp.js';
 import { mnistPixels } from '../mnist-data.js';
 import type { VaeModel } from './vae-model.js';
+import { sampleWeight, type NodeResults } from '../../models/single-node.js';
 
 /** The objective of every h row of a batch, and what its decoder pass keeps for the backward pass. */
 export interface DecodedObjective {
@@ -137,19 +138,25 @@ export function evaluationWeights(objective: VaeObjective, value: Float64Array, 
 }
 
 /**
- * Adds the explicit term ∂L/∂a|_h = ∂log q(h | a)/∂a, averaged over the evaluations of each example
- * row (or weighted by `weights`, see `evaluationWeights`), to the estimator's dL/da (in place). The
+ * Adds the explicit term ∂L/∂a|_h = ∂log q(h | a)/∂a, averaged over the draws among the evaluations of
+ * each example row (auxiliary points, such as REBAR's relaxed values, weigh 0: see
+ * `EstimatorDefinition.sampleEvaluations`), or weighted by `weights` (see `evaluationWeights`), to the
+ * estimator's dL/da (in place). The
  * estimator handles L's dependence on a through h; this term is the rest of the chain rule. Under the
  * ELBO its mean under q is zero, but each estimate carries it, as the PyTorch peer's autograd does (its
  * loss contains −log q(b | a) with b detached); under the k-sample bound its mean is not zero.
  */
-export function addPathwiseTerm(model: VaeModel, h: Float64Array, evaluations: number, logits: Float64Array, dLogits: Float64Array, weights: Float64Array | null = null): void {
+export function addPathwiseTerm(
+  model: VaeModel, node: Pick<NodeResults, 'h' | 'evaluations' | 'sampleEvaluations'>, logits: Float64Array, dLogits: Float64Array, weights: Float64Array | null = null,
+): void {
   const width = model.latents.width;
+  const { h, evaluations } = node;
   const exampleRows = logits.length / width;
   for (let exampleRow = 0; exampleRow < exampleRows; exampleRow++) {
     for (let evaluation = 0; evaluation < evaluations; evaluation++) {
       const row = exampleRow * evaluations + evaluation;
-      model.latents.addPosteriorGradientInA(h, row * width, logits, exampleRow * width, weights ? weights[row] : 1 / evaluations, dLogits, exampleRow * width);
+      const weight = weights ? weights[row] : sampleWeight(node, evaluation);
+      if (weight !== 0) model.latents.addPosteriorGradientInA(h, row * width, logits, exampleRow * width, weight, dLogits, exampleRow * width);
     }
   }
 }

@@ -1,4 +1,4 @@
-import type { Float32Stages, NodeResults, SingleNodeStages } from '../../models/single-node.js';
+import { averageOverDraws, type Float32Stages, type NodeResults, type SingleNodeStages } from '../../models/single-node.js';
 import type { Rng } from '../../core/rng.js';
 import type { TensorOps } from '../../core/suite.js';
 import { passRows, type MlpPass } from './mlp.js';
@@ -51,7 +51,7 @@ export function trainingStages(
     encoderOut: Float32Array, decoderOut: Float32Array,
   ) => {
     const decoded = pass.decoded!;
-    // The loss is the minibatch mean; the decoder's gradient also averages over the evaluations.
+    // The loss is the minibatch mean; the decoder's gradient also averages over the estimate's draws.
     const logitGradient = new Float32Array(batch * width);
     const logitBase = estimate * batch * width;
     for (let index = 0; index < logitGradient.length; index++) logitGradient[index] = dLogits[logitBase + index] / batch;
@@ -63,7 +63,7 @@ export function trainingStages(
         for (let pixel = row * mnistPixels; pixel < (row + 1) * mnistPixels; pixel++) pixelGradient[pixel] *= scale;
       }
     } else {
-      for (let index = 0; index < pixelGradient.length; index++) pixelGradient[index] /= hRows;
+      averageOverDraws(pixelGradient, hRows, mnistPixels, node);
     }
     await model.encoder.backward(ops, encoderSlice(model, pass.params), passRows(pass.encoderPass, estimate * batch, batch), logitGradient, encoderOut, false);
     await model.decoder.backward(ops, decoderSlice(model, pass.params), passRows(decoded.decoderPass, estimate * hRows, hRows), pixelGradient, decoderOut, false);
@@ -71,7 +71,7 @@ export function trainingStages(
   /** The importance weights of the evaluations (null under the ELBO), after adding the explicit ∂L/∂a to dL/dlogits. */
   const weighAndAddPathwise = (pass: TrainingPass, dLogits: Float64Array, node: NodeResults) => {
     const weights = evaluationWeights(objective, pass.decoded!.value, node.evaluations);
-    addPathwiseTerm(model, node.h, node.evaluations, pass.logits, dLogits, weights);
+    addPathwiseTerm(model, node, pass.logits, dLogits, weights);
     return weights;
   };
   return {
@@ -143,7 +143,7 @@ export function scoringStages(ops: TensorOps, model: VaeModel, point: ScoringPoi
       return pass.decoded;
     },
     async backward(pass, _params, dLogits, node) {
-      addPathwiseTerm(model, node.h, node.evaluations, pass.logits, dLogits, evaluationWeights(objective, pass.decoded!.value, node.evaluations));
+      addPathwiseTerm(model, node, pass.logits, dLogits, evaluationWeights(objective, pass.decoded!.value, node.evaluations));
       return dLogits;
     },
   };

@@ -62,7 +62,7 @@ export async function warmUp(
     const h = samplePairs(model, logits, rng);
     const objective = await stages.objective(pass, h, warmUpSamples, false);
     const dLogits = leaveOneOutPair(model, logits, h, objective.value);
-    const gradient = await stages.backward(pass, params, dLogits, { h, evaluations: warmUpSamples, objective });
+    const gradient = await stages.backward(pass, params, dLogits, { h, evaluations: warmUpSamples, sampleEvaluations: warmUpSamples, objective });
     const firstCorrection = 1 - adam.beta1 ** step;
     const secondCorrection = 1 - adam.beta2 ** step;
     for (let index = 0; index < params.length; index++) {

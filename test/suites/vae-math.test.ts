@@ -64,7 +64,7 @@ describe.each(tinyFamilies)('VAE objective on a tiny model with %s latents', (_n
     };
     const { pass, logits } = await stages.upstream(params, 1, new Rng(11));
     const objective = await stages.objective(pass, h, evaluations, false);
-    const gradient = await stages.backward(pass, params, new Float64Array(logits.length), { h, evaluations, objective });
+    const gradient = await stages.backward(pass, params, new Float64Array(logits.length), { h, evaluations, sampleEvaluations: evaluations, objective });
     // Indices in every layer: encoder W1, b1, W2, b2, then decoder W1, b1, W2, b2 (784·5 + 5 + 5·width + width, …).
     const encoderFirst = 784 * 5 + 5;
     const encoderCount = encoderFirst + 5 * width + width;
