@@ -2,7 +2,7 @@ import type { BaselineSums, ComputeBackend, PreparedCell } from '../core/backend
 import type { BatchMoments } from '../core/moments.js';
 import type { EstimatorDefinition } from '../core/estimator.js';
 import {
-  isStagedProblem, type Problem, type ProblemEvaluation, type ReferenceGradient, type ScoringTarget, type StagedProblem, type TrainingDefaults,
+  isStagedProblem, type OwnParameterUpdate, type Problem, type ProblemEvaluation, type ReferenceGradient, type ScoringTarget, type StagedProblem, type TrainingDefaults,
 } from '../core/suite.js';
 import { kernelProblemAsStages } from './kernel-problem-stages.js';
 import type { ParameterValues } from '../core/parameters.js';
@@ -38,6 +38,8 @@ export interface ReadyCell extends PreparedCell {
    * state reads them (kernel problems).
    */
   readonly objectiveProbe?: PreparedCell;
+  /** Parameters the problem updates by a rule of its own after each step (see StagedEstimates.ownUpdate). */
+  readonly ownUpdate?: OwnParameterUpdate;
 }
 
 /** What a cell is prepared from. */
@@ -91,6 +93,7 @@ function stagedCell(backend: ComputeBackend, preparation: CellPreparation & { pr
     trainingDefaults: problem.trainingDefaults ?? {},
     ...(prepared.compiled.scoring ? { scoring: prepared.compiled.scoring } : {}),
     ...(prepared.compiled.scoringAt ? { scoringAt: (params: Float64Array) => prepared.compiled.scoringAt!(params) } : {}),
+    ...(prepared.compiled.ownUpdate ? { ownUpdate: prepared.compiled.ownUpdate } : {}),
     estimateMoments: (params, baseline, count, rng, step) => prepared.estimateMoments(params, baseline, count, rng, step),
     baselineSums: () => prepared.baselineSums(),
     dispose: () => prepared.dispose(),

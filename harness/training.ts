@@ -45,6 +45,7 @@ async function trainOnce(
   const result: TrainingRun = { step: [], loss: [], metrics: {}, stepMilliseconds: [], scored: [], finalState: {} };
   // Every run starts from the state's initial values, as from the initial parameters.
   cell.estimatorState.reset();
+  cell.ownUpdate?.startRun();
   const record = async (step: number) => {
     const evaluation = await cell.evaluate(params);
     result.step.push(step);
@@ -64,6 +65,7 @@ async function trainOnce(
   const batchSize = Math.min(settings.batchSize, settings.samplesPerStep);
   for (let step = 1; step <= settings.steps; step++) {
     const begin = performance.now();
+    cell.ownUpdate?.startStep();
     // Kernels see the step counted from 0, as when scoring (annealing schedules start there).
     const baseline = await estimateBaseline({ cell, estimator, logits: params, batchSize: settings.batchSize, rng, step: step - 1 });
     const draw = (stream: Rng) => drawMoments({ cell, logits: params, baseline, samples: settings.samplesPerStep, batchSize, rng: stream, step: step - 1 });
@@ -74,6 +76,8 @@ async function trainOnce(
     // A stateful estimator's state is updated from the step's samples (after they are drawn, so they never depend on it).
     const gradient = (await cell.estimatorState.trainingStep(step, rng, draw, probe)).mean;
     optimizer.update(params, gradient, step);
+    // Parameters the problem updates by its own rule (a codebook's moving averages) are set after the optimiser's step.
+    cell.ownUpdate?.finishStep(params);
     result.stepMilliseconds.push(performance.now() - begin);
     if (scoreSteps.has(step)) await scoreHere(step);
     if (step % stride === 0 || step === settings.steps) await record(step);
