@@ -43,6 +43,21 @@ describe('mnist-vq-autoencoder', () => {
     }
   });
 
+  it('scores the same weights the same on both backends, to the bit: the evaluation runs on the host', async () => {
+    const problem = problemWith(small);
+    const evaluations = [];
+    for (const backend of [cpu, gpu]) {
+      const cell = prepareCell(backend, { estimator: builtInEstimators.get('vq-ste')!, estimatorParams: {}, problem, batchSize: 1 });
+      try {
+        evaluations.push(await cell.evaluate(problem.initialParameters));
+      } finally {
+        cell.dispose();
+      }
+    }
+    expect(evaluations[0].loss).toBeGreaterThan(0);
+    expect(evaluations[1]).toEqual(evaluations[0]);
+  });
+
   it.each(['vq-ste', 'vq-rotation', 'vq-gumbel'])('a short run with %s (30 Adam steps) lowers the reconstruction loss and reports codebook usage', async (id) => {
     const problem = problemWith(small);
     const estimator = builtInEstimators.get(id)!;
