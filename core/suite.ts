@@ -271,7 +271,29 @@ export interface StagedEstimates {
    * `estimates` and `referenceGradient` at `params`; with `scoring` but without this, there are none.
    */
   scoringAt?(params: Float64Array): ScoringTarget;
+  /**
+   * Parameters the problem sets by a rule of its own instead of the optimiser (a VQ codebook that
+   * follows moving averages of its assignments), as PyTorch modules keep buffers beside their weights.
+   * Absent: the optimiser updates every parameter.
+   */
+  readonly ownUpdate?: OwnParameterUpdate;
   dispose(): void;
+}
+
+/**
+ * A staged problem's own update rule for some of its parameters. Their entries of every estimate are 0,
+ * so the optimiser leaves them where they are (Adam, SGD and momentum all move a parameter whose
+ * gradient has always been 0 by exactly 0); the training loop brackets each step with `startStep` and
+ * `finishStep`, and the problem records what its rule needs from the estimates drawn in between (they
+ * are the step's: a scoring draw outside a step is forgotten at the next `startStep`).
+ */
+export interface OwnParameterUpdate {
+  /** A training run starts from the initial parameters: forget whatever earlier runs recorded. */
+  startRun(): void;
+  /** A training step starts: the estimates drawn until `finishStep` are the step's. */
+  startStep(): void;
+  /** After the optimiser's update of `params` (in place): writes the rule's parameters into `params` from what the step recorded. */
+  finishStep(params: Float64Array): void;
 }
 
 /** A vector other than the trained parameters whose gradient estimates are scored. */

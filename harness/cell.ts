@@ -2,7 +2,7 @@ import type { BaselineSums, ComputeBackend, PreparedCell } from '../core/backend
 import type { BatchMoments } from '../core/moments.js';
 import { runsOnHardNodeStages, type EstimatorDefinition } from '../core/estimator.js';
 import {
-  isStagedProblem, type Problem, type ProblemEvaluation, type ReferenceGradient, type ScoringTarget, type StagedProblem, type TrainingDefaults,
+  isStagedProblem, type OwnParameterUpdate, type Problem, type ProblemEvaluation, type ReferenceGradient, type ScoringTarget, type StagedProblem, type TrainingDefaults,
 } from '../core/suite.js';
 import { kernelProblemAsStages } from './kernel-problem-stages.js';
 import type { ParameterValues } from '../core/parameters.js';
@@ -40,6 +40,8 @@ export interface ReadyCell extends PreparedCell {
   readonly objectiveProbe?: PreparedCell;
   /** Float32 training's single estimate, where the problem offers it (see StagedEstimates.estimateInto). */
   estimateInto?(params: Float32Array, gradient: Float32Array, rng: Rng, step: number): Promise<void>;
+  /** Parameters the problem updates by a rule of its own after each step (see StagedEstimates.ownUpdate). */
+  readonly ownUpdate?: OwnParameterUpdate;
 }
 
 /** What a cell is prepared from. */
@@ -93,6 +95,7 @@ function stagedCell(backend: ComputeBackend, preparation: CellPreparation & { pr
     trainingDefaults: problem.trainingDefaults ?? {},
     ...(prepared.compiled.scoring ? { scoring: prepared.compiled.scoring } : {}),
     ...(prepared.compiled.scoringAt ? { scoringAt: (params: Float64Array) => prepared.compiled.scoringAt!(params) } : {}),
+    ...(prepared.compiled.ownUpdate ? { ownUpdate: prepared.compiled.ownUpdate } : {}),
     estimateMoments: (params, baseline, count, rng, step) => prepared.estimateMoments(params, baseline, count, rng, step),
     ...(prepared.compiled.estimateInto
       ? { estimateInto: (params: Float32Array, gradient: Float32Array, rng: Rng, step: number) => prepared.compiled.estimateInto!(params, gradient, rng, step) }

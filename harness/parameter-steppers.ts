@@ -26,14 +26,14 @@ export interface ParameterStepper {
 /**
  * The precision a cell trains in: float32 where it is asked for (the command line's, else the suite's
  * choice) and the cell can (Adam, one estimate per step, a stateless estimator, a problem with
- * `estimateInto`, a JavaScript engine with WebAssembly SIMD), float64 otherwise. What is returned is
+ * `estimateInto` and no `ownUpdate`, a JavaScript engine with WebAssembly SIMD), float64 otherwise. What is returned is
  * what the results record.
  */
 export function effectivePrecision(
   cell: ReadyCell, requested: TrainingPrecision, settings: { optimizer: OptimizerId; samplesPerStep: number },
 ): TrainingPrecision {
   const float32Possible = cell.estimateInto !== undefined && settings.optimizer === 'adam' && settings.samplesPerStep === 1
-    && !cell.estimatorState.active && !cell.objectiveProbe && WebAssembly.validate(adamModuleBytes());
+    && !cell.estimatorState.active && !cell.objectiveProbe && !cell.ownUpdate && WebAssembly.validate(adamModuleBytes());
   return requested === 'float32' && float32Possible ? 'float32' : 'float64';
 }
 
@@ -45,6 +45,7 @@ function float64Stepper(cell: ReadyCell, estimator: EstimatorDefinition, setting
   return {
     current: () => params,
     async step(step, rng) {
+      cell.ownUpdate?.startStep();
       // Kernels see the step counted from 0, as when scoring (annealing schedules start there).
       const baseline = await estimateBaseline({ cell, estimator, logits: params, batchSize: settings.batchSize, rng, step: step - 1 });
       const draw = (stream: Rng) => drawMoments({ cell, logits: params, baseline, samples: settings.samplesPerStep, batchSize, rng: stream, step: step - 1 });
@@ -55,6 +56,8 @@ function float64Stepper(cell: ReadyCell, estimator: EstimatorDefinition, setting
       // A stateful estimator's state is updated from the step's samples (after they are drawn, so they never depend on it).
       const gradient = (await cell.estimatorState.trainingStep(step, rng, draw, probe)).mean;
       optimizer.update(params, gradient, step);
+      // Parameters the problem updates by its own rule (a codebook's moving averages) are set after the optimiser's step.
+      cell.ownUpdate?.finishStep(params);
     },
   };
 }

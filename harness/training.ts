@@ -44,6 +44,7 @@ async function trainOnce(
   const result: TrainingRun = { step: [], loss: [], metrics: {}, stepMilliseconds: [], scored: [], finalState: {} };
   // Every run starts from the state's initial values, as from the initial parameters.
   cell.estimatorState.reset();
+  cell.ownUpdate?.startRun();
   const record = async (step: number) => {
     const evaluation = await cell.evaluate(stepper.current());
     result.step.push(step);

@@ -40,9 +40,9 @@ function hiddenUnits(preActivation: Float32Array, rule: TestTimeRule, rng: Rng):
 
 /**
  * Scores the network at fixed parameters under every test-time rule, whatever estimator trained it:
- * the dense layers run on the cell's tensor operations, the hidden units on the host (thresholded, or
- * sampled from Bernoulli(σ(a)) with a stream the caller seeds, so that every point of a curve and every
- * estimator meet the same noise).
+ * the dense layers run on the tensor operations of `context` (the suite hands it the host's, whatever
+ * the cell's backend), the hidden units on the host (thresholded, or sampled from Bernoulli(σ(a)) with a
+ * stream the caller seeds, so that every point of a curve and every estimator meet the same noise).
  */
 export function setEvaluator(network: SequentialNetwork, context: Pick<StagedContext, 'ops'>) {
   const layers: (Layer | null)[] = network.layers.map((layer) => (layer.parameterCount > 0 ? layer.compile(context as StagedContext) : null));

@@ -105,4 +105,22 @@ describe('mnist-stochastic-mlp across backends', () => {
     // A float32 rounding difference can move a logit across a sampled unit's threshold: allow a little.
     expect(norm(onGpu.map((value, index) => value - onCpu[index])) / norm(onCpu)).toBeLessThan(1e-3);
   });
+
+  it('scores the same weights the same on both backends, to the bit: the evaluation runs on the host', async () => {
+    const estimator = builtInEstimators.get('ste-sigmoid')!;
+    const problem = problemWith({ hidden: 24 });
+    const evaluations = [];
+    for (const backendId of ['cpu', 'gpu']) {
+      const backend = await builtInBackends.get(backendId)!({ threads: 2 });
+      try {
+        const cell = prepareCell(backend, { estimator, estimatorParams: {}, problem, batchSize: 1 });
+        evaluations.push(await cell.evaluate(problem.initialParameters));
+        cell.dispose();
+      } finally {
+        backend.dispose();
+      }
+    }
+    expect(evaluations[0].metrics!.testAccuracy).toBeGreaterThan(0);
+    expect(evaluations[1]).toEqual(evaluations[0]);
+  });
 });
