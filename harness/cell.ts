@@ -8,7 +8,7 @@ import { kernelProblemAsStages } from './kernel-problem-stages.js';
 import type { ParameterValues } from '../core/parameters.js';
 import type { Rng } from '../core/rng.js';
 import { StagedPreparedCell } from './staged-cell.js';
-import { CellEstimatorState, objectiveProbeEstimator } from './estimator-state.js';
+import { CellEstimatorState, objectiveProbeEstimator, type ObjectiveObserver } from './estimator-state.js';
 import type { CellExecution } from '../core/types.js';
 
 /**
@@ -38,6 +38,11 @@ export interface ReadyCell extends PreparedCell {
    * state reads them (kernel problems).
    */
   readonly objectiveProbe?: PreparedCell;
+  /**
+   * Runs a draw and returns the objective values its hard node was handed (L of each row's first
+   * evaluation), where the estimator's state reads them (staged problems: see StagedPreparedCell).
+   */
+  readonly observeObjectives?: ObjectiveObserver;
 }
 
 /** What a cell is prepared from. */
@@ -77,7 +82,6 @@ function kernelCell(backend: ComputeBackend, preparation: CellPreparation & { pr
 /** A staged problem's cell: its stages on the backend's tensor operations and hard nodes. */
 function stagedCell(backend: ComputeBackend, preparation: CellPreparation & { problem: StagedProblem }): ReadyCell {
   const { estimator, estimatorParams, problem, batchSize } = preparation;
-  if (estimator.state?.needsObjectiveMoments) throw new Error(`${estimator.id} reads the objective values of its samples, which staged cells do not offer yet`);
   // A staged problem's hard nodes have widths of their own: the state's shape is the trained parameters'.
   const estimatorState = new CellEstimatorState(estimator, estimatorParams, { nodeKind: problem.nodeKind, dim: problem.initialParameters.length });
   const prepared = new StagedPreparedCell(backend, estimator, estimatorParams, problem, batchSize, estimatorState.values);
@@ -85,6 +89,7 @@ function stagedCell(backend: ComputeBackend, preparation: CellPreparation & { pr
     execution: 'staged',
     baselineInside: true,
     estimatorState,
+    ...(estimator.state?.needsObjectiveMoments ? { observeObjectives: (run) => prepared.observeObjectives(run) } : {}),
     initialParameters: problem.initialParameters,
     referenceGradient: (params) => prepared.compiled.referenceGradient(params),
     evaluate: (params) => prepared.compiled.evaluate(params),
@@ -119,6 +124,5 @@ export function recordedProblemParams(problem: Problem | StagedProblem): Record<
 /** Why an estimator cannot run on a problem beyond its node kind (a staged problem's own limits), or null. */
 export function problemUnsupportedReason(problem: Problem | StagedProblem, estimator: EstimatorDefinition): string | null {
   if (!isStagedProblem(problem)) return null;
-  if (estimator.state?.needsObjectiveMoments) return `${estimator.id} reads the objective values of its samples, which staged problems (networks) do not offer yet; kernel problems do`;
   return problem.unsupportedReason?.(estimator) ?? null;
 }

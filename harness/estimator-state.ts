@@ -5,7 +5,7 @@
  */
 import type { EstimatorDefinition } from '../core/estimator.js';
 import { initialStateArray, stateArray, stateValues, type StateShape, type StepObjectiveMoments } from '../core/estimator-state.js';
-import type { BatchMoments } from '../core/moments.js';
+import { momentsOfRows, type BatchMoments } from '../core/moments.js';
 import type { ParameterValues } from '../core/parameters.js';
 import type { Rng } from '../core/rng.js';
 import type { EstimatorStateRecord } from '../core/types.js';
@@ -56,14 +56,17 @@ export class CellEstimatorState {
   /**
    * The step's estimate with the current values, then the state's update. `draw` draws the step's
    * estimates; the variance gradients redraw them from a copy of the same stream (common random
-   * numbers) at each perturbed value; `probe`, when the state reads objective values, draws the
-   * objective of the same samples. Returns the step's estimates, drawn with the values before the update.
+   * numbers) at each perturbed value; `objectives`, when the state reads objective values, gives those
+   * of the step's own samples (observed during the draw, or probed from a copy of its stream). Returns the step's estimates, drawn with the values before the update.
    */
-  async trainingStep(step: number, rng: Rng, draw: MomentsDraw, probe: ObjectiveProbe | null): Promise<BatchMoments> {
+  async trainingStep(step: number, rng: Rng, draw: MomentsDraw, objectives: ObjectiveSource | null): Promise<BatchMoments> {
     const state = this.estimator.state;
     if (!state) return draw(rng);
     const start = rng.clone();
-    const gradient = await draw(rng);
+    let observed: ObservedObjectives | null = null;
+    let gradient: BatchMoments;
+    if (state.needsObjectiveMoments && objectives?.kind === 'observed') ({ result: gradient, observed } = await objectives.observe(() => draw(rng)));
+    else gradient = await draw(rng);
     const before = this.current();
     const steps = state.varianceGradientSteps?.(this.params, before) ?? {};
     const varianceGradient: Record<string, number> = {};
@@ -80,9 +83,8 @@ export class CellEstimatorState {
     }
     let objective: StepObjectiveMoments | undefined;
     if (state.needsObjectiveMoments) {
-      if (!probe) throw new Error(`${this.estimator.id} reads the objective values of its samples, which this cell does not offer`);
-      const moments = await probe(start.clone());
-      objective = { count: moments.count, mean: moments.mean[0], variance: moments.count > 1 ? moments.sumOfSquaredDeviations[0] / (moments.count - 1) : 0 };
+      if (!objectives) throw new Error(`${this.estimator.id} reads the objective values of its samples, which this cell does not offer`);
+      objective = observed ? observedObjectiveMoments(observed) : probedObjectiveMoments(await objectives.probe!(start.clone()));
     }
     const updated = state.update({
       values: before, params: this.params, step, varianceGradient,
@@ -96,6 +98,34 @@ export class CellEstimatorState {
 
 /** Draws the objective values of the samples a stream gives (entry 0 of the moments: L of each sample's first evaluation). */
 export type ObjectiveProbe = (rng: Rng) => Promise<BatchMoments>;
+
+/** The objective values a staged cell's hard node was handed while a draw ran: L of each row's first evaluation. */
+export interface ObservedObjectives {
+  /** One value per row of the node (a sample, or one image of a minibatch), in row order. */
+  readonly values: Float64Array;
+}
+
+/**
+ * Where a training step's objective values come from: a `probe` that redraws the step's samples from a
+ * copy of its stream (kernel cells, whose fused loop reduces the objective away), or the values the
+ * step's own draw handed its hard node, `observe`d while it runs (staged cells: no second pass).
+ */
+export type ObjectiveSource =
+  | { readonly kind: 'probe'; readonly probe: ObjectiveProbe }
+  | { readonly kind: 'observed'; readonly observe: ObjectiveObserver; readonly probe?: undefined };
+
+/** Runs a draw and returns, beside its result, the objective values its hard node was handed. */
+export type ObjectiveObserver = <T>(run: () => Promise<T>) => Promise<{ result: T; observed: ObservedObjectives }>;
+
+/** The unbiased variance of the probe's entry 0 (the moments of the objective values). */
+function probedObjectiveMoments(moments: BatchMoments): StepObjectiveMoments {
+  return { count: moments.count, mean: moments.mean[0], variance: moments.count > 1 ? moments.sumOfSquaredDeviations[0] / (moments.count - 1) : 0 };
+}
+
+/** The moments of observed objective values, as the probe's (mean and unbiased variance, float64). */
+function observedObjectiveMoments({ values }: ObservedObjectives): StepObjectiveMoments {
+  return probedObjectiveMoments(momentsOfRows(values, values.length, 1));
+}
 
 /** The kernel of the objective probe: this evaluation's objective for evaluation 0, so an estimate is L of the sample's first evaluation. */
 function estibenchObjectiveProbe(objective: number, evaluation: number): number {
