@@ -1,6 +1,6 @@
 import type { BaselineSums, ComputeBackend, PreparedCell } from '../core/backend.js';
 import type { BatchMoments } from '../core/moments.js';
-import type { EstimatorDefinition } from '../core/estimator.js';
+import { runsOnHardNodeStages, type EstimatorDefinition } from '../core/estimator.js';
 import {
   isStagedProblem, type Problem, type ProblemEvaluation, type ReferenceGradient, type ScoringTarget, type StagedProblem, type TrainingDefaults,
 } from '../core/suite.js';
@@ -8,7 +8,7 @@ import { kernelProblemAsStages } from './kernel-problem-stages.js';
 import type { ParameterValues } from '../core/parameters.js';
 import type { Rng } from '../core/rng.js';
 import { StagedPreparedCell } from './staged-cell.js';
-import { CellEstimatorState, objectiveProbeEstimator, type ObjectiveObserver } from './estimator-state.js';
+import { CellEstimatorState, objectiveProbeEstimator } from './estimator-state.js';
 import type { CellExecution } from '../core/types.js';
 
 /**
@@ -35,14 +35,9 @@ export interface ReadyCell extends PreparedCell {
   /**
    * The estimator's objective probe (see objectiveProbeEstimator): its estimates from a stream are the
    * objective values of the samples the estimator draws from that stream. Present where the estimator's
-   * state reads them (kernel problems).
+   * state reads them on a fused kernel cell; a staged cell's hard node records them instead (NodeSamples).
    */
   readonly objectiveProbe?: PreparedCell;
-  /**
-   * Runs a draw and returns the objective values its hard node was handed (L of each row's first
-   * evaluation), where the estimator's state reads them (staged problems: see StagedPreparedCell).
-   */
-  readonly observeObjectives?: ObjectiveObserver;
 }
 
 /** What a cell is prepared from. */
@@ -84,12 +79,11 @@ function stagedCell(backend: ComputeBackend, preparation: CellPreparation & { pr
   const { estimator, estimatorParams, problem, batchSize } = preparation;
   // A staged problem's hard nodes have widths of their own: the state's shape is the trained parameters'.
   const estimatorState = new CellEstimatorState(estimator, estimatorParams, { nodeKind: problem.nodeKind, dim: problem.initialParameters.length });
-  const prepared = new StagedPreparedCell(backend, estimator, estimatorParams, problem, batchSize, estimatorState.values);
+  const prepared = new StagedPreparedCell(backend, estimator, estimatorParams, problem, batchSize, estimatorState.values, estimatorState);
   return {
     execution: 'staged',
     baselineInside: true,
     estimatorState,
-    ...(estimator.state?.needsObjectiveMoments ? { observeObjectives: (run) => prepared.observeObjectives(run) } : {}),
     initialParameters: problem.initialParameters,
     referenceGradient: (params) => prepared.compiled.referenceGradient(params),
     evaluate: (params) => prepared.compiled.evaluate(params),
@@ -112,7 +106,8 @@ export function prepareCell(backend: ComputeBackend, preparation: CellPreparatio
   if (problem.nodeKind === 'categorical' && !(Number.isInteger(problem.classes) && problem.classes! >= 2 && problem.dim % problem.classes! === 0)) {
     throw new Error(`a categorical kernel problem needs classes K >= 2 dividing its dim (got dim ${problem.dim}, K = ${problem.classes})`);
   }
-  const fuses = backend.fusedNodeKinds.includes(problem.nodeKind);
+  // Host terms and updates that read the node's batches need the host to see each batch: stages.
+  const fuses = backend.fusedNodeKinds.includes(problem.nodeKind) && !runsOnHardNodeStages(preparation.estimator);
   return fuses ? kernelCell(backend, { ...preparation, problem }) : stagedCell(backend, { ...preparation, problem: kernelProblemAsStages(problem) });
 }
 

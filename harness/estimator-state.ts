@@ -9,6 +9,7 @@ import { momentsOfRows, type BatchMoments } from '../core/moments.js';
 import type { ParameterValues } from '../core/parameters.js';
 import type { Rng } from '../core/rng.js';
 import type { EstimatorStateRecord } from '../core/types.js';
+import { arrayNorm, type NodeSamples } from '../core/host-terms.js';
 
 /** Draws the moments of `samples` estimates from `rng` with the values the live array holds at the time. */
 export type MomentsDraw = (rng: Rng) => Promise<BatchMoments>;
@@ -32,11 +33,40 @@ export class CellEstimatorState {
   /** The values in the state's `names` order: backends read this very array at every call. */
   readonly values: Float64Array;
   private readonly initial: Float64Array;
+  /** The array state (see core/host-terms.ts), live like `values`; initialised for the first hard node's shape. */
+  private arrays: Record<string, Float64Array> | null = null;
+  private initialArrays: Record<string, Float64Array> = {};
+  /** The node batches of the step being drawn, while `trainingStep` collects them (null otherwise). */
+  private collected: NodeSamples[] | null = null;
 
   constructor(private readonly estimator: EstimatorDefinition, private readonly params: ParameterValues, shape: StateShape) {
     this.initial = initialStateArray(estimator, params, shape);
     this.values = this.initial.slice();
   }
+
+  /**
+   * The live array state for a hard node of this shape, initialised at the first call (a staged
+   * problem's state shape is its trained parameters', while the arrays are sized by the node).
+   * @throws for a second node of another width: array state belongs to one node
+   */
+  arraysFor(shape: StateShape): Record<string, Float64Array> {
+    const spec = this.estimator.state?.arrays;
+    if (!spec) return {};
+    if (this.arrays) {
+      if (this.arraysWidth !== shape.dim) throw new Error(`${this.estimator.id} keeps array state for one hard node; this problem has nodes of widths ${this.arraysWidth} and ${shape.dim}`);
+      return this.arrays;
+    }
+    this.initialArrays = spec.init(this.params, shape);
+    this.arrays = Object.fromEntries(Object.entries(this.initialArrays).map(([name, array]) => [name, array.slice()]));
+    this.arraysWidth = shape.dim;
+    return this.arrays;
+  }
+  private arraysWidth = 0;
+
+  /** Where a hard node reports each batch it computed (kept only while a training step collects them). */
+  readonly recordSamples = (samples: NodeSamples): void => {
+    this.collected?.push(samples);
+  };
 
   /** Whether the estimator has state (a training step then updates it). */
   get active(): boolean {
@@ -46,28 +76,32 @@ export class CellEstimatorState {
   /** Back to the initial values (each training run starts from them). */
   reset(): void {
     this.values.set(this.initial);
+    for (const [name, array] of Object.entries(this.arrays ?? {})) array.set(this.initialArrays[name]);
   }
 
-  /** The current values by name: what the results record. */
+  /** The current values by name, and of each array its length and norm (`<name>Length`, `<name>Norm`): what the results record. */
   current(): Record<string, number> {
-    return stateValues(this.estimator, this.values);
+    const arrays = Object.entries(this.arrays ?? {}).flatMap(([name, array]) => [[`${name}Length`, array.length], [`${name}Norm`, arrayNorm(array)]]);
+    return { ...stateValues(this.estimator, this.values), ...Object.fromEntries(arrays) };
   }
 
   /**
    * The step's estimate with the current values, then the state's update. `draw` draws the step's
    * estimates; the variance gradients redraw them from a copy of the same stream (common random
-   * numbers) at each perturbed value; `objectives`, when the state reads objective values, gives those
-   * of the step's own samples (observed during the draw, or probed from a copy of its stream). Returns the step's estimates, drawn with the values before the update.
+   * numbers) at each perturbed value; `probe`, when the state reads objective values, draws the
+   * objective of the same samples. Returns the step's estimates, drawn with the values before the update.
    */
-  async trainingStep(step: number, rng: Rng, draw: MomentsDraw, objectives: ObjectiveSource | null): Promise<BatchMoments> {
+  async trainingStep(step: number, rng: Rng, draw: MomentsDraw, probe: ObjectiveProbe | null): Promise<BatchMoments> {
     const state = this.estimator.state;
     if (!state) return draw(rng);
     const start = rng.clone();
-    let observed: ObservedObjectives | null = null;
-    let gradient: BatchMoments;
-    if (state.needsObjectiveMoments && objectives?.kind === 'observed') ({ result: gradient, observed } = await objectives.observe(() => draw(rng)));
-    else gradient = await draw(rng);
-    const before = this.current();
+    // Only the step's own batches are collected, not the redraws of the variance gradients below (a
+    // staged cell's objective values come from them too).
+    this.collected = state.needsNodeSamples || state.needsObjectiveMoments ? [] : null;
+    const gradient = await draw(rng);
+    const samples = this.collected;
+    this.collected = null;
+    const before = stateValues(this.estimator, this.values);
     const steps = state.varianceGradientSteps?.(this.params, before) ?? {};
     const varianceGradient: Record<string, number> = {};
     for (const [name, delta] of Object.entries(steps)) {
@@ -83,15 +117,27 @@ export class CellEstimatorState {
     }
     let objective: StepObjectiveMoments | undefined;
     if (state.needsObjectiveMoments) {
-      if (!objectives) throw new Error(`${this.estimator.id} reads the objective values of its samples, which this cell does not offer`);
-      objective = observed ? observedObjectiveMoments(observed) : probedObjectiveMoments(await objectives.probe!(start.clone()));
+      // A kernel cell redraws the step's samples with its probe; a staged cell's hard node handed over their values.
+      const moments = probe ? await probe(start.clone()) : objectiveMomentsOf(samples ?? []);
+      if (!moments) throw new Error(`${this.estimator.id} reads the objective values of its samples, which this cell does not offer`);
+      objective = { count: moments.count, mean: moments.mean[0], variance: moments.count > 1 ? moments.sumOfSquaredDeviations[0] / (moments.count - 1) : 0 };
     }
-    const updated = state.update({
+    const input = {
       values: before, params: this.params, step, varianceGradient,
       gradient: { count: gradient.count, mean: gradient.mean, meanSquare: meanSquares(gradient) },
       ...(objective ? { objective } : {}),
-    });
+      arrays: this.arrays ?? {},
+      ...(samples && state.needsNodeSamples ? { samples } : {}),
+    };
+    const updated = state.update(input);
+    const updatedArrays = state.arrays && this.arrays ? state.arrays.update(input) : {};
     this.values.set(stateArray(this.estimator, { ...before, ...updated }));
+    for (const [name, array] of Object.entries(updatedArrays)) {
+      const live = this.arrays?.[name];
+      if (!live || live.length !== array.length) throw new Error(`${this.estimator.id}: updated array '${name}' is not a state array of ${array.length} numbers`);
+      if (!array.every(Number.isFinite)) throw new Error(`${this.estimator.id}: updated array '${name}' is not finite`);
+      live.set(array);
+    }
     return gradient;
   }
 }
@@ -99,32 +145,22 @@ export class CellEstimatorState {
 /** Draws the objective values of the samples a stream gives (entry 0 of the moments: L of each sample's first evaluation). */
 export type ObjectiveProbe = (rng: Rng) => Promise<BatchMoments>;
 
-/** The objective values a staged cell's hard node was handed while a draw ran: L of each row's first evaluation. */
-export interface ObservedObjectives {
-  /** One value per row of the node (a sample, or one image of a minibatch), in row order. */
-  readonly values: Float64Array;
+/** L of the first evaluation of every row of the batches, in order ([rows] over all batches). */
+export function firstEvaluationObjectives(samples: readonly NodeSamples[]): Float64Array {
+  const values = new Float64Array(samples.reduce((total, batch) => total + batch.rows, 0));
+  let offset = 0;
+  for (const batch of samples) {
+    if (!batch.objectives) throw new Error('a hard node recorded a batch without its objective values');
+    for (let row = 0; row < batch.rows; row++) values[offset + row] = batch.objectives[row * batch.evaluations];
+    offset += batch.rows;
+  }
+  return values;
 }
 
-/**
- * Where a training step's objective values come from: a `probe` that redraws the step's samples from a
- * copy of its stream (kernel cells, whose fused loop reduces the objective away), or the values the
- * step's own draw handed its hard node, `observe`d while it runs (staged cells: no second pass).
- */
-export type ObjectiveSource =
-  | { readonly kind: 'probe'; readonly probe: ObjectiveProbe }
-  | { readonly kind: 'observed'; readonly observe: ObjectiveObserver; readonly probe?: undefined };
-
-/** Runs a draw and returns, beside its result, the objective values its hard node was handed. */
-export type ObjectiveObserver = <T>(run: () => Promise<T>) => Promise<{ result: T; observed: ObservedObjectives }>;
-
-/** The unbiased variance of the probe's entry 0 (the moments of the objective values). */
-function probedObjectiveMoments(moments: BatchMoments): StepObjectiveMoments {
-  return { count: moments.count, mean: moments.mean[0], variance: moments.count > 1 ? moments.sumOfSquaredDeviations[0] / (moments.count - 1) : 0 };
-}
-
-/** The moments of observed objective values, as the probe's (mean and unbiased variance, float64). */
-function observedObjectiveMoments({ values }: ObservedObjectives): StepObjectiveMoments {
-  return probedObjectiveMoments(momentsOfRows(values, values.length, 1));
+/** The moments of the recorded rows' objective values, as the probe gives them (entry 0); null when no row was recorded. */
+function objectiveMomentsOf(samples: readonly NodeSamples[]): BatchMoments | null {
+  const values = firstEvaluationObjectives(samples);
+  return values.length > 0 ? momentsOfRows(values, values.length, 1) : null;
 }
 
 /** The kernel of the objective probe: this evaluation's objective for evaluation 0, so an estimate is L of the sample's first evaluation. */

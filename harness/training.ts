@@ -3,7 +3,6 @@ import type { ReadyCell } from './cell.js';
 import { optionDefaults } from './config.js';
 import type { Rng } from '../core/rng.js';
 import { createOptimizer } from './optimizer.js';
-import type { ObjectiveSource } from './estimator-state.js';
 import { drawMoments, estimateBaseline } from './sampling.js';
 import { summariseScoresAlongTraining, type ScoredPoint, type TrainingPoint, type TrajectoryScorer } from './scores-along-training.js';
 import type { TrainingMetricCurve, TrainingOptions, TrainingResult } from '../core/types.js';
@@ -69,11 +68,11 @@ async function trainOnce(
     const baseline = await estimateBaseline({ cell, estimator, logits: params, batchSize: settings.batchSize, rng, step: step - 1 });
     const draw = (stream: Rng) => drawMoments({ cell, logits: params, baseline, samples: settings.samplesPerStep, batchSize, rng: stream, step: step - 1 });
     const probeCell = cell.objectiveProbe;
-    const objectives: ObjectiveSource | null = probeCell
-      ? { kind: 'probe', probe: (stream: Rng) => drawMoments({ cell: probeCell, logits: params, baseline: new Float64Array(params.length), samples: settings.samplesPerStep, batchSize, rng: stream, step: step - 1 }) }
-      : cell.observeObjectives ? { kind: 'observed', observe: cell.observeObjectives } : null;
+    const probe = probeCell
+      ? (stream: Rng) => drawMoments({ cell: probeCell, logits: params, baseline: new Float64Array(params.length), samples: settings.samplesPerStep, batchSize, rng: stream, step: step - 1 })
+      : null;
     // A stateful estimator's state is updated from the step's samples (after they are drawn, so they never depend on it).
-    const gradient = (await cell.estimatorState.trainingStep(step, rng, draw, objectives)).mean;
+    const gradient = (await cell.estimatorState.trainingStep(step, rng, draw, probe)).mean;
     optimizer.update(params, gradient, step);
     result.stepMilliseconds.push(performance.now() - begin);
     if (scoreSteps.has(step)) await scoreHere(step);
