@@ -68,9 +68,9 @@ export interface NodeSamples extends HostTermInput {
   readonly estimates: Float64Array;
   /**
    * The objective value L of every h row, [rows · evaluations] (row · evaluations + evaluation), as the
-   * backward pass was handed them; null when the estimator reads no objective values.
+   * backward pass was handed them; null (or absent) when the estimator reads no objective values.
    */
-  readonly objectives: Float64Array | null;
+  readonly objectives?: Float64Array | null;
 }
 
 /** An estimator's array state: how it starts for a node and how a training step changes it. */
