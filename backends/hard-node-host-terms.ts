@@ -78,7 +78,12 @@ export class HardNodeHostTerms {
     const state = this.request.estimator.state;
     if (!this.request.recordSamples || !(state?.needsNodeSamples || state?.needsObjectiveMoments)) return;
     // Copies: the caller's arrays may be reused (shared memory) or be float32 uploads.
-    const copy = (values: ArrayLike<number> | null, length: number) => (values ? Float64Array.from({ length }, (_, index) => values[index]) : null);
+    const copy = (values: ArrayLike<number> | null, length: number) => {
+      if (!values) return null;
+      const out = new Float64Array(length);
+      for (let index = 0; index < length; index++) out[index] = values[index];
+      return out;
+    };
     const { width } = this.request;
     this.request.recordSamples({
       ...this.input(batch),

@@ -36,6 +36,8 @@ export class CellEstimatorState {
   /** The array state (see core/host-terms.ts), live like `values`; initialised for the first hard node's shape. */
   private arrays: Record<string, Float64Array> | null = null;
   private initialArrays: Record<string, Float64Array> = {};
+  /** The width of the node the arrays were initialised for. */
+  private arraysWidth = 0;
   /** The node batches of the step being drawn, while `trainingStep` collects them (null otherwise). */
   private collected: NodeSamples[] | null = null;
 
@@ -61,7 +63,6 @@ export class CellEstimatorState {
     this.arraysWidth = shape.dim;
     return this.arrays;
   }
-  private arraysWidth = 0;
 
   /** Where a hard node reports each batch it computed (kept only while a training step collects them). */
   readonly recordSamples = (samples: NodeSamples): void => {

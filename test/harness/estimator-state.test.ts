@@ -97,3 +97,64 @@ describe('plug-in checks of an estimator state', () => {
     expect(withPlugins(registries, { estimators: [{ ...rebar, id: 'rebar-copy' }] }, 'x.js').estimators.has('rebar-copy')).toBe(true);
   });
 });
+
+describe('array state and node samples on the host', () => {
+  /** A made-up estimator with one array `weights` (sized by the node) moved by the mean estimate of the collected batches. */
+  function arrayEstimator(seen: StateUpdateInput[]) {
+    return {
+      ...rebar,
+      state: {
+        names: ['phi'],
+        init: () => ({ phi: 1 }),
+        varianceGradientSteps: () => ({ phi: 0.5 }),
+        needsNodeSamples: true,
+        update: (input: StateUpdateInput) => ({ phi: input.values.phi }),
+        arrays: {
+          init: (_params: unknown, shape: { dim: number }) => ({ weights: Float64Array.from({ length: shape.dim }, (_, index) => index + 1) }),
+          update: (input: StateUpdateInput) => {
+            seen.push(input);
+            const estimates = (input.samples ?? []).flatMap((batch) => Array.from(batch.estimates));
+            return { weights: input.arrays.weights.map((weight) => weight + estimates.reduce((total, value) => total + value, 0)) };
+          },
+        },
+      },
+    };
+  }
+
+  it('sizes the arrays by the node, records their length and norm, collects only the step\'s own batches, and resets them', async () => {
+    const seen: StateUpdateInput[] = [];
+    const state = new CellEstimatorState(arrayEstimator(seen), {}, { nodeKind: 'bernoulli', dim: 99 });
+    const arrays = state.arraysFor({ nodeKind: 'bernoulli', dim: 2 });
+    expect(Array.from(arrays.weights)).toEqual([1, 2]);
+    expect(state.current()).toMatchObject({ phi: 1, weightsLength: 2, weightsNorm: Math.sqrt(5) });
+    expect(() => state.arraysFor({ nodeKind: 'bernoulli', dim: 3 })).toThrow(/one hard node/);
+    // Each draw reports one batch as a hard node would; the variance-gradient redraws (φ ± δ) report too.
+    let draws = 0;
+    const draw = async (): Promise<BatchMoments> => {
+      draws++;
+      state.recordSamples({
+        rows: 1, width: 2, evaluations: 1, logits: [0, 0], probabilities: [0.5, 0.5], noiseU: null, noiseV: null, noiseWidth: 0, h: [0, 0],
+        step: 0, params: {}, state: {}, arrays, estimates: Float64Array.from([0.25, draws]),
+      });
+      return { count: 1, mean: new Float64Array(2), sumOfSquaredDeviations: new Float64Array(2) };
+    };
+    await state.trainingStep(1, new Rng(1), draw, null);
+    expect(draws).toBe(3);
+    expect(seen[0].samples).toHaveLength(1);
+    expect(Array.from(seen[0].samples![0].estimates)).toEqual([0.25, 1]);
+    // The live arrays themselves moved (the hard nodes hold them), by the first batch's estimates only.
+    expect(Array.from(arrays.weights)).toEqual([2.25, 3.25]);
+    state.reset();
+    expect(Array.from(arrays.weights)).toEqual([1, 2]);
+  });
+
+  it('refuses a plug-in whose host term takes a reserved or a parameter\'s name', () => {
+    const registries = { suites: builtInSuites, estimators: new Map(), backends: builtInBackends };
+    const withTerm = (name: string) => ({
+      ...rebar, id: 'host-term-plugin', hostTerms: { elementNames: [name], rowNames: [], compute: () => ({ element: {}, row: {} }) },
+    });
+    expect(() => withPlugins(registries, { estimators: [withTerm('objective')] }, 'plugin.js')).toThrow(/'hostTerms' has term 'objective'/);
+    expect(() => withPlugins(registries, { estimators: [withTerm('etaRate')] }, 'plugin.js')).toThrow(/also a parameter's/);
+    expect(() => withPlugins(registries, { estimators: [withTerm('surrogateTerm')] }, 'plugin.js')).not.toThrow();
+  });
+});
