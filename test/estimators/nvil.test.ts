@@ -3,6 +3,7 @@ import { toyProblem } from '../support/helpers.js';
 import { withDefaults } from '../../core/parameters.js';
 import { Rng } from '../../core/rng.js';
 import { nvil } from '../../estimators/nvil.js';
+import { baselineRegression } from '../../estimators/nvil-baseline-network.js';
 import { prepareCell } from '../../harness/cell.js';
 import { trainLogits } from '../../harness/training.js';
 import { createCpuBackend } from '../../backends/cpu.js';
@@ -65,6 +66,46 @@ describe('nvil state on bernoulli-toy (CPU)', () => {
     } finally {
       cell.dispose();
       cpu.dispose();
+    }
+  });
+});
+
+describe('nvil\'s input-dependent baseline network', () => {
+  it('steps down the gradient of its regression loss ½ mean (r(x̂) − standardised L)², by central differences through the host term', () => {
+    const rows = 5;
+    const width = 3;
+    const params = withDefaults(nvil.params, { hidden: 4 });
+    const rng = new Rng(12);
+    const logits = Float64Array.from({ length: rows * width }, () => 2 * rng.nextNormal());
+    const objectives = Float64Array.from({ length: rows }, () => 100 + 10 * rng.nextNormal());
+    const arrays = nvil.state!.arrays!.init(params, { nodeKind: 'bernoulli', dim: width });
+    // Output weights away from zero (they start at zero), and inputs standardised by a mean and variance of their own.
+    arrays.baselineWeights = arrays.baselineWeights.map(() => 0.5 * rng.nextNormal());
+    arrays.inputMean = Float64Array.from([0.3, -0.2, 0.1]);
+    arrays.inputVariance = Float64Array.from([2, 0.5, 1.5]);
+    // c₀ = 0 and s₀ = 1: the host term is r(x̂) itself.
+    const state = { learnedBaseline: 0, objectiveVariance: 0, signalVariance: 0, signalScale: 1 };
+    const batchWith = (weights: Float64Array) => ({
+      rows, width, evaluations: 1, logits, probabilities: logits.map((theta) => 1 / (1 + Math.exp(-theta))), noiseU: null, noiseV: null, noiseWidth: width,
+      h: new Float64Array(rows * width), step: 1, params, state, arrays: { ...arrays, baselineWeights: weights },
+    });
+    // The target written out: each row's L standardised over the rows (population deviation).
+    const meanObjective = objectives.reduce((total, value) => total + value, 0) / rows;
+    const deviation = Math.sqrt(objectives.reduce((total, value) => total + (value - meanObjective) ** 2, 0) / rows);
+    const loss = (weights: Float64Array) => {
+      const predictions = nvil.hostTerms!.compute(batchWith(weights)).row.rowBaseline;
+      return predictions.reduce((total, prediction, row) => total + 0.5 * (prediction - (objectives[row] - meanObjective) / deviation) ** 2, 0) / rows;
+    };
+    const samples = [{ ...batchWith(arrays.baselineWeights), estimates: new Float64Array(rows * width), objectives }];
+    const { weightGradient } = baselineRegression(samples, params, arrays);
+    for (let entry = 0; entry < weightGradient.length; entry++) {
+      const step = 1e-6;
+      const above = arrays.baselineWeights.slice();
+      const below = arrays.baselineWeights.slice();
+      above[entry] += step;
+      below[entry] -= step;
+      const difference = (loss(above) - loss(below)) / (2 * step);
+      expect(Math.abs(weightGradient[entry] - difference), `weight ${entry}`).toBeLessThan(1e-6 * (1 + Math.abs(difference)));
     }
   });
 });
