@@ -85,8 +85,9 @@ export interface BaselineRegression {
 /**
  * The step's regression of the network on its rows (see the file comment), from the batches the hard
  * node recorded with the scalar state they were drawn with, and the arrays the step's kernels read.
+ * Without `withGradient` the weight gradient is left zero (the scalar update reads only c(x)).
  */
-export function baselineRegression(samples: readonly NodeSamples[], params: ParameterValues, arrays: ArrayStateValues): BaselineRegression {
+export function baselineRegression(samples: readonly NodeSamples[], params: ParameterValues, arrays: ArrayStateValues, withGradient = true): BaselineRegression {
   const rows = samples.reduce((total, batch) => total + batch.rows, 0);
   const width = arrays.inputMean.length;
   const result: BaselineRegression = {
@@ -115,7 +116,7 @@ export function baselineRegression(samples: readonly NodeSamples[], params: Para
       const prediction = surrogateValue(arrays.baselineWeights, shape, input, 0, activations);
       result.baselines[offset + row] = state.learnedBaseline + scale * prediction;
       const residual = prediction - (result.objectives[offset + row] - objectiveMean) / deviation;
-      addSurrogateWeightProduct(arrays.baselineWeights, shape, input, 0, activations, residual / rows, noInputProduct, 0, result.weightGradient);
+      if (withGradient) addSurrogateWeightProduct(arrays.baselineWeights, shape, input, 0, activations, residual / rows, noInputProduct, 0, result.weightGradient);
       for (let unit = 0; unit < width; unit++) result.inputMean[unit] += logits[row * width + unit] / rows;
     }
     offset += batch.rows;

@@ -69,7 +69,7 @@ export const nvil = defineEstimator({
     update: ({ values, params, objective, samples, arrays }) => {
       if (!objective || !samples) throw new Error('nvil: the harness handed no objective values');
       const decay = Number(params.varianceDecay);
-      const { objectives, baselines } = baselineRegression(samples, params, arrays);
+      const { objectives, baselines } = baselineRegression(samples, params, arrays, false);
       const signalVariance = decay * values.signalVariance + (1 - decay) * sampleVariance(objectives.map((value, row) => value - baselines[row]));
       return {
         learnedBaseline: values.learnedBaseline + Number(params.baselineRate) * (objective.mean - values.learnedBaseline),
