@@ -25,7 +25,11 @@ function totalMeanSquare(moments: BatchMoments): number {
 
 /** The per-entry mean of the squared estimates. */
 function meanSquares(moments: BatchMoments): Float64Array {
-  return moments.mean.map((mean, entry) => moments.sumOfSquaredDeviations[entry] / moments.count + mean * mean);
+  // A plain loop: a network's step has some 300 000 entries, where a map's callback costs milliseconds.
+  const { mean, sumOfSquaredDeviations, count } = moments;
+  const out = new Float64Array(mean.length);
+  for (let entry = 0; entry < mean.length; entry++) out[entry] = sumOfSquaredDeviations[entry] / count + mean[entry] * mean[entry];
+  return out;
 }
 
 /** One cell's estimator state (one per cell; a stateless estimator has an empty one). */
