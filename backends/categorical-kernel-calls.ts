@@ -212,6 +212,12 @@ export interface CategoricalUnitPlaces {
   /** The array dL/dlogits is written to, and the index of the unit's first class in it. */
   readonly out: string;
   readonly outStart: string;
+  /**
+   * Whether each evaluation has its own logits and output (`HardNodeOptions.logitsPerEvaluation`):
+   * `unitStart` and `outStart` then read `e`, and `backward` writes each evaluation's share to its own
+   * place instead of adding the shares up.
+   */
+  readonly perEvaluation?: boolean;
 }
 
 /**
@@ -254,6 +260,11 @@ export function categoricalUnitStatements(
   const forward = unitCalls.forward
     ? `{ ${offsets} ${unitCalls.forward(unitArguments(places.h, places.hStart))}; }`
     : `{ ${offsets} for (let c = 0; c < ${classes}; c++) ${places.h}[${places.hStart} + c] = ${calls.forward(element)}; }`;
+  if (places.perEvaluation) {
+    return { prepare, forward, backward: perEvaluationBackward(classes, evaluations, offsets, places, unitCalls.gradient
+      ? (outStart) => `${unitCalls.gradient!(unitArguments(places.out, outStart), gradientArguments)};`
+      : (outStart) => `for (let c = 0; c < ${classes}; c++) ${places.out}[${outStart} + c] = ${calls.gradient(element, gradientArguments)};`) };
+  }
   const backward = unitCalls.gradient
     ? `{
         const outStart = ${places.outStart};
@@ -273,4 +284,16 @@ export function categoricalUnitStatements(
         }
       }`;
   return { prepare, forward, backward };
+}
+
+/**
+ * The backward statements of a node whose evaluations have their own logits: for each evaluation, its
+ * unit's output zeroed and then written by `write` (one unit-form call, or one element call per class),
+ * which reads the output's start as `outStart`.
+ */
+function perEvaluationBackward(classes: number, evaluations: number, offsets: string, places: CategoricalUnitPlaces, write: (outStart: string) => string): string {
+  return `{ ${forEachCategoricalEvaluation(evaluations, `
+    ${offsets} const hStart = ${places.hStart}; const outStart = ${places.outStart};
+    for (let c = 0; c < ${classes}; c++) ${places.out}[outStart + c] = 0;
+    ${write('outStart')}`)} }`;
 }

@@ -26,13 +26,19 @@ interface CpuCategoricalState {
 export function cpuCategoricalNodeSource(request: HardNodeRequest, shape: CategoricalShape): string {
   const { estimator, estimatorParams } = request;
   const { width, classes, units, evaluations, exponentialsPerUnit, noiseWidth, noiseEvaluationStride } = shape;
+  const perEvaluation = request.logitsPerEvaluation === true;
+  // With logits per evaluation, logits, probabilities and the output are indexed like h.
+  const logitRow = perEvaluation ? `(s * ${evaluations} + e)` : 's';
   const { prepare: prepareUnit, forward: forwardUnit, backward: backwardUnit } = categoricalUnitStatements(estimator, estimatorParams, shape, {
-    unitStart: `s * ${width} + unit * ${classes}`,
+    perEvaluation,
+    unitStart: `${logitRow} * ${width} + unit * ${classes}`,
     exponentials: 'exponentials', noiseStart: `s * ${noiseWidth} + e * ${noiseEvaluationStride} + unit * ${exponentialsPerUnit}`,
     h: 'h', dLdh: 'dLdh', hStart: `(s * ${evaluations} + e) * ${width} + unit * ${classes}`,
     objective: `objectives[s * ${evaluations} + e]`, objectives: 'objectives', objectivesStart: `s * ${evaluations}`,
-    out: 'out', outStart: `s * ${width} + unit * ${classes}`,
+    out: 'out', outStart: `${logitRow} * ${width} + unit * ${classes}`,
   });
+  const prepareUnits = prepareUnit ? `for (let unit = 0; unit < ${units}; unit++) ${prepareUnit}` : '';
+  const logitRowsPerRow = perEvaluation ? evaluations : 1;
   const { needs } = estimator;
   return `"use strict";
     ${chunkNoiseSource(['uniform'], noiseWidth, true)}
@@ -42,11 +48,12 @@ export function cpuCategoricalNodeSource(request: HardNodeRequest, shape: Catego
       const { logits, probabilities, prepared, exponentials, h, seeds } = call.arrays;
       const step = call.step;
       fillChunkNoise(new Rng(seeds[chunk]), rowEnd - rowStart, exponentials.subarray(rowStart * ${noiseWidth}, rowEnd * ${noiseWidth}), null);
-      rowSoftmax(logits, probabilities, rowStart, rowEnd);
+      rowSoftmax(logits, probabilities, rowStart * ${logitRowsPerRow}, rowEnd * ${logitRowsPerRow});
       const scratch = new Float64Array(${2 * classes});
       for (let s = rowStart; s < rowEnd; s++) {
-        ${prepareUnit ? `for (let unit = 0; unit < ${units}; unit++) ${prepareUnit}` : ''}
+        ${perEvaluation ? '' : prepareUnits}
         for (let e = 0; e < ${evaluations}; e++) {
+          ${perEvaluation ? prepareUnits : ''}
           for (let unit = 0; unit < ${units}; unit++) ${forwardUnit}
         }
       }
@@ -78,6 +85,8 @@ export class CpuCategoricalNode implements HardNodeStage {
   private readonly shape: CategoricalShape;
   private readonly runner: RowTaskRunner;
   private readonly preparesUnits: boolean;
+  /** Rows of logits (and of dL/dlogits) per row: the evaluations when each has its own logits, else 1. */
+  private readonly logitRowsPerRow: number;
 
   /** @param threads threads computing large calls, the calling thread included */
   constructor(private readonly request: HardNodeRequest, threads = 1) {
@@ -85,6 +94,7 @@ export class CpuCategoricalNode implements HardNodeStage {
     this.width = request.width;
     this.evaluations = this.shape.evaluations;
     this.preparesUnits = preparesUnits(request.estimator);
+    this.logitRowsPerRow = request.logitsPerEvaluation ? this.evaluations : 1;
     this.runner = new RowTaskRunner(cpuCategoricalNodeSource(request, this.shape), threads);
   }
 
@@ -92,10 +102,11 @@ export class CpuCategoricalNode implements HardNodeStage {
     const { noiseWidth } = this.shape;
     const seeds = chunkSeeds(rng, rows);
     const threaded = this.runner.threaded(rows, noiseWidth, this.evaluations * this.width, this.width);
+    const logitCount = rows * this.logitRowsPerRow * this.width;
     const arrays = {
-      logits: taskArray(logits.subarray(0, rows * this.width), threaded),
-      probabilities: taskArray(rows * this.width, threaded),
-      prepared: taskArray(this.preparesUnits ? rows * this.width : 0, threaded),
+      logits: taskArray(logits.subarray(0, logitCount), threaded),
+      probabilities: taskArray(logitCount, threaded),
+      prepared: taskArray(this.preparesUnits ? logitCount : 0, threaded),
       exponentials: taskArray(rows * noiseWidth, threaded),
       h: taskArray(rows * this.evaluations * this.width, threaded),
       seeds,
@@ -112,7 +123,7 @@ export class CpuCategoricalNode implements HardNodeStage {
       logits: pass.logits, probabilities, prepared, exponentials, h: pass.h,
       objectives: taskArray(objectives ?? empty, threaded),
       dLdh: taskArray(objectiveGradient ?? empty, threaded),
-      out: taskArray(pass.rows * this.width, threaded),
+      out: taskArray(pass.rows * this.logitRowsPerRow * this.width, threaded),
     };
     await this.runner.run('backward', arrays, pass.rows, step, threaded);
     return arrays.out;

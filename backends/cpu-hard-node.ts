@@ -2,7 +2,7 @@ import { evaluationCount, noiseRowsPerSample } from '../core/estimator.js';
 import { chunkSeeds, type Rng } from '../core/rng.js';
 import type { HardNodeForward, HardNodeStage } from '../core/suite.js';
 import type { HardNodeRequest } from '../core/backend.js';
-import { deterministicOp, hardNodeNoiseWidth } from './hard-node-request.js';
+import { deterministicOp, requireSharedLogits, hardNodeNoiseWidth } from './hard-node-request.js';
 import { initialStateArray } from '../core/estimator-state.js';
 import { estimatorKernelCalls, hardOpCall } from './kernel-calls.js';
 import { helperSources, namedFunctionSource } from '../core/kernel-source.js';
@@ -141,6 +141,7 @@ export class CpuHardNode implements HardNodeStage {
 
   /** @param threads threads computing large calls, the calling thread included */
   constructor(private readonly request: HardNodeRequest, threads = 1) {
+    requireSharedLogits(request);
     this.width = request.width;
     this.evaluations = evaluationCount(request.estimator, request.estimatorParams);
     this.noiseWidth = hardNodeNoiseWidth(request);

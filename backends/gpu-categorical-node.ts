@@ -35,36 +35,55 @@ function categoricalKernelSourcesForGpu(request: HardNodeRequest, shape: Categor
   const elementIndices = `const i = this.thread.x;
       const unit = Math.floor(i / ${classes});
       const c = i - unit * ${classes};`;
+  const perEvaluation = request.logitsPerEvaluation === true;
+  // With logits per evaluation, logits and probabilities are indexed like h.
+  const logitRow = perEvaluation ? 'this.thread.y' : 's';
+  const gradientArguments = {
+    hValues: 'hValues', hStart: 'hStart',
+    dLdhValues: needs.objectiveGradient ? 'dLdhValues' : null,
+    objective: needs.objective ? `objectives[s * ${evaluations} + e]` : null,
+    objectiveSum: needs.objective ? 'objectiveSum' : null,
+    objectives: needs.objective ? 'objectives' : null,
+    objectivesStart: needs.objective ? `s * ${evaluations}` : null,
+  };
+  // Its loop variable is not `e`: the per-evaluation kernel declares `e` before it, and GLSL refuses the second.
+  const objectiveSum = `let objectiveSum = 0;
+      ${needs.objective ? `for (let member = 0; member < ${evaluations}; member++) { objectiveSum += objectives[s * ${evaluations} + member]; }` : ''}`;
+  const backwardArguments = `logits, probabilities, exponentials, hValues, ${needs.objective ? 'objectives, ' : ''}${needs.objectiveGradient ? 'dLdhValues, ' : ''}step`;
+  const evaluationOffsets = `const noiseStart = s * ${noiseWidth} + e * ${noiseEvaluationStride} + unit * ${exponentialsPerUnit};
+        const hStart = (s * ${evaluations} + e) * ${width} + unit * ${classes};`;
   return {
     forward: `function (logits, probabilities, exponentials, step) {
       ${elementIndices}
       const s = Math.floor(this.thread.y / ${evaluations});
       const e = this.thread.y - s * ${evaluations};
-      const unitStart = s * ${width} + unit * ${classes};
+      const unitStart = ${logitRow} * ${width} + unit * ${classes};
       const noiseStart = s * ${noiseWidth} + e * ${noiseEvaluationStride} + unit * ${exponentialsPerUnit};
       return ${calls.forward(element)};
     }`,
-    backward: `function (logits, probabilities, exponentials, hValues, ${needs.objective ? 'objectives, ' : ''}${needs.objectiveGradient ? 'dLdhValues, ' : ''}step) {
-      ${elementIndices}
-      const s = this.thread.y;
-      const unitStart = s * ${width} + unit * ${classes};
-      let objectiveSum = 0;
-      ${needs.objective ? `for (let e = 0; e < ${evaluations}; e++) { objectiveSum += objectives[s * ${evaluations} + e]; }` : ''}
-      let g = 0;
-      for (let e = 0; e < ${evaluations}; e++) {
-        const noiseStart = s * ${noiseWidth} + e * ${noiseEvaluationStride} + unit * ${exponentialsPerUnit};
-        const hStart = (s * ${evaluations} + e) * ${width} + unit * ${classes};
-        g += ${calls.gradient(element, {
-          hValues: 'hValues', hStart: 'hStart',
-          dLdhValues: needs.objectiveGradient ? 'dLdhValues' : null,
-          objective: needs.objective ? `objectives[s * ${evaluations} + e]` : null,
-          objectiveSum: needs.objective ? 'objectiveSum' : null,
-          objectives: needs.objective ? 'objectives' : null,
-          objectivesStart: needs.objective ? `s * ${evaluations}` : null,
-        })};
-      }
-      return g;
-    }`,
+    // One thread per (row, evaluation) with logits per evaluation: that evaluation's share only.
+    backward: perEvaluation
+      ? `function (${backwardArguments}) {
+        ${elementIndices}
+        const s = Math.floor(this.thread.y / ${evaluations});
+        const e = this.thread.y - s * ${evaluations};
+        const unitStart = this.thread.y * ${width} + unit * ${classes};
+        ${objectiveSum}
+        ${evaluationOffsets}
+        return ${calls.gradient(element, gradientArguments)};
+      }`
+      : `function (${backwardArguments}) {
+        ${elementIndices}
+        const s = this.thread.y;
+        const unitStart = s * ${width} + unit * ${classes};
+        ${objectiveSum}
+        let g = 0;
+        for (let e = 0; e < ${evaluations}; e++) {
+          ${evaluationOffsets}
+          g += ${calls.gradient(element, gradientArguments)};
+        }
+        return g;
+      }`,
   };
 }
 
@@ -85,6 +104,10 @@ export class GpuCategoricalNode implements HardNodeStage {
   private readonly shape: CategoricalShape;
   private readonly sources: ReturnType<typeof categoricalKernelSourcesForGpu>;
   private readonly kernelsByRows = new Map<number, PieceKernels>();
+  /** Rows of logits (and of dL/dlogits) per row: the evaluations when each has its own logits, else 1. */
+  private readonly logitRowsPerRow: number;
+  /** Logits per row: `width` times `logitRowsPerRow`. */
+  private readonly logitWidth: number;
   /** Rows per device pass (a multiple of the noise chunk, so pieces never split a chunk). */
   private readonly pieceRows: number;
 
@@ -92,6 +115,8 @@ export class GpuCategoricalNode implements HardNodeStage {
     this.shape = categoricalShape(request);
     this.width = request.width;
     this.evaluations = this.shape.evaluations;
+    this.logitRowsPerRow = request.logitsPerEvaluation ? this.evaluations : 1;
+    this.logitWidth = this.logitRowsPerRow * this.width;
     if (this.width > runtime.maxTextureSize) {
       throw new Error(`a categorical node of width ${this.width} needs textures ${this.width} wide; this GPU allows ${runtime.maxTextureSize}`);
     }
@@ -112,7 +137,7 @@ export class GpuCategoricalNode implements HardNodeStage {
     });
     const compiled: PieceKernels = {
       forward: this.runtime.gpu.createKernel(this.sources.forward, settings([this.width, rows * this.evaluations])),
-      backward: this.runtime.gpu.createKernel(this.sources.backward, settings([this.width, rows])),
+      backward: this.runtime.gpu.createKernel(this.sources.backward, settings([this.width, rows * this.logitRowsPerRow])),
     };
     this.kernelsByRows.set(rows, compiled);
     return compiled;
@@ -133,7 +158,7 @@ export class GpuCategoricalNode implements HardNodeStage {
     for (let start = 0; start < rows; start += this.pieceRows) {
       const pieceRows = Math.min(this.pieceRows, rows - start);
       const inputs = [
-        this.slice(logits, start, pieceRows, this.width), this.slice(state.probabilities, start, pieceRows, this.width),
+        this.slice(logits, start, pieceRows, this.logitWidth), this.slice(state.probabilities, start, pieceRows, this.logitWidth),
         this.slice(state.exponentials, start, pieceRows, this.shape.noiseWidth),
       ];
       await work({ start, rows: pieceRows, inputs, kernels: this.kernels(pieceRows) });
@@ -143,7 +168,7 @@ export class GpuCategoricalNode implements HardNodeStage {
   async forward(logits: Float64Array, rows: number, rng: Rng, step: number): Promise<HardNodeForward> {
     const exponentials = new Float32Array(rows * this.shape.noiseWidth);
     fillExponentials(chunkSeeds(rng, rows), rows, this.shape.noiseWidth, exponentials);
-    const probabilities = Float32Array.from(nodeProbabilities('categorical', logits.subarray(0, rows * this.width), this.shape.classes));
+    const probabilities = Float32Array.from(nodeProbabilities('categorical', logits.subarray(0, rows * this.logitWidth), this.shape.classes));
     const state: GpuCategoricalState = { probabilities, exponentials };
     const h = new Float64Array(rows * this.evaluations * this.width);
     await this.forEachPiece(rows, logits, state, async (piece) => {
@@ -156,14 +181,14 @@ export class GpuCategoricalNode implements HardNodeStage {
   async backward(pass: HardNodeForward, objectives: Float64Array | null, objectiveGradient: Float64Array | null, _baseline: Float64Array | null, step: number) {
     const { needs } = this.request.estimator;
     const state = pass.state as GpuCategoricalState;
-    const out = new Float64Array(pass.rows * this.width);
+    const out = new Float64Array(pass.rows * this.logitWidth);
     const hRowWidth = this.evaluations * this.width;
     await this.forEachPiece(pass.rows, pass.logits, state, async (piece) => {
       const extra: unknown[] = [this.slice(pass.h, piece.start, piece.rows, hRowWidth)];
       if (needs.objective) extra.push(Float32Array.from(objectives!.subarray(piece.start * this.evaluations, (piece.start + piece.rows) * this.evaluations)));
       if (needs.objectiveGradient) extra.push(this.slice(objectiveGradient!, piece.start, piece.rows, hRowWidth));
       const result = (await piece.kernels.backward(...piece.inputs, ...extra, step)) as Float32Array[];
-      copyRows(result, out, piece.start * this.width, this.width);
+      copyRows(result, out, piece.start * this.logitWidth, this.width);
     });
     return out;
   }

@@ -6,7 +6,7 @@ import type { HardNodeRequest } from '../core/backend.js';
 import { gpuStateArguments, gpuStateParameter, withCheckedMathFunctions } from './gpu-kernels.js';
 import type { GpuJsKernel, GpuRuntime } from './gpu-runtime.js';
 import { destroyKernel } from './gpu-kernel-release.js';
-import { deterministicOp, hardNodeNoiseWidth } from './hard-node-request.js';
+import { deterministicOp, requireSharedLogits, hardNodeNoiseWidth } from './hard-node-request.js';
 import { estimatorKernelCalls, hardOpCall } from './kernel-calls.js';
 import { initialStateArray } from '../core/estimator-state.js';
 import { fillNoise } from './noise.js';
@@ -124,6 +124,7 @@ export class GpuHardNode implements HardNodeStage {
   private readonly hostTerms: HardNodeHostTerms;
 
   constructor(private readonly runtime: GpuRuntime, private readonly request: HardNodeRequest) {
+    requireSharedLogits(request);
     const { estimator, estimatorParams, nodeKind, width, classes } = request;
     this.state = request.estimatorState ?? initialStateArray(estimator, estimatorParams, { nodeKind, dim: width, ...(classes ? { classes } : {}) });
     this.hostTerms = new HardNodeHostTerms(request, this.state);

@@ -16,3 +16,8 @@ export function deterministicOp(request: HardNodeRequest): HardOp | null {
 export function hardNodeNoiseWidth(request: HardNodeRequest): number {
   return request.op ? 0 : request.width * noiseRowsPerSample(request.estimator, request.estimatorParams);
 }
+
+/** Throws for a request of logits per evaluation, which only categorical nodes take (a programming error). */
+export function requireSharedLogits(request: HardNodeRequest): void {
+  if (request.logitsPerEvaluation) throw new Error(`logits per evaluation need a categorical node, not a ${request.nodeKind} one (${request.estimator.id})`);
+}

@@ -53,6 +53,8 @@ export interface HardNodeRequest {
   readonly width: number;
   /** Classes per unit (K) of a categorical node; elements are unit-major (index = unit · K + class). */
   readonly classes?: number;
+  /** Each evaluation has logits of its own (see `HardNodeOptions.logitsPerEvaluation`); categorical nodes only. */
+  readonly logitsPerEvaluation?: boolean;
   /** The suite's op for a deterministic node: h = op(theta) replaces the estimator's forward, and no noise is drawn. */
   readonly op?: HardOp;
   /** The estimator's state values, live, as in CellRequest. */

@@ -23,6 +23,11 @@ export interface StringParameterSpec {
   readonly default: string;
   /** Returns what is wrong with a value (one line), or null when it is valid. */
   readonly check?: (value: string) => string | null;
+  /**
+   * The only valid values, when the parameter names a choice (a policy, a placement): `--set` then
+   * splits its value at commas into a grid (`--set kl=k1-reward,k3-loss`), as for numbers.
+   */
+  readonly choices?: readonly string[];
 }
 
 export type ParameterSpec = NumberParameterSpec | StringParameterSpec;
@@ -45,6 +50,7 @@ export function isStringSpec(spec: ParameterSpec): spec is StringParameterSpec {
 export function parameterProblem(name: string, spec: ParameterSpec, value: ParameterValue): string | null {
   if (isStringSpec(spec)) {
     if (typeof value !== 'string') return `${name} must be a string, got ${value}`;
+    if (spec.choices && !spec.choices.includes(value)) return `${name} must be one of ${spec.choices.join(', ')}, got ${value}`;
     const problem = spec.check?.(value) ?? null;
     return problem === null ? null : `${name}: ${problem}`;
   }

@@ -192,6 +192,15 @@ export interface HardNodeOptions {
   readonly classes?: number;
   /** The op of a deterministic node (required for `deterministic` nodes, which draw no noise). */
   readonly op?: HardOp;
+  /**
+   * Categorical nodes only: each of a row's evaluations has logits of its own, so `forward` takes
+   * logits [rows · evaluations × width] (row index = row · evaluations + evaluation, as h) and `backward`
+   * returns dL/dlogits in that shape, each evaluation's own share of the estimate (what the
+   * estimator's kernel adds for that evaluation), not their sum. For a policy whose later positions'
+   * logits depend on each group member's own earlier tokens (an autoregressive policy), while the group
+   * reductions (the advantages) stay the estimator's. Default false: the evaluations share the row's logits.
+   */
+  readonly logitsPerEvaluation?: boolean;
 }
 
 /** What a staged problem receives when a cell compiles it on a backend. */

@@ -66,7 +66,7 @@ function numbersOf(item: string, setting: Setting): number[] {
 /** The values a setting gives a parameter of this spec, each checked against it. */
 export function settingValues(setting: Setting, spec: ParameterSpec, owner: string): ParameterValue[] {
   const values: ParameterValue[] = isStringSpec(spec)
-    ? [setting.value]
+    ? (spec.choices ? setting.value.split(',').map((item) => item.trim()) : [setting.value])
     : setting.value.split(',').flatMap((item) => numbersOf(item.trim(), setting));
   const unique = [...new Set(values)];
   if (unique.length > maxGridValues) throw new UsageError(`--set '${setting.text}': ${unique.length} values, more than the ${maxGridValues} a grid axis may have`);

@@ -4,6 +4,23 @@ import { hashSeed, Rng } from '../core/rng.js';
 export const maxEnumeratedSequences = 2 ** 16;
 
 /**
+ * How the policy is parametrised: `factorised`, logits θᵢ per position (D·K parameters), or
+ * `autoregressive`, first order: position i's logits θᵢ + A[xᵢ₋₁] with A a learned K × K table
+ * (D·K + K·K parameters; position 0 from θ₀ alone).
+ */
+export const sequencePolicies = ['factorised', 'autoregressive'] as const;
+export type SequencePolicy = (typeof sequencePolicies)[number];
+
+/**
+ * Where the KL penalty goes and how it is estimated: `k1-reward`, β Σᵢ log πᵢ/π_ref,ᵢ of the sampled
+ * tokens added to each sequence's loss and held fixed (TRL's and OpenRLHF's PPO default), or `k3-loss`,
+ * β Σᵢ (π_ref,ᵢ/πᵢ − log(π_ref,ᵢ/πᵢ) − 1) of the sampled tokens added to the loss and differentiated
+ * directly, outside the advantage (GRPO as DeepSeekMath writes it; TRL's GRPOTrainer).
+ */
+export const klPlacements = ['k1-reward', 'k3-loss'] as const;
+export type KlPlacement = (typeof klPlacements)[number];
+
+/**
  * The fixed parts of a sequence-reward problem: D positions of K tokens, the bigram table that scores
  * a sequence, the reference policy's logits and the KL weight β. Arrays are row-major; logits are
  * position-major (position · K + token), as the categorical node lays out units.
@@ -15,26 +32,40 @@ export interface SequenceSetting {
   readonly bigrams: Float64Array;
   readonly referenceLogits: Float64Array;
   readonly beta: number;
+  readonly policy: SequencePolicy;
+  readonly kl: KlPlacement;
+}
+
+/** Trained parameters of a setting's policy: θ (position-major), then A (row = previous token) when autoregressive. */
+export function policyParameterCount(setting: SequenceSetting): number {
+  const { positions, classes, policy } = setting;
+  return positions * classes + (policy === 'autoregressive' ? classes * classes : 0);
 }
 
 /**
  * Draws the setting from `seed`, each part from its own stream: the bigram table (uniform entries),
- * the reference policy's logits (N(0, 1)) and the policy's starting logits (N(0, 0.5²)).
+ * the reference policy's logits (N(0, 1), factorised whatever the policy) and the policy's starting
+ * parameters (N(0, 0.5²): θ, then A for the autoregressive policy, from a stream of its own so that θ
+ * is the factorised policy's).
  */
-export function drawSequenceSetting(positions: number, classes: number, beta: number, seed: number): { setting: SequenceSetting; initialLogits: Float64Array } {
+export function drawSequenceSetting(
+  positions: number, classes: number, beta: number, seed: number,
+  { policy = 'factorised', kl = 'k1-reward' }: { policy?: SequencePolicy; kl?: KlPlacement } = {},
+): { setting: SequenceSetting; initialLogits: Float64Array } {
   const draw = (purpose: string, count: number, next: (rng: Rng) => number) => {
     const rng = new Rng(hashSeed('sequence-reward', purpose, seed));
     return Float64Array.from({ length: count }, () => next(rng));
   };
   const width = positions * classes;
-  return {
-    setting: {
-      positions, classes, beta,
-      bigrams: draw('bigrams', classes * classes, (rng) => rng.nextUniform()),
-      referenceLogits: draw('reference', width, (rng) => rng.nextNormal()),
-    },
-    initialLogits: draw('start', width, (rng) => 0.5 * rng.nextNormal()),
+  const setting: SequenceSetting = {
+    positions, classes, beta, policy, kl,
+    bigrams: draw('bigrams', classes * classes, (rng) => rng.nextUniform()),
+    referenceLogits: draw('reference', width, (rng) => rng.nextNormal()),
   };
+  const initialLogits = new Float64Array(policyParameterCount(setting));
+  initialLogits.set(draw('start', width, (rng) => 0.5 * rng.nextNormal()));
+  if (policy === 'autoregressive') initialLogits.set(draw('transitions', classes * classes, (rng) => 0.5 * rng.nextNormal()), width);
+  return { setting, initialLogits };
 }
 
 /** log softmax of each position's K logits. */
@@ -111,53 +142,99 @@ export function sequenceLosses(setting: SequenceSetting, weights: Float64Array, 
   return { value, gradient };
 }
 
-/** Exact moments of the policy at some logits, from every sequence. */
+/**
+ * log πᵢ(a | xᵢ₋₁ = c) for every position i, previous token c and token a, [D × K × K] (index
+ * (i · K + c) · K + a), from the policy's parameters: softmax(θᵢ + A[c]) for an autoregressive policy's
+ * positions i ≥ 1, softmax(θᵢ) for every c otherwise.
+ */
+export function conditionalLogPolicy(setting: SequenceSetting, params: Float64Array): Float64Array {
+  const { positions, classes, policy } = setting;
+  const width = positions * classes;
+  const logits = new Float64Array(width * classes);
+  for (let position = 0; position < positions; position++) {
+    for (let previous = 0; previous < classes; previous++) {
+      const start = (position * classes + previous) * classes;
+      for (let token = 0; token < classes; token++) {
+        const transition = policy === 'autoregressive' && position > 0 ? params[width + previous * classes + token] : 0;
+        logits[start + token] = params[position * classes + token] + transition;
+      }
+    }
+  }
+  return positionLogSoftmax(logits, classes);
+}
+
+/**
+ * Adds `amount` times ∂ log πᵢ(xᵢ | xᵢ₋₁)/∂(position i's logits), the score 1[a = xᵢ] − πᵢ(a | xᵢ₋₁),
+ * to `gradient` (length: the policy's parameters) for every position i of `tokens`, each position
+ * weighted by `weights[i]` (null: 1): to θᵢ, and to the row A[xᵢ₋₁] for an autoregressive policy's i ≥ 1.
+ */
+export function addPolicyScores(
+  setting: SequenceSetting, logPolicy: Float64Array, tokens: ArrayLike<number>, amount: number, weights: ArrayLike<number> | null, gradient: Float64Array,
+): void {
+  const { positions, classes, policy } = setting;
+  const width = positions * classes;
+  for (let position = 0; position < positions; position++) {
+    const previous = position > 0 ? tokens[position - 1] : 0;
+    const start = (position * classes + previous) * classes;
+    const scale = amount * (weights ? weights[position] : 1);
+    const transitionRow = policy === 'autoregressive' && position > 0 ? width + previous * classes : -1;
+    for (let token = 0; token < classes; token++) {
+      const share = scale * ((token === tokens[position] ? 1 : 0) - Math.exp(logPolicy[start + token]));
+      gradient[position * classes + token] += share;
+      if (transitionRow >= 0) gradient[transitionRow + token] += share;
+    }
+  }
+}
+
+/** Exact moments of the policy at some parameters, from every sequence. */
 export interface SequenceEnumeration {
   /** E[L] = −E[r] + β·KL(π‖π_ref). */
   readonly loss: number;
-  /** ∇θ E_π[L] with the KL weights held fixed, which is ∇θ (−E[r] + β·KL). */
+  /** ∇ E_π[L] with respect to the policy's parameters, the KL weights held fixed: ∇(−E[r] + β·KL). */
   readonly gradient: Float64Array;
   readonly expectedReward: number;
   readonly kl: number;
 }
 
 /**
- * Visits all K^D sequences x (position 0 varying slowest), with π(x) = Πᵢ πᵢ(xᵢ), and sums
- * E[L] = Σ π(x) L(x) and ∂E[L]/∂θᵢₐ = Σ π(x) L(x) (1[xᵢ = a] − πᵢₐ), the score-function identity,
- * with L's KL weights fixed at `logits`. Since Σ π ∇ log π = 0, that is also the gradient of
- * −E[r] + β·KL(π‖π_ref), whose KL term does depend on θ. O(K^D · D).
+ * Visits all K^D sequences x (position 0 varying slowest), with π(x) = Πᵢ πᵢ(xᵢ | xᵢ₋₁), and sums
+ * E[L] = Σ π(x) L(x) with L(x) = −r(x) + β Σᵢ log(πᵢ(xᵢ | xᵢ₋₁)/π_ref,ᵢ(xᵢ)), and its gradient by the
+ * score-function identity Σ π(x) L(x) ∇ log π(x) with L's log-ratios held fixed at `params`. Since
+ * Σ π ∇ log π = 0, that is also the gradient of −E[r] + β·KL(π‖π_ref), whose KL term does depend on
+ * the parameters. The KL is reported whatever `setting.kl` says: the reference is the same for both
+ * placements. O(K^D · D · K).
  */
-export function enumerateSequences(setting: SequenceSetting, logits: Float64Array): SequenceEnumeration {
+export function enumerateSequences(setting: SequenceSetting, params: Float64Array): SequenceEnumeration {
   const { positions, classes, beta } = setting;
-  const width = positions * classes;
-  const policy = positionLogSoftmax(logits, classes).map(Math.exp);
-  const ratios = logRatios(setting, logits);
+  const logPolicy = conditionalLogPolicy(setting, params);
+  const logReference = positionLogSoftmax(setting.referenceLogits, classes);
   const tokens = new Int32Array(positions);
-  const gradient = new Float64Array(width);
+  const gradient = new Float64Array(policyParameterCount(setting));
   let loss = 0;
   let expectedReward = 0;
   let kl = 0;
   const count = classes ** positions;
   for (let sequence = 0; sequence < count; sequence++) {
     let rest = sequence;
-    let probability = 1;
-    let logRatio = 0;
     for (let position = positions - 1; position >= 0; position--) {
       tokens[position] = rest % classes;
       rest = Math.floor(rest / classes);
-      probability *= policy[position * classes + tokens[position]];
-      logRatio += ratios[position * classes + tokens[position]];
     }
+    let logProbability = 0;
+    let logRatio = 0;
+    for (let position = 0; position < positions; position++) {
+      const previous = position > 0 ? tokens[position - 1] : 0;
+      const logStep = logPolicy[(position * classes + previous) * classes + tokens[position]];
+      logProbability += logStep;
+      logRatio += logStep - logReference[position * classes + tokens[position]];
+    }
+    const probability = Math.exp(logProbability);
     const reward = sequenceReward(setting, tokens);
     const sequenceLoss = -reward + beta * logRatio;
     loss += probability * sequenceLoss;
     expectedReward += probability * reward;
     kl += probability * logRatio;
-    // Σ over x of π(x) L(x) (1[xᵢ = a] − πᵢₐ): the indicator part lands on the sequence's own tokens.
-    const weighted = probability * sequenceLoss;
-    for (let position = 0; position < positions; position++) gradient[position * classes + tokens[position]] += weighted;
+    addPolicyScores(setting, logPolicy, tokens, probability * sequenceLoss, null, gradient);
   }
-  // The −πᵢₐ part summed over x is −πᵢₐ E[L].
-  for (let index = 0; index < width; index++) gradient[index] -= policy[index] * loss;
   return { loss, gradient, expectedReward, kl };
 }

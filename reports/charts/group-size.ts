@@ -53,11 +53,15 @@ export const groupSizeChart: ChartDefinition = {
         const key = JSON.stringify([cell.estimator, cell.backend, rest]);
         lines.set(key, [...(lines.get(key) ?? []), cell]);
       }
-      const others = (cell: CompletedCell) => [
-        ...(sweep.name !== 'k' ? [`k=${cell.estimatorParams.k}`] : []), ...(sweep.name !== 'beta' ? [`β=${cell.suiteParams.beta}`] : []),
-      ];
-      const otherSettings = new Set([...lines.values()].map((line) => others(line[0]).join(' ')));
-      const lineLabel = (first: CompletedCell) => (otherSettings.size > 1 ? `${first.estimator} ${others(first).join(' ')}` : first.estimator);
+      // Lines are labelled by the settings that differ between them (k, β, the policy, the KL placement).
+      const settingsOf = (cell: CompletedCell): Record<string, unknown> => ({ ...cell.suiteParams, ...cell.estimatorParams });
+      // A setting varies when one estimator's cells take several values of it (an estimator's own parameter,
+      // such as GRPO's epsilon, does not vary by being absent from the others).
+      const varies = (name: string) => [...new Set(cells.map((cell) => cell.estimator))].some((estimator) =>
+        new Set(cells.filter((cell) => cell.estimator === estimator).map((cell) => JSON.stringify(settingsOf(cell)[name]))).size > 1);
+      const varying = [...new Set(cells.flatMap((cell) => Object.keys(settingsOf(cell))))].filter((name) => name !== sweep.name && varies(name));
+      const lineLabel = (first: CompletedCell) =>
+        [first.estimator, ...varying.filter((name) => name in settingsOf(first)).map((name) => `${name === 'beta' ? 'β' : name}=${String(settingsOf(first)[name])}`)].join(' ');
       // One style per line (an estimator at each setting of the other parameter), not per estimator variant.
       const lineStyles = createChartStyles([...new Set([...lines.values()].map((line) => lineLabel(line[0])))], results.config.backends);
       return measures.map((measure) => {
@@ -89,7 +93,8 @@ export const groupSizeChart: ChartDefinition = {
           height: heightForLegend(datasets.map((dataset) => dataset.label), chartSize.height),
           caption: `${measure.title} of each group estimator against ${sweep.name === 'k' ? 'its group size k' : "the suite's KL weight β"}, against the exact gradient ` +
             `by enumeration; ${samples} single-sample estimates per point, bars ±1 standard error. REINFORCE-LOO is unbiased at every k; ` +
-            "Dr. GRPO's mean is (k − 1)/k of the gradient, so its bias is ‖∇‖/k; GRPO's division by the group's standard deviation rescales and reweights the estimate.",
+            "Dr. GRPO's mean is (k − 1)/k of the gradient, so its bias is ‖∇‖/k; GRPO's division by the group's standard deviation rescales and reweights the estimate. " +
+            'Under kl=k3-loss every estimator also carries the bias of differentiating k3 (its expected gradient is not that of the KL).',
           configuration: {
             type: 'scatter',
             data: { datasets },

@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { describeEachBackend } from '../support/backends.js';
+import { describe, expect, it } from 'vitest';
+import { describeEachBackend, useCpuAndGpuBackends } from '../support/backends.js';
 import type { ComputeBackend } from '../../core/backend.js';
 import type { BatchMoments } from '../../core/moments.js';
 import { builtInBackends } from '../../backends/index.js';
@@ -263,16 +263,7 @@ describe('properties the papers state', () => {
 });
 
 describe('CPU and GPU categorical nodes', () => {
-  let cpu: ComputeBackend;
-  let gpu: ComputeBackend;
-  beforeAll(async () => {
-    cpu = await builtInBackends.get('cpu')!({ threads: 2 });
-    gpu = await builtInBackends.get('gpu')!({ threads: 2 });
-  });
-  afterAll(() => {
-    cpu?.dispose();
-    gpu?.dispose();
-  });
+  const backends = useCpuAndGpuBackends();
 
   it('runs categorical-toy fused on the CPU and as stages on the GPU, and says so', () => {
     const estimator = builtInEstimators.get('reinmax')!;
@@ -281,13 +272,13 @@ describe('CPU and GPU categorical nodes', () => {
       cell.dispose();
       return cell.execution;
     };
-    expect([execution(cpu), execution(gpu)]).toEqual(['fused', 'staged']);
+    expect([execution(backends.cpu()), execution(backends.gpu())]).toEqual(['fused', 'staged']);
   });
 
   // 10 000 estimates in batches of 8192: reinforce-loo's k = 4 evaluations split the first batch into two GPU passes.
   it.each(categoricalEstimators.map((estimator) => estimator.id))('%s: same seed, same estimates on both backends (to float32 precision)', async (id) => {
-    const onCpu = await sampleCategorical(cpu, id, {}, 10_000, 47);
-    const onGpu = await sampleCategorical(gpu, id, {}, 10_000, 47);
+    const onCpu = await sampleCategorical(backends.cpu(), id, {}, 10_000, 47);
+    const onGpu = await sampleCategorical(backends.gpu(), id, {}, 10_000, 47);
     for (let index = 0; index < units * classes; index++) {
       // The same Gumbels (rounded to float32 on the GPU); an argmax flip moves one of 10^4 samples.
       expect(Math.abs(onGpu.mean[index] - onCpu.mean[index])).toBeLessThan(2e-3 + 1e-3 * Math.abs(onCpu.mean[index]));

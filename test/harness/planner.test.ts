@@ -55,6 +55,12 @@ describe('parameter grids', () => {
     expect(() => resolve({ suite: 'model-file', set: 'dim=x' })).toThrow(UsageError);
   });
 
+  it('splits a choice parameter at commas into a grid, and checks each value against its choices', () => {
+    const config = resolve({ suite: 'sequence-reward', set: ['kl=k1-reward,k3-loss', 'policy=autoregressive'] });
+    expect(config.suiteParams['sequence-reward']).toMatchObject({ kl: ['k1-reward', 'k3-loss'], policy: ['autoregressive'] });
+    expect(() => resolve({ suite: 'sequence-reward', set: 'kl=k1-reward,k2-loss' })).toThrow(/kl must be one of k1-reward, k3-loss, got k2-loss/);
+  });
+
   it('plans one cell per suite setting x estimator setting x seed x backend, sweeps after, with labels naming what varies', () => {
     const config = resolve({ estimator: 'ste-sigmoid,gumbel-softmax', set: ['tau=0.25,0.5', 'dim=4,8'], seed: '1,2', backend: 'cpu,gpu', sweep: 'logit' });
     const plan = planRun(config);

@@ -1,6 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ComputeBackend } from '../../core/backend.js';
-import { builtInBackends } from '../../backends/index.js';
+import { describe, expect, it } from 'vitest';
+import { useCpuAndGpuBackends } from '../support/backends.js';
 import { builtInEstimators } from '../../estimators/index.js';
 import { prepareCell, type ReadyCell } from '../../harness/cell.js';
 import { withDefaults } from '../../core/parameters.js';
@@ -48,23 +47,14 @@ describe('MNIST digits', () => {
 });
 
 describe('mnist-quantized-mlp', () => {
-  let cpu: ComputeBackend;
-  let gpu: ComputeBackend;
-  beforeAll(async () => {
-    cpu = await builtInBackends.get('cpu')!({ threads: 2 });
-    gpu = await builtInBackends.get('gpu')!({ threads: 2 });
-  });
-  afterAll(() => {
-    cpu?.dispose();
-    gpu?.dispose();
-  });
+  const backends = useCpuAndGpuBackends();
 
   it('has no reference gradient, refuses estimators that need objective values, and records nothing faked', async () => {
     const problem = problemWith();
     expect(problem.initialParameters).toHaveLength(784 * 256 + 256 + 256 * 256 + 256 + 256 * 10 + 10);
     expect(problem.unsupportedReason!(builtInEstimators.get('bengio-unbiased')!)).toMatch(/objective values/);
     const estimator = builtInEstimators.get('ste-clipped-relu')!;
-    const cell = prepareCell(cpu, { estimator, estimatorParams: {}, problem, batchSize: 1 });
+    const cell = prepareCell(backends.cpu(), { estimator, estimatorParams: {}, problem, batchSize: 1 });
     try {
       expect(await cell.referenceGradient(problem.initialParameters)).toBeNull();
     } finally {
@@ -75,7 +65,7 @@ describe('mnist-quantized-mlp', () => {
   it('a tiny run (40 Adam steps, 1-bit activations) beats chance test accuracy by far', async () => {
     const problem = problemWith();
     const estimator = builtInEstimators.get('ste-clipped-relu')!;
-    const prepared = prepareCell(cpu, { estimator, estimatorParams: {}, problem, batchSize: 1 });
+    const prepared = prepareCell(backends.cpu(), { estimator, estimatorParams: {}, problem, batchSize: 1 });
     // Evaluate at the start and the end only: each evaluation reads all 10 000 digits.
     const cell: ReadyCell = { ...prepared, trainingDefaults: { ...prepared.trainingDefaults, curvePoints: 1 } };
     try {
@@ -94,7 +84,7 @@ describe('mnist-quantized-mlp', () => {
     const problem = problemWith({ hidden: 32, bits: 2, batch: 50 });
     const estimator = builtInEstimators.get('ste-clipped-relu')!;
     const gradients: Float64Array[] = [];
-    for (const backend of [cpu, gpu]) {
+    for (const backend of [backends.cpu(), backends.gpu()]) {
       const cell = prepareCell(backend, { estimator, estimatorParams: {}, problem, batchSize: 1 });
       try {
         gradients.push((await cell.estimateMoments(problem.initialParameters, new Float64Array(0), 1, new Rng(9), 0)).mean);

@@ -7,6 +7,7 @@ import { isStagedProblem, type StagedProblem } from '../../core/suite.js';
 import { sequenceReward } from '../../suites/sequence-reward.js';
 import { drawSequenceSetting, klTokenWeights, sequenceLosses } from '../../suites/sequence-reward-policy.js';
 import { sampleEstimator } from '../support/helpers.js';
+import { centralDifferences } from '../support/central-differences.js';
 import { drawClass, grpoMeanByMonteCarlo } from '../support/group-advantage.js';
 import { testUniforms } from '../support/random-for-tests.js';
 
@@ -66,15 +67,8 @@ describe('the sequence-reward suite', () => {
     const logits = start.map((value, index) => value + 0.3 * Math.sin(index));
     const answers = await suiteAnswers(problem, logits);
     expect(answers.loss).toBeCloseTo(-bruteForceObjective(logits, bigrams, reference, beta), 12);
-    const step = 1e-5;
-    for (let index = 0; index < logits.length; index++) {
-      const plus = logits.slice();
-      const minus = logits.slice();
-      plus[index] += step;
-      minus[index] -= step;
-      const difference = -(bruteForceObjective(plus, bigrams, reference, beta) - bruteForceObjective(minus, bigrams, reference, beta)) / (2 * step);
-      expect(answers.gradient[index], `element ${index}`).toBeCloseTo(difference, 8);
-    }
+    const differences = centralDifferences((point) => bruteForceObjective(point, bigrams, reference, beta), logits, 1e-5);
+    logits.forEach((_, index) => expect(answers.gradient[index], `element ${index}`).toBeCloseTo(-differences[index], 8));
     expect(answers.metrics.kl).toBeGreaterThan(0);
     expect(answers.loss).toBeCloseTo(-answers.metrics.expectedReward + beta * answers.metrics.kl, 12);
   });

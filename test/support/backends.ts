@@ -75,3 +75,21 @@ export function describeEachBackend(
     });
   }
 }
+
+/**
+ * Starts the CPU and gpu backends once for the enclosing `describe` (2 threads each) and disposes them
+ * after it, for blocks that compare the two side by side. The getters are valid inside tests and hooks.
+ */
+export function useCpuAndGpuBackends(): { cpu: () => ComputeBackend; gpu: () => ComputeBackend } {
+  let cpu: ComputeBackend | undefined;
+  let gpu: ComputeBackend | undefined;
+  beforeAll(async () => {
+    cpu = await builtInBackends.get('cpu')!({ threads: 2 });
+    gpu = await builtInBackends.get('gpu')!({ threads: 2 });
+  });
+  afterAll(() => {
+    cpu?.dispose();
+    gpu?.dispose();
+  });
+  return { cpu: () => cpu!, gpu: () => gpu! };
+}
