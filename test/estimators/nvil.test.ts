@@ -4,6 +4,7 @@ import { withDefaults } from '../../core/parameters.js';
 import { Rng } from '../../core/rng.js';
 import { nvil } from '../../estimators/nvil.js';
 import { baselineRegression } from '../../estimators/nvil-baseline-network.js';
+import { centralDifferences } from '../support/central-differences.js';
 import { prepareCell } from '../../harness/cell.js';
 import { trainLogits } from '../../harness/training.js';
 import { createCpuBackend } from '../../backends/cpu.js';
@@ -98,14 +99,8 @@ describe('nvil\'s input-dependent baseline network', () => {
     };
     const samples = [{ ...batchWith(arrays.baselineWeights), estimates: new Float64Array(rows * width), objectives }];
     const { weightGradient } = baselineRegression(samples, params, arrays);
-    for (let entry = 0; entry < weightGradient.length; entry++) {
-      const step = 1e-6;
-      const above = arrays.baselineWeights.slice();
-      const below = arrays.baselineWeights.slice();
-      above[entry] += step;
-      below[entry] -= step;
-      const difference = (loss(above) - loss(below)) / (2 * step);
+    centralDifferences(loss, arrays.baselineWeights, 1e-6).forEach((difference, entry) => {
       expect(Math.abs(weightGradient[entry] - difference), `weight ${entry}`).toBeLessThan(1e-6 * (1 + Math.abs(difference)));
-    }
+    });
   });
 });
