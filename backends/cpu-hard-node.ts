@@ -175,7 +175,7 @@ export class CpuHardNode implements HardNodeStage {
   ): Promise<Float64Array> {
     const { probabilities, noiseU, noiseV, threaded } = pass.state as CpuNodeState;
     const empty = new Float64Array(0);
-    const batch = { rows: pass.rows, logits: pass.logits, probabilities, noiseU, noiseV: noiseV.length > 0 ? noiseV : null, h: pass.h, step };
+    const batch = { rows: pass.rows, logits: pass.logits, probabilities, noiseU, noiseV: noiseV.length > 0 ? noiseV : null, h: pass.h, step, objectives };
     const terms = this.hostTerms.compute(batch);
     const arrays = {
       ...Object.fromEntries(hostTermArguments(this.request.estimator, String, String).arrays.map((name, index) => [name, taskArray([...terms.element, ...terms.row][index], threaded)])),

@@ -207,7 +207,7 @@ export class GpuHardNode implements HardNodeStage {
     const out = new Float64Array(pass.rows * this.width);
     const baselineValues = baseline ? Float32Array.from(baseline) : new Float32Array(this.width);
     const hRows = this.evaluations;
-    const batch = { rows: pass.rows, logits: pass.logits, probabilities: state.probabilities, noiseU: state.noiseU, noiseV: state.noiseV, h: pass.h, step };
+    const batch = { rows: pass.rows, logits: pass.logits, probabilities: state.probabilities, noiseU: state.noiseU, noiseV: state.noiseV, h: pass.h, step, objectives };
     const terms = this.hostTerms.compute(batch);
     await this.forEachPiece({ rows: pass.rows, logits: pass.logits, ...state }, async (piece) => {
       const first = piece.start * hRows;

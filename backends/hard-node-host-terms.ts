@@ -29,6 +29,8 @@ export interface HostBatch {
   readonly noiseV: ArrayLike<number> | null;
   readonly h: ArrayLike<number>;
   readonly step: number;
+  /** The objective value of every h row, as the backward pass was handed them (null when the estimator reads none). */
+  readonly objectives?: Float64Array | null;
 }
 
 /**
@@ -71,9 +73,10 @@ export class HardNodeHostTerms {
     return checkedHostTerms(estimator.id, terms, terms.compute(this.input(batch)), batch.rows, width);
   }
 
-  /** Reports the batch and its estimates to the cell's state, when its update reads them. */
+  /** Reports the batch, its objective values and its estimates to the cell's state, when its update reads them. */
   record(batch: HostBatch, estimates: Float64Array): void {
-    if (!this.request.recordSamples || !this.request.estimator.state?.needsNodeSamples) return;
+    const state = this.request.estimator.state;
+    if (!this.request.recordSamples || !(state?.needsNodeSamples || state?.needsObjectiveMoments)) return;
     // Copies: the caller's arrays may be reused (shared memory) or be float32 uploads.
     const copy = (values: ArrayLike<number> | null, length: number) => {
       if (!values) return null;
@@ -89,6 +92,7 @@ export class HardNodeHostTerms {
       h: copy(batch.h, batch.rows * this.evaluations * width)!,
       state: stateValues(this.request.estimator, this.state.slice()),
       estimates: estimates.slice(0, batch.rows * width),
+      objectives: copy(batch.objectives ?? null, batch.rows * this.evaluations),
     });
   }
 }

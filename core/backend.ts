@@ -61,7 +61,11 @@ export interface HardNodeRequest {
   readonly estimatorState?: Float64Array;
   /** The estimator's array state, live (see core/host-terms.ts). Absent: the arrays' initial values for this node, fixed. */
   readonly stateArrays?: ArrayStateValues;
-  /** Called after each backward pass with the batch and its estimates, when the estimator's state reads them (`needsNodeSamples`). */
+  /**
+   * Called after each backward pass with the batch, its objective values and its estimates, when the
+   * estimator's state reads them (`needsNodeSamples`, or `needsObjectiveMoments`: a staged cell's
+   * objective values come from here).
+   */
   readonly recordSamples?: (samples: NodeSamples) => void;
 }
 

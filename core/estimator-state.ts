@@ -84,9 +84,10 @@ export interface EstimatorState {
    */
   readonly varianceGradientSteps?: (params: ParameterValues, values: StateValues) => StateValues;
   /**
-   * Whether `update` reads the objective values of the step's samples. They come from a probe of the
-   * step's samples, which kernel problems (every stage a kernel) offer; staged problems do not yet, so
-   * their cells of such an estimator are unsupported.
+   * Whether `update` reads the objective values of the step's samples (L of each sample's first
+   * evaluation; on a network, of each row of its minibatch). Kernel problems (every stage a kernel)
+   * redraw them with a probe of the step's samples; staged problems hand over the values their hard
+   * node was given during the step's own draw.
    */
   readonly needsObjectiveMoments?: boolean;
   /** The values after a training step; pure (the harness keeps the values). */

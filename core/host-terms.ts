@@ -66,6 +66,11 @@ export interface HostTerms {
 export interface NodeSamples extends HostTermInput {
   /** The node's estimate dL/dlogits of every row, [rows × width] (ĝ per element; 2ĝ is the single-sample variance gradient's weight). */
   readonly estimates: Float64Array;
+  /**
+   * The objective value L of every h row, [rows · evaluations] (row · evaluations + evaluation), as the
+   * backward pass was handed them; null (or absent) when the estimator reads no objective values.
+   */
+  readonly objectives?: Float64Array | null;
 }
 
 /** An estimator's array state: how it starts for a node and how a training step changes it. */

@@ -35,7 +35,7 @@ export interface ReadyCell extends PreparedCell {
   /**
    * The estimator's objective probe (see objectiveProbeEstimator): its estimates from a stream are the
    * objective values of the samples the estimator draws from that stream. Present where the estimator's
-   * state reads them (kernel problems).
+   * state reads them on a fused kernel cell; a staged cell's hard node records them instead (NodeSamples).
    */
   readonly objectiveProbe?: PreparedCell;
   /** Float32 training's single estimate, where the problem offers it (see StagedEstimates.estimateInto). */
@@ -81,7 +81,6 @@ function kernelCell(backend: ComputeBackend, preparation: CellPreparation & { pr
 /** A staged problem's cell: its stages on the backend's tensor operations and hard nodes. */
 function stagedCell(backend: ComputeBackend, preparation: CellPreparation & { problem: StagedProblem }): ReadyCell {
   const { estimator, estimatorParams, problem, batchSize } = preparation;
-  if (estimator.state?.needsObjectiveMoments) throw new Error(`${estimator.id} reads the objective values of its samples, which staged cells do not offer yet`);
   // A staged problem's hard nodes have widths of their own: the state's shape is the trained parameters'.
   const estimatorState = new CellEstimatorState(estimator, estimatorParams, { nodeKind: problem.nodeKind, dim: problem.initialParameters.length });
   const prepared = new StagedPreparedCell(backend, estimator, estimatorParams, problem, batchSize, estimatorState.values, estimatorState);
@@ -128,6 +127,5 @@ export function recordedProblemParams(problem: Problem | StagedProblem): Record<
 /** Why an estimator cannot run on a problem beyond its node kind (a staged problem's own limits), or null. */
 export function problemUnsupportedReason(problem: Problem | StagedProblem, estimator: EstimatorDefinition): string | null {
   if (!isStagedProblem(problem)) return null;
-  if (estimator.state?.needsObjectiveMoments) return `${estimator.id} reads the objective values of its samples, which staged problems (networks) do not offer yet; kernel problems do`;
   return problem.unsupportedReason?.(estimator) ?? null;
 }

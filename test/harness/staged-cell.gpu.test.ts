@@ -37,8 +37,7 @@ describeEachBackend('staged cells', (backend, backendId) => {
 
   // Estimators without a baseline consume exactly the fused cell's noise: the numbers must match.
   const withoutBaseline = [...builtInEstimators.values()]
-    // An estimator reading its samples' objective values (nvil) has no probe on staged problems yet.
-    .filter((estimator) => estimator.nodeKinds.includes('bernoulli') && !estimator.kernels.baselineWeight && !estimator.state?.needsObjectiveMoments)
+    .filter((estimator) => estimator.nodeKinds.includes('bernoulli') && !estimator.kernels.baselineWeight)
     .map((estimator) => estimator.id);
   it.each(withoutBaseline)('%s: a staged bernoulli-toy gives the fused cell\'s estimates', async (id) => {
     const fused = await sampleEstimator(backend(), builtInEstimators.get(id)!, toyProblem({ dim: 12 }), 3000, 21);

@@ -25,11 +25,6 @@ describe('npm run bench -- --suite onnx --set onnx.model=…', () => {
     // Estimators without Bernoulli kernels are left out of the plan by node kind, as on bernoulli-toy.
     expect(cells.map((cell) => cell.estimator)).toEqual([...builtInEstimators.keys()].filter((id) => builtInEstimators.get(id)!.nodeKinds.includes('bernoulli')));
     for (const cell of cells) {
-      // An estimator reading its samples' objective values (nvil) has no probe on staged problems yet.
-      if (builtInEstimators.get(cell.estimator)!.state?.needsObjectiveMoments) {
-        expect(cell.state).toBe('unsupported');
-        continue;
-      }
       expect(cell.state, 'error' in cell ? cell.error : '').toBe('completed');
       if (cell.state === 'completed') expect(gradientScores(cell.metrics)?.referenceKind).toBe('enumeration');
       expect(cell.suiteParams).toMatchObject({ model: 'test/fixtures/onnx/bernoulli-toy-grad.onnx', provider: 'cpu' });

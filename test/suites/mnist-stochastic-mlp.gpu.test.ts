@@ -44,7 +44,7 @@ describeEachBackend('mnist-stochastic-mlp', (backend) => {
     }
   });
 
-  it.each(['bengio-unbiased', 'disarm'])('%s (unbiased): the mean gradient w.r.t. the hidden logits is within 5 standard errors of the Monte Carlo reference', async (id) => {
+  it.each(['bengio-unbiased', 'disarm', 'nvil'])('%s (unbiased): the mean gradient w.r.t. the hidden logits is within 5 standard errors of the Monte Carlo reference', async (id) => {
     const estimator = builtInEstimators.get(id)!;
     const problem = problemWith(smallScoring);
     const cell = prepareCell(backend(), { estimator, estimatorParams: withDefaults(estimator.params), problem, batchSize: 2000 });

@@ -45,8 +45,7 @@ const bernoulliEstimators = [...builtInEstimators.values()].filter((estimator) =
 
 describeEachBackend('the ONNX bernoulli-toy', (backend, backendId) => {
   // Without a baseline a staged cell consumes exactly the fused cell's noise: the estimates must match.
-  // An estimator reading its samples' objective values (nvil) has no probe on staged problems yet.
-  const withoutBaseline = bernoulliEstimators.filter((estimator) => !estimator.kernels.baselineWeight && !estimator.state?.needsObjectiveMoments).map((estimator) => estimator.id);
+  const withoutBaseline = bernoulliEstimators.filter((estimator) => !estimator.kernels.baselineWeight).map((estimator) => estimator.id);
   it.each(withoutBaseline)('%s: the same estimates as the fused bernoulli-toy, to float32 precision', async (id) => {
     const estimator = builtInEstimators.get(id)!;
     const fused = await sampleEstimator(backend(), estimator, toyProblem({ dim: toyUnits }), 3000, 21);
@@ -78,8 +77,7 @@ describe('a run of bernoulli-toy and its ONNX model side by side', () => {
     cells = (await runBenchmark(config, registries)).cells;
   });
 
-  // An estimator reading its samples' objective values (nvil) has no probe on staged problems: its ONNX cell is unsupported.
-  it.each(bernoulliEstimators.filter((estimator) => !estimator.state?.needsObjectiveMoments).map((estimator) => estimator.id))('%s: the scores agree within standard errors', (id) => {
+  it.each(bernoulliEstimators.map((estimator) => estimator.id))('%s: the scores agree within standard errors', (id) => {
     const toy = cells.find((cell) => cell.suite === 'bernoulli-toy' && cell.estimator === id)!;
     const onnx = cells.find((cell) => cell.suite === 'onnx' && cell.estimator === id)!;
     expect([toy.state, onnx.state]).toEqual(['completed', 'completed']);

@@ -9,38 +9,11 @@ import { withDefaults } from '../../core/parameters.js';
 import { hashSeed, Rng } from '../../core/rng.js';
 import { scoreAtLogits } from '../../harness/sampling.js';
 import { trainLogits } from '../../harness/training.js';
-import type { GradientScores } from '../../core/types.js';
-import { mnistBinaryVae } from '../../suites/mnist-binary-vae.js';
-import { mnistCategoricalVae } from '../../suites/mnist-categorical-vae.js';
-import { isStagedProblem, type ReferenceGradient, type StagedProblem, type SuiteDefinition } from '../../core/suite.js';
-
-/** Small VAEs with a short warm-up: 6 Bernoulli latents; 3 categorical units of 4 classes with narrow hidden layers. */
-const smallVaes: ReadonlyArray<readonly [SuiteDefinition, Record<string, number>]> = [
-  [mnistBinaryVae, { latents: 6, batch: 10, warmupSteps: 30, scoreExamples: 2, referenceSamples: 3000, evalExamples: 200 }],
-  [mnistCategoricalVae, { latents: 3, classes: 4, hiddenOuter: 16, hiddenInner: 8, batch: 10, warmupSteps: 30, scoreExamples: 2, referenceSamples: 3000, evalExamples: 200 }],
-];
-
-function smallVae(suite: SuiteDefinition, settings: Record<string, number>, overrides: Record<string, number> = {}): StagedProblem {
-  const problem = suite.create(withDefaults(suite.params, { ...settings, ...overrides }));
-  if (!isStagedProblem(problem)) throw new Error('the VAEs are staged suites');
-  return problem;
-}
-
-/** Entries of the mean estimate more than 5 combined standard errors (estimate and reference) from the reference. */
-function entriesOutsideBand(scores: GradientScores, reference: ReferenceGradient, samples: number): string[] {
-  const outside: string[] = [];
-  scores.meanGradient.forEach((mean, entry) => {
-    const standardError = Math.sqrt(scores.varianceByUnit[entry] / samples + reference.stdErr![entry] ** 2);
-    const distance = Math.abs(mean - reference.gradient[entry]);
-    if (distance > 5 * standardError) outside.push(`entry ${entry}: ${mean.toPrecision(4)} vs ${reference.gradient[entry].toPrecision(4)} (${(distance / standardError).toFixed(1)} se)`);
-  });
-  return outside;
-}
+import { entriesOutsideBand, smallVae, smallVaes } from '../support/small-vae.js';
 
 describeEachBackend('the VAEs', (backend) => {
   const unbiased = smallVaes.flatMap(([suite, settings]) => [...builtInEstimators.values()]
-    // An estimator reading its samples' objective values (nvil) has no probe on staged problems yet.
-    .filter((estimator) => estimator.claimsUnbiased && estimator.nodeKinds.includes(suite.nodeKind) && !estimator.state?.needsObjectiveMoments)
+    .filter((estimator) => estimator.claimsUnbiased && estimator.nodeKinds.includes(suite.nodeKind))
     .map((estimator) => [suite.id, estimator.id, suite, settings] as const));
 
   it.each(unbiased)(
