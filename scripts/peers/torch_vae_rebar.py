@@ -1,0 +1,242 @@
+#!/usr/bin/env python3
+"""PyTorch CPU peer of estibench's mnist-binary-vae suite (layers 1) with REBAR (estimators/rebar.ts): the
+time of one training step, computed as estibench computes it. `npm run peer:network -- --suite
+mnist-binary-vae --estimator rebar` alternates it with estibench's step (scripts/peer-network.ts).
+
+Model as torch_vae.py's (layers 1): encoder nn.Linear 784 -> 200 Bernoulli logits a, decoder nn.Linear
+200 -> 784 pixel logits, Bernoulli(1/2) prior, L(h; a) = -log p(x | h) - log p(h) + log q(h | a) per image
+with log q(h | a) = sum h a - softplus(a), evaluated at relaxed h as written; the loss is its minibatch
+mean; B images drawn from a 60 000 x 784 grey-level set in memory and binarised afresh each estimate.
+
+REBAR (Tucker et al. 2017) as estibench's kernels compute it, per latent unit with u, v ~ U(0, 1) and
+p = s(a): three evaluations of L, at the hard b = 1[u < p], at the relaxed s(z / lam) with
+z = a + log((1 - u) / u), and at the conditional relaxed s(zc / lam), zc = a + logit(w), w uniform on
+(1 - p, 1) given b = 1 (w = 1 - p + v p) and on (0, 1 - p) given b = 0 (w = v (1 - p)); then
+  dL/da = (b - p) (L(b) - eta L(s(zc/lam))) + eta dL/dh(s(z/lam)) ds(z/lam)/da - eta dL/dh(s(zc/lam)) ds(zc/lam)/da
+plus estibench's explicit term d log q(h | a)/da = h - p averaged over the three evaluations
+(suites/vae/vae-objective.ts, addPathwiseTerm); the decoder's gradient is averaged over the three
+evaluations as well (suites/vae/vae-stages.ts). Both are what estibench computes today, reproduced for
+a like-for-like step; note that the relaxed evaluations' share of them is not REBAR's (it biases the
+step: see docs/measurements/2026-12-07-rebar-relax-step.md).
+
+Online adaptation as estibench's harness does it (harness/estimator-state.ts): after the step's
+estimate, the same estimate (the same minibatch, binarisation and u, v: common random numbers) is redrawn
+at eta +- 0.5 and at lam (1 +- 0.1); the central differences of the total second moment sum g^2 over all
+parameters (float32 dot products; estibench sums in float64) give the variance gradients, and Adam (lr 0.01, betas 0.9, 0.999, eps 1e-8) steps eta and
+log lam down them (d/dlog lam = lam d/dlam). Five estimates per step; the parameters' Adam has lr 1e-3.
+
+Run: .venv-peers/bin/python scripts/peers/torch_vae_rebar.py rebar [BATCH=50] [STEPS=200] [THREADS=all cores]
+Prints two JSON lines: the peer's configuration (peer_config.py), then torch version, threads,
+batch, msPerStep (median of STEPS steps after 20 warm-up steps), msPerStepMin, warmupSeconds, and the
+final eta and lam.
+     .venv-peers/bin/python scripts/peers/torch_vae_rebar.py --check [SAMPLES=400000]
+checks the estimate on a small model (3 latents, 5 pixels, one image, float64): its mean dL/da over
+SAMPLES estimates at several (eta, lam) against the expectation derived independently in `check`:
+the exact gradient of E_q[L(b; a)] by enumerating the 8 latent states, plus the mean of the explicit
+term, 2/3 (E[s(z / lam)] - p) by quadrature over u; within 5 standard errors. Exit 1 on a miss.
+"""
+import math
+import os
+import sys
+
+from peer_config import whole_numbers
+from peer_timing import network_arguments
+
+ESTIMATORS = ('rebar',)
+USAGE = 'usage: torch_vae_rebar.py rebar [BATCH] [STEPS] [THREADS] (whole numbers >= 1) or torch_vae_rebar.py --check [SAMPLES]'
+
+
+def arguments(argv):
+    """('check', [samples]) or (estimator, [batch, steps, threads]); bad input: one line and exit 2."""
+    if argv[:1] == ['--check']:
+        return '--check', whole_numbers(argv[1:], USAGE, [100])
+    if argv[:1] and argv[0] in ESTIMATORS:
+        numbers, compiled = network_arguments(argv[1:], USAGE, [1, 1, 1])
+        if not compiled:
+            return argv[0], numbers
+    sys.stderr.write(USAGE + '\n')
+    sys.exit(2)
+
+
+# Checked before torch is imported: bad input answers at once, on any machine.
+ARGUMENTS = arguments(sys.argv[1:]) if __name__ == '__main__' else None
+
+import torch  # noqa: E402  (after the argument check, on purpose)
+import torch.nn.functional as F  # noqa: E402
+
+from peer_config import print_config, print_result, torch_config  # noqa: E402
+from peer_timing import time_training_steps  # noqa: E402
+
+TRAINING_IMAGES = 60000
+PIXELS = 784
+LATENTS = 200
+EVALUATIONS = 3
+# estimators/rebar.ts defaults: initial eta and lam, Adam rates, and the harness's difference half-widths.
+INITIAL_ETA, INITIAL_TEMPERATURE = 1.0, 0.5
+ETA_RATE, TEMPERATURE_RATE = 0.01, 0.01
+ETA_DELTA, TEMPERATURE_DELTA = 0.5, 0.1
+
+
+def relaxed_evaluations(a, u, v, temperature):
+    """The three evaluations' h (hard b, s(z / lam), s(zc / lam)), p and dzc/da, per element of a (no gradient)."""
+    p = torch.sigmoid(a)
+    b = (u < p).to(a.dtype)
+    z = a + torch.log((1 - u) / u)
+    hard = b > 0
+    w = torch.where(hard, 1 - p + v * p, v * (1 - p))
+    dw_dp = torch.where(hard, v - 1, -v)
+    conditional = a + torch.log(w / (1 - w))
+    spread = w * (1 - w)
+    # Where w rounds to 0 or 1 the relaxed value is saturated (slope 0): keep the product finite, as rebar.ts does.
+    dconditional_da = torch.where(spread > 0, 1 + p * (1 - p) * dw_dp / spread.clamp_min(torch.finfo(a.dtype).tiny), torch.ones_like(a))
+    return torch.stack([b, torch.sigmoid(z / temperature), torch.sigmoid(conditional / temperature)], 1), p, dconditional_da
+
+
+def rebar_logit_gradient(h, p, dconditional_da, loss, dloss_dh, eta, temperature):
+    """estibench's dL/da per element: REBAR's three terms plus the explicit term averaged over the evaluations.
+
+    h, dloss_dh: [rows, 3, units]; loss: [rows, 3]; p, dconditional_da: [rows, units].
+    """
+    b, relaxed, conditional = h.unbind(1)
+    score = b - p
+    gradient = score * (loss[:, :1] - eta * loss[:, 2:3])
+    gradient += eta * dloss_dh[:, 1] * relaxed * (1 - relaxed) / temperature
+    gradient -= eta * dloss_dh[:, 2] * conditional * (1 - conditional) / temperature * dconditional_da
+    return gradient + (h - p.unsqueeze(1)).mean(1)
+
+
+def negative_elbo_terms(decoder, h, x, a):
+    """L(h; a) of every row of h ([rows, units]) against images x and logits a of the same rows."""
+    negative_log_likelihood = F.binary_cross_entropy_with_logits(decoder(h), x, reduction='none').sum(1)
+    return negative_log_likelihood + h.shape[1] * math.log(2) + (h * a - F.softplus(a)).sum(1)
+
+
+def estimate_logit_gradient(decoder, x, a, u, v, eta, temperature, decoder_parameters=()):
+    """dL/da per element ([rows, units]) and, if asked, the decoder parameters' gradient of sum L over rows and evaluations."""
+    rows, units = a.shape
+    h, p, dconditional_da = relaxed_evaluations(a, u, v, temperature)
+    h_rows = h.reshape(rows * EVALUATIONS, units).requires_grad_()
+    loss = negative_elbo_terms(decoder, h_rows, x.repeat_interleave(EVALUATIONS, 0), a.repeat_interleave(EVALUATIONS, 0))
+    dloss_dh, *decoder_gradient = torch.autograd.grad(loss.sum(), [h_rows, *decoder_parameters])
+    gradient = rebar_logit_gradient(h, p, dconditional_da, loss.detach().view(rows, EVALUATIONS), dloss_dh.view(rows, EVALUATIONS, units), eta, temperature)
+    return gradient, decoder_gradient
+
+
+class ScalarAdam:
+    """Adam over named scalars, as estimators/state-adam.ts steps an estimator's state."""
+
+    def __init__(self, rates):
+        self.rates, self.moments, self.squares = rates, {name: 0.0 for name in rates}, {name: 0.0 for name in rates}
+
+    def step(self, name, value, gradient, step):
+        rate = self.rates[name]
+        if rate == 0:
+            return value
+        self.moments[name] = 0.9 * self.moments[name] + 0.1 * gradient
+        self.squares[name] = 0.999 * self.squares[name] + 0.001 * gradient * gradient
+        corrected, corrected_square = self.moments[name] / (1 - 0.9 ** step), self.squares[name] / (1 - 0.999 ** step)
+        return value - rate * corrected / (math.sqrt(corrected_square) + 1e-8)
+
+
+def training_step(batch):
+    """One training step on fresh minibatches, as a function of nothing (state in the closure), and the state's reader."""
+    torch.manual_seed(0)
+    encoder, decoder = torch.nn.Linear(PIXELS, LATENTS), torch.nn.Linear(LATENTS, PIXELS)
+    encoder_parameters, decoder_parameters = list(encoder.parameters()), list(decoder.parameters())
+    optimizer = torch.optim.Adam([*encoder_parameters, *decoder_parameters], lr=1e-3)
+    grey = torch.rand(TRAINING_IMAGES, PIXELS)
+    generator = torch.Generator().manual_seed(1)
+    state = {'eta': INITIAL_ETA, 'temperature': INITIAL_TEMPERATURE, 'step': 0}
+    state_adam = ScalarAdam({'eta': ETA_RATE, 'logTemperature': TEMPERATURE_RATE})
+
+    def estimate(eta, temperature):
+        """One estimate: the gradient of the minibatch mean of L with respect to every parameter."""
+        rows = torch.randint(0, TRAINING_IMAGES, (batch,), generator=generator)
+        pixels = grey[rows]
+        x = (torch.rand(pixels.shape, generator=generator) < pixels).float()
+        a = encoder(x)
+        u = torch.rand(a.shape, generator=generator)
+        v = torch.rand(a.shape, generator=generator)
+        logit_gradient, decoder_gradient = estimate_logit_gradient(decoder, x, a.detach(), u, v, eta, temperature, decoder_parameters)
+        encoder_gradient = torch.autograd.grad(a, encoder_parameters, logit_gradient / batch)
+        return [*encoder_gradient, *(g / (batch * EVALUATIONS) for g in decoder_gradient)]
+
+    def second_moment_at(start, eta, temperature):
+        """sum g^2 over every parameter of the estimate redrawn from generator state `start` (common random numbers)."""
+        generator.set_state(start)
+        return sum(torch.dot(g.view(-1), g.view(-1)).item() for g in estimate(eta, temperature))
+
+    def step():
+        eta, temperature = state['eta'], state['temperature']
+        start = generator.get_state()
+        gradient = estimate(eta, temperature)
+        after = generator.get_state()
+        eta_gradient = (second_moment_at(start, eta + ETA_DELTA, temperature) - second_moment_at(start, eta - ETA_DELTA, temperature)) / (2 * ETA_DELTA)
+        delta = TEMPERATURE_DELTA * temperature
+        temperature_gradient = (second_moment_at(start, eta, temperature + delta) - second_moment_at(start, eta, temperature - delta)) / (2 * delta)
+        generator.set_state(after)
+        for parameter, g in zip([*encoder_parameters, *decoder_parameters], gradient):
+            parameter.grad = g
+        optimizer.step()
+        state['step'] += 1
+        state['eta'] = state_adam.step('eta', eta, eta_gradient, state['step'])
+        state['temperature'] = math.exp(state_adam.step('logTemperature', math.log(temperature), temperature * temperature_gradient, state['step']))
+
+    return step, state
+
+
+def check(samples):
+    """Mean dL/da of the estimate on a small model against its expectation derived here; 0 if all within 5 SE."""
+    torch.manual_seed(7)
+    units, pixels = 3, 5
+    dtype = torch.float64
+    decoder = torch.nn.Linear(units, pixels).to(dtype)
+    with torch.no_grad():
+        decoder.weight.mul_(3)
+    x = torch.tensor([[1.0, 0.0, 1.0, 1.0, 0.0]], dtype=dtype)
+    logits = torch.tensor([0.4, -1.1, 1.7], dtype=dtype)
+    p = torch.sigmoid(logits)
+    # d/da sum_b q(b | a) L(b; a) with a held fixed in L (the explicit term's mean under q is zero), by enumeration.
+    states = torch.tensor([[(index >> unit) & 1 for unit in range(units)] for index in range(2 ** units)], dtype=dtype)
+    with torch.no_grad():
+        state_loss = negative_elbo_terms(decoder, states, x.expand(len(states), -1), logits.expand(len(states), -1))
+    probability = torch.where(states > 0, p, 1 - p).prod(1, keepdim=True)
+    # dq(b)/da_i = q(b) (b_i - p_i)
+    exact = (probability * (states - p) * state_loss.unsqueeze(1)).sum(0)
+    grid = (torch.arange(200000, dtype=dtype) + 0.5) / 200000
+    failures = 0
+    for eta, temperature in [(1.0, 0.5), (0.6, 0.25), (1.8, 1.3), (0.0, 0.5)]:
+        # The explicit term h - p averaged over (b, s(z/lam), s(zc/lam)): b's mean is p, zc has z's law, so 2/3 (E s(z/lam) - p).
+        relaxed_mean = torch.sigmoid((logits.unsqueeze(1) + torch.log((1 - grid) / grid)) / temperature).mean(1)
+        expected = exact + 2 / 3 * (relaxed_mean - p)
+        generator = torch.Generator().manual_seed(11)
+        a = logits.expand(samples, -1)
+        u = torch.rand(a.shape, generator=generator, dtype=dtype)
+        v = torch.rand(a.shape, generator=generator, dtype=dtype)
+        estimates, _ = estimate_logit_gradient(decoder, x.expand(samples, -1), a, u, v, eta, temperature)
+        estimates = estimates.detach()
+        standard_error = estimates.std(0) / math.sqrt(samples)
+        z = (estimates.mean(0) - expected) / standard_error
+        ok = bool((z.abs() < 5).all())
+        failures += not ok
+        print(f"rebar eta {eta} lam {temperature}: mean {[round(m, 4) for m in estimates.mean(0).tolist()]} expected "
+              f"{[round(m, 4) for m in expected.tolist()]} z {[round(m, 2) for m in z.tolist()]} {'ok' if ok else 'MISS'}")
+    return 1 if failures else 0
+
+
+def main(arguments):
+    mode, numbers = arguments
+    if mode == '--check':
+        return check(*(numbers or [400000]))
+    batch, steps, threads = numbers + [50, 200, os.cpu_count() or 1][len(numbers):]
+    torch.set_num_threads(threads)
+    print_config(torch_config(torch))
+    step, state = training_step(batch)
+    timing = time_training_steps(step, steps)
+    print_result({'torch': torch.__version__, 'threads': torch.get_num_threads(), 'compiled': False, 'estimator': mode, 'batch': batch,
+                  'steps': steps, **timing, 'eta': state['eta'], 'temperature': state['temperature']})
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main(ARGUMENTS))
