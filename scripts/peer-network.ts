@@ -5,8 +5,9 @@
  * round's ratio under the peer's configuration (version, threads, BLAS): mnist-quantized-mlp against
  * scripts/peers/torch_mlp.py (the same network, quantizer, straight-through backward and Adam),
  * mnist-binary-vae (layers 1) against scripts/peers/torch_vae.py (the same model, DisARM estimator,
- * ∂L/∂a term and Adam) or, with --estimator rebar, scripts/peers/torch_vae_rebar.py (REBAR's three
- * evaluations and its online adaptation of η and λ, as estibench computes them), mnist-categorical-vae (its defaults) against scripts/peers/torch_categorical_vae.py
+ * ∂L/∂a term and Adam) or, with --estimator rebar or relax, scripts/peers/torch_vae_rebar.py (REBAR's
+ * three evaluations, RELAX's surrogate network, and their online adaptation, as estibench computes
+ * them), mnist-categorical-vae (its defaults) against scripts/peers/torch_categorical_vae.py
  * (the same model, Gumbel-softmax estimator and Adam). Both sides run on the same threads; the peer on
  * .venv-peers/bin/python (`npm run setup:peers`) unless --python names another. --compile adds
  * torch.compile'd steps of the same peer, as information. Usage: npm run peer:network -- [--suite
@@ -73,6 +74,7 @@ const networkPeers: ReadonlyMap<string, NetworkPeer> = new Map([
     peers: new Map([
       ['disarm', { script: peerScript('torch_vae.py'), compiles: true }],
       ['rebar', { script: peerScript('torch_vae_rebar.py'), words: ['rebar'], compiles: false }],
+      ['relax', { script: peerScript('torch_vae_rebar.py'), words: ['relax'], compiles: false }],
     ]),
     batch: 50,
     suiteParams: ({ batch }) => ({ layers: 1, batch }),
@@ -97,7 +99,7 @@ const parser = yargs(hideBin(process.argv))
     steps: { type: 'number', default: 200, description: 'timed training steps per round and side' },
     bits: { type: 'number', default: 1, description: 'activation bits (mnist-quantized-mlp)' },
     batch: { type: 'number', description: 'images per minibatch (default: 100 for mnist-quantized-mlp and mnist-categorical-vae, 50 for mnist-binary-vae)' },
-    estimator: { type: 'string', description: 'estimator, one the suite\'s peers implement: ste-clipped-relu (mnist-quantized-mlp), disarm or rebar (mnist-binary-vae), gumbel-softmax (mnist-categorical-vae); default the first' },
+    estimator: { type: 'string', description: 'estimator, one the suite\'s peers implement: ste-clipped-relu (mnist-quantized-mlp), disarm, rebar or relax (mnist-binary-vae), gumbel-softmax (mnist-categorical-vae); default the first' },
     threads: { type: 'number', description: 'threads of both sides (default: all cores)' },
     compile: { type: 'boolean', default: false, description: 'also time the peer under torch.compile each round (information; the first compilation takes minutes)' },
   });
