@@ -8,6 +8,7 @@ import { estimatorKernelCalls, hardOpCall } from './kernel-calls.js';
 import { helperSources, namedFunctionSource } from '../core/kernel-source.js';
 import { chunkNoiseSource } from './cpu-noise-source.js';
 import { RowTaskRunner, taskArray } from './cpu-row-pool.js';
+import { HardNodeHostTerms, hostTermArguments } from './hard-node-host-terms.js';
 
 /** Noise of one forward pass, kept for the backward pass (the estimator's gradient reads u and v again). */
 interface CpuNodeState {
@@ -27,6 +28,8 @@ interface CpuNodeState {
  */
 export function cpuHardNodeSource(request: HardNodeRequest): string {
   const { estimator, estimatorParams, width } = request;
+  // The host terms' arrays of the backward call, read at this element's and this row's index.
+  const host = hostTermArguments(estimator, (array) => `${array}[base + i]`, (array) => `${array}[s]`);
   const op = deterministicOp(request);
   const evaluations = evaluationCount(estimator, estimatorParams);
   const noiseRows = noiseRowsPerSample(estimator, estimatorParams);
@@ -78,7 +81,7 @@ export function cpuHardNodeSource(request: HardNodeRequest): string {
       }
     }
     function backward(call, chunk, rowStart, rowEnd) {
-      const { logits, probabilities, noiseU, noiseV, h, objectives, dLdh, baseline, out } = call.arrays;
+      const { logits, probabilities, noiseU, noiseV, h, objectives, dLdh, baseline, out${host.arrays.map((name) => `, ${name}`).join('')} } = call.arrays;
       const step = call.step;
       const state = call.arrays.state;
       const hasObjectives = objectives.length > 0;
@@ -99,7 +102,7 @@ export function cpuHardNodeSource(request: HardNodeRequest): string {
           let g = 0;
           for (let e = 0; e < ${evaluations}; e++) {
             const row = s * ${evaluations} + e;
-            g += ${calls.gradient(elementAt('e'), { ...gradientArguments, rowTermSum: 'rowTermSum' })};
+            g += ${calls.gradient(elementAt('e'), { ...gradientArguments, rowTermSum: 'rowTermSum' }, host.bindings)};
           }
           out[base + i] = g;
         }
@@ -134,6 +137,7 @@ export class CpuHardNode implements HardNodeStage {
   private readonly noiseWidth: number;
   /** The estimator's state values, read at every call (the harness rewrites them between calls). */
   private readonly state: Float64Array;
+  private readonly hostTerms: HardNodeHostTerms;
 
   /** @param threads threads computing large calls, the calling thread included */
   constructor(private readonly request: HardNodeRequest, threads = 1) {
@@ -143,6 +147,7 @@ export class CpuHardNode implements HardNodeStage {
     const { estimator, estimatorParams, nodeKind, width, classes } = request;
     this.state = request.estimatorState ?? initialStateArray(estimator, estimatorParams, { nodeKind, dim: width, ...(classes ? { classes } : {}) });
     this.runner = new RowTaskRunner(cpuHardNodeSource(request), threads);
+    this.hostTerms = new HardNodeHostTerms(request, this.state);
   }
 
   async forward(logits: Float64Array, rows: number, rng: Rng, step: number): Promise<HardNodeForward> {
@@ -169,7 +174,10 @@ export class CpuHardNode implements HardNodeStage {
   ): Promise<Float64Array> {
     const { probabilities, noiseU, noiseV, threaded } = pass.state as CpuNodeState;
     const empty = new Float64Array(0);
+    const batch = { rows: pass.rows, logits: pass.logits, probabilities, noiseU, noiseV: noiseV.length > 0 ? noiseV : null, h: pass.h, step };
+    const terms = this.hostTerms.compute(batch);
     const arrays = {
+      ...Object.fromEntries(hostTermArguments(this.request.estimator, String, String).arrays.map((name, index) => [name, taskArray([...terms.element, ...terms.row][index], threaded)])),
       logits: pass.logits, probabilities, noiseU, noiseV, h: pass.h,
       objectives: taskArray(objectives ?? empty, threaded),
       dLdh: taskArray(objectiveGradient ?? empty, threaded),
@@ -178,6 +186,7 @@ export class CpuHardNode implements HardNodeStage {
       state: taskArray(this.state, threaded),
     };
     await this.runner.run('backward', arrays, pass.rows, step, threaded);
+    this.hostTerms.record(batch, arrays.out);
     return arrays.out;
   }
 

@@ -10,6 +10,7 @@ import { deterministicOp, hardNodeNoiseWidth } from './hard-node-request.js';
 import { estimatorKernelCalls, hardOpCall } from './kernel-calls.js';
 import { initialStateArray } from '../core/estimator-state.js';
 import { fillNoise } from './noise.js';
+import { HardNodeHostTerms, hostTermArguments } from './hard-node-host-terms.js';
 
 interface PieceKernels {
   readonly forward: GpuJsKernel;
@@ -64,6 +65,9 @@ function hardNodeKernelSources(request: HardNodeRequest) {
     : '';
   const forwardCall = op ? hardOpCall(op, width, elementAt('e')) : calls.forward(elementAt('e'));
   const state = gpuStateParameter(estimator);
+  // The host terms (see core/host-terms.ts): element terms as [rows][width] inputs, row terms as [rows].
+  const host = hostTermArguments(estimator, (array) => `${array}[s][i]`, (array) => `${array}[s]`);
+  const hostParameters = host.arrays.map((name) => `${name}, `).join('');
   return {
     forward: `function (theta, probabilities, ${noise}step${state}) {
       const i = this.thread.x;
@@ -71,7 +75,7 @@ function hardNodeKernelSources(request: HardNodeRequest) {
       const e = this.thread.y - s * ${evaluations};
       return ${forwardCall};
     }`,
-    backward: `function (theta, probabilities, ${noise}h, ${needs.objective ? 'objectives, ' : ''}${needs.objectiveGradient ? 'dLdh, ' : ''}baseline, step${state}) {
+    backward: `function (theta, probabilities, ${noise}h, ${needs.objective ? 'objectives, ' : ''}${needs.objectiveGradient ? 'dLdh, ' : ''}baseline, ${hostParameters}step${state}) {
       const i = this.thread.x;
       const s = this.thread.y;
       let objectiveSum = 0;
@@ -81,7 +85,7 @@ function hardNodeKernelSources(request: HardNodeRequest) {
       let g = 0;
       for (let e = 0; e < ${evaluations}; e++) {
         const row = s * ${evaluations} + e;
-        g += ${calls.gradient(elementAt('e'), { ...gradientArguments('row', 'i'), rowTermSum: 'rowTermSum' })};
+        g += ${calls.gradient(elementAt('e'), { ...gradientArguments('row', 'i'), rowTermSum: 'rowTermSum' }, host.bindings)};
       }
       return g;
     }`,
@@ -117,10 +121,12 @@ export class GpuHardNode implements HardNodeStage {
   private readonly pieceRows: number;
   /** The estimator's state values, read at every call (the harness rewrites them between calls). */
   private readonly state: Float64Array;
+  private readonly hostTerms: HardNodeHostTerms;
 
   constructor(private readonly runtime: GpuRuntime, private readonly request: HardNodeRequest) {
     const { estimator, estimatorParams, nodeKind, width, classes } = request;
     this.state = request.estimatorState ?? initialStateArray(estimator, estimatorParams, { nodeKind, dim: width, ...(classes ? { classes } : {}) });
+    this.hostTerms = new HardNodeHostTerms(request, this.state);
     this.width = request.width;
     this.evaluations = evaluationCount(request.estimator, request.estimatorParams);
     this.noiseWidth = hardNodeNoiseWidth(request);
@@ -200,6 +206,8 @@ export class GpuHardNode implements HardNodeStage {
     const out = new Float64Array(pass.rows * this.width);
     const baselineValues = baseline ? Float32Array.from(baseline) : new Float32Array(this.width);
     const hRows = this.evaluations;
+    const batch = { rows: pass.rows, logits: pass.logits, probabilities: state.probabilities, noiseU: state.noiseU, noiseV: state.noiseV, h: pass.h, step };
+    const terms = this.hostTerms.compute(batch);
     await this.forEachPiece({ rows: pass.rows, logits: pass.logits, ...state }, async (piece) => {
       const first = piece.start * hRows;
       const count = piece.rows * hRows;
@@ -209,9 +217,17 @@ export class GpuHardNode implements HardNodeStage {
       if (needs.objectiveGradient) {
         extra.push(input(Float32Array.from(objectiveGradient!.subarray(first * this.width, (first + count) * this.width)), [this.width, count]));
       }
-      const result = (await piece.kernels.backward(...piece.inputs, h, ...extra, baselineValues, step, ...gpuStateArguments(this.request.estimator, this.state))) as Float32Array[];
+      const pieceRows = (values: Float64Array, width: number) => Float32Array.from(values.subarray(piece.start * width, (piece.start + piece.rows) * width));
+      const hostInputs = [
+        ...terms.element.map((values) => input(pieceRows(values, this.width), [this.width, piece.rows])),
+        ...terms.row.map((values) => pieceRows(values, 1)),
+      ];
+      const result = (await piece.kernels.backward(
+        ...piece.inputs, h, ...extra, baselineValues, ...hostInputs, step, ...gpuStateArguments(this.request.estimator, this.state),
+      )) as Float32Array[];
       out.set(flatten(result, this.width), piece.start * this.width);
     });
+    this.hostTerms.record(batch, out);
     return out;
   }
 

@@ -50,8 +50,9 @@ export function estimatorKernelCalls(estimator: EstimatorDefinition, estimatorPa
   const role = (kernel: string) => `${estimator.id} ${kernel}`;
   return {
     forward: (element: ElementArguments) => callExpression(estimator.kernels.forward, elementBindings(element), role('forward')),
-    gradient: (element: ElementArguments, more: GradientArguments & RowTermArguments) =>
-      callExpression(estimator.kernels.gradient, { ...elementBindings(element), ...more }, role('gradient')),
+    /** `hostTerms`: the expressions of the estimator's host terms for this element (see core/host-terms.ts), on the hard-node paths. */
+    gradient: (element: ElementArguments, more: GradientArguments & RowTermArguments, hostTerms: Readonly<Record<string, string>> = {}) =>
+      callExpression(estimator.kernels.gradient, { ...elementBindings(element), ...more, ...hostTerms }, role('gradient')),
     /** The row term's call, or null when the estimator has none (then `rowTermSum` is 0). */
     rowTerm: (element: ElementArguments, more: GradientArguments) =>
       (estimator.kernels.rowTerm ? callExpression(estimator.kernels.rowTerm, { ...elementBindings(element), ...more }, role('rowTerm')) : null),

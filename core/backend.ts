@@ -3,6 +3,7 @@ import type { ParameterValues } from './parameters.js';
 import type { BatchMoments } from './moments.js';
 import type { Rng } from './rng.js';
 import type { HardNodeStage, HardOp, Problem, TensorOps } from './suite.js';
+import type { ArrayStateValues, NodeSamples } from './host-terms.js';
 
 /** Per-unit sums from a pilot batch: the baseline is weightedObjective / weight. */
 export interface BaselineSums {
@@ -56,6 +57,10 @@ export interface HardNodeRequest {
   readonly op?: HardOp;
   /** The estimator's state values, live, as in CellRequest. */
   readonly estimatorState?: Float64Array;
+  /** The estimator's array state, live (see core/host-terms.ts). Absent: the arrays' initial values for this node, fixed. */
+  readonly stateArrays?: ArrayStateValues;
+  /** Called after each backward pass with the batch and its estimates, when the estimator's state reads them (`needsNodeSamples`). */
+  readonly recordSamples?: (samples: NodeSamples) => void;
 }
 
 /** A place kernels run: the CPU, or a GPU through gpu.js. */

@@ -1,5 +1,6 @@
 import type { EstimatorDefinition, NodeKind } from './estimator.js';
 import type { ParameterValues } from './parameters.js';
+import type { ArrayState, ArrayStateValues, NodeSamples } from './host-terms.js';
 
 /**
  * Trainable state of an estimator (REBAR's η and temperature, NVIL's baseline and normaliser): named
@@ -57,6 +58,13 @@ export interface StateUpdateInput {
   readonly varianceGradient: StateValues;
   /** The objective values of the step's samples (only when `needsObjectiveMoments`). */
   readonly objective?: StepObjectiveMoments;
+  /** The array state the step's estimates were drawn with (empty without `arrays`). */
+  readonly arrays: ArrayStateValues;
+  /**
+   * The batches of the step's estimates as the hard node saw them, with each row's estimate (only when
+   * `needsNodeSamples`): what a single-sample variance gradient E[2 ĝ ∂ĝ/∂φ] is formed from.
+   */
+  readonly samples?: readonly NodeSamples[];
 }
 
 /** An estimator's trainable state: its values, how they start, and how a training step changes them. */
@@ -83,6 +91,16 @@ export interface EstimatorState {
   readonly needsObjectiveMoments?: boolean;
   /** The values after a training step; pure (the harness keeps the values). */
   update(input: StateUpdateInput): StateValues;
+  /** Array state (see core/host-terms.ts): weights of a small model the estimator owns. */
+  readonly arrays?: ArrayState & {
+    /** The arrays after a training step, from the same input as `update`; pure. Arrays it leaves out stay as they are. */
+    update(input: StateUpdateInput): Record<string, Float64Array>;
+  };
+  /**
+   * Whether the update reads the step's batches as the hard node saw them (`StateUpdateInput.samples`).
+   * Such an estimator runs on the backends' hard-node stages, kernel problems included.
+   */
+  readonly needsNodeSamples?: boolean;
 }
 
 /** The initial state values of an estimator for a node, in `names` order (empty for a stateless estimator). */

@@ -1,4 +1,5 @@
 import type { EstimatorState } from './estimator-state.js';
+import type { HostTerms } from './host-terms.js';
 import type { ParameterSpecs, ParameterValues } from './parameters.js';
 import type { VectorQuantizerRule } from './vector-quantizer.js';
 
@@ -183,6 +184,19 @@ export interface EstimatorDefinition {
    * initialised per cell and updated once per training step. Absent: a stateless estimator.
    */
   readonly state?: EstimatorState;
+  /**
+   * Numbers computed on the host per batch, after the forward pass and before `gradient`, which reads
+   * them by name (see core/host-terms.ts). Their names may not be parameter, state or reserved names.
+   */
+  readonly hostTerms?: HostTerms;
+}
+
+/**
+ * Whether the estimator must run on the backends' hard-node stages rather than a fused loop: host terms
+ * and updates that read the node's batches need the host to see each batch's noise.
+ */
+export function runsOnHardNodeStages(estimator: EstimatorDefinition): boolean {
+  return estimator.hostTerms !== undefined || estimator.state?.needsNodeSamples === true;
 }
 
 /** Names the harness binds to kernel arguments; an estimator parameter may not take one of them. */

@@ -6,7 +6,7 @@
  */
 
 /** Type-checks an estimator definition (metadata beside its kernels) and freezes it. */
-export { defineEstimator, noElementKernels, reservedKernelArgumentNames } from './estimator.js';
+export { defineEstimator, noElementKernels, reservedKernelArgumentNames, runsOnHardNodeStages } from './estimator.js';
 export type {
   CategoricalKernels, EstimatorDefinition, EstimatorFamily, EstimatorKernels, KernelFunction, NodeKind, NoiseKind, UnitKernelFunction,
 } from './estimator.js';
@@ -20,6 +20,10 @@ export { initialStateArray, stateArray, stateValues } from './estimator-state.js
 export type {
   EstimatorState, StateShape, StateUpdateInput, StateValues, StepGradientMoments, StepObjectiveMoments,
 } from './estimator-state.js';
+
+/** Array state and host terms: an estimator's own small model (RELAX's surrogate, NVIL's baseline network), run on the host per batch. */
+export { arrayNorm, checkedHostTerms } from './host-terms.js';
+export type { ArrayState, ArrayStateValues, HostTermInput, HostTerms, HostTermValues, NodeSamples } from './host-terms.js';
 
 /** Type-checks a suite definition (a problem family with its parameters) and freezes it. */
 export { defineSuite, isStagedProblem } from './suite.js';

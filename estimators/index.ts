@@ -13,6 +13,7 @@ import { hardSigmoidSt } from './hard-sigmoid-st.js';
 import { multiplicativeNoise } from './multiplicative-noise.js';
 import { muprop } from './muprop.js';
 import { rebar } from './rebar.js';
+import { relax } from './relax.js';
 import { reinforceLoo } from './reinforce-loo.js';
 import { nvil } from './nvil.js';
 import { reinmax } from './reinmax.js';
@@ -37,7 +38,7 @@ export type { EstimatorDefinition } from '../core/estimator.js';
 export const builtInEstimators: ReadonlyMap<string, EstimatorDefinition> = new Map(
   [
     steIdentity, steSigmoid, steRelu, steClippedRelu, steHardtanh, hardSigmoidSt, slopeAnnealedSt, slopeAnnealedSigmoidSt, stochasticTimesSmooth,
-    bengioUnbiased, reinforceLoo, grpo, drGrpo, arm, disarm, muprop, vimco, rebar, nvil,
+    bengioUnbiased, reinforceLoo, grpo, drGrpo, arm, disarm, muprop, vimco, rebar, relax, nvil,
     additiveNoise, multiplicativeNoise, gumbelSoftmax,
     stGumbelSoftmax, decoupledStGumbelSoftmax, reinmax, gumbelRao, zgr, gappedSt,
     vqSte, vqRotation, vqGumbel,

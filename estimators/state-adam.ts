@@ -33,3 +33,22 @@ export function adamStep(
   const correctedSquare = square / (1 - beta2 ** step);
   return { [momentName]: moment, [squareName]: square, [name]: current - (learningRate * corrected) / (Math.sqrt(correctedSquare) + epsilon) };
 }
+
+/**
+ * One Adam step of an array of trained values (a network's weights) down `gradient`, entry by entry,
+ * with its two moment arrays: new arrays (the inputs are left as they are), or null with a rate of 0.
+ */
+export function adamArrayStep(
+  weights: Float64Array, moment: Float64Array, square: Float64Array, gradient: Float64Array, learningRate: number, step: number,
+): { weights: Float64Array; moment: Float64Array; square: Float64Array } | null {
+  if (learningRate === 0) return null;
+  const next = { weights: weights.slice(), moment: moment.slice(), square: square.slice() };
+  const momentScale = 1 / (1 - beta1 ** step);
+  const squareScale = 1 / (1 - beta2 ** step);
+  for (let entry = 0; entry < weights.length; entry++) {
+    next.moment[entry] = beta1 * moment[entry] + (1 - beta1) * gradient[entry];
+    next.square[entry] = beta2 * square[entry] + (1 - beta2) * gradient[entry] * gradient[entry];
+    next.weights[entry] -= (learningRate * next.moment[entry] * momentScale) / (Math.sqrt(next.square[entry] * squareScale) + epsilon);
+  }
+  return next;
+}

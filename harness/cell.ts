@@ -1,6 +1,6 @@
 import type { BaselineSums, ComputeBackend, PreparedCell } from '../core/backend.js';
 import type { BatchMoments } from '../core/moments.js';
-import type { EstimatorDefinition } from '../core/estimator.js';
+import { runsOnHardNodeStages, type EstimatorDefinition } from '../core/estimator.js';
 import {
   isStagedProblem, type Problem, type ProblemEvaluation, type ReferenceGradient, type ScoringTarget, type StagedProblem, type TrainingDefaults,
 } from '../core/suite.js';
@@ -80,7 +80,7 @@ function stagedCell(backend: ComputeBackend, preparation: CellPreparation & { pr
   if (estimator.state?.needsObjectiveMoments) throw new Error(`${estimator.id} reads the objective values of its samples, which staged cells do not offer yet`);
   // A staged problem's hard nodes have widths of their own: the state's shape is the trained parameters'.
   const estimatorState = new CellEstimatorState(estimator, estimatorParams, { nodeKind: problem.nodeKind, dim: problem.initialParameters.length });
-  const prepared = new StagedPreparedCell(backend, estimator, estimatorParams, problem, batchSize, estimatorState.values);
+  const prepared = new StagedPreparedCell(backend, estimator, estimatorParams, problem, batchSize, estimatorState.values, estimatorState);
   return {
     execution: 'staged',
     baselineInside: true,
@@ -107,7 +107,8 @@ export function prepareCell(backend: ComputeBackend, preparation: CellPreparatio
   if (problem.nodeKind === 'categorical' && !(Number.isInteger(problem.classes) && problem.classes! >= 2 && problem.dim % problem.classes! === 0)) {
     throw new Error(`a categorical kernel problem needs classes K >= 2 dividing its dim (got dim ${problem.dim}, K = ${problem.classes})`);
   }
-  const fuses = backend.fusedNodeKinds.includes(problem.nodeKind);
+  // Host terms and updates that read the node's batches need the host to see each batch: stages.
+  const fuses = backend.fusedNodeKinds.includes(problem.nodeKind) && !runsOnHardNodeStages(preparation.estimator);
   return fuses ? kernelCell(backend, { ...preparation, problem }) : stagedCell(backend, { ...preparation, problem: kernelProblemAsStages(problem) });
 }
 

@@ -9,6 +9,7 @@ import type { BatchMoments } from '../core/moments.js';
 import type { ParameterValues } from '../core/parameters.js';
 import type { Rng } from '../core/rng.js';
 import type { EstimatorStateRecord } from '../core/types.js';
+import { arrayNorm, type NodeSamples } from '../core/host-terms.js';
 
 /** Draws the moments of `samples` estimates from `rng` with the values the live array holds at the time. */
 export type MomentsDraw = (rng: Rng) => Promise<BatchMoments>;
@@ -32,11 +33,40 @@ export class CellEstimatorState {
   /** The values in the state's `names` order: backends read this very array at every call. */
   readonly values: Float64Array;
   private readonly initial: Float64Array;
+  /** The array state (see core/host-terms.ts), live like `values`; initialised for the first hard node's shape. */
+  private arrays: Record<string, Float64Array> | null = null;
+  private initialArrays: Record<string, Float64Array> = {};
+  /** The node batches of the step being drawn, while `trainingStep` collects them (null otherwise). */
+  private collected: NodeSamples[] | null = null;
 
   constructor(private readonly estimator: EstimatorDefinition, private readonly params: ParameterValues, shape: StateShape) {
     this.initial = initialStateArray(estimator, params, shape);
     this.values = this.initial.slice();
   }
+
+  /**
+   * The live array state for a hard node of this shape, initialised at the first call (a staged
+   * problem's state shape is its trained parameters', while the arrays are sized by the node).
+   * @throws for a second node of another width: array state belongs to one node
+   */
+  arraysFor(shape: StateShape): Record<string, Float64Array> {
+    const spec = this.estimator.state?.arrays;
+    if (!spec) return {};
+    if (this.arrays) {
+      if (this.arraysWidth !== shape.dim) throw new Error(`${this.estimator.id} keeps array state for one hard node; this problem has nodes of widths ${this.arraysWidth} and ${shape.dim}`);
+      return this.arrays;
+    }
+    this.initialArrays = spec.init(this.params, shape);
+    this.arrays = Object.fromEntries(Object.entries(this.initialArrays).map(([name, array]) => [name, array.slice()]));
+    this.arraysWidth = shape.dim;
+    return this.arrays;
+  }
+  private arraysWidth = 0;
+
+  /** Where a hard node reports each batch it computed (kept only while a training step collects them). */
+  readonly recordSamples = (samples: NodeSamples): void => {
+    this.collected?.push(samples);
+  };
 
   /** Whether the estimator has state (a training step then updates it). */
   get active(): boolean {
@@ -46,11 +76,13 @@ export class CellEstimatorState {
   /** Back to the initial values (each training run starts from them). */
   reset(): void {
     this.values.set(this.initial);
+    for (const [name, array] of Object.entries(this.arrays ?? {})) array.set(this.initialArrays[name]);
   }
 
-  /** The current values by name: what the results record. */
+  /** The current values by name, and of each array its length and norm (`<name>Length`, `<name>Norm`): what the results record. */
   current(): Record<string, number> {
-    return stateValues(this.estimator, this.values);
+    const arrays = Object.entries(this.arrays ?? {}).flatMap(([name, array]) => [[`${name}Length`, array.length], [`${name}Norm`, arrayNorm(array)]]);
+    return { ...stateValues(this.estimator, this.values), ...Object.fromEntries(arrays) };
   }
 
   /**
@@ -63,8 +95,12 @@ export class CellEstimatorState {
     const state = this.estimator.state;
     if (!state) return draw(rng);
     const start = rng.clone();
+    // Only the step's own batches are collected, not the redraws of the variance gradients below.
+    this.collected = state.needsNodeSamples ? [] : null;
     const gradient = await draw(rng);
-    const before = this.current();
+    const samples = this.collected;
+    this.collected = null;
+    const before = stateValues(this.estimator, this.values);
     const steps = state.varianceGradientSteps?.(this.params, before) ?? {};
     const varianceGradient: Record<string, number> = {};
     for (const [name, delta] of Object.entries(steps)) {
@@ -84,12 +120,22 @@ export class CellEstimatorState {
       const moments = await probe(start.clone());
       objective = { count: moments.count, mean: moments.mean[0], variance: moments.count > 1 ? moments.sumOfSquaredDeviations[0] / (moments.count - 1) : 0 };
     }
-    const updated = state.update({
+    const input = {
       values: before, params: this.params, step, varianceGradient,
       gradient: { count: gradient.count, mean: gradient.mean, meanSquare: meanSquares(gradient) },
       ...(objective ? { objective } : {}),
-    });
+      arrays: this.arrays ?? {},
+      ...(samples ? { samples } : {}),
+    };
+    const updated = state.update(input);
+    const updatedArrays = state.arrays && this.arrays ? state.arrays.update(input) : {};
     this.values.set(stateArray(this.estimator, { ...before, ...updated }));
+    for (const [name, array] of Object.entries(updatedArrays)) {
+      const live = this.arrays?.[name];
+      if (!live || live.length !== array.length) throw new Error(`${this.estimator.id}: updated array '${name}' is not a state array of ${array.length} numbers`);
+      if (!array.every(Number.isFinite)) throw new Error(`${this.estimator.id}: updated array '${name}' is not finite`);
+      live.set(array);
+    }
     return gradient;
   }
 }

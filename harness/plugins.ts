@@ -65,7 +65,27 @@ function stateProblem(state: unknown, params: unknown): string | null {
   if (new Set(state.names).size !== state.names.length) return 'names a value twice';
   for (const field of ['init', 'update']) if (typeof state[field] !== 'function') return `'${field}' must be a function`;
   if (state.varianceGradientSteps !== undefined && typeof state.varianceGradientSteps !== 'function') return "'varianceGradientSteps' must be a function";
+  if (state.arrays !== undefined && !(isObject(state.arrays) && typeof state.arrays.init === 'function' && typeof state.arrays.update === 'function')) {
+    return "'arrays' must be an object with init and update functions (see core/host-terms.ts)";
+  }
   return null;
+}
+
+/** Problems of an estimator's host terms: name lists (taken by no parameter, state value or kernel argument) and a compute function. */
+function hostTermsProblem(terms: unknown, params: unknown, state: unknown): string | null {
+  if (terms === undefined) return null;
+  if (!isObject(terms) || typeof terms.compute !== 'function') return 'must be an object with elementNames, rowNames and compute (see core/host-terms.ts)';
+  const names = [terms.elementNames, terms.rowNames];
+  if (!names.every(Array.isArray)) return "'elementNames' and 'rowNames' must be lists of names";
+  const all = (names as unknown[][]).flat();
+  for (const name of all) {
+    if (typeof name !== 'string' || !parameterNamePattern.test(name)) return `has term '${String(name)}': names are letters, digits and _`;
+    if (reservedKernelArgumentNames.includes(name)) return `has term '${name}', a name the harness binds to kernel arguments; rename it`;
+    if ((isObject(params) && name in params) || (isObject(state) && Array.isArray(state.names) && state.names.includes(name))) {
+      return `has term '${name}', which is also a parameter's or state value's name; rename one of them`;
+    }
+  }
+  return new Set(all).size === all.length ? null : 'names a term twice';
 }
 
 const estimatorChecks: Record<string, Check> = {
@@ -119,7 +139,8 @@ function checkDefinition(kind: 'estimator' | 'suite', definition: unknown, sourc
   let problem = isObject(definition) ? definitionProblem(definition, kind === 'estimator' ? estimatorChecks : suiteChecks) : 'is not an object';
   if (!problem && kind === 'estimator' && isObject(definition)) {
     const inState = stateProblem(definition.state, definition.params);
-    problem = inState ? `'state' ${inState}` : null;
+    const inHostTerms = hostTermsProblem(definition.hostTerms, definition.params, definition.state);
+    problem = inState ? `'state' ${inState}` : inHostTerms ? `'hostTerms' ${inHostTerms}` : null;
   }
   if (problem) throw new UsageError(`${source}: ${what}: ${problem} (see docs/extending.md)`);
 }

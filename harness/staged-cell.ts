@@ -5,6 +5,7 @@ import type { HardNodeStage, StagedEstimates, StagedProblem } from '../core/suit
 import type { ParameterValues } from '../core/parameters.js';
 import type { Rng } from '../core/rng.js';
 import { createCpuTensorOps } from '../backends/cpu-ort-ops.js';
+import type { CellEstimatorState } from './estimator-state.js';
 
 /**
  * A staged problem compiled on a backend for one estimator: the problem's stages run on the backend's
@@ -16,10 +17,14 @@ export class StagedPreparedCell implements PreparedCell {
   readonly compiled: StagedEstimates;
   private readonly nodes: HardNodeStage[] = [];
 
-  /** @param estimatorState the estimator's live state values, handed to every hard node (see CellRequest.estimatorState) */
+  /**
+   * @param estimatorState the estimator's live state values, handed to every hard node (see CellRequest.estimatorState)
+   * @param nodeState the cell's state, for its array state and the batches its update reads (see HardNodeRequest)
+   */
   constructor(
     backend: ComputeBackend, estimator: EstimatorDefinition, estimatorParams: ParameterValues, problem: StagedProblem, batchSize: number,
     estimatorState?: Float64Array,
+    nodeState?: Pick<CellEstimatorState, 'arraysFor' | 'recordSamples'>,
   ) {
     const { prepareHardNode, ops } = backend;
     if (!prepareHardNode || !ops) throw new Error(`backend ${backend.id} has no hard-node stage or tensor operations, so it runs no staged suites`);
@@ -30,7 +35,10 @@ export class StagedPreparedCell implements PreparedCell {
       estimatorParams,
       batchSize,
       hardNode: (width, options = {}) => {
-        const node = prepareHardNode.call(backend, { estimator, estimatorParams, nodeKind: problem.nodeKind, width, ...options, ...(estimatorState ? { estimatorState } : {}) });
+        const linked = nodeState
+          ? { stateArrays: nodeState.arraysFor({ nodeKind: problem.nodeKind, dim: width, ...options }), recordSamples: nodeState.recordSamples }
+          : {};
+        const node = prepareHardNode.call(backend, { estimator, estimatorParams, nodeKind: problem.nodeKind, width, ...options, ...(estimatorState ? { estimatorState } : {}), ...linked });
         this.nodes.push(node);
         return node;
       },

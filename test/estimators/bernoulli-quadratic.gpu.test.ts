@@ -1,18 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { describeEachBackend } from '../support/backends.js';
 import { builtInEstimators } from '../../estimators/index.js';
-import { withDefaults } from '../../core/parameters.js';
-import { isStagedProblem, type Problem } from '../../core/suite.js';
-import { bernoulliQuadratic, drawQuadraticObjective, enumerateQuadratic } from '../../suites/bernoulli-quadratic.js';
-import { sampleEstimator, unitsOutsideBand } from '../support/helpers.js';
+import type { Problem } from '../../core/suite.js';
+import { drawQuadraticObjective, enumerateQuadratic } from '../../suites/bernoulli-quadratic.js';
+import { quadraticProblem, sampleEstimator, unitsOutsideBand } from '../support/helpers.js';
 
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 
-function quadraticProblem(overrides: Record<string, number> = {}): Problem {
-  const problem = bernoulliQuadratic.create(withDefaults(bernoulliQuadratic.params, overrides));
-  if (isStagedProblem(problem)) throw new Error('bernoulli-quadratic is a kernel suite');
-  return problem;
-}
 
 /** A and c as the problem records them: A row-major. */
 function recorded(problem: Problem): { matrix: number[]; linear: number[] } {

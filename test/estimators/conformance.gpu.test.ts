@@ -98,6 +98,8 @@ const expectedMean: Record<string, Expectation> = {
   vimco: (_theta, { k }, toy, _step, logits, unit) => toyKSampleBoundGradient(logits, toy, k)[unit],
   // Unbiased for every η and λ (their initial values here: scores are taken at the state's start).
   rebar: (theta, _, toy) => exactToyGradient(theta, toy),
+  // Unbiased for every η, λ and network (its initial weights here).
+  relax: (theta, _, toy) => exactToyGradient(theta, toy),
   // The learned baseline is a constant of the step; the normaliser starts at 1.
   nvil: (theta, _, toy) => exactToyGradient(theta, toy),
   // x = θ + σz, h = clip((x + 1)/2, 0, 1), gradient ℓ'(h) · ½ on −1 < x < 1.
@@ -142,6 +144,7 @@ const nonDefaultCases: Array<[string, Record<string, number>, number]> = [
   ['reinforce-loo', { k: 2 }, 0],
   ['rebar', { initialEta: 0.4, initialTemperature: 0.2 }, 0],
   ['rebar', { initialEta: 2, initialTemperature: 1.5 }, 0],
+  ['relax', { initialEta: 0.4, surrogateScale: 1, hidden: 3 }, 0],
   ['nvil', { initialBaseline: 1.5 }, 0],
   // 8 evaluations × 8192 samples exceed headless-gl's 16 384 texture rows: the GPU splits the batch.
   ['reinforce-loo', { k: 8 }, 0],

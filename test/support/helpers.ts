@@ -7,11 +7,19 @@ import { drawMoments, estimateBaseline } from '../../harness/sampling.js';
 import type { BatchMoments } from '../../core/moments.js';
 import { isStagedProblem, type Problem, type StagedProblem } from '../../core/suite.js';
 import { bernoulliToy } from '../../suites/bernoulli-toy.js';
+import { bernoulliQuadratic } from '../../suites/bernoulli-quadratic.js';
 
 /** The bernoulli-toy problem with parameter overrides. */
 export function toyProblem(overrides: Record<string, number> = {}): Problem {
   const problem = bernoulliToy.create(withDefaults(bernoulliToy.params, overrides));
   if (isStagedProblem(problem)) throw new Error('bernoulli-toy is a kernel suite');
+  return problem;
+}
+
+/** The bernoulli-quadratic problem with parameter overrides. */
+export function quadraticProblem(overrides: Record<string, number> = {}): Problem {
+  const problem = bernoulliQuadratic.create(withDefaults(bernoulliQuadratic.params, overrides));
+  if (isStagedProblem(problem)) throw new Error('bernoulli-quadratic is a kernel suite');
   return problem;
 }
 
