@@ -111,11 +111,11 @@ function median(values: number[]): number {
 }
 
 /** One run of the peer: its configuration and median and fastest step, or fails with one line. */
-function runPeer(python: string, args: readonly string[]): { config: PeerConfig | null; msPerStep: number; msPerStepMin: number; torch: string; eta?: number; temperature?: number } {
+function runPeer(python: string, args: readonly string[]): { config: PeerConfig | null; msPerStep: number; msPerStepMin: number; torch: string; eta?: number; temperature?: number; surrogateNorm?: number } {
   const run = spawnSync(python, args, { encoding: 'utf8', maxBuffer: 1 << 24 });
   if (run.status !== 0) fail(`the peer failed: ${[python, ...args].join(' ')}: ${(run.stderr || String(run.error)).trim().split('\n').pop()}`);
   try {
-    const { config, result } = parsePeerOutput<{ torch: string; msPerStep: number; msPerStepMin: number; eta?: number; temperature?: number }>(run.stdout);
+    const { config, result } = parsePeerOutput<{ torch: string; msPerStep: number; msPerStepMin: number; eta?: number; temperature?: number; surrogateNorm?: number }>(run.stdout);
     return { config, ...result };
   } catch (error) {
     return fail(`the peer printed no measurement (${[python, ...args].join(' ')}): ${error instanceof Error ? error.message : String(error)}`);
@@ -166,7 +166,12 @@ runCommand(program, async () => {
       configs.add(describePeerConfig(eager.config));
       const ourState = timed.finalEstimatorStates[0] ?? {};
       if (ourState.eta !== undefined && eager.eta !== undefined) {
-        states.push(`round ${round}: estibench η ${ourState.eta.toFixed(4)}, λ ${ourState.temperature.toFixed(4)}; pytorch η ${eager.eta.toFixed(4)}, λ ${eager.temperature!.toFixed(4)}`);
+        // RELAX's network: the norm of its weights (estibench records arrays by length and norm).
+        const norm = (value: number | undefined) => (value === undefined ? '' : `, network weights' norm ${value.toFixed(4)}`);
+        states.push(
+          `round ${round}: estibench η ${ourState.eta.toFixed(4)}, λ ${ourState.temperature.toFixed(4)}${norm(ourState.surrogateWeightsNorm)}; ` +
+            `pytorch η ${eager.eta.toFixed(4)}, λ ${eager.temperature!.toFixed(4)}${norm(eager.surrogateNorm)}`,
+        );
       }
       const row = [String(round), estibench.toFixed(2), eager.msPerStep.toFixed(2), eager.msPerStepMin.toFixed(2), `${(estibench / eager.msPerStep).toFixed(2)}×`];
       ratios.push(estibench / eager.msPerStep);

@@ -37,7 +37,7 @@ log lam down them (d/dlog lam = lam d/dlam). Five estimates per step; the parame
 Run: .venv-peers/bin/python scripts/peers/torch_vae_rebar.py rebar|relax [BATCH=50] [STEPS=200] [THREADS=all cores]
 Prints two JSON lines: the peer's configuration (peer_config.py), then torch version, threads,
 batch, msPerStep (median of STEPS steps after 20 warm-up steps), msPerStepMin, warmupSeconds, and the
-final eta and lam.
+final eta and lam (and RELAX's network weights' Euclidean norm, surrogateNorm).
      .venv-peers/bin/python scripts/peers/torch_vae_rebar.py --check [SAMPLES=400000]
 checks the estimate on a small model (3 latents, 5 pixels, one image, float64): its mean dL/da over
 SAMPLES estimates at several (eta, lam) against the expectation derived independently in `check`:
@@ -230,6 +230,8 @@ def training_step(estimator, batch):
         if network_optimizer:
             network_optimizer.step()
 
+    if network:
+        state['surrogateNorm'] = lambda: math.sqrt(sum(weight.detach().double().pow(2).sum().item() for weight in network.parameters()))
     return step, state
 
 
@@ -285,7 +287,8 @@ def main(arguments):
     step, state = training_step(mode, batch)
     timing = time_training_steps(step, steps)
     print_result({'torch': torch.__version__, 'threads': torch.get_num_threads(), 'compiled': False, 'estimator': mode, 'batch': batch,
-                  'steps': steps, **timing, 'eta': state['eta'], 'temperature': state['temperature']})
+                  'steps': steps, **timing, 'eta': state['eta'], 'temperature': state['temperature'],
+                  **({'surrogateNorm': state['surrogateNorm']()} if 'surrogateNorm' in state else {})})
     return 0
 
 
