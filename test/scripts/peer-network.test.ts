@@ -17,7 +17,8 @@ describe('npm run peer:network', () => {
     [['--steps', '1.5'], /--steps must be a whole number >= 1/],
     [['--threads', '0'], /--threads must be a whole number >= 1/],
     [['--estimator', 'nope'], /unknown estimator 'nope'/],
-    [['--suite', 'mnist-binary-vae', '--estimator', 'arm'], /the mnist-binary-vae peer implements disarm only/],
+    [['--suite', 'mnist-binary-vae', '--estimator', 'arm'], /the mnist-binary-vae peers implement disarm, rebar, relax only/],
+    [['--suite', 'mnist-binary-vae', '--estimator', 'rebar', '--compile'], /the mnist-binary-vae peer of rebar has no torch\.compile'd form/],
     [['--peer', '/no/such/peer.py'], /no peer script at \/no\/such\/peer.py/],
     [['--python', '/no/such/python'], /\/no\/such\/python cannot import torch/],
     [['--no-such-flag'], /Unknown argument/],
@@ -58,6 +59,8 @@ describe('the PyTorch network peers', () => {
   it.each([
     ['torch_mlp.py', ['0']], ['torch_mlp.py', ['1', '100', '200', '2', '9']], ['torch_mlp.py', ['--fast']],
     ['torch_vae.py', ['x']], ['torch_vae.py', ['50', '200', '2', '1']], ['torch_categorical_vae.py', ['100', '0']],
+    ['torch_vae_rebar.py', []], ['torch_vae_rebar.py', ['50']], ['torch_vae_rebar.py', ['disarm', '50']], ['torch_vae_rebar.py', ['rebar', '50', '200', '2', '1']],
+    ['torch_vae_rebar.py', ['rebar', '--compile']], ['torch_vae_rebar.py', ['--check', '99']],
   ])('%s refuses %j with one line and exit 2', (script, args) => {
     const result = spawnSync(anyPython, [`scripts/peers/${script}`, ...args], { encoding: 'utf8' });
     expect(result.status).toBe(2);
@@ -67,11 +70,20 @@ describe('the PyTorch network peers', () => {
 
   it.skipIf(!hasTorch).each([
     ['torch_mlp.py', ['1', '8', '2', '1']], ['torch_vae.py', ['4', '2', '1']], ['torch_categorical_vae.py', ['4', '2', '1']],
+    ['torch_vae_rebar.py', ['rebar', '4', '2', '1']], ['torch_vae_rebar.py', ['relax', '4', '2', '1']],
   ])(`%s prints its configuration, then its step time, on the threads it is given${needsPeerEnvironment(hasTorch)}`, (script, args) => {
     const result = spawnSync(peerPython, [`scripts/peers/${script}`, ...args], { encoding: 'utf8', timeout: 120_000 });
     expect(result.status, result.stderr).toBe(0);
     const [config, measurement] = result.stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(config.peerConfig).toMatchObject({ framework: 'PyTorch', threads: 1, blas: expect.any(String) });
     expect(measurement).toMatchObject({ threads: 1, compiled: false, msPerStep: expect.any(Number), msPerStepMin: expect.any(Number) });
+  });
+
+  // The expectation is derived in the peer's check independently of its estimators (enumeration of the
+  // latent states and quadrature over the noise): REBAR at four (η, λ) including η = 0, RELAX at two.
+  it.skipIf(!hasTorch)(`torch_vae_rebar.py --check: the mean REBAR and RELAX steps on a small VAE equal their expectation within 5 standard errors${needsPeerEnvironment(hasTorch)}`, () => {
+    const result = spawnSync(peerPython, ['scripts/peers/torch_vae_rebar.py', '--check', '100000'], { encoding: 'utf8', timeout: 120_000 });
+    expect(result.status, result.stdout + result.stderr).toBe(0);
+    expect(result.stdout.trim().split('\n').filter((line) => / ok$/.test(line))).toHaveLength(6);
   });
 });
