@@ -99,6 +99,7 @@ const estimatorChecks: Record<string, Check> = {
   noise: listOf(noiseKinds, 2),
   evaluations: required((value) => typeof value === 'function' || (Number.isInteger(value) && (value as number) >= 1), 'a whole number >= 1 or a function of the parameters'),
   noisePerEvaluation: optional(boolean),
+  sampleEvaluations: optional(positiveWhole),
   needs: required((value) => isObject(value) && typeof value.objective === 'boolean' && typeof value.objectiveGradient === 'boolean', '{ objective: boolean, objectiveGradient: boolean }'),
   baselinePilotSamples: optional(positiveWhole),
   kernels: required(isObject, '{ forward, gradient } kernel functions'),
