@@ -73,7 +73,10 @@ export class HardNodeHostTerms {
     return checkedHostTerms(estimator.id, terms, terms.compute(this.input(batch)), batch.rows, width);
   }
 
-  /** Reports the batch, its objective values and its estimates to the cell's state, when its update reads them. */
+  /**
+   * Reports the batch, its objective values and its estimates to the cell's state, when its update reads
+   * them: as a function that copies them, which the state calls only for the batches it keeps.
+   */
   record(batch: HostBatch, estimates: Float64Array): void {
     const state = this.request.estimator.state;
     if (!this.request.recordSamples || !(state?.needsNodeSamples || state?.needsObjectiveMoments)) return;
@@ -85,7 +88,7 @@ export class HardNodeHostTerms {
       return out;
     };
     const { width } = this.request;
-    this.request.recordSamples({
+    this.request.recordSamples(() => ({
       ...this.input(batch),
       logits: copy(batch.logits, batch.rows * width)!, probabilities: copy(batch.probabilities, batch.rows * width)!,
       noiseU: copy(batch.noiseU, batch.rows * this.noiseWidth), noiseV: copy(batch.noiseV, batch.rows * this.noiseWidth),
@@ -93,6 +96,6 @@ export class HardNodeHostTerms {
       state: stateValues(this.request.estimator, this.state.slice()),
       estimates: estimates.slice(0, batch.rows * width),
       objectives: copy(batch.objectives ?? null, batch.rows * this.evaluations),
-    });
+    }));
   }
 }

@@ -62,11 +62,12 @@ export interface HardNodeRequest {
   /** The estimator's array state, live (see core/host-terms.ts). Absent: the arrays' initial values for this node, fixed. */
   readonly stateArrays?: ArrayStateValues;
   /**
-   * Called after each backward pass with the batch, its objective values and its estimates, when the
-   * estimator's state reads them (`needsNodeSamples`, or `needsObjectiveMoments`: a staged cell's
-   * objective values come from here).
+   * Called after each backward pass, when the estimator's state reads them (`needsNodeSamples`, or
+   * `needsObjectiveMoments`: a staged cell's objective values come from here), with a function that
+   * copies the batch, its objective values and its estimates; the state calls it only for the batches
+   * it keeps, so a batch nobody keeps costs no copy.
    */
-  readonly recordSamples?: (samples: NodeSamples) => void;
+  readonly recordSamples?: (samples: () => NodeSamples) => void;
 }
 
 /** A place kernels run: the CPU, or a GPU through gpu.js. */

@@ -4,7 +4,7 @@
  * current values for the results.
  */
 import type { EstimatorDefinition } from '../core/estimator.js';
-import { initialStateArray, stateArray, stateValues, type StateShape, type StepObjectiveMoments } from '../core/estimator-state.js';
+import { initialStateArray, stateArray, stateValues, type StateShape, type StepGradientMoments, type StepObjectiveMoments } from '../core/estimator-state.js';
 import { momentsOfRows, type BatchMoments } from '../core/moments.js';
 import type { ParameterValues } from '../core/parameters.js';
 import type { Rng } from '../core/rng.js';
@@ -30,6 +30,21 @@ function meanSquares(moments: BatchMoments): Float64Array {
   const out = new Float64Array(mean.length);
   for (let entry = 0; entry < mean.length; entry++) out[entry] = sumOfSquaredDeviations[entry] / count + mean[entry] * mean[entry];
   return out;
+}
+
+/**
+ * The step's gradient moments as `update` reads them; the per-entry mean squares (a float64 pass over a
+ * network's ~300 000 parameters) are computed at the first read, once, since most updates never read them.
+ */
+function stepGradientMoments(gradient: BatchMoments): StepGradientMoments {
+  let meanSquare: Float64Array | null = null;
+  return {
+    count: gradient.count, mean: gradient.mean,
+    get meanSquare() {
+      meanSquare ??= meanSquares(gradient);
+      return meanSquare;
+    },
+  };
 }
 
 /** One cell's estimator state (one per cell; a stateless estimator has an empty one). */
@@ -68,9 +83,12 @@ export class CellEstimatorState {
     return this.arrays;
   }
 
-  /** Where a hard node reports each batch it computed (kept only while a training step collects them). */
-  readonly recordSamples = (samples: NodeSamples): void => {
-    this.collected?.push(samples);
+  /**
+   * Where a hard node reports each batch it computed, as a function that copies it: called only while a
+   * training step collects batches (the step's own draw), so the variance gradients' redraws copy nothing.
+   */
+  readonly recordSamples = (samples: () => NodeSamples): void => {
+    this.collected?.push(samples());
   };
 
   /** Whether the estimator has state (a training step then updates it). */
@@ -129,7 +147,7 @@ export class CellEstimatorState {
     }
     const input = {
       values: before, params: this.params, step, varianceGradient,
-      gradient: { count: gradient.count, mean: gradient.mean, meanSquare: meanSquares(gradient) },
+      gradient: stepGradientMoments(gradient),
       ...(objective ? { objective } : {}),
       arrays: this.arrays ?? {},
       ...(samples && state.needsNodeSamples ? { samples } : {}),

@@ -14,11 +14,13 @@ p = s(a): three evaluations of L, at the hard b = 1[u < p], at the relaxed s(z /
 z = a + log((1 - u) / u), and at the conditional relaxed s(zc / lam), zc = a + logit(w), w uniform on
 (1 - p, 1) given b = 1 (w = 1 - p + v p) and on (0, 1 - p) given b = 0 (w = v (1 - p)); then
   dL/da = (b - p) (L(b) - eta L(s(zc/lam))) + eta dL/dh(s(z/lam)) ds(z/lam)/da - eta dL/dh(s(zc/lam)) ds(zc/lam)/da
-plus estibench's explicit term d log q(h | a)/da = h - p averaged over the three evaluations
-(suites/vae/vae-objective.ts, addPathwiseTerm); the decoder's gradient is averaged over the three
-evaluations as well (suites/vae/vae-stages.ts). Both are what estibench computes today, reproduced for
-a like-for-like step; note that the relaxed evaluations' share of them is not REBAR's (it biases the
-step: see docs/measurements/2026-12-07-rebar-relax-step.md).
+plus the explicit term d log q(h | a)/da = b - p of the hard evaluation only (the relaxed evaluations are
+auxiliary points, not draws of q: estibench's `sampleEvaluations`, suites/vae/vae-objective.ts
+addPathwiseTerm); the decoder's gradient is the minibatch mean of the hard evaluations' (the relaxed rows
+are decoded with the weights held, so they give dL/dh but no weight gradient; estibench zeroes their rows,
+models/single-node.ts averageOverDraws). Before estibench's fix both were averaged over the three
+evaluations, which biases the step (docs/measurements/2026-12-07-rebar-relax-step.md): `--check` shows
+that form missing its expectation.
 
 RELAX (Grathwohl et al. 2018) as estibench's relax computes it: REBAR's control variate plus a network
 r(z) = w2 . tanh(W1 z + b1) + b2 over the row's 200 logistic samples (10 hidden units, initial weights
@@ -40,10 +42,12 @@ batch, msPerStep (median of STEPS steps after 20 warm-up steps), msPerStepMin, w
 final eta and lam (and RELAX's network weights' Euclidean norm, surrogateNorm).
      .venv-peers/bin/python scripts/peers/torch_vae_rebar.py --check [SAMPLES=400000]
 checks the estimate on a small model (3 latents, 5 pixels, one image, float64): its mean dL/da over
-SAMPLES estimates at several (eta, lam) against the expectation derived independently in `check`:
-the exact gradient of E_q[L(b; a)] by enumerating the 8 latent states, plus the mean of the explicit
-term, 2/3 (E[s(z / lam)] - p) by quadrature over u; within 5 standard errors; REBAR and RELAX (with a
-random network of weights N(0, 1), whose term has mean zero). Exit 1 on a miss.
+SAMPLES estimates at several (eta, lam) against the exact gradient of E_q[L(b; a)], derived independently
+in `check` by enumerating the 8 latent states; within 5 standard errors; REBAR and RELAX (with a random
+network of weights N(0, 1), whose term has mean zero); and, to show the check has the power to see the
+bias estibench had, the same estimates with the explicit term averaged over the three evaluations must
+miss (|z| >= 5 somewhere) where that form's bias, 2/3 (E[s(z / lam)] - p), is at least 10 standard
+errors. Exit 1 on a miss of the first kind or a pass of the second.
 """
 import math
 import os
@@ -144,19 +148,25 @@ def surrogate_term(network, a, u, v, p, b, dconditional_da):
 
 def estimate_logit_gradient(decoder, x, a, u, v, eta, temperature, decoder_parameters=(), network=None):
     """estibench's dL/da per element ([rows, units]): the node's estimate (REBAR's terms, plus RELAX's network
-    term t with a `network`) plus the explicit term h - p averaged over the three evaluations; the decoder
-    parameters' gradient of sum L over rows and evaluations (if asked); and t, differentiable in the
-    network's weights (None without a network)."""
+    term t with a `network`) plus the hard evaluation's explicit term b - p; the decoder parameters' gradient
+    of sum L over the rows' hard evaluations (if asked); and t, differentiable in the network's weights (None
+    without a network)."""
     rows, units = a.shape
     h, p, dconditional_da = relaxed_evaluations(a, u, v, temperature)
-    h_rows = h.reshape(rows * EVALUATIONS, units).requires_grad_()
-    loss = negative_elbo_terms(decoder, h_rows, x.repeat_interleave(EVALUATIONS, 0), a.repeat_interleave(EVALUATIONS, 0))
-    dloss_dh, *decoder_gradient = torch.autograd.grad(loss.sum(), [h_rows, *decoder_parameters])
-    node_estimate = rebar_node_estimate(h, p, dconditional_da, loss.detach().view(rows, EVALUATIONS), dloss_dh.view(rows, EVALUATIONS, units), eta, temperature)
+    hard = h[:, 0].requires_grad_()
+    relaxed = h[:, 1:].reshape(rows * (EVALUATIONS - 1), units).requires_grad_()
+    # The relaxed evaluations are auxiliary points: their dL/dh feeds the node, but the decoder's weights are held there.
+    held_decoder = lambda rows_h: F.linear(rows_h, decoder.weight.detach(), decoder.bias.detach())  # noqa: E731
+    hard_loss = negative_elbo_terms(decoder, hard, x, a)
+    relaxed_loss = negative_elbo_terms(held_decoder, relaxed, x.repeat_interleave(EVALUATIONS - 1, 0), a.repeat_interleave(EVALUATIONS - 1, 0))
+    dloss_dhard, dloss_drelaxed, *decoder_gradient = torch.autograd.grad(hard_loss.sum() + relaxed_loss.sum(), [hard, relaxed, *decoder_parameters])
+    loss = torch.cat([hard_loss.detach().unsqueeze(1), relaxed_loss.detach().view(rows, EVALUATIONS - 1)], 1)
+    dloss_dh = torch.cat([dloss_dhard.unsqueeze(1), dloss_drelaxed.view(rows, EVALUATIONS - 1, units)], 1)
+    node_estimate = rebar_node_estimate(h, p, dconditional_da, loss, dloss_dh, eta, temperature)
     network_term = None if network is None else surrogate_term(network, a, u, v, p, h[:, 0], dconditional_da)
     if network_term is not None:
         node_estimate = node_estimate + network_term.detach()
-    return node_estimate, node_estimate + (h - p.unsqueeze(1)).mean(1), decoder_gradient, network_term
+    return node_estimate, node_estimate + h[:, 0] - p, decoder_gradient, network_term
 
 
 class ScalarAdam:
@@ -205,7 +215,7 @@ def training_step(estimator, batch):
             for weight, g in zip(network.parameters(), network_gradient):
                 weight.grad = g
         encoder_gradient = torch.autograd.grad(a, encoder_parameters, logit_gradient / batch)
-        return [*encoder_gradient, *(g / (batch * EVALUATIONS) for g in decoder_gradient)]
+        return [*encoder_gradient, *(g / batch for g in decoder_gradient)]
 
     def second_moment_at(start, eta, temperature):
         """sum g^2 over every parameter of the estimate redrawn from generator state `start` (common random numbers)."""
@@ -235,46 +245,65 @@ def training_step(estimator, batch):
     return step, state
 
 
-def check(samples):
-    """Mean dL/da of the estimate on a small model against its expectation derived here; 0 if all within 5 SE."""
+def check(samples, chunks=40):
+    """The estimate's means on a small model against expectations derived here, by enumeration; 0 if all hold.
+
+    Per case: the mean dL/da and the decoder's mean gradient within 5 standard errors of the exact gradients
+    of E_q[L], and the old form (explicit term averaged over the three evaluations) missing where its bias
+    is at least 10 standard errors. The decoder's standard errors come from `chunks` chunk means.
+    """
     torch.manual_seed(7)
     units, pixels = 3, 5
     dtype = torch.float64
     decoder = torch.nn.Linear(units, pixels).to(dtype)
     with torch.no_grad():
         decoder.weight.mul_(3)
+    decoder_parameters = list(decoder.parameters())
     x = torch.tensor([[1.0, 0.0, 1.0, 1.0, 0.0]], dtype=dtype)
     logits = torch.tensor([0.4, -1.1, 1.7], dtype=dtype)
     p = torch.sigmoid(logits)
-    # d/da sum_b q(b | a) L(b; a) with a held fixed in L (the explicit term's mean under q is zero), by enumeration.
+    # The exact gradients of E_q[L(b; a)] = sum_b q(b | a) L(b; a) by enumerating the 8 latent states.
     states = torch.tensor([[(index >> unit) & 1 for unit in range(units)] for index in range(2 ** units)], dtype=dtype)
-    with torch.no_grad():
-        state_loss = negative_elbo_terms(decoder, states, x.expand(len(states), -1), logits.expand(len(states), -1))
+    state_loss = negative_elbo_terms(decoder, states, x.expand(len(states), -1), logits.expand(len(states), -1))
     probability = torch.where(states > 0, p, 1 - p).prod(1, keepdim=True)
-    # dq(b)/da_i = q(b) (b_i - p_i)
-    exact = (probability * (states - p) * state_loss.unsqueeze(1)).sum(0)
+    # In a: dq(b)/da_i = q(b) (b_i - p_i), and L's own dependence on a has mean zero under q (the explicit term's).
+    exact = (probability * (states - p) * state_loss.detach().unsqueeze(1)).sum(0)
+    # In the decoder's weights: sum_b q(b) dL(b)/dtheta.
+    exact_decoder = torch.cat([g.reshape(-1) for g in torch.autograd.grad((probability.squeeze(1) * state_loss).sum(), decoder_parameters)])
     grid = (torch.arange(200000, dtype=dtype) + 0.5) / 200000
     failures = 0
     # RELAX's network term has mean zero for any weights: a random network of sizeable weights must not move the mean.
     network = surrogate_network(units, torch.Generator().manual_seed(3), scale=1.0, dtype=dtype)
     cases = [('rebar', 1.0, 0.5), ('rebar', 0.6, 0.25), ('rebar', 1.8, 1.3), ('rebar', 0.0, 0.5), ('relax', 1.0, 0.5), ('relax', 0.0, 0.3)]
     for estimator, eta, temperature in cases:
-        # The explicit term h - p averaged over (b, s(z/lam), s(zc/lam)): b's mean is p, zc has z's law, so 2/3 (E s(z/lam) - p).
-        relaxed_mean = torch.sigmoid((logits.unsqueeze(1) + torch.log((1 - grid) / grid)) / temperature).mean(1)
-        expected = exact + 2 / 3 * (relaxed_mean - p)
         generator = torch.Generator().manual_seed(11)
         a = logits.expand(samples, -1)
         u = torch.rand(a.shape, generator=generator, dtype=dtype)
         v = torch.rand(a.shape, generator=generator, dtype=dtype)
-        _, estimates, _, _ = estimate_logit_gradient(decoder, x.expand(samples, -1), a, u, v, eta, temperature, network=network if estimator == 'relax' else None)
-        estimates = estimates.detach()
-        standard_error = estimates.std(0) / math.sqrt(samples)
-        z = (estimates.mean(0) - expected) / standard_error
-        ok = bool((z.abs() < 5).all())
+        estimates, old_estimates, decoder_sums = [], [], []
+        for rows in torch.arange(samples).chunk(chunks):
+            node_estimate, estimate, decoder_gradient, _ = estimate_logit_gradient(
+                decoder, x.expand(len(rows), -1), a[rows], u[rows], v[rows], eta, temperature, decoder_parameters, network if estimator == 'relax' else None)
+            # The old form: the explicit term h - p averaged over the three evaluations (h recomputed from the same a, u, v).
+            h, chunk_p, _ = relaxed_evaluations(a[rows], u[rows], v[rows], temperature)
+            estimates.append(estimate.detach())
+            old_estimates.append(node_estimate.detach() + (h - chunk_p.unsqueeze(1)).mean(1))
+            decoder_sums.append(torch.cat([g.reshape(-1) for g in decoder_gradient]) / len(rows))
+        estimates, old_estimates, decoder_means = torch.cat(estimates), torch.cat(old_estimates), torch.stack(decoder_sums)
+        z = (estimates.mean(0) - exact) / (estimates.std(0) / math.sqrt(samples))
+        decoder_z = (decoder_means.mean(0) - exact_decoder) / (decoder_means.std(0) / math.sqrt(len(decoder_means)))
+        old_standard_error = old_estimates.std(0) / math.sqrt(samples)
+        old_z = (old_estimates.mean(0) - exact) / old_standard_error
+        # The old form's bias: b's mean is p and zc has z's law, so 2/3 (E s(z/lam) - p), by quadrature over u.
+        old_bias = 2 / 3 * (torch.sigmoid((logits.unsqueeze(1) + torch.log((1 - grid) / grid)) / temperature).mean(1) - p)
+        old_must_miss = bool((old_bias.abs() >= 10 * old_standard_error).any())
+        old_missed = bool((old_z.abs() >= 5).any())
+        ok = bool((z.abs() < 5).all()) and bool((decoder_z.abs() < 5).all()) and (old_missed or not old_must_miss)
         failures += not ok
-        # Beside it, the gradient the estimator is unbiased for: the difference is the explicit term's share from the relaxed evaluations.
-        print(f"{estimator} eta {eta} lam {temperature}: mean {[round(m, 4) for m in estimates.mean(0).tolist()]} expected "
-              f"{[round(m, 4) for m in expected.tolist()]} (dE[L]/da {[round(m, 4) for m in exact.tolist()]}) z {[round(m, 2) for m in z.tolist()]} {'ok' if ok else 'MISS'}")
+        print(f"{estimator} eta {eta} lam {temperature}: mean dL/da {[round(m, 4) for m in estimates.mean(0).tolist()]} exact "
+              f"{[round(m, 4) for m in exact.tolist()]} z {[round(m, 2) for m in z.tolist()]}; decoder max |z| {decoder_z.abs().max().item():.2f}; "
+              f"old averaged form z {[round(m, 1) for m in old_z.tolist()]} ({'missed' if old_missed else 'not missed'}"
+              f"{', must miss' if old_must_miss else ''}) {'ok' if ok else 'MISS'}")
     return 1 if failures else 0
 
 

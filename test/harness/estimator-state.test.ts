@@ -130,16 +130,21 @@ describe('array state and node samples on the host', () => {
     expect(() => state.arraysFor({ nodeKind: 'bernoulli', dim: 3 })).toThrow(/one hard node/);
     // Each draw reports one batch as a hard node would; the variance-gradient redraws (φ ± δ) report too.
     let draws = 0;
+    let copies = 0;
     const draw = async (): Promise<BatchMoments> => {
       draws++;
-      state.recordSamples({
-        rows: 1, width: 2, evaluations: 1, logits: [0, 0], probabilities: [0.5, 0.5], noiseU: null, noiseV: null, noiseWidth: 0, h: [0, 0],
-        step: 0, params: {}, state: {}, arrays, estimates: Float64Array.from([0.25, draws]),
+      state.recordSamples(() => {
+        copies++;
+        return {
+          rows: 1, width: 2, evaluations: 1, logits: [0, 0], probabilities: [0.5, 0.5], noiseU: null, noiseV: null, noiseWidth: 0, h: [0, 0],
+          step: 0, params: {}, state: {}, arrays, estimates: Float64Array.from([0.25, draws]),
+        };
       });
       return { count: 1, mean: new Float64Array(2), sumOfSquaredDeviations: new Float64Array(2) };
     };
     await state.trainingStep(1, new Rng(1), draw, null);
     expect(draws).toBe(3);
+    expect(copies).toBe(1);
     expect(seen[0].samples).toHaveLength(1);
     expect(Array.from(seen[0].samples![0].estimates)).toEqual([0.25, 1]);
     // The live arrays themselves moved (the hard nodes hold them), by the first batch's estimates only.
