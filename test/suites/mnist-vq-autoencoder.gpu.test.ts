@@ -1,6 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { builtInBackends } from '../../backends/index.js';
-import type { ComputeBackend } from '../../core/backend.js';
+import { describe, expect, it } from 'vitest';
+import { useCpuAndGpuBackends } from '../support/backends.js';
 import { withDefaults } from '../../core/parameters.js';
 import { Rng } from '../../core/rng.js';
 import { isStagedProblem } from '../../core/suite.js';
@@ -21,21 +20,12 @@ function problemWith(overrides: Record<string, number | string>) {
 }
 
 describe('mnist-vq-autoencoder', () => {
-  let cpu: ComputeBackend;
-  let gpu: ComputeBackend;
-  beforeAll(async () => {
-    cpu = await builtInBackends.get('cpu')!({ threads: 2 });
-    gpu = await builtInBackends.get('gpu')!({ threads: 2 });
-  });
-  afterAll(() => {
-    cpu?.dispose();
-    gpu?.dispose();
-  });
+  const backends = useCpuAndGpuBackends();
 
   it('refuses estimators of other node kinds and has no reference gradient (nothing faked)', async () => {
     const problem = problemWith(small);
     expect(problem.nodeKind).toBe('vector-quantized');
-    const cell = prepareCell(cpu, { estimator: builtInEstimators.get('vq-ste')!, estimatorParams: {}, problem, batchSize: 1 });
+    const cell = prepareCell(backends.cpu(), { estimator: builtInEstimators.get('vq-ste')!, estimatorParams: {}, problem, batchSize: 1 });
     try {
       expect(await cell.referenceGradient(problem.initialParameters)).toBeNull();
     } finally {
@@ -46,7 +36,7 @@ describe('mnist-vq-autoencoder', () => {
   it('scores the same weights the same on both backends, to the bit: the evaluation runs on the host', async () => {
     const problem = problemWith(small);
     const evaluations = [];
-    for (const backend of [cpu, gpu]) {
+    for (const backend of [backends.cpu(), backends.gpu()]) {
       const cell = prepareCell(backend, { estimator: builtInEstimators.get('vq-ste')!, estimatorParams: {}, problem, batchSize: 1 });
       try {
         evaluations.push(await cell.evaluate(problem.initialParameters));
@@ -61,7 +51,7 @@ describe('mnist-vq-autoencoder', () => {
   it.each(['vq-ste', 'vq-rotation', 'vq-gumbel'])('a short run with %s (30 Adam steps) lowers the reconstruction loss and reports codebook usage', async (id) => {
     const problem = problemWith(small);
     const estimator = builtInEstimators.get(id)!;
-    const prepared = prepareCell(cpu, { estimator, estimatorParams: {}, problem, batchSize: 1 });
+    const prepared = prepareCell(backends.cpu(), { estimator, estimatorParams: {}, problem, batchSize: 1 });
     const cell: ReadyCell = { ...prepared, trainingDefaults: { ...prepared.trainingDefaults, curvePoints: 1 } };
     try {
       const result = await trainLogits(cell, estimator, { steps: 30, batchSize: 1, seeds: 1 }, [new Rng(3)]);
@@ -80,7 +70,7 @@ describe('mnist-vq-autoencoder', () => {
   it.each(['vq-ste', 'vq-rotation'])('codebook=ema with %s (30 Adam steps): the codebook follows its moving averages, not the optimiser, and the reconstruction loss falls', async (id) => {
     const problem = problemWith({ ...small, codebook: 'ema' });
     const estimator = builtInEstimators.get(id)!;
-    const prepared = prepareCell(cpu, { estimator, estimatorParams: {}, problem, batchSize: 1 });
+    const prepared = prepareCell(backends.cpu(), { estimator, estimatorParams: {}, problem, batchSize: 1 });
     const cell: ReadyCell = { ...prepared, trainingDefaults: { ...prepared.trainingDefaults, curvePoints: 1 } };
     const codebookStart = vqAutoencoder(small.hidden, small).training.offsets[quantizerLayerIndex];
     const codebookEnd = codebookStart + small.codes * small.width;
@@ -104,7 +94,7 @@ describe('mnist-vq-autoencoder', () => {
     const estimator = builtInEstimators.get('vq-ste')!;
     const codebookStart = vqAutoencoder(small.hidden, small).training.offsets[quantizerLayerIndex];
     const codebooks: Float64Array[] = [];
-    for (const backend of [cpu, gpu]) {
+    for (const backend of [backends.cpu(), backends.gpu()]) {
       const cell = prepareCell(backend, { estimator, estimatorParams: {}, problem, batchSize: 1 });
       try {
         const params = Float64Array.from(problem.initialParameters);
@@ -131,7 +121,7 @@ describe('mnist-vq-autoencoder', () => {
     const problem = problemWith(small);
     const estimator = builtInEstimators.get(id)!;
     const gradients: Float64Array[] = [];
-    for (const backend of [cpu, gpu]) {
+    for (const backend of [backends.cpu(), backends.gpu()]) {
       const cell = prepareCell(backend, { estimator, estimatorParams: {}, problem, batchSize: 1 });
       try {
         gradients.push((await cell.estimateMoments(problem.initialParameters, new Float64Array(0), 1, new Rng(9), 0)).mean);
