@@ -14,6 +14,25 @@ import { arrayNorm, type NodeSamples } from '../core/host-terms.js';
 /** Draws the moments of `samples` estimates from `rng` with the values the live array holds at the time. */
 export type MomentsDraw = (rng: Rng) => Promise<BatchMoments>;
 
+/**
+ * How a training step draws its estimates for the state's update, whatever holds them (float64 moments,
+ * or float32 training's one estimate in its gradient buffer): the step's own draw, the variance
+ * gradients' redraws, of which only Σᵢ E[ĝᵢ²] is read, and the step's estimates as the update reads them.
+ */
+export interface StepDraws<Drawn> {
+  /** The step's estimates from `rng`, with the values the live array holds at the time. */
+  draw(rng: Rng): Promise<Drawn>;
+  /** Σᵢ E[ĝᵢ²] of the estimates that `rng` gives with the values the live array holds at the time (a redraw). */
+  totalMeanSquare(rng: Rng): Promise<number>;
+  /** The step's estimates as `update` reads them (built lazily: most updates never read them). */
+  moments(drawn: Drawn): StepGradientMoments;
+}
+
+/** The draws of the float64 path: moments from `draw`, reduced on the host. */
+export function momentsDraws(draw: MomentsDraw): StepDraws<BatchMoments> {
+  return { draw, totalMeanSquare: async (rng) => totalMeanSquare(await draw(rng)), moments: stepGradientMoments };
+}
+
 /** Σᵢ E[ĝᵢ²] over the entries: the estimate's total second moment. */
 function totalMeanSquare(moments: BatchMoments): number {
   let total = 0;
@@ -115,13 +134,18 @@ export class CellEstimatorState {
    * objective of the same samples. Returns the step's estimates, drawn with the values before the update.
    */
   async trainingStep(step: number, rng: Rng, draw: MomentsDraw, probe: ObjectiveProbe | null): Promise<BatchMoments> {
+    return this.trainingStepWith(step, rng, momentsDraws(draw), probe);
+  }
+
+  /** `trainingStep` with draws of any kind (float32 training's one estimate in its buffer): returns the step's own draw. */
+  async trainingStepWith<Drawn>(step: number, rng: Rng, draws: StepDraws<Drawn>, probe: ObjectiveProbe | null): Promise<Drawn> {
     const state = this.estimator.state;
-    if (!state) return draw(rng);
+    if (!state) return draws.draw(rng);
     const start = rng.clone();
     // Only the step's own batches are collected, not the redraws of the variance gradients below (a
     // staged cell's objective values come from them too).
     this.collected = state.needsNodeSamples || state.needsObjectiveMoments ? [] : null;
-    const gradient = await draw(rng);
+    const gradient = await draws.draw(rng);
     const samples = this.collected;
     this.collected = null;
     const before = stateValues(this.estimator, this.values);
@@ -132,9 +156,9 @@ export class CellEstimatorState {
       if (index < 0) throw new Error(`${this.estimator.id}: varianceGradientSteps names '${name}', which is not a state value`);
       if (!(delta > 0)) continue;
       this.values[index] = before[name] + delta;
-      const above = totalMeanSquare(await draw(start.clone()));
+      const above = await draws.totalMeanSquare(start.clone());
       this.values[index] = before[name] - delta;
-      const below = totalMeanSquare(await draw(start.clone()));
+      const below = await draws.totalMeanSquare(start.clone());
       this.values[index] = before[name];
       varianceGradient[name] = (above - below) / (2 * delta);
     }
@@ -147,7 +171,7 @@ export class CellEstimatorState {
     }
     const input = {
       values: before, params: this.params, step, varianceGradient,
-      gradient: stepGradientMoments(gradient),
+      gradient: draws.moments(gradient),
       ...(objective ? { objective } : {}),
       arrays: this.arrays ?? {},
       ...(samples && state.needsNodeSamples ? { samples } : {}),

@@ -1,7 +1,9 @@
 import type { Rng } from '../core/rng.js';
 import type { EstimatorDefinition } from '../core/estimator.js';
 import type { OptimizerId, TrainingPrecision } from '../core/types.js';
+import type { StepGradientMoments } from '../core/estimator-state.js';
 import type { ReadyCell } from './cell.js';
+import type { StepDraws } from './estimator-state.js';
 import { adamConstants, createOptimizer } from './optimizer.js';
 import { assertFinite, drawMoments, estimateBaseline } from './sampling.js';
 import { adamModuleBytes, createFloat32Adam } from './wasm-adam.js';
@@ -25,15 +27,16 @@ export interface ParameterStepper {
 
 /**
  * The precision a cell trains in: float32 where it is asked for (the command line's, else the suite's
- * choice) and the cell can (Adam, one estimate per step, a stateless estimator, a problem with
- * `estimateInto` and no `ownUpdate`, a JavaScript engine with WebAssembly SIMD), float64 otherwise. What is returned is
- * what the results record.
+ * choice) and the cell can (Adam, one estimate per step, a problem with `estimateInto` and no `ownUpdate`,
+ * no objective probe, a JavaScript engine with WebAssembly SIMD), float64 otherwise. What is returned is
+ * what the results record. An estimator with state trains in float32 too: its update reads the step's
+ * estimate and the redraws' Σ ĝ², which float32 training computes from the same draws (`float32Draws`).
  */
 export function effectivePrecision(
   cell: ReadyCell, requested: TrainingPrecision, settings: { optimizer: OptimizerId; samplesPerStep: number },
 ): TrainingPrecision {
   const float32Possible = cell.estimateInto !== undefined && settings.optimizer === 'adam' && settings.samplesPerStep === 1
-    && !cell.estimatorState.active && !cell.objectiveProbe && !cell.ownUpdate && WebAssembly.validate(adamModuleBytes());
+    && !cell.objectiveProbe && !cell.ownUpdate && WebAssembly.validate(adamModuleBytes());
   return requested === 'float32' && float32Possible ? 'float32' : 'float64';
 }
 
@@ -71,11 +74,60 @@ function float32Stepper(cell: ReadyCell, settings: StepperSettings): ParameterSt
   const estimateInto = cell.estimateInto!;
   const adam = createFloat32Adam(cell.initialParameters.length, { learningRate: settings.learningRate, ...adamConstants });
   adam.params.set(cell.initialParameters);
+  // The variance gradients' redraws write here, so the step's own estimate stays in Adam's gradient.
+  let redraw: Float32Array | null = null;
   return {
     current: () => Float64Array.from(adam.params),
     async step(step, rng) {
-      await estimateInto(adam.params, adam.gradient, rng, step - 1);
+      const into = (gradient: Float32Array, stream: Rng) => estimateInto(adam.params, gradient, stream, step - 1);
+      if (cell.estimatorState.active) {
+        redraw ??= new Float32Array(adam.gradient.length);
+        await cell.estimatorState.trainingStepWith(step, rng, float32Draws(into, adam.gradient, redraw), null);
+      } else {
+        await into(adam.gradient, rng);
+      }
       if (!adam.update(step)) assertFinite(adam.gradient, 'mean gradient');
+    },
+  };
+}
+
+/**
+ * Float32 training's draws for a stateful estimator's update: the step's one estimate into `gradient`,
+ * each redraw into `redraw`, reduced to Σ ĝ² (summed in float64); the update reads the estimate as
+ * float64 moments of one sample, copied only if it reads them.
+ */
+export function float32Draws(
+  into: (gradient: Float32Array, rng: Rng) => Promise<void>, gradient: Float32Array, redraw: Float32Array,
+): StepDraws<Float32Array> {
+  return {
+    async draw(rng) {
+      await into(gradient, rng);
+      return gradient;
+    },
+    async totalMeanSquare(rng) {
+      await into(redraw, rng);
+      let total = 0;
+      for (let entry = 0; entry < redraw.length; entry++) total += redraw[entry] * redraw[entry];
+      if (!Number.isFinite(total)) assertFinite(redraw, 'mean gradient');
+      return total;
+    },
+    moments: oneEstimateMoments,
+  };
+}
+
+/** One estimate as the moments an update reads (count 1: its mean is itself, its mean square its square), built at the first read. */
+function oneEstimateMoments(estimate: Float32Array): StepGradientMoments {
+  let mean: Float64Array | null = null;
+  let meanSquare: Float64Array | null = null;
+  return {
+    count: 1,
+    get mean() {
+      mean ??= Float64Array.from(estimate);
+      return mean;
+    },
+    get meanSquare() {
+      meanSquare ??= Float64Array.from(estimate, (value) => value * value);
+      return meanSquare;
     },
   };
 }

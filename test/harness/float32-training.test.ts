@@ -13,10 +13,17 @@ import { mnistBinaryVae } from '../../suites/mnist-binary-vae.js';
 import { mnistCategoricalVae } from '../../suites/mnist-categorical-vae.js';
 import { mnistQuantizedMlp } from '../../suites/mnist-quantized-mlp.js';
 
-/** Small networks of each suite that trains in float32, with the estimator its PyTorch peer runs. */
+const smallBinaryVae = { latents: 6, batch: 10, warmupSteps: 0, scoreExamples: 2, referenceSamples: 100, evalExamples: 20 };
+
+/**
+ * Small networks of each suite that trains in float32, with the estimators its PyTorch peers run:
+ * REBAR and RELAX carry state (η, λ; RELAX's network) that each step adapts from redraws of its estimate.
+ */
 const networks: ReadonlyArray<readonly [SuiteDefinition, string, Record<string, number>]> = [
   [mnistQuantizedMlp, 'ste-clipped-relu', { hidden: 32, batch: 20 }],
-  [mnistBinaryVae, 'disarm', { latents: 6, batch: 10, warmupSteps: 0, scoreExamples: 2, referenceSamples: 100, evalExamples: 20 }],
+  [mnistBinaryVae, 'disarm', smallBinaryVae],
+  [mnistBinaryVae, 'rebar', smallBinaryVae],
+  [mnistBinaryVae, 'relax', smallBinaryVae],
   [mnistCategoricalVae, 'gumbel-softmax', { latents: 3, classes: 4, hiddenOuter: 16, hiddenInner: 8, batch: 10, warmupSteps: 0, scoreExamples: 2, referenceSamples: 100, evalExamples: 20 }],
 ];
 
@@ -40,11 +47,11 @@ describe('float32 training', () => {
     let last: Float64Array = new Float64Array(0);
     const capturing: ReadyCell = { ...cell, evaluate: async (params) => ((last = Float64Array.from(params)), { loss: 0 }), trainingDefaults: { ...cell.trainingDefaults, curvePoints: 1 } };
     const result = await trainLogits(capturing, builtInEstimators.get(estimatorId)!, { steps, batchSize: 1, seeds: 1, precision, ...overrides }, [new Rng(31)]);
-    return { params: last, settings: result.trainingSettings! };
+    return { params: last, settings: result.trainingSettings!, state: result.finalEstimatorStates[0] };
   }
 
   for (const [suite, estimatorId, settings] of networks) {
-    describe(suite.id, () => {
+    describe(`${suite.id}, ${estimatorId}`, () => {
       it('chooses float32 itself, and estimateInto gives exactly the estimate `estimates` gives at the same float32 point and stream', async () => {
         const problem = staged(suite, settings);
         expect(problem.trainingDefaults?.precision).toBe('float32');
@@ -78,6 +85,15 @@ describe('float32 training', () => {
           // activation that a rounding moves across a hard threshold) keeps the runs within a few per cent of that.
           expect(moved).toBeGreaterThan(0);
           expect(apart / moved).toBeLessThan(0.05);
+          // The estimator's state adapted the same way: its values moved, and by the same amounts to
+          // within a few per cent (the redraws' Σ ĝ² are summed from float32 estimates).
+          cell.estimatorState.reset();
+          const initial = cell.estimatorState.current();
+          expect(Object.keys(float32.state)).toEqual(Object.keys(float64.state));
+          if (cell.estimatorState.active) expect(float64.state.eta).not.toBe(initial.eta);
+          for (const [name, value] of Object.entries(float64.state)) {
+            expect(Math.abs(float32.state[name] - value), name).toBeLessThanOrEqual(0.05 * Math.abs(value - initial[name]));
+          }
         } finally {
           cell.dispose();
         }
