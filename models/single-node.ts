@@ -64,6 +64,25 @@ export function averageOverDraws(values: Float32Array, rows: number, rowWidth: n
 }
 
 /**
+ * The draws' rows of one estimate's per-h-row gradients (as `averageOverDraws` reads them), each divided
+ * by examples · sampleEvaluations, gathered into [draw rows × rowWidth], and their row indices: what the
+ * layers after the node backpropagate when the auxiliary points' rows, which weigh 0, are left out of
+ * their products.
+ */
+export function averagedDrawRows(
+  values: Float32Array, rows: number, rowWidth: number, node: Pick<NodeResults, 'evaluations' | 'sampleEvaluations'>,
+): { readonly rows: number[]; readonly values: Float32Array } {
+  const divisor = (rows / node.evaluations) * node.sampleEvaluations;
+  const draws: number[] = [];
+  for (let row = 0; row < rows; row++) if (row % node.evaluations < node.sampleEvaluations) draws.push(row);
+  const out = new Float32Array(draws.length * rowWidth);
+  for (const [index, row] of draws.entries()) {
+    for (let column = 0; column < rowWidth; column++) out[index * rowWidth + column] = values[row * rowWidth + column] / divisor;
+  }
+  return { rows: draws, values: out };
+}
+
+/**
  * The upstream stage of a problem without layers before its node: every row's logits are the trained
  * parameters themselves (the toy suites, an ONNX objective), so each estimate is one row of `width`.
  */

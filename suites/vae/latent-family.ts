@@ -19,6 +19,11 @@ export interface LatentFamily {
   readonly logPrior: number;
   /** log q(h | a) of one row, h and a read from `offset` on. */
   logPosterior(h: ArrayLike<number>, hOffset: number, a: ArrayLike<number>, aOffset: number): number;
+  /**
+   * For a family whose log q(h | a) is Σ h·a − logNormaliser(a) (Bernoulli: Σ softplus(a)): the part that
+   * depends on a alone, which the evaluations of one example row share (see `decodeObjective`).
+   */
+  readonly logNormaliser?: (a: ArrayLike<number>, aOffset: number) => number;
   /** Adds scale · ∂log q(h | a)/∂h (a for Bernoulli, log softmax(a) for categorical) to `out` from `outOffset`. */
   addPosteriorGradientInH(a: ArrayLike<number>, aOffset: number, scale: number, out: Float32Array | Float64Array, outOffset: number): void;
   /**
@@ -60,6 +65,11 @@ export function bernoulliLatents(units: number): LatentFamily {
     logPosterior(h, hOffset, a, aOffset) {
       let total = 0;
       for (let unit = 0; unit < units; unit++) total += h[hOffset + unit] * a[aOffset + unit] - softplus(a[aOffset + unit]);
+      return total;
+    },
+    logNormaliser(a, aOffset) {
+      let total = 0;
+      for (let unit = 0; unit < units; unit++) total += softplus(a[aOffset + unit]);
       return total;
     },
     addPosteriorGradientInH(a, aOffset, scale, out, outOffset) {

@@ -125,3 +125,19 @@ export function passRows(pass: MlpPass, start: number, count: number): MlpPass {
     output: slice(pass.output),
   };
 }
+
+/** The rows `rows` of a pass (indices into it), gathered into a pass of their own: the draws of an estimate without its auxiliary points. */
+export function passRowsAt(pass: MlpPass, rows: readonly number[]): MlpPass {
+  const gather = (values: Float32Array) => {
+    const width = values.length / pass.rows;
+    const out = new Float32Array(rows.length * width);
+    for (const [index, row] of rows.entries()) out.set(values.subarray(row * width, (row + 1) * width), index * width);
+    return out;
+  };
+  return {
+    rows: rows.length,
+    layerInputs: pass.layerInputs.map(gather),
+    passes: pass.passes.map((layerPass) => ({ output: gather(layerPass.output), saved: layerPass.saved })),
+    output: gather(pass.output),
+  };
+}

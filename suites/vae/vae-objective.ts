@@ -98,9 +98,21 @@ export async function decodeObjective(
   const decoderPass = await model.decoder.forward(ops, decoderParams, Float32Array.from(h), rows, options.decoderFirstProduct);
   const { negativeLogLikelihood, pixelGradient } = await pixelLoss(ops, decoderPass.output, batch, rows, options.pixelLossOnBackend ?? false);
   const value = new Float64Array(rows);
+  // A family linear in h computes its normaliser once per example row, not once per evaluation (REBAR's three).
+  const { logNormaliser } = latents;
+  let normaliser = 0;
   for (let row = 0; row < rows; row++) {
     const exampleRow = Math.floor(row / evaluations);
-    value[row] = negativeLogLikelihood[row] - latents.logPrior + latents.logPosterior(h, row * width, logits, exampleRow * width);
+    let logPosterior: number;
+    if (logNormaliser) {
+      if (row % evaluations === 0) normaliser = logNormaliser(logits, exampleRow * width);
+      let linear = 0;
+      for (let element = 0; element < width; element++) linear += h[row * width + element] * logits[exampleRow * width + element];
+      logPosterior = linear - normaliser;
+    } else {
+      logPosterior = latents.logPosterior(h, row * width, logits, exampleRow * width);
+    }
+    value[row] = negativeLogLikelihood[row] - latents.logPrior + logPosterior;
   }
   let gradient: Float64Array | null = null;
   if (wantGradient) {

@@ -1,7 +1,7 @@
-import { averageOverDraws, type Float32Stages, type NodeResults, type SingleNodeStages } from '../../models/single-node.js';
+import { averagedDrawRows, averageOverDraws, type Float32Stages, type NodeResults, type SingleNodeStages } from '../../models/single-node.js';
 import type { Rng } from '../../core/rng.js';
 import type { TensorOps } from '../../core/suite.js';
-import { passRows, type MlpPass } from './mlp.js';
+import { passRows, passRowsAt, type MlpPass } from './mlp.js';
 import { binarise } from './binarise.js';
 import { mnistPixels, type MnistSet } from '../mnist-data.js';
 import { addPathwiseTerm, decodeObjective, evaluationWeights, type DecodedObjective, type VaeObjective } from './vae-objective.js';
@@ -56,17 +56,24 @@ export function trainingStages(
     const logitBase = estimate * batch * width;
     for (let index = 0; index < logitGradient.length; index++) logitGradient[index] = dLogits[logitBase + index] / batch;
     const hRows = batch * node.evaluations;
-    const pixelGradient = decoded.pixelGradient.slice(estimate * hRows * mnistPixels, (estimate + 1) * hRows * mnistPixels);
+    let decoderPass = passRows(decoded.decoderPass, estimate * hRows, hRows);
+    let pixelGradient: Float32Array = decoded.pixelGradient.slice(estimate * hRows * mnistPixels, (estimate + 1) * hRows * mnistPixels);
     if (weights) {
       for (let row = 0; row < hRows; row++) {
         const scale = weights[estimate * hRows + row] / batch;
         for (let pixel = row * mnistPixels; pixel < (row + 1) * mnistPixels; pixel++) pixelGradient[pixel] *= scale;
       }
+    } else if (node.sampleEvaluations < node.evaluations) {
+      // The auxiliary points (REBAR's relaxed rows) weigh 0: the decoder's weight products run over the
+      // draws' rows alone (a third of REBAR's rows), as the PyTorch peer's autograd, which holds the weights there.
+      const draws = averagedDrawRows(pixelGradient, hRows, mnistPixels, node);
+      decoderPass = passRowsAt(decoderPass, draws.rows);
+      pixelGradient = draws.values;
     } else {
       averageOverDraws(pixelGradient, hRows, mnistPixels, node);
     }
     await model.encoder.backward(ops, encoderSlice(model, pass.params), passRows(pass.encoderPass, estimate * batch, batch), logitGradient, encoderOut, false);
-    await model.decoder.backward(ops, decoderSlice(model, pass.params), passRows(decoded.decoderPass, estimate * hRows, hRows), pixelGradient, decoderOut, false);
+    await model.decoder.backward(ops, decoderSlice(model, pass.params), decoderPass, pixelGradient, decoderOut, false);
   };
   /** The importance weights of the evaluations (null under the ELBO), after adding the explicit ∂L/∂a to dL/dlogits. */
   const weighAndAddPathwise = (pass: TrainingPass, dLogits: Float64Array, node: NodeResults) => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createJsTensorOps } from '../../backends/cpu-ops.js';
 import { Rng } from '../../core/rng.js';
-import { averageOverDraws } from '../../models/single-node.js';
+import { averagedDrawRows, averageOverDraws } from '../../models/single-node.js';
 import { trainingStages } from '../../suites/vae/vae-stages.js';
 import { allStates, randomImages, tinyFamilies, tinyVae } from '../support/vae-tiny.js';
 
@@ -16,6 +16,16 @@ describe('averaging over an estimate\'s draws (sampleEvaluations)', () => {
     const all = Float32Array.from({ length: 4 }, (_, index) => index + 1);
     averageOverDraws(all, 4, 1, { evaluations: 2, sampleEvaluations: 2 });
     expect(Array.from(all)).toEqual([0.25, 0.5, 0.75, 1]);
+  });
+
+  it('gathers the draws\' rows alone, divided as averageOverDraws divides them', () => {
+    const values = Float32Array.from({ length: 12 }, (_, index) => index + 1);
+    const draws = averagedDrawRows(values, 6, 2, { evaluations: 3, sampleEvaluations: 1 });
+    expect(draws.rows).toEqual([0, 3]);
+    expect(Array.from(draws.values)).toEqual([0.5, 1, 3.5, 4]);
+    const two = averagedDrawRows(Float32Array.from({ length: 6 }, (_, index) => index + 1), 6, 1, { evaluations: 3, sampleEvaluations: 2 });
+    expect(two.rows).toEqual([0, 1, 3, 4]);
+    expect(Array.from(two.values)).toEqual([0.25, 0.5, 1, 1.25]);
   });
 
   describe.each(tinyFamilies)('on a tiny VAE with %s latents', (_name, family) => {

@@ -39,6 +39,28 @@ describe.each(tinyFamilies)('VAE objective on a tiny model with %s latents', (_n
     }
   });
 
+  it('L of several evaluations per example (hard and relaxed rows) equals L of each row decoded alone with its own example', async () => {
+    const { model, params } = tinyVae(family(), 3);
+    const { width } = model.latents;
+    const images = new Float32Array(randomImages(2, 5).images.map((value) => (value < 0.4 ? 1 : 0)));
+    const logits = Float64Array.from({ length: 2 * width }, (_, index) => Math.sin(3 * index) * 1.5);
+    // Two examples × three evaluations: a hard state, then two relaxed rows (normalised per categorical unit).
+    const states = allStates(model.latents);
+    const h = new Float64Array(6 * width);
+    for (let row = 0; row < 6; row++) {
+      if (row % 3 === 0) h.set(states[(row * 5 + 1) % states.length], row * width);
+      else for (let element = 0; element < width; element++) h[row * width + element] = (0.2 + 0.6 * ((element * 0.37 + row * 0.29) % 1)) / model.latents.classes * 2;
+    }
+    const decoderParams = decoderSlice(model, Float32Array.from(params));
+    const { value } = await decodeObjective(ops, model, decoderParams, { h, evaluations: 3, images, logits }, false);
+    for (let row = 0; row < 6; row++) {
+      const example = Math.floor(row / 3);
+      // The row alone, as the one evaluation of its own example (a wrong example's normaliser would show here).
+      const alone = await decodeObjective(ops, model, decoderParams, { h: h.slice(row * width, (row + 1) * width), evaluations: 1, images: images.slice(example * 784, (example + 1) * 784), logits: logits.slice(example * width, (example + 1) * width) }, false);
+      expect(value[row]).toBeCloseTo(alone.value[0], 9);
+    }
+  });
+
   it.each(['elbo', 'iwae'] as const)('the training gradient at fixed h (estimator term zero) matches central differences of the minibatch mean of L (objective %s) in every layer', async (objectiveKind) => {
     const { model, params } = tinyVae(family(), 4);
     const batch = 3;
@@ -88,6 +110,19 @@ describe.each(tinyFamilies)('%s latent family formulas', (_name, family) => {
     }
     expect(total).toBeCloseTo(1, 12);
     expect(latents.klToPrior(logits, 0)).toBeCloseTo(kl, 12);
+  });
+
+  it.skipIf(!latents.logNormaliser)('log q(h | a) = Σ h·a − normaliser(a), written out per unit, at hard and relaxed h', () => {
+    if (!latents.logNormaliser) throw new Error('skipped above');
+    const relaxed = Float64Array.from({ length: latents.width }, (_, index) => 0.1 + 0.8 * ((index * 0.37) % 1));
+    for (const h of [...allStates(latents), relaxed]) {
+      // Bernoulli, unit by unit: h log σ(a) + (1 − h) log σ(−a).
+      let expected = 0;
+      for (let unit = 0; unit < latents.width; unit++) expected += h[unit] * Math.log(1 / (1 + Math.exp(-logits[unit]))) + (1 - h[unit]) * Math.log(1 / (1 + Math.exp(logits[unit])));
+      const linear = h.reduce((total, value, index) => total + value * logits[index], 0);
+      expect(linear - latents.logNormaliser(logits, 0)).toBeCloseTo(expected, 12);
+      expect(latents.logPosterior(h, 0, logits, 0)).toBeCloseTo(expected, 12);
+    }
   });
 
   it('∂log q/∂a and ∂log q/∂h match central differences', async () => {
