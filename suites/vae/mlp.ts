@@ -128,10 +128,15 @@ export function passRows(pass: MlpPass, start: number, count: number): MlpPass {
 
 /** The rows `rows` of a pass (indices into it), gathered into a pass of their own: the draws of an estimate without its auxiliary points. */
 export function passRowsAt(pass: MlpPass, rows: readonly number[]): MlpPass {
+  // A layer's output is the next layer's input (and the last one the pass's output): each is gathered once.
+  const gathered = new Map<Float32Array, Float32Array>();
   const gather = (values: Float32Array) => {
+    let out = gathered.get(values);
+    if (out) return out;
     const width = values.length / pass.rows;
-    const out = new Float32Array(rows.length * width);
+    out = new Float32Array(rows.length * width);
     for (const [index, row] of rows.entries()) out.set(values.subarray(row * width, (row + 1) * width), index * width);
+    gathered.set(values, out);
     return out;
   };
   return {

@@ -57,8 +57,10 @@ export function trainingStages(
     for (let index = 0; index < logitGradient.length; index++) logitGradient[index] = dLogits[logitBase + index] / batch;
     const hRows = batch * node.evaluations;
     let decoderPass = passRows(decoded.decoderPass, estimate * hRows, hRows);
-    let pixelGradient: Float32Array = decoded.pixelGradient.slice(estimate * hRows * mnistPixels, (estimate + 1) * hRows * mnistPixels);
+    const estimatePixels = decoded.pixelGradient.subarray(estimate * hRows * mnistPixels, (estimate + 1) * hRows * mnistPixels);
+    let pixelGradient: Float32Array;
     if (weights) {
+      pixelGradient = estimatePixels.slice();
       for (let row = 0; row < hRows; row++) {
         const scale = weights[estimate * hRows + row] / batch;
         for (let pixel = row * mnistPixels; pixel < (row + 1) * mnistPixels; pixel++) pixelGradient[pixel] *= scale;
@@ -66,10 +68,11 @@ export function trainingStages(
     } else if (node.sampleEvaluations < node.evaluations) {
       // The auxiliary points (REBAR's relaxed rows) weigh 0: the decoder's weight products run over the
       // draws' rows alone (a third of REBAR's rows), as the PyTorch peer's autograd, which holds the weights there.
-      const draws = averagedDrawRows(pixelGradient, hRows, mnistPixels, node);
+      const draws = averagedDrawRows(estimatePixels, hRows, mnistPixels, node);
       decoderPass = passRowsAt(decoderPass, draws.rows);
       pixelGradient = draws.values;
     } else {
+      pixelGradient = estimatePixels.slice();
       averageOverDraws(pixelGradient, hRows, mnistPixels, node);
     }
     await model.encoder.backward(ops, encoderSlice(model, pass.params), passRows(pass.encoderPass, estimate * batch, batch), logitGradient, encoderOut, false);

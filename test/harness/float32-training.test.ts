@@ -130,4 +130,24 @@ describe('float32 training', () => {
       };
       await expect(train(poisoned, estimatorId, 'float32', 2)).rejects.toThrow(/mean gradient is NaN at unit 1234/);
     }));
+
+  it('fails a stateful estimator\'s run the same way when a variance gradient\'s redraw is not finite', async () => {
+    const estimator = builtInEstimators.get('rebar')!;
+    const cell = prepareCell(cpu, { estimator, estimatorParams: withDefaults(estimator.params), problem: staged(mnistBinaryVae, smallBinaryVae), batchSize: 1 });
+    try {
+      let calls = 0;
+      // The step's own estimate is finite; the first redraw (η + δ) is poisoned.
+      const poisoned: ReadyCell = {
+        ...cell,
+        async estimateInto(params, gradient, rng, step) {
+          await cell.estimateInto!(params, gradient, rng, step);
+          if (calls++ === 1) gradient[77] = Number.POSITIVE_INFINITY;
+        },
+      };
+      await expect(train(poisoned, 'rebar', 'float32', 1)).rejects.toThrow(/mean gradient is Infinity at unit 77/);
+      expect(calls).toBe(2);
+    } finally {
+      cell.dispose();
+    }
+  });
 });
