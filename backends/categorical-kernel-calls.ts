@@ -2,6 +2,7 @@ import { evaluationCount, exponentialsPerUnit, noiseRowsPerSample, type Categori
 import { numericValues, type ParameterValues } from '../core/parameters.js';
 import type { HardNodeRequest } from '../core/backend.js';
 import { callExpression, literalBindings, namedFunctionSource, numberLiteral, unrolledEvaluations } from '../core/kernel-source.js';
+import { stateBindings } from '../core/estimator-state.js';
 
 /** Expressions (in the generated code's own names) for one element of a categorical unit. */
 export interface CategoricalElementArguments {
@@ -102,6 +103,15 @@ function categoricalConstants(estimatorParams: ParameterValues, shape: Categoric
   };
 }
 
+/**
+ * The estimator's state values (see EstimatorState) bound by name to entries of the runtime array
+ * `state`, as element kernels read them: every generated categorical kernel has `state` in scope (the
+ * CPU tasks and fused loop as a variable, the gpu.js kernels as their last argument).
+ */
+function categoricalStateBindings(estimator: EstimatorDefinition): Record<string, string> {
+  return stateBindings(estimator, 'state');
+}
+
 /** Expressions for a whole unit's call (a unit form): the element's, less the class, plus where it writes. */
 export type CategoricalUnitArguments = Omit<CategoricalElementArguments, 'classIndex'> & {
   /** Output array, index of the unit's first class in it, and a scratch array of 2 · K numbers. */
@@ -128,7 +138,7 @@ export function preparesUnits(estimator: EstimatorDefinition): boolean {
  */
 export function categoricalUnitCalls(estimator: EstimatorDefinition, estimatorParams: ParameterValues, shape: CategoricalShape) {
   const kernels = categoricalKernelsOf(estimator);
-  const constants = categoricalConstants(estimatorParams, shape);
+  const constants = { ...categoricalConstants(estimatorParams, shape), ...categoricalStateBindings(estimator) };
   const role = (kernel: string) => `${estimator.id} categorical ${kernel}`;
   const { unitPrepare, unitForward, unitGradient } = kernels;
   // `prepared` is a name only where there is something prepared, so that reading it otherwise fails by name.
@@ -157,7 +167,7 @@ export function categoricalUnitCalls(estimator: EstimatorDefinition, estimatorPa
  */
 export function categoricalKernelCalls(estimator: EstimatorDefinition, estimatorParams: ParameterValues, shape: CategoricalShape) {
   const kernels = categoricalKernelsOf(estimator);
-  const constants = categoricalConstants(estimatorParams, shape);
+  const constants = { ...categoricalConstants(estimatorParams, shape), ...categoricalStateBindings(estimator) };
   const elementBindings = (element: CategoricalElementArguments): Record<string, string> => ({
     ...constants,
     ...element,

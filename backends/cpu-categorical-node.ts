@@ -1,4 +1,5 @@
 import { chunkSeeds, type Rng } from '../core/rng.js';
+import { initialStateArray } from '../core/estimator-state.js';
 import type { HardNodeForward, HardNodeStage } from '../core/suite.js';
 import type { HardNodeRequest } from '../core/backend.js';
 import { categoricalCpuKernelSources, categoricalShape, categoricalUnitStatements, preparesUnits, type CategoricalShape } from './categorical-kernel-calls.js';
@@ -47,6 +48,7 @@ export function cpuCategoricalNodeSource(request: HardNodeRequest, shape: Catego
     function forward(call, chunk, rowStart, rowEnd) {
       const { logits, probabilities, prepared, exponentials, h, seeds } = call.arrays;
       const step = call.step;
+      const state = call.arrays.state;
       fillChunkNoise(new Rng(seeds[chunk]), rowEnd - rowStart, exponentials.subarray(rowStart * ${noiseWidth}, rowEnd * ${noiseWidth}), null);
       rowSoftmax(logits, probabilities, rowStart * ${logitRowsPerRow}, rowEnd * ${logitRowsPerRow});
       const scratch = new Float64Array(${2 * classes});
@@ -61,6 +63,7 @@ export function cpuCategoricalNodeSource(request: HardNodeRequest, shape: Catego
     function backward(call, chunk, rowStart, rowEnd) {
       const { logits, probabilities, prepared, exponentials, h, objectives, dLdh, out } = call.arrays;
       const step = call.step;
+      const state = call.arrays.state;
       const scratch = new Float64Array(${2 * classes});
       for (let s = rowStart; s < rowEnd; s++) {
         let objectiveSum = 0;
@@ -87,6 +90,8 @@ export class CpuCategoricalNode implements HardNodeStage {
   private readonly preparesUnits: boolean;
   /** Rows of logits (and of dL/dlogits) per row: the evaluations when each has its own logits, else 1. */
   private readonly logitRowsPerRow: number;
+  /** The estimator's state values, read at every call (the harness rewrites them between calls). */
+  private readonly state: Float64Array;
 
   /** @param threads threads computing large calls, the calling thread included */
   constructor(private readonly request: HardNodeRequest, threads = 1) {
@@ -96,6 +101,8 @@ export class CpuCategoricalNode implements HardNodeStage {
     this.preparesUnits = preparesUnits(request.estimator);
     this.logitRowsPerRow = request.logitsPerEvaluation ? this.evaluations : 1;
     this.runner = new RowTaskRunner(cpuCategoricalNodeSource(request, this.shape), threads);
+    const { estimator, estimatorParams, nodeKind, width, classes } = request;
+    this.state = request.estimatorState ?? initialStateArray(estimator, estimatorParams, { nodeKind, dim: width, ...(classes ? { classes } : {}) });
   }
 
   async forward(logits: Float64Array, rows: number, rng: Rng, step: number): Promise<HardNodeForward> {
@@ -110,6 +117,7 @@ export class CpuCategoricalNode implements HardNodeStage {
       exponentials: taskArray(rows * noiseWidth, threaded),
       h: taskArray(rows * this.evaluations * this.width, threaded),
       seeds,
+      state: taskArray(this.state, threaded),
     };
     await this.runner.run('forward', arrays, rows, step, threaded);
     const state: CpuCategoricalState = { probabilities: arrays.probabilities, prepared: arrays.prepared, exponentials: arrays.exponentials, threaded };
@@ -124,6 +132,7 @@ export class CpuCategoricalNode implements HardNodeStage {
       objectives: taskArray(objectives ?? empty, threaded),
       dLdh: taskArray(objectiveGradient ?? empty, threaded),
       out: taskArray(pass.rows * this.logitRowsPerRow * this.width, threaded),
+      state: taskArray(this.state, threaded),
     };
     await this.runner.run('backward', arrays, pass.rows, step, threaded);
     return arrays.out;
