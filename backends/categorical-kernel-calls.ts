@@ -177,8 +177,10 @@ export function categoricalKernelCalls(estimator: EstimatorDefinition, estimator
   const role = (kernel: string) => `${estimator.id} categorical ${kernel}`;
   return {
     forward: (element: CategoricalElementArguments) => callExpression(kernels.forward, elementBindings(element), role('forward')),
-    gradient: (element: CategoricalElementArguments, more: CategoricalGradientArguments) => {
+    /** `hostTerms`: the expressions of the estimator's host terms for this element (see core/host-terms.ts), on the hard-node stages. */
+    gradient: (element: CategoricalElementArguments, more: CategoricalGradientArguments, hostTerms: Readonly<Record<string, string>> = {}) => {
       const bindings: Record<string, string> = {
+        ...hostTerms,
         ...elementBindings(element),
         hValues: more.hValues, hStart: more.hStart, h: `${more.hValues}[${more.hStart} + ${element.classIndex}]`,
       };
@@ -228,6 +230,11 @@ export interface CategoricalUnitPlaces {
    * place instead of adding the shares up.
    */
   readonly perEvaluation?: boolean;
+  /**
+   * The estimator's host terms (see core/host-terms.ts) as expressions that may read `unitStart` and the
+   * class `c` (the staged node's; the fused loop has none): bound to the element `gradient` call.
+   */
+  readonly hostTerms?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -262,6 +269,10 @@ export function categoricalUnitStatements(
     objectivesStart: needs.objective ? places.objectivesStart : null,
   };
   const offsets = `const unitStart = ${places.unitStart}; const noiseStart = ${places.noiseStart};`;
+  const hostTerms = places.hostTerms ?? {};
+  if (Object.keys(hostTerms).length > 0 && (unitCalls.gradient || places.perEvaluation)) {
+    throw new Error(`${estimator.id}: host terms on categorical nodes reach the element gradient kernel only, with logits shared by the evaluations (no unitGradient, no logits per evaluation)`);
+  }
   const prepare = unitCalls.prepare
     ? `{ const unitStart = ${places.unitStart}; ${unitCalls.prepare({
       logits: 'logits', probabilities: 'probabilities', unitStart: 'unitStart', unit: 'unit', step: 'step', out: 'prepared', outStart: 'unitStart', scratch: 'scratch',
@@ -289,7 +300,7 @@ export function categoricalUnitStatements(
           let g = 0;
           ${forEachCategoricalEvaluation(evaluations, `
             ${offsets} const hStart = ${places.hStart};
-            g += ${calls.gradient(element, gradientArguments)};`)}
+            g += ${calls.gradient(element, gradientArguments, hostTerms)};`)}
           ${places.out}[outStart + c] = g;
         }
       }`;

@@ -91,3 +91,19 @@ export function rebarCategoricalGradient(
   const b = chosen === classIndex ? 1 : 0;
   return -eta * ((b - p) * objective + own - p * spread);
 }
+
+/**
+ * RELAX's categorical gradient kernel: REBAR's, plus the surrogate network's term computed on the host
+ * (`surrogateNetTerm`, see relax.ts), added once per estimate (at evaluation 0).
+ */
+export function relaxCategoricalGradient(
+  probabilities: ArrayLike<number>, exponentials: ArrayLike<number>, hValues: ArrayLike<number>, dLdhValues: ArrayLike<number>,
+  unitStart: number, noiseStart: number, hStart: number, classes: number, classIndex: number, p: number, h: number, dLdh: number,
+  objective: number, evaluation: number, eta: number, temperature: number, surrogateNetTerm: number,
+): number {
+  const rebarTerm = rebarCategoricalGradient(
+    probabilities, exponentials, hValues, dLdhValues, unitStart, noiseStart, hStart, classes, classIndex, p, h, dLdh, objective, evaluation, eta, temperature,
+  );
+  if (evaluation < 0.5) return rebarTerm + surrogateNetTerm;
+  return rebarTerm;
+}

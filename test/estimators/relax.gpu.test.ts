@@ -4,6 +4,8 @@ import { quadraticProblem, sampleEstimator, toyProblem, unitsOutsideBand } from 
 import { expectAdaptationLowersVariance, totalVariance } from '../support/adaptive-variance.js';
 import { centralDifferences } from '../support/central-differences.js';
 import { withDefaults } from '../../core/parameters.js';
+import { isStagedProblem } from '../../core/suite.js';
+import { categoricalToy } from '../../suites/categorical-toy.js';
 import { Rng } from '../../core/rng.js';
 import type { HostTermInput, NodeSamples } from '../../core/host-terms.js';
 import { rebar } from '../../estimators/rebar.js';
@@ -34,6 +36,20 @@ describeEachBackend('relax', (backend, backendId) => {
     for (let unit = 0; unit < rebarMoments.mean.length; unit++) {
       const tolerance = (backendId === 'cpu' ? 1e-12 : 1e-4) * (Math.abs(rebarMoments.mean[unit]) + 1e-3);
       expect(Math.abs(zeroNetwork.mean[unit] - rebarMoments.mean[unit]), `unit ${unit}`).toBeLessThanOrEqual(tolerance);
+    }
+    expect(totalVariance(withNetwork)).not.toBeCloseTo(totalVariance(rebarMoments), 3);
+  });
+
+  it('on categorical nodes, with a zero network gives REBAR\'s estimates, and its network moves them', async () => {
+    const problem = categoricalToy.create(withDefaults(categoricalToy.params));
+    if (isStagedProblem(problem)) throw new Error('categorical-toy is a kernel suite');
+    const fixed = { etaRate: 0, temperatureRate: 0, surrogateRate: 0 };
+    const zeroNetwork = await sampleEstimator(backend(), { ...relax, id: rebar.id }, problem, 20_000, 5, { ...fixed, surrogateScale: 0 });
+    const rebarMoments = await sampleEstimator(backend(), rebar, problem, 20_000, 5, { etaRate: 0, temperatureRate: 0 });
+    const withNetwork = await sampleEstimator(backend(), { ...relax, id: rebar.id }, problem, 20_000, 5, { ...fixed, surrogateScale: 0.6 });
+    for (let element = 0; element < rebarMoments.mean.length; element++) {
+      const tolerance = (backendId === 'cpu' ? 1e-12 : 1e-4) * (Math.abs(rebarMoments.mean[element]) + 1e-3);
+      expect(Math.abs(zeroNetwork.mean[element] - rebarMoments.mean[element]), `element ${element}`).toBeLessThanOrEqual(tolerance);
     }
     expect(totalVariance(withNetwork)).not.toBeCloseTo(totalVariance(rebarMoments), 3);
   });
