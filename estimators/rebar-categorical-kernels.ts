@@ -15,15 +15,14 @@
  *   ∂f(softmax(z̃/λ))/∂θ_j = [j ≠ b] ã_j r_j − p_j Σ_{i≠b} ã_i r_i.
  * test/estimators/rebar-categorical.test.ts checks it against finite differences of the formula above.
  *
- * Each kernel runs the race again rather than reading evaluation 0's h: the gradient of evaluation 2
- * needs b while it reads evaluation 2's own h. Every loop has its own counter, and comparisons sit in
+ * Each kernel runs the race again (`rebarCategoricalWinner`) rather than reading evaluation 0's h: the
+ * gradient of evaluation 2 needs b while it reads evaluation 2's own h. Every loop has its own counter, and comparisons sit in
  * conditions only, as gpu.js asks of categorical kernels.
  */
 
-/** REBAR's categorical forward kernel: b (evaluation 0), softmax(z/λ) (1) and softmax(z̃/λ) (2) of this class. */
-export function rebarCategoricalForward(
-  probabilities: ArrayLike<number>, exponentials: ArrayLike<number>, unitStart: number, noiseStart: number, classes: number, classIndex: number,
-  evaluation: number, temperature: number,
+/** b, the class that wins the exponential race argmin_j E_j / p_j on the unit's first K draws, as `categoricalSample` runs it. */
+export function rebarCategoricalWinner(
+  probabilities: ArrayLike<number>, exponentials: ArrayLike<number>, unitStart: number, noiseStart: number, classes: number,
 ): number {
   let chosen = 0;
   let best = exponentials[noiseStart] / probabilities[unitStart];
@@ -34,6 +33,16 @@ export function rebarCategoricalForward(
       chosen = j;
     }
   }
+  return chosen;
+}
+
+/** REBAR's categorical forward kernel: b (evaluation 0), softmax(z/λ) (1) and softmax(z̃/λ) (2) of this class. */
+export function rebarCategoricalForward(
+  probabilities: ArrayLike<number>, exponentials: ArrayLike<number>, unitStart: number, noiseStart: number, classes: number, classIndex: number,
+  evaluation: number, temperature: number,
+): number {
+  const chosen = rebarCategoricalWinner(probabilities, exponentials, unitStart, noiseStart, classes);
+  const best = exponentials[noiseStart + chosen] / probabilities[unitStart + chosen];
   if (evaluation < 0.5) return chosen === classIndex ? 1 : 0;
   const inverseTemperature = 1 / temperature;
   const chosenDraw = exponentials[noiseStart + classes + chosen];
@@ -67,15 +76,7 @@ export function rebarCategoricalGradient(
   let meanSlope = 0;
   for (let k = 0; k < classes; k++) meanSlope += hValues[hStart + k] * dLdhValues[hStart + k];
   if (evaluation < 1.5) return (eta * h * (dLdh - meanSlope)) / temperature;
-  let chosen = 0;
-  let best = exponentials[noiseStart] / probabilities[unitStart];
-  for (let j = 1; j < classes; j++) {
-    const arrival = exponentials[noiseStart + j] / probabilities[unitStart + j];
-    if (arrival < best) {
-      best = arrival;
-      chosen = j;
-    }
-  }
+  const chosen = rebarCategoricalWinner(probabilities, exponentials, unitStart, noiseStart, classes);
   const chosenDraw = exponentials[noiseStart + classes + chosen];
   // Σ_{i≠b} ã_i r_i, and this class's own ã_j r_j (0 for j = b).
   let spread = 0;

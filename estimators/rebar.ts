@@ -3,7 +3,7 @@ import type { EstimatorState, StateUpdateInput, StateValues } from '../core/esti
 import type { ParameterValues } from '../core/parameters.js';
 import { adamInitialMoments, adamStep } from './state-adam.js';
 import { rebarConditionalSlope, rebarForward, rebarGradient, rebarLogit } from './rebar-kernels.js';
-import { rebarCategoricalForward, rebarCategoricalGradient } from './rebar-categorical-kernels.js';
+import { rebarCategoricalForward, rebarCategoricalGradient, rebarCategoricalWinner } from './rebar-categorical-kernels.js';
 
 /** REBAR's parameters (RELAX shares them). */
 export const rebarParams = {
@@ -77,6 +77,7 @@ export const rebar = defineEstimator({
     exponentialsPerUnit: (_params, classes) => 2 * classes,
     forward: rebarCategoricalForward,
     gradient: rebarCategoricalGradient,
+    helpers: [rebarCategoricalWinner],
   },
   state: rebarState,
 });

@@ -6,7 +6,7 @@ import { rebarParams, rebarState } from './rebar.js';
 import { rebarConditionalSlope, rebarForward, rebarGradient, rebarLogit, relaxGradient } from './rebar-kernels.js';
 import { addSurrogateWeightProduct, initialSurrogateWeights, surrogateInputGradient, surrogateValue, type SurrogateShape } from './relax-surrogate.js';
 import { adamArrayStep } from './state-adam.js';
-import { rebarCategoricalForward, rebarCategoricalGradient, relaxCategoricalGradient } from './rebar-categorical-kernels.js';
+import { rebarCategoricalForward, rebarCategoricalGradient, rebarCategoricalWinner, relaxCategoricalGradient } from './rebar-categorical-kernels.js';
 import { readCategoricalRow, relaxRowSamples, type RelaxRowSamples } from './relax-categorical-samples.js';
 
 /** Fills `out` with row `row` of a Bernoulli batch (REBAR's noise: u and v shared by the evaluations, one column per unit); mix stays 0. */
@@ -154,7 +154,7 @@ export const relax = defineEstimator({
     exponentialsPerUnit: (_params, classes) => 2 * classes,
     forward: rebarCategoricalForward,
     gradient: relaxCategoricalGradient,
-    helpers: [rebarCategoricalGradient],
+    helpers: [rebarCategoricalWinner, rebarCategoricalGradient],
   },
   hostTerms: {
     elementNames: ['surrogateNetTerm'],
