@@ -108,3 +108,71 @@ export function relaxCategoricalGradient(
   if (evaluation < 0.5) return rebarTerm + surrogateNetTerm;
   return rebarTerm;
 }
+
+/**
+ * `rebarCategoricalForward` for a whole unit (the CPU's `unitForward`): the race once, the relaxed
+ * weights once, each divided by their sum taken in the same order, so the numbers are the K calls' own.
+ */
+export function rebarCategoricalUnitForward(
+  probabilities: ArrayLike<number>, exponentials: ArrayLike<number>, unitStart: number, noiseStart: number, classes: number,
+  evaluation: number, temperature: number, out: Float64Array, outStart: number,
+): void {
+  const chosen = rebarCategoricalWinner(probabilities, exponentials, unitStart, noiseStart, classes);
+  if (evaluation < 0.5) {
+    for (let k = 0; k < classes; k++) out[outStart + k] = k === chosen ? 1 : 0;
+    return;
+  }
+  const best = exponentials[noiseStart + chosen] / probabilities[unitStart + chosen];
+  const inverseTemperature = 1 / temperature;
+  const chosenDraw = exponentials[noiseStart + classes + chosen];
+  let normaliser = 0;
+  for (let k = 0; k < classes; k++) {
+    let weight = 1;
+    if (evaluation < 1.5) {
+      weight = Math.pow((best * probabilities[unitStart + k]) / exponentials[noiseStart + k], inverseTemperature);
+    } else if (k !== chosen) {
+      weight = 1 / Math.pow(1 + exponentials[noiseStart + classes + k] / (probabilities[unitStart + k] * chosenDraw), inverseTemperature);
+    }
+    normaliser += weight;
+    out[outStart + k] = weight;
+  }
+  for (let k = 0; k < classes; k++) out[outStart + k] = out[outStart + k] / normaliser;
+}
+
+/**
+ * `rebarCategoricalGradient` for a whole unit (the CPU's `unitGradient`): adds each class's contribution
+ * of this evaluation to `out`, the sums over the unit computed once, in the element kernel's order (each
+ * class's ã_i r_i kept in `scratch`), so the numbers are the K calls' own.
+ */
+export function rebarCategoricalUnitGradient(
+  probabilities: ArrayLike<number>, exponentials: ArrayLike<number>, hValues: ArrayLike<number>, dLdhValues: ArrayLike<number>,
+  unitStart: number, noiseStart: number, hStart: number, classes: number, objective: number, evaluation: number, eta: number, temperature: number,
+  out: Float64Array, outStart: number, scratch: Float64Array,
+): void {
+  if (evaluation < 0.5) {
+    for (let k = 0; k < classes; k++) out[outStart + k] += (hValues[hStart + k] - probabilities[unitStart + k]) * objective;
+    return;
+  }
+  let meanSlope = 0;
+  for (let k = 0; k < classes; k++) meanSlope += hValues[hStart + k] * dLdhValues[hStart + k];
+  if (evaluation < 1.5) {
+    for (let k = 0; k < classes; k++) out[outStart + k] += (eta * hValues[hStart + k] * (dLdhValues[hStart + k] - meanSlope)) / temperature;
+    return;
+  }
+  const chosen = rebarCategoricalWinner(probabilities, exponentials, unitStart, noiseStart, classes);
+  const chosenDraw = exponentials[noiseStart + classes + chosen];
+  let spread = 0;
+  for (let i = 0; i < classes; i++) {
+    scratch[i] = 0;
+    if (i !== chosen) {
+      const ratio = exponentials[noiseStart + classes + i] / (probabilities[unitStart + i] * chosenDraw);
+      scratch[i] = ((hValues[hStart + i] * (dLdhValues[hStart + i] - meanSlope)) / temperature) * (ratio / (1 + ratio));
+      spread += scratch[i];
+    }
+  }
+  for (let k = 0; k < classes; k++) {
+    const p = probabilities[unitStart + k];
+    const b = k === chosen ? 1 : 0;
+    out[outStart + k] += -eta * ((b - p) * objective + scratch[k] - p * spread);
+  }
+}

@@ -3,7 +3,9 @@ import type { EstimatorState, StateUpdateInput, StateValues } from '../core/esti
 import type { ParameterValues } from '../core/parameters.js';
 import { adamInitialMoments, adamStep } from './state-adam.js';
 import { rebarConditionalSlope, rebarForward, rebarGradient, rebarLogit } from './rebar-kernels.js';
-import { rebarCategoricalForward, rebarCategoricalGradient, rebarCategoricalWinner } from './rebar-categorical-kernels.js';
+import {
+  rebarCategoricalForward, rebarCategoricalGradient, rebarCategoricalUnitForward, rebarCategoricalUnitGradient, rebarCategoricalWinner,
+} from './rebar-categorical-kernels.js';
 
 /** REBAR's parameters (RELAX shares them). */
 export const rebarParams = {
@@ -77,6 +79,9 @@ export const rebar = defineEstimator({
     exponentialsPerUnit: (_params, classes) => 2 * classes,
     forward: rebarCategoricalForward,
     gradient: rebarCategoricalGradient,
+    // The CPU's fast path: a unit per call (the GPU runs the element kernels).
+    unitForward: rebarCategoricalUnitForward,
+    unitGradient: rebarCategoricalUnitGradient,
     helpers: [rebarCategoricalWinner],
   },
   state: rebarState,

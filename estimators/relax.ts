@@ -6,7 +6,9 @@ import { rebarParams, rebarState } from './rebar.js';
 import { rebarConditionalSlope, rebarForward, rebarGradient, rebarLogit, relaxGradient } from './rebar-kernels.js';
 import { addSurrogateWeightProduct, initialSurrogateWeights, surrogateInputGradient, surrogateValue, type SurrogateShape } from './relax-surrogate.js';
 import { adamArrayStep } from './state-adam.js';
-import { rebarCategoricalForward, rebarCategoricalGradient, rebarCategoricalWinner, relaxCategoricalGradient } from './rebar-categorical-kernels.js';
+import {
+  rebarCategoricalForward, rebarCategoricalGradient, rebarCategoricalUnitForward, rebarCategoricalWinner, relaxCategoricalGradient,
+} from './rebar-categorical-kernels.js';
 import { readCategoricalRow, relaxRowSamples, type RelaxRowSamples } from './relax-categorical-samples.js';
 
 /** Fills `out` with row `row` of a Bernoulli batch (REBAR's noise: u and v shared by the evaluations, one column per unit); mix stays 0. */
@@ -154,6 +156,8 @@ export const relax = defineEstimator({
     exponentialsPerUnit: (_params, classes) => 2 * classes,
     forward: rebarCategoricalForward,
     gradient: relaxCategoricalGradient,
+    // The CPU's fast path for the forward pass; the gradient stays per element, where the host terms are bound.
+    unitForward: rebarCategoricalUnitForward,
     helpers: [rebarCategoricalWinner, rebarCategoricalGradient],
   },
   hostTerms: {
