@@ -2,6 +2,7 @@ import { evaluationCount, exponentialsPerUnit, noiseRowsPerSample, type Categori
 import { numericValues, type ParameterValues } from '../core/parameters.js';
 import type { HardNodeRequest } from '../core/backend.js';
 import { callExpression, literalBindings, namedFunctionSource, numberLiteral, unrolledEvaluations } from '../core/kernel-source.js';
+import { stateBindings } from '../core/estimator-state.js';
 
 /** Expressions (in the generated code's own names) for one element of a categorical unit. */
 export interface CategoricalElementArguments {
@@ -102,6 +103,15 @@ function categoricalConstants(estimatorParams: ParameterValues, shape: Categoric
   };
 }
 
+/**
+ * The estimator's state values (see EstimatorState) bound by name to entries of the runtime array
+ * `state`, as element kernels read them: every generated categorical kernel has `state` in scope (the
+ * CPU tasks and fused loop as a variable, the gpu.js kernels as their last argument).
+ */
+function categoricalStateBindings(estimator: EstimatorDefinition): Record<string, string> {
+  return stateBindings(estimator, 'state');
+}
+
 /** Expressions for a whole unit's call (a unit form): the element's, less the class, plus where it writes. */
 export type CategoricalUnitArguments = Omit<CategoricalElementArguments, 'classIndex'> & {
   /** Output array, index of the unit's first class in it, and a scratch array of 2 · K numbers. */
@@ -128,7 +138,7 @@ export function preparesUnits(estimator: EstimatorDefinition): boolean {
  */
 export function categoricalUnitCalls(estimator: EstimatorDefinition, estimatorParams: ParameterValues, shape: CategoricalShape) {
   const kernels = categoricalKernelsOf(estimator);
-  const constants = categoricalConstants(estimatorParams, shape);
+  const constants = { ...categoricalConstants(estimatorParams, shape), ...categoricalStateBindings(estimator) };
   const role = (kernel: string) => `${estimator.id} categorical ${kernel}`;
   const { unitPrepare, unitForward, unitGradient } = kernels;
   // `prepared` is a name only where there is something prepared, so that reading it otherwise fails by name.
@@ -157,7 +167,7 @@ export function categoricalUnitCalls(estimator: EstimatorDefinition, estimatorPa
  */
 export function categoricalKernelCalls(estimator: EstimatorDefinition, estimatorParams: ParameterValues, shape: CategoricalShape) {
   const kernels = categoricalKernelsOf(estimator);
-  const constants = categoricalConstants(estimatorParams, shape);
+  const constants = { ...categoricalConstants(estimatorParams, shape), ...categoricalStateBindings(estimator) };
   const elementBindings = (element: CategoricalElementArguments): Record<string, string> => ({
     ...constants,
     ...element,
@@ -167,8 +177,10 @@ export function categoricalKernelCalls(estimator: EstimatorDefinition, estimator
   const role = (kernel: string) => `${estimator.id} categorical ${kernel}`;
   return {
     forward: (element: CategoricalElementArguments) => callExpression(kernels.forward, elementBindings(element), role('forward')),
-    gradient: (element: CategoricalElementArguments, more: CategoricalGradientArguments) => {
+    /** `hostTerms`: the expressions of the estimator's host terms for this element (see core/host-terms.ts), on the hard-node stages. */
+    gradient: (element: CategoricalElementArguments, more: CategoricalGradientArguments, hostTerms: Readonly<Record<string, string>> = {}) => {
       const bindings: Record<string, string> = {
+        ...hostTerms,
         ...elementBindings(element),
         hValues: more.hValues, hStart: more.hStart, h: `${more.hValues}[${more.hStart} + ${element.classIndex}]`,
       };
@@ -218,6 +230,11 @@ export interface CategoricalUnitPlaces {
    * place instead of adding the shares up.
    */
   readonly perEvaluation?: boolean;
+  /**
+   * The estimator's host terms (see core/host-terms.ts) as expressions that may read `unitStart` and the
+   * class `c` (the staged node's; the fused loop has none): bound to the element `gradient` call.
+   */
+  readonly hostTerms?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -252,6 +269,10 @@ export function categoricalUnitStatements(
     objectivesStart: needs.objective ? places.objectivesStart : null,
   };
   const offsets = `const unitStart = ${places.unitStart}; const noiseStart = ${places.noiseStart};`;
+  const hostTerms = places.hostTerms ?? {};
+  if (Object.keys(hostTerms).length > 0 && (unitCalls.gradient || places.perEvaluation)) {
+    throw new Error(`${estimator.id}: host terms on categorical nodes reach the element gradient kernel only, with logits shared by the evaluations (no unitGradient, no logits per evaluation)`);
+  }
   const prepare = unitCalls.prepare
     ? `{ const unitStart = ${places.unitStart}; ${unitCalls.prepare({
       logits: 'logits', probabilities: 'probabilities', unitStart: 'unitStart', unit: 'unit', step: 'step', out: 'prepared', outStart: 'unitStart', scratch: 'scratch',
@@ -279,7 +300,7 @@ export function categoricalUnitStatements(
           let g = 0;
           ${forEachCategoricalEvaluation(evaluations, `
             ${offsets} const hStart = ${places.hStart};
-            g += ${calls.gradient(element, gradientArguments)};`)}
+            g += ${calls.gradient(element, gradientArguments, hostTerms)};`)}
           ${places.out}[outStart + c] = g;
         }
       }`;

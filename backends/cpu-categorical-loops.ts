@@ -82,7 +82,7 @@ export function cpuCategoricalLoopSource(request: CellRequest): string {
     const gradRow = new Float64Array(${width});
     const scratch = new Float64Array(${2 * classes});
     ${prepareUnit ? `const prepared = new Float64Array(${width});` : ''}
-    function estimate(logits, probabilities, baseline, seeds, firstChunk, endChunk, count, out, step) {
+    function estimate(logits, probabilities, baseline, seeds, firstChunk, endChunk, count, out, step, state) {
       ${prepareUnit ? `for (let unit = 0; unit < ${units}; unit++) ${prepareUnit}` : ''}
       for (let chunk = firstChunk; chunk < endChunk; chunk++) {
         ${rngStateDeclaration('seeds[chunk]')}

@@ -1,10 +1,12 @@
 import { chunkSeeds, type Rng } from '../core/rng.js';
+import { initialStateArray } from '../core/estimator-state.js';
 import type { HardNodeForward, HardNodeStage } from '../core/suite.js';
 import type { HardNodeRequest } from '../core/backend.js';
 import { categoricalCpuKernelSources, categoricalShape, categoricalUnitStatements, preparesUnits, type CategoricalShape } from './categorical-kernel-calls.js';
 import { chunkNoiseSource } from './cpu-noise-source.js';
 import { rowSoftmaxSource } from './cpu-row-softmax.js';
 import { RowTaskRunner, taskArray } from './cpu-row-pool.js';
+import { HardNodeHostTerms, hostTermArguments } from './hard-node-host-terms.js';
 
 /** What one forward pass keeps for its backward pass. */
 interface CpuCategoricalState {
@@ -27,6 +29,7 @@ export function cpuCategoricalNodeSource(request: HardNodeRequest, shape: Catego
   const { estimator, estimatorParams } = request;
   const { width, classes, units, evaluations, exponentialsPerUnit, noiseWidth, noiseEvaluationStride } = shape;
   const perEvaluation = request.logitsPerEvaluation === true;
+  const host = hostTermArguments(estimator, (array) => `${array}[unitStart + c]`, (array) => `${array}[s]`);
   // With logits per evaluation, logits, probabilities and the output are indexed like h.
   const logitRow = perEvaluation ? `(s * ${evaluations} + e)` : 's';
   const { prepare: prepareUnit, forward: forwardUnit, backward: backwardUnit } = categoricalUnitStatements(estimator, estimatorParams, shape, {
@@ -36,6 +39,8 @@ export function cpuCategoricalNodeSource(request: HardNodeRequest, shape: Catego
     h: 'h', dLdh: 'dLdh', hStart: `(s * ${evaluations} + e) * ${width} + unit * ${classes}`,
     objective: `objectives[s * ${evaluations} + e]`, objectives: 'objectives', objectivesStart: `s * ${evaluations}`,
     out: 'out', outStart: `${logitRow} * ${width} + unit * ${classes}`,
+    // The host terms' arrays of the backward call, read at this element's and this row's index.
+    hostTerms: host.bindings,
   });
   const prepareUnits = prepareUnit ? `for (let unit = 0; unit < ${units}; unit++) ${prepareUnit}` : '';
   const logitRowsPerRow = perEvaluation ? evaluations : 1;
@@ -47,6 +52,7 @@ export function cpuCategoricalNodeSource(request: HardNodeRequest, shape: Catego
     function forward(call, chunk, rowStart, rowEnd) {
       const { logits, probabilities, prepared, exponentials, h, seeds } = call.arrays;
       const step = call.step;
+      const state = call.arrays.state;
       fillChunkNoise(new Rng(seeds[chunk]), rowEnd - rowStart, exponentials.subarray(rowStart * ${noiseWidth}, rowEnd * ${noiseWidth}), null);
       rowSoftmax(logits, probabilities, rowStart * ${logitRowsPerRow}, rowEnd * ${logitRowsPerRow});
       const scratch = new Float64Array(${2 * classes});
@@ -59,8 +65,9 @@ export function cpuCategoricalNodeSource(request: HardNodeRequest, shape: Catego
       }
     }
     function backward(call, chunk, rowStart, rowEnd) {
-      const { logits, probabilities, prepared, exponentials, h, objectives, dLdh, out } = call.arrays;
+      const { logits, probabilities, prepared, exponentials, h, objectives, dLdh, out${host.arrays.map((name) => `, ${name}`).join('')} } = call.arrays;
       const step = call.step;
+      const state = call.arrays.state;
       const scratch = new Float64Array(${2 * classes});
       for (let s = rowStart; s < rowEnd; s++) {
         let objectiveSum = 0;
@@ -87,6 +94,9 @@ export class CpuCategoricalNode implements HardNodeStage {
   private readonly preparesUnits: boolean;
   /** Rows of logits (and of dL/dlogits) per row: the evaluations when each has its own logits, else 1. */
   private readonly logitRowsPerRow: number;
+  /** The estimator's state values, read at every call (the harness rewrites them between calls). */
+  private readonly state: Float64Array;
+  private readonly hostTerms: HardNodeHostTerms;
 
   /** @param threads threads computing large calls, the calling thread included */
   constructor(private readonly request: HardNodeRequest, threads = 1) {
@@ -96,6 +106,9 @@ export class CpuCategoricalNode implements HardNodeStage {
     this.preparesUnits = preparesUnits(request.estimator);
     this.logitRowsPerRow = request.logitsPerEvaluation ? this.evaluations : 1;
     this.runner = new RowTaskRunner(cpuCategoricalNodeSource(request, this.shape), threads);
+    const { estimator, estimatorParams, nodeKind, width, classes } = request;
+    this.state = request.estimatorState ?? initialStateArray(estimator, estimatorParams, { nodeKind, dim: width, ...(classes ? { classes } : {}) });
+    this.hostTerms = new HardNodeHostTerms(request, this.state);
   }
 
   async forward(logits: Float64Array, rows: number, rng: Rng, step: number): Promise<HardNodeForward> {
@@ -110,6 +123,7 @@ export class CpuCategoricalNode implements HardNodeStage {
       exponentials: taskArray(rows * noiseWidth, threaded),
       h: taskArray(rows * this.evaluations * this.width, threaded),
       seeds,
+      state: taskArray(this.state, threaded),
     };
     await this.runner.run('forward', arrays, rows, step, threaded);
     const state: CpuCategoricalState = { probabilities: arrays.probabilities, prepared: arrays.prepared, exponentials: arrays.exponentials, threaded };
@@ -119,13 +133,18 @@ export class CpuCategoricalNode implements HardNodeStage {
   async backward(pass: HardNodeForward, objectives: Float64Array | null, objectiveGradient: Float64Array | null, _baseline: Float64Array | null, step: number) {
     const { probabilities, prepared, exponentials, threaded } = pass.state as CpuCategoricalState;
     const empty = new Float64Array(0);
+    const batch = { rows: pass.rows, logits: pass.logits, probabilities, noiseU: null, noiseV: null, exponentials, h: pass.h, step, objectives };
+    const terms = this.hostTerms.compute(batch);
     const arrays = {
+      ...Object.fromEntries(hostTermArguments(this.request.estimator, String, String).arrays.map((name, index) => [name, taskArray([...terms.element, ...terms.row][index], threaded)])),
       logits: pass.logits, probabilities, prepared, exponentials, h: pass.h,
       objectives: taskArray(objectives ?? empty, threaded),
       dLdh: taskArray(objectiveGradient ?? empty, threaded),
       out: taskArray(pass.rows * this.logitRowsPerRow * this.width, threaded),
+      state: taskArray(this.state, threaded),
     };
     await this.runner.run('backward', arrays, pass.rows, step, threaded);
+    this.hostTerms.record(batch, arrays.out);
     return arrays.out;
   }
 

@@ -5,6 +5,9 @@ import type { HardNodeRequest } from '../core/backend.js';
 import { categoricalKernelCalls, categoricalKernelsOf, categoricalShape, type CategoricalShape } from './categorical-kernel-calls.js';
 import { fillExponentials } from './categorical-noise.js';
 import { destroyKernel } from './gpu-kernel-release.js';
+import { gpuStateArguments, gpuStateParameter } from './gpu-kernels.js';
+import { HardNodeHostTerms, hostTermArguments } from './hard-node-host-terms.js';
+import { initialStateArray } from '../core/estimator-state.js';
 import type { GpuJsKernel, GpuRuntime } from './gpu-runtime.js';
 
 interface PieceKernels {
@@ -49,11 +52,17 @@ function categoricalKernelSourcesForGpu(request: HardNodeRequest, shape: Categor
   // Its loop variable is not `e`: the per-evaluation kernel declares `e` before it, and GLSL refuses the second.
   const objectiveSum = `let objectiveSum = 0;
       ${needs.objective ? `for (let member = 0; member < ${evaluations}; member++) { objectiveSum += objectives[s * ${evaluations} + member]; }` : ''}`;
-  const backwardArguments = `logits, probabilities, exponentials, hValues, ${needs.objective ? 'objectives, ' : ''}${needs.objectiveGradient ? 'dLdhValues, ' : ''}step`;
+  // The state array last, after step, as the element kernels take it (none for a stateless estimator).
+  const stateParameter = gpuStateParameter(estimator);
+  // The host terms (see core/host-terms.ts): element terms as flat [rows · width] inputs, row terms as [rows].
+  const host = hostTermArguments(estimator, (array) => `${array}[s * ${width} + i]`, (array) => `${array}[s]`);
+  if (host.arrays.length > 0 && perEvaluation) throw new Error(`${estimator.id}: host terms on categorical nodes need logits shared by the evaluations`);
+  const hostParameters = host.arrays.map((name) => `${name}, `).join('');
+  const backwardArguments = `logits, probabilities, exponentials, hValues, ${needs.objective ? 'objectives, ' : ''}${needs.objectiveGradient ? 'dLdhValues, ' : ''}${hostParameters}step${stateParameter}`;
   const evaluationOffsets = `const noiseStart = s * ${noiseWidth} + e * ${noiseEvaluationStride} + unit * ${exponentialsPerUnit};
         const hStart = (s * ${evaluations} + e) * ${width} + unit * ${classes};`;
   return {
-    forward: `function (logits, probabilities, exponentials, step) {
+    forward: `function (logits, probabilities, exponentials, step${stateParameter}) {
       ${elementIndices}
       const s = Math.floor(this.thread.y / ${evaluations});
       const e = this.thread.y - s * ${evaluations};
@@ -80,7 +89,7 @@ function categoricalKernelSourcesForGpu(request: HardNodeRequest, shape: Categor
         let g = 0;
         for (let e = 0; e < ${evaluations}; e++) {
           ${evaluationOffsets}
-          g += ${calls.gradient(element, gradientArguments)};
+          g += ${calls.gradient(element, gradientArguments, host.bindings)};
         }
         return g;
       }`,
@@ -110,6 +119,9 @@ export class GpuCategoricalNode implements HardNodeStage {
   private readonly logitWidth: number;
   /** Rows per device pass (a multiple of the noise chunk, so pieces never split a chunk). */
   private readonly pieceRows: number;
+  /** The estimator's state values, read at every call (the harness rewrites them between calls). */
+  private readonly state: Float64Array;
+  private readonly hostTerms: HardNodeHostTerms;
 
   constructor(private readonly runtime: GpuRuntime, private readonly request: HardNodeRequest) {
     this.shape = categoricalShape(request);
@@ -122,6 +134,9 @@ export class GpuCategoricalNode implements HardNodeStage {
     }
     this.pieceRows = Math.max(noiseChunkSamples, Math.floor(runtime.maxTextureSize / this.evaluations / noiseChunkSamples) * noiseChunkSamples);
     this.sources = categoricalKernelSourcesForGpu(request, this.shape);
+    const { estimator, estimatorParams, nodeKind, width, classes } = request;
+    this.state = request.estimatorState ?? initialStateArray(estimator, estimatorParams, { nodeKind, dim: width, ...(classes ? { classes } : {}) });
+    this.hostTerms = new HardNodeHostTerms(request, this.state);
   }
 
   private kernels(rows: number): PieceKernels {
@@ -172,7 +187,7 @@ export class GpuCategoricalNode implements HardNodeStage {
     const state: GpuCategoricalState = { probabilities, exponentials };
     const h = new Float64Array(rows * this.evaluations * this.width);
     await this.forEachPiece(rows, logits, state, async (piece) => {
-      const result = (await piece.kernels.forward(...piece.inputs, step)) as Float32Array[];
+      const result = (await piece.kernels.forward(...piece.inputs, step, ...gpuStateArguments(this.request.estimator, this.state))) as Float32Array[];
       copyRows(result, h, piece.start * this.evaluations * this.width, this.width);
     });
     return { rows, logits, h, state };
@@ -183,13 +198,19 @@ export class GpuCategoricalNode implements HardNodeStage {
     const state = pass.state as GpuCategoricalState;
     const out = new Float64Array(pass.rows * this.logitWidth);
     const hRowWidth = this.evaluations * this.width;
+    const batch = {
+      rows: pass.rows, logits: pass.logits, probabilities: state.probabilities, noiseU: null, noiseV: null, exponentials: state.exponentials, h: pass.h, step, objectives,
+    };
+    const terms = this.hostTerms.compute(batch);
     await this.forEachPiece(pass.rows, pass.logits, state, async (piece) => {
       const extra: unknown[] = [this.slice(pass.h, piece.start, piece.rows, hRowWidth)];
       if (needs.objective) extra.push(Float32Array.from(objectives!.subarray(piece.start * this.evaluations, (piece.start + piece.rows) * this.evaluations)));
       if (needs.objectiveGradient) extra.push(this.slice(objectiveGradient!, piece.start, piece.rows, hRowWidth));
-      const result = (await piece.kernels.backward(...piece.inputs, ...extra, step)) as Float32Array[];
+      extra.push(...terms.element.map((values) => this.slice(values, piece.start, piece.rows, this.width)), ...terms.row.map((values) => this.slice(values, piece.start, piece.rows, 1)));
+      const result = (await piece.kernels.backward(...piece.inputs, ...extra, step, ...gpuStateArguments(this.request.estimator, this.state))) as Float32Array[];
       copyRows(result, out, piece.start * this.logitWidth, this.width);
     });
+    this.hostTerms.record(batch, out);
     return out;
   }
 

@@ -3,6 +3,7 @@ import { stateValues } from '../core/estimator-state.js';
 import { checkedHostTerms, type ArrayStateValues, type HostTermInput } from '../core/host-terms.js';
 import type { HardNodeRequest } from '../core/backend.js';
 import { hardNodeNoiseWidth } from './hard-node-request.js';
+import { categoricalShape } from './categorical-kernel-calls.js';
 
 /**
  * The generated kernels' arguments for the host terms: the arrays' names (`hostElement0`, …, then
@@ -27,6 +28,8 @@ export interface HostBatch {
   readonly probabilities: ArrayLike<number>;
   readonly noiseU: ArrayLike<number> | null;
   readonly noiseV: ArrayLike<number> | null;
+  /** A categorical node's exponential draws [rows × noiseWidth] (absent on other nodes). */
+  readonly exponentials?: ArrayLike<number> | null;
   readonly h: ArrayLike<number>;
   readonly step: number;
   /** The objective value of every h row, as the backward pass was handed them (null when the estimator reads none). */
@@ -47,7 +50,7 @@ export class HardNodeHostTerms {
   constructor(private readonly request: HardNodeRequest, private readonly state: Float64Array) {
     const { estimator, estimatorParams, nodeKind, width, classes } = request;
     this.arrays = request.stateArrays ?? estimator.state?.arrays?.init(estimatorParams, { nodeKind, dim: width, ...(classes ? { classes } : {}) }) ?? {};
-    this.noiseWidth = hardNodeNoiseWidth(request);
+    this.noiseWidth = request.nodeKind === 'categorical' ? categoricalShape(request).noiseWidth : hardNodeNoiseWidth(request);
     this.evaluations = evaluationCount(estimator, estimatorParams);
   }
 
@@ -62,6 +65,7 @@ export class HardNodeHostTerms {
       rows: batch.rows, width, evaluations: this.evaluations,
       logits: batch.logits, probabilities: batch.probabilities, noiseU: batch.noiseU, noiseV: batch.noiseV, noiseWidth: this.noiseWidth,
       h: batch.h, step: batch.step, params: estimatorParams, state: stateValues(estimator, this.state), arrays: this.arrays,
+      ...(batch.exponentials ? { exponentials: batch.exponentials, classes: this.request.classes } : {}),
     };
   }
 
@@ -92,6 +96,7 @@ export class HardNodeHostTerms {
       ...this.input(batch),
       logits: copy(batch.logits, batch.rows * width)!, probabilities: copy(batch.probabilities, batch.rows * width)!,
       noiseU: copy(batch.noiseU, batch.rows * this.noiseWidth), noiseV: copy(batch.noiseV, batch.rows * this.noiseWidth),
+      ...(batch.exponentials ? { exponentials: copy(batch.exponentials, batch.rows * this.noiseWidth) } : {}),
       h: copy(batch.h, batch.rows * this.evaluations * width)!,
       state: stateValues(this.request.estimator, this.state.slice()),
       estimates: estimates.slice(0, batch.rows * width),

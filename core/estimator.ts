@@ -81,7 +81,8 @@ export interface EstimatorKernels {
  *   evaluation) at `hStart + j`, and `dLdhValues` at the same index when `needs.objectiveGradient`.
  * - scalars: `classIndex` (j of this element), `classes` (K), `unit` (the unit's index in its row),
  *   `theta` and `p` (this element's logit and probability), `evaluation`, `evaluations`, `step`, `dim`
- *   (elements per row, units · K) and the estimator's parameters; in `gradient` also `h` (this
+ *   (elements per row, units · K), the estimator's parameters and its state values (see EstimatorState;
+ *   host terms too, in `gradient`, see core/host-terms.ts); in `gradient` also `h` (this
  *   element's h), and, as the estimator's `needs` declare, `dLdh` (this element's dL/dh), `objective`,
  *   `objectiveSum`, and `objectives` at `objectivesStart + e` (as for element kernels).
  * `forward(...)` → h of the element; `gradient(...)` → this evaluation's contribution to dL/dtheta of

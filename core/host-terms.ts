@@ -37,6 +37,13 @@ export interface HostTermInput {
   readonly noiseU: ArrayLike<number> | null;
   readonly noiseV: ArrayLike<number> | null;
   readonly noiseWidth: number;
+  /**
+   * On categorical nodes (where noiseU and noiseV are null): the classes per unit K, and the exponential
+   * draws the forward pass drew, [rows × noiseWidth], each unit's `exponentialsPerUnit` draws at
+   * unit · exponentialsPerUnit (see `CategoricalKernels`). Absent on other nodes.
+   */
+  readonly classes?: number;
+  readonly exponentials?: ArrayLike<number> | null;
   /** [rows · evaluations × width], row index = row · evaluations + evaluation. */
   readonly h: ArrayLike<number>;
   readonly step: number;

@@ -3,6 +3,9 @@ import type { EstimatorState, StateUpdateInput, StateValues } from '../core/esti
 import type { ParameterValues } from '../core/parameters.js';
 import { adamInitialMoments, adamStep } from './state-adam.js';
 import { rebarConditionalSlope, rebarForward, rebarGradient, rebarLogit } from './rebar-kernels.js';
+import {
+  rebarCategoricalForward, rebarCategoricalGradient, rebarCategoricalUnitForward, rebarCategoricalUnitGradient, rebarCategoricalWinner,
+} from './rebar-categorical-kernels.js';
 
 /** REBAR's parameters (RELAX shares them). */
 export const rebarParams = {
@@ -45,13 +48,20 @@ export const rebarState = {
  * derivatives through the objective are not available); Adam steps η and log λ down them, as the
  * authors adapted η and log λ with Adam. A rate of 0 fixes the value. With η = 0 the estimate is
  * REINFORCE's (b − p) f(b) exactly.
+ *
+ * On categorical nodes (units of K classes; Tucker et al.'s and Grathwohl et al.'s categorical form) the
+ * same three evaluations from 2K exponential draws per unit: b = onehot(argmax(θ + G)), softmax(z/λ) at
+ * z = θ + G, and softmax(z̃/λ) at the conditional z̃ ~ p(z | b) drawn from K fresh draws, with
+ *   ĝ = (f(b) − η f(softmax(z̃/λ))) (b − p) + η ∂f(softmax(z/λ))/∂θ − η ∂f(softmax(z̃/λ))/∂θ
+ * (∂log p(b)/∂θ = b − p; ∂z̃/∂θ through the conditional reparameterisation: estimators/rebar-categorical-kernels.ts),
+ * and the same η and λ state and adaptation.
  */
 export const rebar = defineEstimator({
   id: 'rebar',
   title: 'REBAR (adaptive η and temperature)',
   citation: 'Tucker, Mnih, Maddison, Lawson & Sohl-Dickstein (2017), "REBAR: Low-variance, unbiased gradient estimates for discrete latent variable models", NeurIPS, arXiv:1703.07370',
   family: 'score-function',
-  nodeKinds: ['bernoulli'],
+  nodeKinds: ['bernoulli', 'categorical'],
   claimsUnbiased: true,
   params: rebarParams,
   noise: ['uniform', 'uniform'],
@@ -63,6 +73,16 @@ export const rebar = defineEstimator({
   kernels: {
     forward: rebarForward,
     gradient: rebarGradient,
+  },
+  categoricalKernels: {
+    // K for the sample's Gumbels, K for the conditional's fresh noise.
+    exponentialsPerUnit: (_params, classes) => 2 * classes,
+    forward: rebarCategoricalForward,
+    gradient: rebarCategoricalGradient,
+    // The CPU's fast path: a unit per call (the GPU runs the element kernels).
+    unitForward: rebarCategoricalUnitForward,
+    unitGradient: rebarCategoricalUnitGradient,
+    helpers: [rebarCategoricalWinner],
   },
   state: rebarState,
 });

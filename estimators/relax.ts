@@ -6,21 +6,13 @@ import { rebarParams, rebarState } from './rebar.js';
 import { rebarConditionalSlope, rebarForward, rebarGradient, rebarLogit, relaxGradient } from './rebar-kernels.js';
 import { addSurrogateWeightProduct, initialSurrogateWeights, surrogateInputGradient, surrogateValue, type SurrogateShape } from './relax-surrogate.js';
 import { adamArrayStep } from './state-adam.js';
+import {
+  rebarCategoricalForward, rebarCategoricalGradient, rebarCategoricalUnitForward, rebarCategoricalWinner, relaxCategoricalGradient,
+} from './rebar-categorical-kernels.js';
+import { readCategoricalRow, relaxRowSamples, type RelaxRowSamples } from './relax-categorical-samples.js';
 
-/** One row's logistic samples z and z̃ (as REBAR draws them), ∂z̃/∂θ and the score b − p. */
-interface RowSamples {
-  readonly z: Float64Array;
-  readonly conditional: Float64Array;
-  readonly conditionalSlope: Float64Array;
-  readonly score: Float64Array;
-}
-
-function rowSamples(width: number): RowSamples {
-  return { z: new Float64Array(width), conditional: new Float64Array(width), conditionalSlope: new Float64Array(width), score: new Float64Array(width) };
-}
-
-/** Fills `out` with row `row` of a batch (REBAR's noise: u and v shared by the evaluations, one column per unit). */
-function readRow(batch: HostTermInput, row: number, out: RowSamples): void {
+/** Fills `out` with row `row` of a Bernoulli batch (REBAR's noise: u and v shared by the evaluations, one column per unit); mix stays 0. */
+function readBernoulliRow(batch: HostTermInput, row: number, out: RelaxRowSamples): void {
   const { width, noiseWidth, logits, probabilities, noiseU, noiseV } = batch;
   for (let unit = 0; unit < width; unit++) {
     const theta = logits[row * width + unit];
@@ -29,10 +21,19 @@ function readRow(batch: HostTermInput, row: number, out: RowSamples): void {
     const v = noiseV![row * noiseWidth + unit];
     out.z[unit] = rebarLogit(theta, p, u, v, 1);
     out.conditional[unit] = rebarLogit(theta, p, u, v, 2);
-    out.conditionalSlope[unit] = rebarConditionalSlope(p, u, v);
+    out.slope[unit] = rebarConditionalSlope(p, u, v);
     out.score[unit] = Math.ceil(p - u) + 0 - p;
   }
 }
+
+/** Row `row` of a batch of either node kind (a categorical batch carries its exponentials). */
+function readRow(batch: HostTermInput, row: number, out: RelaxRowSamples): void {
+  if (batch.exponentials) readCategoricalRow(batch, row, out);
+  else readBernoulliRow(batch, row, out);
+}
+
+/** Elements per unit: K on a categorical node, 1 on a Bernoulli one. */
+const unitSize = (batch: HostTermInput) => (batch.exponentials ? batch.classes! : 1);
 
 function networkShape(params: ParameterValues, width: number): SurrogateShape {
   return { inputs: width, hidden: Number(params.hidden) };
@@ -40,14 +41,16 @@ function networkShape(params: ParameterValues, width: number): SurrogateShape {
 
 /**
  * The network's part of the estimate for each element of a batch:
- *   t_i = −r(z̃)(b_i − p_i) + ∂r(z)/∂z_i − ∂r(z̃)/∂z̃_i · ∂z̃_i/∂θ_i.
+ *   t_j = −r(z̃)(b_j − p_j) + ∂r(z)/∂z_j − Σ_i ∂r(z̃)/∂z̃_i · ∂z̃_i/∂θ_j,
+ * with ∂z̃_i/∂θ_j = slope_i δ_ij + mix_i p_j within a unit (see `RelaxRowSamples`).
  */
 function surrogateNetTerms(batch: HostTermInput): Float64Array {
   const { rows, width, params, arrays } = batch;
   const shape = networkShape(params, width);
+  const classes = unitSize(batch);
   const weights = arrays.surrogateWeights;
   const terms = new Float64Array(rows * width);
-  const samples = rowSamples(width);
+  const samples = relaxRowSamples(width);
   const activations = new Float64Array(shape.hidden);
   const atSample = new Float64Array(width);
   const atConditional = new Float64Array(width);
@@ -57,8 +60,13 @@ function surrogateNetTerms(batch: HostTermInput): Float64Array {
     surrogateInputGradient(weights, shape, activations, atSample, 0);
     const conditionalValue = surrogateValue(weights, shape, samples.conditional, 0, activations);
     surrogateInputGradient(weights, shape, activations, atConditional, 0);
-    for (let unit = 0; unit < width; unit++) {
-      terms[row * width + unit] = -conditionalValue * samples.score[unit] + atSample[unit] - atConditional[unit] * samples.conditionalSlope[unit];
+    for (let unitStart = 0; unitStart < width; unitStart += classes) {
+      let mixed = 0;
+      for (let i = unitStart; i < unitStart + classes; i++) mixed += samples.mix[i] * atConditional[i];
+      for (let j = unitStart; j < unitStart + classes; j++) {
+        const throughConditional = atConditional[j] * samples.slope[j] + samples.probability[j] * mixed;
+        terms[row * width + j] = -conditionalValue * samples.score[j] + atSample[j] - throughConditional;
+      }
     }
   }
   return terms;
@@ -67,7 +75,8 @@ function surrogateNetTerms(batch: HostTermInput): Float64Array {
 /**
  * ∂/∂ρ of the mean over the step's rows of Σᵢ ĝᵢ², as E[2 ĝ ∂ĝ/∂ρ] from each row's own estimate ĝ (only
  * the network's term t depends on ρ): with c = 2ĝ / rows, Σᵢ cᵢ tᵢ = α r(z̃) + cᵀ∇r(z) + c̃ᵀ∇r(z̃), where
- * α = −Σᵢ cᵢ (bᵢ − pᵢ) and c̃ᵢ = −cᵢ ∂z̃ᵢ/∂θᵢ; its weight gradient is the network's closed-form product.
+ * α = −Σᵢ cᵢ (bᵢ − pᵢ) and c̃ = −Jᵀc, c̃_i = −(slope_i c_i + mix_i Σ_j p_j c_j) over i's unit; its weight
+ * gradient is the network's closed-form product.
  */
 export function surrogateVarianceGradient(input: Pick<StateUpdateInput, 'params' | 'arrays' | 'samples'>): Float64Array {
   const weights = input.arrays.surrogateWeights;
@@ -77,17 +86,22 @@ export function surrogateVarianceGradient(input: Pick<StateUpdateInput, 'params'
   for (const batch of batches) {
     const { width } = batch;
     const shape = networkShape(input.params, width);
-    const samples = rowSamples(width);
+    const classes = unitSize(batch);
+    const samples = relaxRowSamples(width);
     const activations = new Float64Array(shape.hidden);
     const weight = new Float64Array(width);
     const conditionalWeight = new Float64Array(width);
     for (let row = 0; row < batch.rows; row++) {
       readRow(batch, row, samples);
       let alpha = 0;
-      for (let unit = 0; unit < width; unit++) {
-        weight[unit] = (2 * batch.estimates[row * width + unit]) / rows;
-        alpha -= weight[unit] * samples.score[unit];
-        conditionalWeight[unit] = -weight[unit] * samples.conditionalSlope[unit];
+      for (let unitStart = 0; unitStart < width; unitStart += classes) {
+        let weightedProbability = 0;
+        for (let j = unitStart; j < unitStart + classes; j++) {
+          weight[j] = (2 * batch.estimates[row * width + j]) / rows;
+          alpha -= weight[j] * samples.score[j];
+          weightedProbability += samples.probability[j] * weight[j];
+        }
+        for (let i = unitStart; i < unitStart + classes; i++) conditionalWeight[i] = -(samples.slope[i] * weight[i] + samples.mix[i] * weightedProbability);
       }
       surrogateValue(weights, shape, samples.z, 0, activations);
       addSurrogateWeightProduct(weights, shape, samples.z, 0, activations, 0, weight, 0, gradient);
@@ -99,7 +113,7 @@ export function surrogateVarianceGradient(input: Pick<StateUpdateInput, 'params'
 }
 
 /**
- * RELAX for Bernoulli nodes: REBAR's estimator with a learned network added to its control variate,
+ * RELAX for Bernoulli and categorical nodes: REBAR's estimator with a learned network added to its control variate,
  *   c_φ(z) = η f(σ(z/λ)) + r_ρ(z),
  *   ĝ = [f(b) − c_φ(z̃)] ∂log p(b)/∂θ + ∂c_φ(z)/∂θ − ∂c_φ(z̃)/∂θ,
  * with z and z̃ drawn exactly as `rebar` draws them (its kernels compute the η f part; ∂log p(b)/∂θ = b − p).
@@ -109,13 +123,19 @@ export function surrogateVarianceGradient(input: Pick<StateUpdateInput, 'params'
  * batch from the noise; φ = (η, log λ, ρ) is trained by Adam on the estimate's second moment Σᵢ E[ĝᵢ²]:
  * η and λ by REBAR's central differences, ρ by the single-sample gradient E[2 ĝ ∂ĝ/∂ρ] in closed form
  * (`surrogateVarianceGradient`). Unbiased for every φ, which at a step depends only on earlier steps.
+ *
+ * On categorical nodes (the papers' categorical form, Grathwohl et al. 2018 appendix) the same with
+ * REBAR's categorical draws (see `rebar` and estimators/rebar-categorical-kernels.ts): r_ρ reads the row's
+ * units · K Gumbel-perturbed logits z, and the conditional z̃ with its log Z; ∂z̃/∂θ mixes a unit's
+ * classes (∂z̃_i/∂θ_j = r_i δ_ij + (1 − r_i) p_j for i ≠ b, p_j for i = b), in the network's term and in
+ * ρ's variance gradient alike (estimators/relax-categorical-samples.ts).
  */
 export const relax = defineEstimator({
   id: 'relax',
   title: 'RELAX (REBAR plus a learned surrogate network)',
   citation: 'Grathwohl, Choi, Wu, Roeder & Duvenaud (2018), "Backpropagation through the Void: Optimizing control variates for black-box gradient estimation", ICLR, arXiv:1711.00123',
   family: 'score-function',
-  nodeKinds: ['bernoulli'],
+  nodeKinds: ['bernoulli', 'categorical'],
   claimsUnbiased: true,
   params: {
     ...rebarParams,
@@ -131,6 +151,15 @@ export const relax = defineEstimator({
   needs: { objective: true, objectiveGradient: true },
   helpers: [rebarLogit, rebarConditionalSlope, rebarGradient],
   kernels: { forward: rebarForward, gradient: relaxGradient },
+  categoricalKernels: {
+    // REBAR's categorical noise: K for the sample's Gumbels, K for the conditional's.
+    exponentialsPerUnit: (_params, classes) => 2 * classes,
+    forward: rebarCategoricalForward,
+    gradient: relaxCategoricalGradient,
+    // The CPU's fast path for the forward pass; the gradient stays per element, where the host terms are bound.
+    unitForward: rebarCategoricalUnitForward,
+    helpers: [rebarCategoricalWinner, rebarCategoricalGradient],
+  },
   hostTerms: {
     elementNames: ['surrogateNetTerm'],
     rowNames: [],

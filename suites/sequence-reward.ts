@@ -29,6 +29,9 @@ function choiceParameter(choices: readonly string[], description: string): Strin
  * penalty in the reward takes any categorical estimator (relaxed ones see the multilinear extension).
  */
 function settingUnsupportedReason(setting: SequenceSetting, estimator: EstimatorDefinition): string | null {
+  if (setting.policy === 'autoregressive' && estimator.hostTerms) {
+    return `policy=autoregressive gives each evaluation logits of its own, which ${estimator.id}'s host terms (computed per row of logits) do not read`;
+  }
   if (estimator.family === 'score-function') return null;
   if (setting.policy === 'autoregressive') return `policy=autoregressive samples position by position from one-hot samples; ${estimator.id} is not a score-function estimator`;
   if (setting.kl === 'k3-loss') return `kl=k3-loss differentiates k3 at the sampled tokens; ${estimator.id} is not a score-function estimator`;

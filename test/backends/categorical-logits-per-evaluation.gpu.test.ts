@@ -6,7 +6,10 @@ import { builtInEstimators } from '../../estimators/index.js';
 import { describeEachBackend } from '../support/backends.js';
 import { testNormals } from '../support/random-for-tests.js';
 
-const categoricalEstimators = [...builtInEstimators.values()].filter((estimator) => unsupportedNodeReason(estimator, 'categorical') === null);
+const onCategoricalNodes = [...builtInEstimators.values()].filter((estimator) => unsupportedNodeReason(estimator, 'categorical') === null);
+// Host terms are computed per row of logits: a node with logits per evaluation refuses them (and sequence-reward's autoregressive policy, which asks for one, refuses such estimators).
+const categoricalEstimators = onCategoricalNodes.filter((estimator) => !estimator.hostTerms);
+const withHostTerms = onCategoricalNodes.filter((estimator) => estimator.hostTerms);
 
 describeEachBackend('a categorical node with logits per evaluation', (backend) => {
   it('covers every categorical estimator', () => {
@@ -51,6 +54,12 @@ describeEachBackend('a categorical node with logits per evaluation', (backend) =
       }
     });
   }
+
+  it.each(withHostTerms.map((estimator) => estimator.id))('%s (host terms): refused with logits per evaluation, by a message naming the reason', (id) => {
+    const estimator = builtInEstimators.get(id)!;
+    const request = { estimator, estimatorParams: withDefaults(estimator.params), nodeKind: 'categorical' as const, width: 6, classes: 3, logitsPerEvaluation: true };
+    expect(() => backend().prepareHardNode!(request).dispose()).toThrow(/host terms on categorical nodes/);
+  });
 
   it('draws each evaluation from its own logits', async () => {
     const estimator = builtInEstimators.get('reinforce-loo')!;

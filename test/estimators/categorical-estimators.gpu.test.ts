@@ -125,6 +125,9 @@ const expectedMean: Record<string, (params: Record<string, number>) => MonteCarl
   'gumbel-rao': ({ tau }) => gumbelSoftmaxReference(tau).straightThrough,
   reinmax: ({ tau }) => perUnit((unit) => reinmaxMeanByEnumeration(documentedLogits(unit), documentedTarget(unit), tau)),
   'reinforce-loo': () => exactGradient(),
+  // Unbiased for every η and λ (the state's values at the start, or fixed).
+  rebar: () => exactGradient(),
+  relax: () => exactGradient(),
   grpo: ({ k, epsilon }) => grpoReference(k, epsilon),
   // f − group mean = ((k − 1)/k)(f − mean of the others): (k − 1)/k times leave-one-out's mean.
   'dr-grpo': ({ k }) => {
@@ -221,6 +224,8 @@ describeEachBackend('categorical estimators', (backend) => {
     ['gapped-st', { tau: 0.5, gap: 2 }],
     ['gumbel-rao', { tau: 0.7, conditionalSamples: 3 }],
     ['reinforce-loo', { k: 2 }],
+    ['rebar', { initialEta: 0.6, initialTemperature: 0.2 }],
+    ['relax', { initialEta: 0.7, initialTemperature: 0.8, surrogateScale: 0.6, surrogateSeed: 5 }],
     ['grpo', { k: 3 }],
     ['dr-grpo', { k: 2 }],
   ])('%s with %j matches its expected mean at non-default parameters', async (id, params) => {

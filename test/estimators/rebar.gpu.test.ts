@@ -1,10 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import { describeEachBackend } from '../support/backends.js';
 import { quadraticProblem, sampleEstimator, toyProblem } from '../support/helpers.js';
-import { expectAdaptationLowersVariance, reinforceOnRebarNoise, totalVariance } from '../support/adaptive-variance.js';
+import { categoricalReinforceOnRebarNoise, expectAdaptationLowersVariance, reinforceOnRebarNoise, totalVariance } from '../support/adaptive-variance.js';
+import { categoricalToy } from '../../suites/categorical-toy.js';
+import { withDefaults } from '../../core/parameters.js';
+import { isStagedProblem, type Problem } from '../../core/suite.js';
 import { rebar } from '../../estimators/rebar.js';
 
 const fixedAtZero = { initialEta: 0, etaRate: 0, temperatureRate: 0 };
+
+/** categorical-toy at its defaults (8 units of 6 classes). */
+function categoricalToyProblem(): Problem {
+  const problem = categoricalToy.create(withDefaults(categoricalToy.params));
+  if (isStagedProblem(problem)) throw new Error('categorical-toy is a kernel suite');
+  return problem;
+}
 
 
 describeEachBackend('rebar', (backend, backendId) => {
@@ -30,6 +40,18 @@ describeEachBackend('rebar', (backend, backendId) => {
       expectSameNumbers(ours.mean, theirs.mean);
       expectSameNumbers(ours.sumOfSquaredDeviations, theirs.sumOfSquaredDeviations);
     }
+  });
+
+  it('on categorical nodes, with η = 0 gives exactly the score-function estimates (b − p) f(b) (to the last bit in float64, to float32 precision on a GPU)', async () => {
+    const problem = categoricalToyProblem();
+    const ours = await sampleEstimator(backend(), rebar, problem, 20_000, 5, fixedAtZero);
+    const theirs = await sampleEstimator(backend(), { ...categoricalReinforceOnRebarNoise, id: rebar.id }, problem, 20_000, 5);
+    expectSameNumbers(ours.mean, theirs.mean);
+    expectSameNumbers(ours.sumOfSquaredDeviations, theirs.sumOfSquaredDeviations);
+    // And η ≠ 0 moves them (a check that the comparison can fail).
+    const adapted = await sampleEstimator(backend(), rebar, problem, 20_000, 5, { etaRate: 0, temperatureRate: 0 });
+    expect(Array.from(adapted.mean)).not.toEqual(Array.from(theirs.mean));
+    expect(totalVariance(adapted)).toBeLessThan(totalVariance(theirs));
   });
 
   it('with η = 1 differs from REINFORCE (a check that the test above can fail) and has lower variance on the toy', async () => {

@@ -4,6 +4,8 @@ import { quadraticProblem, sampleEstimator, toyProblem, unitsOutsideBand } from 
 import { expectAdaptationLowersVariance, totalVariance } from '../support/adaptive-variance.js';
 import { centralDifferences } from '../support/central-differences.js';
 import { withDefaults } from '../../core/parameters.js';
+import { isStagedProblem, type Problem } from '../../core/suite.js';
+import { categoricalToy } from '../../suites/categorical-toy.js';
 import { Rng } from '../../core/rng.js';
 import type { HostTermInput, NodeSamples } from '../../core/host-terms.js';
 import { rebar } from '../../estimators/rebar.js';
@@ -24,18 +26,27 @@ describeEachBackend('relax', (backend, backendId) => {
 
   // RELAX runs on the hard-node stages and REBAR in the fused loop, whose sums over the samples run in
   // another order: the same estimates then agree to float64 rounding on the CPU, float32 on a GPU.
-  it('with a zero network gives REBAR\'s estimates, and its network moves them (a check that the term is read)', async () => {
-    const problem = toyProblem({ t: 0.499 });
+  const expectZeroNetworkGivesRebar = async (problem: Problem) => {
     const fixed = { etaRate: 0, temperatureRate: 0, surrogateRate: 0 };
     // The same stream: sampleEstimator keys it by the estimator's id.
     const zeroNetwork = await sampleEstimator(backend(), { ...relax, id: rebar.id }, problem, 20_000, 5, { ...fixed, surrogateScale: 0 });
     const rebarMoments = await sampleEstimator(backend(), rebar, problem, 20_000, 5, { etaRate: 0, temperatureRate: 0 });
     const withNetwork = await sampleEstimator(backend(), { ...relax, id: rebar.id }, problem, 20_000, 5, { ...fixed, surrogateScale: 0.6 });
-    for (let unit = 0; unit < rebarMoments.mean.length; unit++) {
-      const tolerance = (backendId === 'cpu' ? 1e-12 : 1e-4) * (Math.abs(rebarMoments.mean[unit]) + 1e-3);
-      expect(Math.abs(zeroNetwork.mean[unit] - rebarMoments.mean[unit]), `unit ${unit}`).toBeLessThanOrEqual(tolerance);
+    for (let element = 0; element < rebarMoments.mean.length; element++) {
+      const tolerance = (backendId === 'cpu' ? 1e-12 : 1e-4) * (Math.abs(rebarMoments.mean[element]) + 1e-3);
+      expect(Math.abs(zeroNetwork.mean[element] - rebarMoments.mean[element]), `element ${element}`).toBeLessThanOrEqual(tolerance);
     }
     expect(totalVariance(withNetwork)).not.toBeCloseTo(totalVariance(rebarMoments), 3);
+  };
+
+  it('with a zero network gives REBAR\'s estimates, and its network moves them (a check that the term is read)', async () => {
+    await expectZeroNetworkGivesRebar(toyProblem({ t: 0.499 }));
+  });
+
+  it('on categorical nodes, with a zero network gives REBAR\'s estimates, and its network moves them', async () => {
+    const problem = categoricalToy.create(withDefaults(categoricalToy.params));
+    if (isStagedProblem(problem)) throw new Error('categorical-toy is a kernel suite');
+    await expectZeroNetworkGivesRebar(problem);
   });
 });
 
