@@ -126,6 +126,7 @@ const expectedMean: Record<string, (params: Record<string, number>) => MonteCarl
   'gumbel-rao': ({ tau }) => gumbelSoftmaxReference(tau).straightThrough,
   reinmax: ({ tau }) => perUnit((unit) => reinmaxMeanByEnumeration(documentedLogits(unit), documentedTarget(unit), tau)),
   'reinforce-loo': () => exactGradient(),
+  muprop: () => exactGradient(),
   grpo: ({ k, epsilon }) => grpoReference(k, epsilon),
   // f − group mean = ((k − 1)/k)(f − mean of the others): (k − 1)/k times leave-one-out's mean.
   'dr-grpo': ({ k }) => {
