@@ -28,13 +28,15 @@ export interface CategoricalGradientArguments {
   /** The array of this sample's objective values, and the index of its evaluation 0 in it. */
   readonly objectives: string | null;
   readonly objectivesStart: string | null;
+  /** The row term's sum (see `CategoricalKernels.rowTerm`): its variable, or '0'; absent where it may not be read (in `rowTerm` itself). */
+  readonly rowTermSum?: string;
 }
 
 /** Binds the objective's names the estimator needs (the rest stay unbound, so that reading them fails by name). */
 function objectiveBindings(bindings: Record<string, string>, more: CategoricalGradientArguments): void {
-  for (const name of ['objective', 'objectiveSum', 'objectives', 'objectivesStart'] as const) {
+  for (const name of ['objective', 'objectiveSum', 'objectives', 'objectivesStart', 'rowTermSum'] as const) {
     const expression = more[name];
-    if (expression !== null) bindings[name] = expression;
+    if (expression !== null && expression !== undefined) bindings[name] = expression;
   }
 }
 
@@ -81,7 +83,7 @@ export function categoricalShape(request: HardNodeRequest): CategoricalShape {
 export function categoricalKernelSources(estimator: EstimatorDefinition): string[] {
   const kernels = categoricalKernelsOf(estimator);
   const seen = new Map<string, string>();
-  for (const fn of [...(kernels.helpers ?? []), kernels.forward, kernels.gradient]) {
+  for (const fn of [...(kernels.helpers ?? []), kernels.forward, kernels.gradient, ...(kernels.rowTerm ? [kernels.rowTerm] : [])]) {
     const { name, source } = namedFunctionSource(fn, `categorical kernel of ${estimator.id}`);
     seen.set(name, source);
   }
@@ -195,6 +197,73 @@ export function categoricalKernelCalls(estimator: EstimatorDefinition, estimator
 }
 
 /**
+ * The call of the estimator's categorical `rowTerm`, bound by name exactly as `gradient` is (the same
+ * names, less `rowTermSum`), or null when it has none. (It is `categoricalKernelCalls`'s gradient call
+ * of an estimator whose gradient is the row term, so the two bindings cannot drift apart.)
+ */
+export function categoricalRowTermCall(estimator: EstimatorDefinition, estimatorParams: ParameterValues, shape: CategoricalShape) {
+  const kernels = categoricalKernelsOf(estimator);
+  if (!kernels.rowTerm) return null;
+  const asGradient: EstimatorDefinition = { ...estimator, id: `${estimator.id}'s rowTerm, bound as the`, categoricalKernels: { ...kernels, gradient: kernels.rowTerm } };
+  const calls = categoricalKernelCalls(asGradient, estimatorParams, shape);
+  return (element: CategoricalElementArguments, more: CategoricalGradientArguments) => calls.gradient(element, { ...more, rowTermSum: undefined });
+}
+
+/** What a categorical gradient (or row-term) call reads beyond its element, from the generated code's places, as the estimator's `needs` declare. */
+export function categoricalGradientArguments(
+  estimator: EstimatorDefinition, places: Pick<CategoricalUnitPlaces, 'h' | 'dLdh' | 'objective' | 'objectives' | 'objectivesStart'>, hStart: string,
+): CategoricalGradientArguments {
+  const { needs } = estimator;
+  return {
+    hValues: places.h, hStart,
+    dLdhValues: needs.objectiveGradient ? places.dLdh : null,
+    objective: needs.objective ? places.objective : null,
+    objectiveSum: needs.objective ? 'objectiveSum' : null,
+    objectives: needs.objective ? places.objectives : null,
+    objectivesStart: needs.objective ? places.objectivesStart : null,
+  };
+}
+
+/** Names a row-term sum declares (see `categoricalRowTermSum`): its loop counters and per-unit offsets. */
+export interface CategoricalRowTermNames {
+  readonly unit: string;
+  readonly evaluation: string;
+  readonly classIndex: string;
+  readonly unitStart: string;
+  readonly noiseStart: string;
+  readonly hStart: string;
+}
+
+/**
+ * Statements that declare `rowTermSum`, the sum of the estimator's categorical `rowTerm` over every
+ * unit, class and evaluation of one row (see `CategoricalKernels.rowTerm`), or '' when it has none (the
+ * gradient then reads `rowTermSum` as 0). `places` are expressions in `names` (the unit and evaluation
+ * counters this statement declares), as `CategoricalUnitPlaces` are in `unit` and `e`; `objectiveSum`
+ * must be in scope where the estimator reads objective values.
+ */
+export function categoricalRowTermSum(
+  estimator: EstimatorDefinition, estimatorParams: ParameterValues, shape: CategoricalShape, names: CategoricalRowTermNames,
+  places: Pick<CategoricalUnitPlaces, 'unitStart' | 'exponentials' | 'noiseStart' | 'h' | 'dLdh' | 'hStart' | 'objective' | 'objectives' | 'objectivesStart'>,
+): string {
+  const call = categoricalRowTermCall(estimator, estimatorParams, shape);
+  if (!call) return '';
+  const { units, classes, evaluations } = shape;
+  const term = call({
+    logits: 'logits', probabilities: 'probabilities', exponentials: places.exponentials, unitStart: names.unitStart, noiseStart: names.noiseStart,
+    classIndex: names.classIndex, unit: names.unit, evaluation: names.evaluation, step: 'step',
+  }, categoricalGradientArguments(estimator, places, names.hStart));
+  return `let rowTermSum = 0;
+    for (let ${names.unit} = 0; ${names.unit} < ${units}; ${names.unit}++) {
+      for (let ${names.evaluation} = 0; ${names.evaluation} < ${evaluations}; ${names.evaluation}++) {
+        const ${names.unitStart} = ${places.unitStart}; const ${names.noiseStart} = ${places.noiseStart}; const ${names.hStart} = ${places.hStart};
+        for (let ${names.classIndex} = 0; ${names.classIndex} < ${classes}; ${names.classIndex}++) {
+          rowTermSum += ${term};
+        }
+      }
+    }`;
+}
+
+/**
  * `body` (code that reads the evaluation as `e`) for e = 0 … count − 1 in order: one block per
  * evaluation with `e` a constant up to `unrolledEvaluations`, a loop beyond.
  */
@@ -246,11 +315,13 @@ export interface CategoricalUnitPlaces {
  * evaluation's contribution added in evaluation order (0 + e0 + e1 + ...) in either form. All expect
  * `logits`, `probabilities`, `step`, `unit` and a `scratch` array of 2 · K numbers in scope, and
  * `prepared` when `prepare` is not null; `backward` also `objectiveSum` when the estimator needs
- * objective values, and `forward` the evaluation `e`.
+ * objective values, and `forward` the evaluation `e`. `rowTermSum` (see `categoricalRowTermSum`) declares
+ * the row term's sum and must run once per row, after the row's objective values and dL/dh and before
+ * the units' `backward` (it is '' for an estimator without a row term, whose gradient reads 0).
  */
 export function categoricalUnitStatements(
   estimator: EstimatorDefinition, estimatorParams: ParameterValues, shape: CategoricalShape, places: CategoricalUnitPlaces,
-): { prepare: string | null; forward: string; backward: string } {
+): { prepare: string | null; forward: string; backward: string; rowTermSum: string } {
   const { classes, evaluations } = shape;
   const calls = categoricalKernelCalls(estimator, estimatorParams, shape);
   const unitCalls = categoricalUnitCalls(estimator, estimatorParams, shape);
@@ -260,19 +331,14 @@ export function categoricalUnitStatements(
     classIndex: 'c', unit: 'unit', evaluation: 'e', step: 'step',
   };
   const unitArguments = (out: string, outStart: string) => ({ ...element, out, outStart, scratch: 'scratch', prepared: 'prepared' });
-  const gradientArguments = {
-    hValues: places.h, hStart: 'hStart',
-    dLdhValues: needs.objectiveGradient ? places.dLdh : null,
-    objective: needs.objective ? places.objective : null,
-    objectiveSum: needs.objective ? 'objectiveSum' : null,
-    objectives: needs.objective ? places.objectives : null,
-    objectivesStart: needs.objective ? places.objectivesStart : null,
-  };
+  const gradientArguments = { ...categoricalGradientArguments(estimator, places, 'hStart'), rowTermSum: categoricalKernelsOf(estimator).rowTerm ? 'rowTermSum' : '0' };
   const offsets = `const unitStart = ${places.unitStart}; const noiseStart = ${places.noiseStart};`;
   const hostTerms = places.hostTerms ?? {};
   if (Object.keys(hostTerms).length > 0 && (unitCalls.gradient || places.perEvaluation)) {
     throw new Error(`${estimator.id}: host terms on categorical nodes reach the element gradient kernel only, with logits shared by the evaluations (no unitGradient, no logits per evaluation)`);
   }
+  // Declares rowTermSum over the whole row: the caller puts it before the units' backward statements.
+  const rowTermSum = categoricalRowTermSum(estimator, estimatorParams, shape, { unit: 'unit', evaluation: 'e', classIndex: 'c', unitStart: 'unitStart', noiseStart: 'noiseStart', hStart: 'hStart' }, places);
   const prepare = unitCalls.prepare
     ? `{ const unitStart = ${places.unitStart}; ${unitCalls.prepare({
       logits: 'logits', probabilities: 'probabilities', unitStart: 'unitStart', unit: 'unit', step: 'step', out: 'prepared', outStart: 'unitStart', scratch: 'scratch',
@@ -282,7 +348,7 @@ export function categoricalUnitStatements(
     ? `{ ${offsets} ${unitCalls.forward(unitArguments(places.h, places.hStart))}; }`
     : `{ ${offsets} for (let c = 0; c < ${classes}; c++) ${places.h}[${places.hStart} + c] = ${calls.forward(element)}; }`;
   if (places.perEvaluation) {
-    return { prepare, forward, backward: perEvaluationBackward(classes, evaluations, offsets, places, unitCalls.gradient
+    return { prepare, forward, rowTermSum, backward: perEvaluationBackward(classes, evaluations, offsets, places, unitCalls.gradient
       ? (outStart) => `${unitCalls.gradient!(unitArguments(places.out, outStart), gradientArguments)};`
       : (outStart) => `for (let c = 0; c < ${classes}; c++) ${places.out}[${outStart} + c] = ${calls.gradient(element, gradientArguments)};`) };
   }
@@ -304,7 +370,7 @@ export function categoricalUnitStatements(
           ${places.out}[outStart + c] = g;
         }
       }`;
-  return { prepare, forward, backward };
+  return { prepare, forward, backward, rowTermSum };
 }
 
 /**

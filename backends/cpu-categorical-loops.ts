@@ -42,7 +42,7 @@ export function cpuCategoricalLoopSource(request: CellRequest): string {
   const shape = shapeOf(request);
   const { width, classes, units, evaluations, exponentialsPerUnit, noiseWidth, noiseEvaluationStride } = shape;
   const { needs } = estimator;
-  const { prepare: prepareUnit, forward: forwardUnit, backward: backwardUnit } = categoricalUnitStatements(estimator, estimatorParams, shape, {
+  const { prepare: prepareUnit, forward: forwardUnit, backward: backwardUnit, rowTermSum } = categoricalUnitStatements(estimator, estimatorParams, shape, {
     unitStart: `unit * ${classes}`,
     exponentials: 'noiseRow', noiseStart: `e * ${noiseEvaluationStride} + unit * ${exponentialsPerUnit}`,
     h: 'hAll', dLdh: 'dLdhAll', hStart: `e * ${width} + unit * ${classes}`,
@@ -95,6 +95,7 @@ export function cpuCategoricalLoopSource(request: CellRequest): string {
           }
           ${objectivePass}
           ${objectiveGradientPass}
+          ${rowTermSum}
           for (let unit = 0; unit < ${units}; unit++) {
             ${backwardUnit}
             for (let i = unit * ${classes}; i < (unit + 1) * ${classes}; i++) {

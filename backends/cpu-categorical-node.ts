@@ -32,7 +32,7 @@ export function cpuCategoricalNodeSource(request: HardNodeRequest, shape: Catego
   const host = hostTermArguments(estimator, (array) => `${array}[unitStart + c]`, (array) => `${array}[s]`);
   // With logits per evaluation, logits, probabilities and the output are indexed like h.
   const logitRow = perEvaluation ? `(s * ${evaluations} + e)` : 's';
-  const { prepare: prepareUnit, forward: forwardUnit, backward: backwardUnit } = categoricalUnitStatements(estimator, estimatorParams, shape, {
+  const { prepare: prepareUnit, forward: forwardUnit, backward: backwardUnit, rowTermSum } = categoricalUnitStatements(estimator, estimatorParams, shape, {
     perEvaluation,
     unitStart: `${logitRow} * ${width} + unit * ${classes}`,
     exponentials: 'exponentials', noiseStart: `s * ${noiseWidth} + e * ${noiseEvaluationStride} + unit * ${exponentialsPerUnit}`,
@@ -72,6 +72,7 @@ export function cpuCategoricalNodeSource(request: HardNodeRequest, shape: Catego
       for (let s = rowStart; s < rowEnd; s++) {
         let objectiveSum = 0;
         ${needs.objective ? `for (let e = 0; e < ${evaluations}; e++) objectiveSum += objectives[s * ${evaluations} + e];` : ''}
+        ${rowTermSum}
         for (let unit = 0; unit < ${units}; unit++) {
           ${backwardUnit}
         }

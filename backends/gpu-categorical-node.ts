@@ -2,7 +2,7 @@ import { nodeProbabilities } from '../core/node-kinds.js';
 import { chunkSeeds, noiseChunkSamples, type Rng } from '../core/rng.js';
 import type { HardNodeForward, HardNodeStage } from '../core/suite.js';
 import type { HardNodeRequest } from '../core/backend.js';
-import { categoricalKernelCalls, categoricalKernelsOf, categoricalShape, type CategoricalShape } from './categorical-kernel-calls.js';
+import { categoricalKernelCalls, categoricalKernelsOf, categoricalRowTermSum, categoricalShape, type CategoricalShape } from './categorical-kernel-calls.js';
 import { fillExponentials } from './categorical-noise.js';
 import { destroyKernel } from './gpu-kernel-release.js';
 import { gpuStateArguments, gpuStateParameter } from './gpu-kernels.js';
@@ -42,6 +42,7 @@ function categoricalKernelSourcesForGpu(request: HardNodeRequest, shape: Categor
   // With logits per evaluation, logits and probabilities are indexed like h.
   const logitRow = perEvaluation ? 'this.thread.y' : 's';
   const gradientArguments = {
+    rowTermSum: categoricalKernelsOf(estimator).rowTerm ? 'rowTermSum' : '0',
     hValues: 'hValues', hStart: 'hStart',
     dLdhValues: needs.objectiveGradient ? 'dLdhValues' : null,
     objective: needs.objective ? `objectives[s * ${evaluations} + e]` : null,
@@ -59,6 +60,16 @@ function categoricalKernelSourcesForGpu(request: HardNodeRequest, shape: Categor
   if (host.arrays.length > 0 && perEvaluation) throw new Error(`${estimator.id}: host terms on categorical nodes need logits shared by the evaluations`);
   const hostParameters = host.arrays.map((name) => `${name}, `).join('');
   const backwardArguments = `logits, probabilities, exponentials, hValues, ${needs.objective ? 'objectives, ' : ''}${needs.objectiveGradient ? 'dLdhValues, ' : ''}${hostParameters}step${stateParameter}`;
+  // The row term's sum over the row (categoricalRowTermSum), each thread summing the whole row, with its own
+  // names: gpu.js declares loop counters at function scope, and the kernel's own unit, e, c and offsets are taken.
+  const rowTermSum = categoricalRowTermSum(estimator, estimatorParams, shape, {
+    unit: 'termUnit', evaluation: 'termEvaluation', classIndex: 'termClass', unitStart: 'termUnitStart', noiseStart: 'termNoiseStart', hStart: 'termHStart',
+  }, {
+    unitStart: `${perEvaluation ? `(s * ${evaluations} + termEvaluation)` : 's'} * ${width} + termUnit * ${classes}`,
+    exponentials: 'exponentials', noiseStart: `s * ${noiseWidth} + termEvaluation * ${noiseEvaluationStride} + termUnit * ${exponentialsPerUnit}`,
+    h: 'hValues', dLdh: 'dLdhValues', hStart: `(s * ${evaluations} + termEvaluation) * ${width} + termUnit * ${classes}`,
+    objective: `objectives[s * ${evaluations} + termEvaluation]`, objectives: 'objectives', objectivesStart: `s * ${evaluations}`,
+  });
   const evaluationOffsets = `const noiseStart = s * ${noiseWidth} + e * ${noiseEvaluationStride} + unit * ${exponentialsPerUnit};
         const hStart = (s * ${evaluations} + e) * ${width} + unit * ${classes};`;
   return {
@@ -78,6 +89,7 @@ function categoricalKernelSourcesForGpu(request: HardNodeRequest, shape: Categor
         const e = this.thread.y - s * ${evaluations};
         const unitStart = this.thread.y * ${width} + unit * ${classes};
         ${objectiveSum}
+        ${rowTermSum}
         ${evaluationOffsets}
         return ${calls.gradient(element, gradientArguments)};
       }`
@@ -86,6 +98,7 @@ function categoricalKernelSourcesForGpu(request: HardNodeRequest, shape: Categor
         const s = this.thread.y;
         const unitStart = s * ${width} + unit * ${classes};
         ${objectiveSum}
+        ${rowTermSum}
         let g = 0;
         for (let e = 0; e < ${evaluations}; e++) {
           ${evaluationOffsets}
@@ -144,11 +157,12 @@ export class GpuCategoricalNode implements HardNodeStage {
     if (cached) return cached;
     const kernels = categoricalKernelsOf(this.request.estimator);
     const functions = [...(kernels.helpers ?? []), kernels.forward, kernels.gradient];
+    if (kernels.rowTerm) functions.push(kernels.rowTerm);
     const { classes, exponentialsPerUnit, evaluations } = this.shape;
     const settings = (output: number[]) => ({
       output, functions, tactic: 'precision', precision: 'single',
-      // Loops run over the classes, the unit's draws or the evaluations, whichever is longest.
-      loopMaxIterations: Math.max(classes, exponentialsPerUnit, evaluations) + 1,
+      // Loops run over the classes, the unit's draws or the evaluations, whichever is longest (and the units, for a row term).
+      loopMaxIterations: Math.max(classes, exponentialsPerUnit, evaluations, kernels.rowTerm ? this.shape.units : 0) + 1,
     });
     const compiled: PieceKernels = {
       forward: this.runtime.gpu.createKernel(this.sources.forward, settings([this.width, rows * this.evaluations])),

@@ -59,8 +59,8 @@ export type UnitKernelFunction = (...args: any[]) => void;
  * number per element and evaluation; the harness sums it over the sample's elements and evaluations
  * before any gradient call and binds the sum to `gradient` as `rowTermSum` (0 when there is no
  * `rowTerm`). A term that pairs one evaluation's h with another's dL/dh reads the shared noise again
- * (evaluations share u and v unless `noisePerEvaluation`), as MuProp's does. Element kernels only
- * (Bernoulli and deterministic nodes); categorical kernels read the whole unit instead.
+ * (evaluations share u and v unless `noisePerEvaluation`), as MuProp's does. Categorical kernels have
+ * their own (`CategoricalKernels.rowTerm`), summed over every unit, class and evaluation of the row.
  */
 export interface EstimatorKernels {
   readonly forward: KernelFunction;
@@ -106,6 +106,15 @@ export interface CategoricalKernels {
   readonly exponentialsPerUnit: number | ((params: ParameterValues, classes: number) => number);
   readonly forward: KernelFunction;
   readonly gradient: KernelFunction;
+  /**
+   * Optional reduction across the units of one estimate, as `EstimatorKernels.rowTerm` is for element
+   * kernels: `rowTerm(` the gradient's names, less `rowTermSum``)` → a number per element (unit, class)
+   * and evaluation, reading its unit by name as `gradient` does; the harness sums it over every unit,
+   * class and evaluation of the row before any gradient call, and binds the sum to `gradient` and
+   * `unitGradient` as `rowTermSum` (0 without a `rowTerm`). MuProp's Taylor term f'(μ)ᵀ(D − μ) is such
+   * a sum. Every backend runs it through its element form (there is no unit form of it).
+   */
+  readonly rowTerm?: KernelFunction;
   /**
    * Optional CPU fast path of `forward` for a whole unit: what the unit's K `forward` calls compute, with
    * the work they share (a normaliser, an argmax) done once. It writes h of class j to `out[outStart + j]`

@@ -3,14 +3,14 @@ import { noElementKernels, type EstimatorDefinition, type KernelFunction } from 
 import type { NumberParameterSpec } from '../core/parameters.js';
 import { hardBernoulliSample } from './hard-bernoulli-sample.js';
 
-/** The group size k of the group estimators (REINFORCE-LOO, GRPO, Dr. GRPO). */
+/** The group size k of the group estimators (REINFORCE-LOO, GRPO, Dr. GRPO; VIMCO names its own). */
 export const groupSizeParameter: NumberParameterSpec = {
   // The GPU backend needs k × 1024 texture rows (16 384 rows allow k ≤ 16 under headless-gl).
   description: 'independent samples per estimate, each one objective evaluation (k >= 2)', default: 4, minimum: 2, maximum: 64, integer: true,
 };
 
 /**
- * What the group estimators share: k independent samples of the node per estimate (one objective
+ * What the group estimators (and VIMCO) share: k independent samples of the node per estimate (one objective
  * evaluation each, each from its own noise), the true sample forward, and a per-element `gradient`
  * rule of (h − p) times an advantage, which serves both node kinds (on categorical nodes h is the
  * one-hot entry and p the class probability, so h − p is the score). `onBernoulli` false gives

@@ -6,6 +6,22 @@ import { addToRunningMoments, fillLocalExpectationBlock, localExpectationRows, m
 const samplesPerPass = 8;
 
 /**
+ * L_k = −log((1/k) Σ_i exp(−L_i)) of `values` with entry `replaced` set to `changed`, summed around the
+ * smallest of the k values it uses, so that every exponential is at most 1 and none is subtracted: the
+ * others' sum taken as the whole sum less entry `replaced`'s share cancels catastrophically when that
+ * entry dominates (its share near 1, the others' near 1e-13 for L differences of 30 nats), which biased
+ * this reference.
+ */
+export function boundWithOneReplaced(values: ArrayLike<number>, replaced: number, changed: number): number {
+  const k = values.length;
+  let smallest = changed;
+  for (let i = 0; i < k; i++) if (i !== replaced) smallest = Math.min(smallest, values[i]);
+  let total = Math.exp(smallest - changed);
+  for (let i = 0; i < k; i++) if (i !== replaced) total += Math.exp(smallest - values[i]);
+  return smallest - Math.log(total / k);
+}
+
+/**
  * The gradient of each example's E[L_k] with respect to its logits a, for the k-sample bound
  * L_k = −log((1/k) Σ_j exp(−L(h_j; a))) over k independent h_j ~ q(· | a), with L depending on a
  * through h and explicitly (a VAE's log q(h | a) term). ∇_a E[L_k] = E[Σ_j ∇_a log q(h_j | a) L_k]
@@ -56,14 +72,12 @@ export async function kSampleLocalExpectationGradient(
         estimate.fill(0);
         for (let j = 0; j < k; j++) {
           const base = (firstBlock + j) * rowsPerSample;
-          const others = total - Math.exp(smallest - sampleValues[j]);
           let row = 1;
           for (let unit = 0; unit < units; unit++) {
             const own = latents.stateOf(h, base * width, unit);
             for (let state = 0; state < classes; state++) {
               const changed = state === own ? sampleValues[j] : value[base + row++];
-              // L_k with L_j replaced, around the group's smallest L (the others' exponentials are at most 1).
-              stateValues[state] = smallest - Math.log((others + Math.exp(smallest - changed)) / k);
+              stateValues[state] = boundWithOneReplaced(sampleValues, j, changed);
             }
             // Each unit writes its own elements: after the loop `sampleTerm` holds sample j's score part.
             latents.writeExpectationGradient(probabilities, 0, unit, stateValues, sampleTerm, 0);

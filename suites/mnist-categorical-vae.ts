@@ -1,6 +1,6 @@
 import { categoricalLatents } from './vae/latent-family.js';
 import { vaeModel } from './vae/vae-model.js';
-import { defineVaeSuite, vaeCommonParams } from './vae/vae-suite.js';
+import { defineVaeSuite, vaeCommonParams, vaeObjectiveParam } from './vae/vae-suite.js';
 
 /**
  * The categorical VAE of Jang, Gu & Poole (2016) on dynamically binarised MNIST: `latents` categorical
@@ -9,7 +9,9 @@ import { defineVaeSuite, vaeCommonParams } from './vae/vae-suite.js';
  * (`hiddenOuter` 512 and `hiddenInner` 256 by default; smaller ones make quick tests).
  * Loss: the minibatch mean of −ELBO, with the single-sample term L(h; a) = −log p(x | h) − log p(h) +
  * log q(h | a) for the estimator (their code uses the closed-form KL instead; the single-sample term
- * keeps every estimator on the same objective as the binary VAE).
+ * keeps every estimator on the same objective as the binary VAE); or, with objective=iwae, the minibatch
+ * mean of the negative k-sample importance-weighted bound over the estimator's k independent samples
+ * (vimco, reinforce-loo), as on mnist-binary-vae.
  */
 export const mnistCategoricalVae = defineVaeSuite({
   id: 'mnist-categorical-vae',
@@ -22,6 +24,7 @@ export const mnistCategoricalVae = defineVaeSuite({
     hiddenOuter: { description: 'ReLU units of the hidden layer next to the pixels (encoder and decoder)', default: 512, minimum: 1, maximum: 4096, integer: true },
     hiddenInner: { description: 'ReLU units of the hidden layer next to the latent code (encoder and decoder)', default: 256, minimum: 1, maximum: 4096, integer: true },
     ...vaeCommonParams(100, 2000),
+    ...vaeObjectiveParam,
   },
   model: (params) => vaeModel(categoricalLatents(params.latents, params.classes), [params.hiddenOuter, params.hiddenInner], 'relu'),
 });

@@ -15,6 +15,7 @@ import {
 } from '../support/categorical-reference.js';
 import { drawClass, grpoMeanByMonteCarlo } from '../support/group-advantage.js';
 import { testUniforms } from '../support/random-for-tests.js';
+import { categoricalToyKSampleBoundGradient } from '../support/k-sample-bound.js';
 
 const units = 8;
 const classes = 6;
@@ -128,6 +129,7 @@ const expectedMean: Record<string, (params: Record<string, number>) => MonteCarl
   // Unbiased for every η and λ (the state's values at the start, or fixed).
   rebar: () => exactGradient(),
   relax: () => exactGradient(),
+  muprop: () => exactGradient(),
   grpo: ({ k, epsilon }) => grpoReference(k, epsilon),
   // f − group mean = ((k − 1)/k)(f − mean of the others): (k − 1)/k times leave-one-out's mean.
   'dr-grpo': ({ k }) => {
@@ -135,6 +137,11 @@ const expectedMean: Record<string, (params: Record<string, number>) => MonteCarl
     return { mean: exact.mean.map((value) => ((k - 1) / k) * value), stdErr: exact.stdErr };
   },
   zgr: () => perUnit((unit) => zgrMeanByEnumeration(documentedLogits(unit), documentedTarget(unit))),
+  // VIMCO's mean is the gradient of the k-sample bound's expectation, not of E[f] (vimco.gpu.test.ts checks it by brute force on a tiny toy).
+  vimco: ({ k }) => {
+    const mean = categoricalToyKSampleBoundGradient(Array.from({ length: units }, (_, unit) => documentedLogits(unit)).flat(), classes, t, k);
+    return { mean, stdErr: mean.map(() => 0) };
+  },
   'gapped-st': ({ tau, gap }) => perUnit((unit) => gappedStMeanByEnumeration(documentedLogits(unit), documentedTarget(unit), tau, gap)),
 };
 
@@ -228,6 +235,7 @@ describeEachBackend('categorical estimators', (backend) => {
     ['relax', { initialEta: 0.7, initialTemperature: 0.8, surrogateScale: 0.6, surrogateSeed: 5 }],
     ['grpo', { k: 3 }],
     ['dr-grpo', { k: 2 }],
+    ['vimco', { k: 2 }],
   ])('%s with %j matches its expected mean at non-default parameters', async (id, params) => {
     const resolved = numericValues(withDefaults(builtInEstimators.get(id)!.params, params));
     const moments = await sampleCategorical(backend(), id, resolved, samplesOf(id), 37);
