@@ -88,7 +88,9 @@ export class HardNodeHostTerms {
     const copy = (values: ArrayLike<number> | null, length: number) => {
       if (!values) return null;
       const out = new Float64Array(length);
-      for (let index = 0; index < length; index++) out[index] = values[index];
+      // A typed array converts natively (float32 uploads included); anything else number by number.
+      if (values instanceof Float64Array || values instanceof Float32Array) out.set(values.subarray(0, length));
+      else for (let index = 0; index < length; index++) out[index] = values[index];
       return out;
     };
     const { width } = this.request;

@@ -100,8 +100,13 @@ export function checkedHostTerms(estimatorId: string, terms: HostTerms, values: 
     if (!(array instanceof Float64Array) || array.length < length) {
       throw new Error(`${estimatorId}: host term '${name}' must be a Float64Array of at least ${length} numbers, got ${array?.length ?? array}`);
     }
-    for (let index = 0; index < length; index++) {
-      if (!Number.isFinite(array[index])) throw new Error(`${estimatorId}: host term '${name}' is ${array[index]} at ${index}`);
+    // x · 0 is 0 for every finite x and NaN for ±∞ and NaN: one multiply-add per number finds whether
+    // any is not finite; only then is the first such one looked for, to name it.
+    let probe = 0;
+    for (let index = 0; index < length; index++) probe += array[index] * 0;
+    if (probe !== 0) {
+      const index = array.subarray(0, length).findIndex((entry) => !Number.isFinite(entry));
+      throw new Error(`${estimatorId}: host term '${name}' is ${array[index]} at ${index}`);
     }
     return array;
   };

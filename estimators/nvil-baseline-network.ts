@@ -1,6 +1,6 @@
 import type { ParameterValues } from '../core/parameters.js';
 import type { ArrayStateValues, HostTermInput, NodeSamples } from '../core/host-terms.js';
-import { addSurrogateWeightProduct, initialSurrogateWeights, surrogateValue, type SurrogateShape } from './relax-surrogate.js';
+import { addSurrogateValueProduct, initialSurrogateWeights, surrogateValue, type SurrogateShape } from './relax-surrogate.js';
 
 /**
  * NVIL's input-dependent baseline c(x) (Mnih & Gregor 2014, section 3.3), as the estimator's host term:
@@ -97,7 +97,6 @@ export function baselineRegression(samples: readonly NodeSamples[], params: Para
   const shape = baselineNetworkShape(params, width);
   const activations = new Float64Array(shape.hidden);
   const input = new Float64Array(width);
-  const noInputProduct = new Float64Array(width);
   let offset = 0;
   for (const batch of samples) {
     if (!batch.objectives) throw new Error('nvil: a recorded batch has no objective values');
@@ -116,7 +115,7 @@ export function baselineRegression(samples: readonly NodeSamples[], params: Para
       const prediction = surrogateValue(arrays.baselineWeights, shape, input, 0, activations);
       result.baselines[offset + row] = state.learnedBaseline + scale * prediction;
       const residual = prediction - (result.objectives[offset + row] - objectiveMean) / deviation;
-      if (withGradient) addSurrogateWeightProduct(arrays.baselineWeights, shape, input, 0, activations, residual / rows, noInputProduct, 0, result.weightGradient);
+      if (withGradient) addSurrogateValueProduct(arrays.baselineWeights, shape, input, 0, activations, residual / rows, result.weightGradient);
       for (let unit = 0; unit < width; unit++) result.inputMean[unit] += logits[row * width + unit] / rows;
     }
     offset += batch.rows;

@@ -85,3 +85,25 @@ export function addSurrogateWeightProduct(
     for (let input = 0; input < inputs; input++) gradient[row + input] += preGradient * x[xOffset + input] + inputWeight * v[vOffset + input];
   }
 }
+
+/**
+ * Adds ∂/∂weights of α r(x) alone to `gradient` (`addSurrogateWeightProduct` with v = 0, without its
+ * projection W1 v and its v terms, which are zero there: half the work for a regression on r's value),
+ * from the activations `surrogateValue` left at this x:
+ *   ∂/∂w2_j = α a_j,   ∂/∂b2 = α,   ∂/∂b1_j = α w2_j g_j,   ∂/∂W1_jk = α w2_j g_j x_k.
+ */
+export function addSurrogateValueProduct(
+  weights: Float64Array, { inputs, hidden }: SurrogateShape, x: ArrayLike<number>, xOffset: number, activations: Float64Array,
+  alpha: number, gradient: Float64Array,
+): void {
+  const biases = hidden * inputs;
+  gradient[biases + 2 * hidden] += alpha;
+  for (let unit = 0; unit < hidden; unit++) {
+    const row = unit * inputs;
+    const a = activations[unit];
+    const preGradient = alpha * weights[biases + hidden + unit] * (1 - a * a);
+    gradient[biases + hidden + unit] += alpha * a;
+    gradient[biases + unit] += preGradient;
+    for (let input = 0; input < inputs; input++) gradient[row + input] += preGradient * x[xOffset + input];
+  }
+}

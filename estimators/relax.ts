@@ -4,7 +4,8 @@ import type { HostTermInput } from '../core/host-terms.js';
 import type { ParameterValues } from '../core/parameters.js';
 import { rebarParams, rebarState } from './rebar.js';
 import { rebarConditionalSlope, rebarForward, rebarGradient, rebarLogit, relaxGradient } from './rebar-kernels.js';
-import { addSurrogateWeightProduct, initialSurrogateWeights, surrogateInputGradient, surrogateValue, type SurrogateShape } from './relax-surrogate.js';
+import { initialSurrogateWeights, type SurrogateShape } from './relax-surrogate.js';
+import { addSurrogatePairWeightProduct, surrogatePairInputGradients, surrogatePairValues } from './relax-surrogate-pair.js';
 import { adamArrayStep } from './state-adam.js';
 import {
   rebarCategoricalForward, rebarCategoricalGradient, rebarCategoricalUnitForward, rebarCategoricalWinner, relaxCategoricalGradient,
@@ -52,14 +53,16 @@ function surrogateNetTerms(batch: HostTermInput): Float64Array {
   const terms = new Float64Array(rows * width);
   const samples = relaxRowSamples(width);
   const activations = new Float64Array(shape.hidden);
+  const conditionalActivations = new Float64Array(shape.hidden);
+  const values = new Float64Array(2);
   const atSample = new Float64Array(width);
   const atConditional = new Float64Array(width);
   for (let row = 0; row < rows; row++) {
     readRow(batch, row, samples);
-    surrogateValue(weights, shape, samples.z, 0, activations);
-    surrogateInputGradient(weights, shape, activations, atSample, 0);
-    const conditionalValue = surrogateValue(weights, shape, samples.conditional, 0, activations);
-    surrogateInputGradient(weights, shape, activations, atConditional, 0);
+    // Both points in one sweep over the network's weights (relax-surrogate-pair.ts).
+    surrogatePairValues(weights, shape, samples.z, samples.conditional, activations, conditionalActivations, values);
+    surrogatePairInputGradients(weights, shape, activations, conditionalActivations, atSample, atConditional);
+    const conditionalValue = values[1];
     for (let unitStart = 0; unitStart < width; unitStart += classes) {
       let mixed = 0;
       for (let i = unitStart; i < unitStart + classes; i++) mixed += samples.mix[i] * atConditional[i];
@@ -89,6 +92,8 @@ export function surrogateVarianceGradient(input: Pick<StateUpdateInput, 'params'
     const classes = unitSize(batch);
     const samples = relaxRowSamples(width);
     const activations = new Float64Array(shape.hidden);
+    const conditionalActivations = new Float64Array(shape.hidden);
+    const values = new Float64Array(2);
     const weight = new Float64Array(width);
     const conditionalWeight = new Float64Array(width);
     for (let row = 0; row < batch.rows; row++) {
@@ -103,10 +108,11 @@ export function surrogateVarianceGradient(input: Pick<StateUpdateInput, 'params'
         }
         for (let i = unitStart; i < unitStart + classes; i++) conditionalWeight[i] = -(samples.slope[i] * weight[i] + samples.mix[i] * weightedProbability);
       }
-      surrogateValue(weights, shape, samples.z, 0, activations);
-      addSurrogateWeightProduct(weights, shape, samples.z, 0, activations, 0, weight, 0, gradient);
-      surrogateValue(weights, shape, samples.conditional, 0, activations);
-      addSurrogateWeightProduct(weights, shape, samples.conditional, 0, activations, alpha, conditionalWeight, 0, gradient);
+      surrogatePairValues(weights, shape, samples.z, samples.conditional, activations, conditionalActivations, values);
+      addSurrogatePairWeightProduct(
+        weights, shape, { x: samples.z, activations, alpha: 0, v: weight },
+        { x: samples.conditional, activations: conditionalActivations, alpha, v: conditionalWeight }, gradient,
+      );
     }
   }
   return gradient;

@@ -95,7 +95,7 @@ export async function decodeObjective(
   const { h, evaluations, logits } = batch;
   const width = latents.width;
   const rows = h.length / width;
-  const decoderPass = await model.decoder.forward(ops, decoderParams, Float32Array.from(h), rows, options.decoderFirstProduct);
+  const decoderPass = await model.decoder.forward(ops, decoderParams, new Float32Array(h), rows, options.decoderFirstProduct);
   const { negativeLogLikelihood, pixelGradient } = await pixelLoss(ops, decoderPass.output, batch, rows, options.pixelLossOnBackend ?? false);
   const value = new Float64Array(rows);
   // A family linear in h computes its normaliser once per example row, not once per evaluation (REBAR's three).
@@ -117,7 +117,7 @@ export async function decodeObjective(
   let gradient: Float64Array | null = null;
   if (wantGradient) {
     const backpropagated = await model.decoder.backward(ops, decoderParams, decoderPass, pixelGradient, null, true);
-    gradient = Float64Array.from(backpropagated!);
+    gradient = new Float64Array(backpropagated!);
     for (let row = 0; row < rows; row++) {
       latents.addPosteriorGradientInH(logits, Math.floor(row / evaluations) * width, 1, gradient, row * width);
     }

@@ -91,7 +91,8 @@ export function trainingStages(
       const current = params instanceof Float32Array ? params : (params32.set(params), params32);
       const images = drawMinibatch(train, count * batch, rng);
       const encoderPass = await model.encoder.forward(ops, encoderSlice(model, current), images, count * batch);
-      const logits = Float64Array.from(encoderPass.output);
+      // The typed-array constructor converts natively (Float64Array.from goes through the iterator, about twice as slow).
+      const logits = new Float64Array(encoderPass.output);
       return { pass: { params: current, images, encoderPass, logits, decoded: null }, logits };
     },
     async objective(pass, h, evaluations, wantGradient) {
