@@ -36,26 +36,36 @@ export function rebarCategoricalWinner(
   return chosen;
 }
 
+/**
+ * Class k's unnormalised weight in softmax(z/λ) (evaluation 1) or softmax(z̃/λ) (2), relative to the
+ * winner `chosen`: ((p_k / E_k) / (p_b / E_b))^{1/λ} or (1 + V_k / (p_k V_b))^{−1/λ}; each at most 1.
+ */
+export function rebarCategoricalRelaxedWeight(
+  probabilities: ArrayLike<number>, exponentials: ArrayLike<number>, unitStart: number, noiseStart: number, classes: number,
+  chosen: number, k: number, evaluation: number, inverseTemperature: number,
+): number {
+  if (evaluation < 1.5) {
+    // (p_k / E_k) / (p_b / E_b) <= 1, raised to 1/λ: pow of a number in [0, 1] is defined in GLSL too.
+    const best = exponentials[noiseStart + chosen] / probabilities[unitStart + chosen];
+    return Math.pow((best * probabilities[unitStart + k]) / exponentials[noiseStart + k], inverseTemperature);
+  }
+  if (Math.abs(k - chosen) < 0.5) return 1;
+  const chosenDraw = exponentials[noiseStart + classes + chosen];
+  return 1 / Math.pow(1 + exponentials[noiseStart + classes + k] / (probabilities[unitStart + k] * chosenDraw), inverseTemperature);
+}
+
 /** REBAR's categorical forward kernel: b (evaluation 0), softmax(z/λ) (1) and softmax(z̃/λ) (2) of this class. */
 export function rebarCategoricalForward(
   probabilities: ArrayLike<number>, exponentials: ArrayLike<number>, unitStart: number, noiseStart: number, classes: number, classIndex: number,
   evaluation: number, temperature: number,
 ): number {
   const chosen = rebarCategoricalWinner(probabilities, exponentials, unitStart, noiseStart, classes);
-  const best = exponentials[noiseStart + chosen] / probabilities[unitStart + chosen];
   if (evaluation < 0.5) return chosen === classIndex ? 1 : 0;
   const inverseTemperature = 1 / temperature;
-  const chosenDraw = exponentials[noiseStart + classes + chosen];
   let normaliser = 0;
   let own = 0;
   for (let k = 0; k < classes; k++) {
-    let weight = 1;
-    if (evaluation < 1.5) {
-      // (p_k / E_k) / (p_b / E_b) <= 1, raised to 1/λ: pow of a number in [0, 1] is defined in GLSL too.
-      weight = Math.pow((best * probabilities[unitStart + k]) / exponentials[noiseStart + k], inverseTemperature);
-    } else if (k !== chosen) {
-      weight = 1 / Math.pow(1 + exponentials[noiseStart + classes + k] / (probabilities[unitStart + k] * chosenDraw), inverseTemperature);
-    }
+    const weight = rebarCategoricalRelaxedWeight(probabilities, exponentials, unitStart, noiseStart, classes, chosen, k, evaluation, inverseTemperature);
     normaliser += weight;
     if (k === classIndex) own = weight;
   }
@@ -122,17 +132,10 @@ export function rebarCategoricalUnitForward(
     for (let k = 0; k < classes; k++) out[outStart + k] = k === chosen ? 1 : 0;
     return;
   }
-  const best = exponentials[noiseStart + chosen] / probabilities[unitStart + chosen];
   const inverseTemperature = 1 / temperature;
-  const chosenDraw = exponentials[noiseStart + classes + chosen];
   let normaliser = 0;
   for (let k = 0; k < classes; k++) {
-    let weight = 1;
-    if (evaluation < 1.5) {
-      weight = Math.pow((best * probabilities[unitStart + k]) / exponentials[noiseStart + k], inverseTemperature);
-    } else if (k !== chosen) {
-      weight = 1 / Math.pow(1 + exponentials[noiseStart + classes + k] / (probabilities[unitStart + k] * chosenDraw), inverseTemperature);
-    }
+    const weight = rebarCategoricalRelaxedWeight(probabilities, exponentials, unitStart, noiseStart, classes, chosen, k, evaluation, inverseTemperature);
     normaliser += weight;
     out[outStart + k] = weight;
   }

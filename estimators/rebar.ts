@@ -4,7 +4,7 @@ import type { ParameterValues } from '../core/parameters.js';
 import { adamInitialMoments, adamStep } from './state-adam.js';
 import { rebarConditionalSlope, rebarForward, rebarGradient, rebarLogit } from './rebar-kernels.js';
 import {
-  rebarCategoricalForward, rebarCategoricalGradient, rebarCategoricalUnitForward, rebarCategoricalUnitGradient, rebarCategoricalWinner,
+  rebarCategoricalForward, rebarCategoricalGradient, rebarCategoricalUnitForward, rebarCategoricalUnitGradient, rebarCategoricalWinner, rebarCategoricalRelaxedWeight,
 } from './rebar-categorical-kernels.js';
 
 /** REBAR's parameters (RELAX shares them). */
@@ -82,7 +82,7 @@ export const rebar = defineEstimator({
     // The CPU's fast path: a unit per call (the GPU runs the element kernels).
     unitForward: rebarCategoricalUnitForward,
     unitGradient: rebarCategoricalUnitGradient,
-    helpers: [rebarCategoricalWinner],
+    helpers: [rebarCategoricalWinner, rebarCategoricalRelaxedWeight],
   },
   state: rebarState,
 });

@@ -8,7 +8,7 @@ import { initialSurrogateWeights, type SurrogateShape } from './relax-surrogate.
 import { addSurrogatePairWeightProduct, surrogatePairInputGradients, surrogatePairValues } from './relax-surrogate-pair.js';
 import { adamArrayStep } from './state-adam.js';
 import {
-  rebarCategoricalForward, rebarCategoricalGradient, rebarCategoricalUnitForward, rebarCategoricalWinner, relaxCategoricalGradient,
+  rebarCategoricalForward, rebarCategoricalGradient, rebarCategoricalUnitForward, rebarCategoricalWinner, rebarCategoricalRelaxedWeight, relaxCategoricalGradient,
 } from './rebar-categorical-kernels.js';
 import { readCategoricalRow, relaxRowSamples, type RelaxRowSamples } from './relax-categorical-samples.js';
 
@@ -164,7 +164,7 @@ export const relax = defineEstimator({
     gradient: relaxCategoricalGradient,
     // The CPU's fast path for the forward pass; the gradient stays per element, where the host terms are bound.
     unitForward: rebarCategoricalUnitForward,
-    helpers: [rebarCategoricalWinner, rebarCategoricalGradient],
+    helpers: [rebarCategoricalWinner, rebarCategoricalRelaxedWeight, rebarCategoricalGradient],
   },
   hostTerms: {
     elementNames: ['surrogateNetTerm'],
