@@ -93,5 +93,30 @@ export const muprop = defineEstimator({
       for (let k = 0; k < classes; k++) expectedSlope += probabilities[unitStart + k] * dLdhValues[hStart + k];
       return p * (dLdh - expectedSlope);
     },
+    // The CPU's unit forms: the element kernels' numbers, with the race and the expected slope done once per unit.
+    unitForward: function mupropCategoricalUnitForward(
+      probabilities: ArrayLike<number>, exponentials: ArrayLike<number>, unitStart: number, noiseStart: number, classes: number, evaluation: number,
+      out: Float64Array, outStart: number,
+    ): void {
+      if (evaluation > 0.5) {
+        for (let k = 0; k < classes; k++) out[outStart + k] = probabilities[unitStart + k];
+        return;
+      }
+      const winner = mupropSampledClass(probabilities, exponentials, unitStart, noiseStart, classes);
+      for (let k = 0; k < classes; k++) out[outStart + k] = k === winner ? 1 : 0;
+    },
+    unitGradient: function mupropCategoricalUnitGradient(
+      probabilities: ArrayLike<number>, hValues: ArrayLike<number>, dLdhValues: ArrayLike<number>, objectives: ArrayLike<number>, objectivesStart: number,
+      rowTermSum: number, evaluation: number, unitStart: number, hStart: number, classes: number, out: Float64Array, outStart: number,
+    ): void {
+      if (evaluation < 0.5) {
+        const signal = objectives[objectivesStart] - objectives[objectivesStart + 1] - rowTermSum;
+        for (let k = 0; k < classes; k++) out[outStart + k] += signal * (hValues[hStart + k] - probabilities[unitStart + k]);
+        return;
+      }
+      let expectedSlope = 0;
+      for (let k = 0; k < classes; k++) expectedSlope += probabilities[unitStart + k] * dLdhValues[hStart + k];
+      for (let j = 0; j < classes; j++) out[outStart + j] += probabilities[unitStart + j] * (dLdhValues[hStart + j] - expectedSlope);
+    },
   },
 });

@@ -49,7 +49,7 @@ const categoricalEstimators = [...builtInEstimators.values()].filter((estimator)
 describe('categorical unit kernels (the CPU fast path)', () => {
   // The group estimators' gradients are per element already (no sums over a unit): only their sample has a unit form.
   // relax's gradient reads its host terms, which reach the element kernels only.
-  const perElementGradients = new Set(['reinforce-loo', 'grpo', 'dr-grpo', 'relax']);
+  const perElementGradients = new Set(['reinforce-loo', 'grpo', 'dr-grpo', 'vimco', 'relax']);
   it('every built-in categorical estimator but the group estimators\' and relax\'s gradients has unit forms', () => {
     for (const estimator of categoricalEstimators) {
       expect(estimator.categoricalKernels!.unitForward, estimator.id).toBeTypeOf('function');
